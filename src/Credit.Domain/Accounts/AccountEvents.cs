@@ -1,0 +1,114 @@
+namespace Credit.Domain.Accounts;
+
+// Every event of a customer's credit account, stream key = customer id. Past tense, business names.
+// Who did it, when and under which correlation id travel as event metadata, not in these records.
+
+public enum ContactKind { Customer, Supplier, Both }
+
+/// <summary>The descriptive part of a customer: what a clerk may edit without a controller.</summary>
+public sealed record CustomerProfile(
+    string Name,
+    string? GroupId,
+    string Currency,
+    ContactKind Kind,
+    IReadOnlyList<string> AssignedTo,
+    bool BypassCreditCheckAtOrder,
+    DateOnly? CustomerSince);
+
+public sealed record AccountOpened(string CustomerId, CustomerProfile Profile);
+
+public sealed record ProfileUpdated(CustomerProfile Profile);
+
+/// <summary>Amount null = not set at customer level (inherit); 0 = no credit at all.</summary>
+public sealed record LimitSet(decimal? Amount, bool Unlimited, DateOnly? ExpiresOn, string? Reason);
+
+public sealed record PaymentTermsSet(PaymentTerms? Terms, string? Reason);
+
+public sealed record AccountHeld(string Reason);
+
+public sealed record AccountUnheld(string Reason);
+
+public sealed record Installment(DateOnly DueOn, decimal Amount);
+
+/// <summary>Issued despite the rules by a controller; the refusal reasons are kept for the auditor.</summary>
+public sealed record CreditOverride(string Reason, string By, IReadOnlyList<string> OverriddenReasons);
+
+public sealed record InvoiceIssued(
+    string InvoiceId,
+    decimal Amount,
+    DateOnly IssuedOn,
+    DateOnly DueOn,
+    IReadOnlyList<Installment> Installments,
+    string? OrderId,
+    IReadOnlyList<string> Warnings,
+    CreditOverride? Override,
+    string Fingerprint);
+
+public sealed record OpeningBalanceRecorded(decimal Amount, DateOnly AsOf, DateOnly DueOn);
+
+/// <summary>Part of a payment or credit note applied to one installment of one receivable.</summary>
+public sealed record Settlement(string DocumentId, int Installment, decimal Amount);
+
+public sealed record PaymentReceived(
+    string PaymentId,
+    decimal Amount,
+    DateOnly ReceivedOn,
+    IReadOnlyList<Settlement> Settlements,
+    decimal Unapplied,
+    string Fingerprint);
+
+public sealed record PaymentReversed(string PaymentId, DateOnly ReversedOn, string Reason);
+
+public sealed record CreditNoteIssued(
+    string CreditNoteId,
+    decimal Amount,
+    DateOnly IssuedOn,
+    string? InvoiceId,
+    IReadOnlyList<Settlement> Settlements,
+    decimal Unapplied,
+    string Reason,
+    string Fingerprint);
+
+public sealed record OrderApproved(
+    string OrderId,
+    decimal Amount,
+    DateOnly OrderedOn,
+    PaymentTerms? PaymentTerms,
+    IReadOnlyList<string> Warnings,
+    string Fingerprint);
+
+public sealed record OrderHeld(
+    string OrderId,
+    decimal Amount,
+    DateOnly OrderedOn,
+    PaymentTerms? PaymentTerms,
+    IReadOnlyList<string> Reasons,
+    IReadOnlyList<string> Warnings,
+    string Fingerprint);
+
+/// <summary>By is "system" when the order was released automatically after the position improved.</summary>
+public sealed record HoldReleased(string OrderId, string Reason, string By);
+
+public sealed record OrderRejected(string OrderId, string Reason);
+
+public sealed record OrderCancelled(string OrderId, string Reason);
+
+public static class EventReasons
+{
+    /// <summary>The command's reason text carried by an event, for the audit trail.</summary>
+    public static string? Of(object @event) => @event switch
+    {
+        LimitSet e => e.Reason,
+        PaymentTermsSet e => e.Reason,
+        AccountHeld e => e.Reason,
+        AccountUnheld e => e.Reason,
+        InvoiceIssued { Override: { } o } => o.Reason,
+        PaymentReversed e => e.Reason,
+        CreditNoteIssued e => e.Reason,
+        HoldReleased e => e.Reason,
+        OrderRejected e => e.Reason,
+        OrderCancelled e => e.Reason,
+        OrderHeld e => string.Join(", ", e.Reasons),
+        _ => null,
+    };
+}

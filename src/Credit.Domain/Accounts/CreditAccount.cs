@@ -1,0 +1,246 @@
+namespace Credit.Domain.Accounts;
+
+public enum OrderStatus { Approved, Held, Released, Rejected, Cancelled, Invoiced }
+
+public sealed class InstallmentState
+{
+    public int No { get; set; }
+    public DateOnly DueOn { get; set; }
+    public decimal Amount { get; set; }
+    public decimal Settled { get; set; }
+    public decimal Open => Amount - Settled;
+}
+
+/// <summary>An invoice or the opening balance: something the customer owes, due in one or more installments.</summary>
+public sealed class Receivable
+{
+    public const string OpeningBalanceId = "opening-balance";
+
+    public string Id { get; set; } = "";
+    public decimal Amount { get; set; }
+    public DateOnly IssuedOn { get; set; }
+    public DateOnly DueOn { get; set; }
+    public string? OrderId { get; set; }
+    public long Sequence { get; set; }
+    public string Fingerprint { get; set; } = "";
+    public List<InstallmentState> Installments { get; set; } = [];
+    public IReadOnlyList<string> Warnings { get; set; } = [];
+    public decimal Open => Installments.Sum(i => i.Open);
+}
+
+public sealed class OrderState
+{
+    public string Id { get; set; } = "";
+    public decimal Amount { get; set; }
+    public DateOnly OrderedOn { get; set; }
+    public PaymentTerms? PaymentTerms { get; set; }
+    public OrderStatus Status { get; set; }
+    public long Sequence { get; set; }
+    public string Fingerprint { get; set; } = "";
+    public IReadOnlyList<string> Reasons { get; set; } = [];
+    public IReadOnlyList<string> Warnings { get; set; } = [];
+    /// <summary>Approved and released orders are promised credit until invoiced or cancelled.</summary>
+    public bool CountsAsExposure => Status is OrderStatus.Approved or OrderStatus.Released;
+}
+
+public sealed class PaymentState
+{
+    public string Id { get; set; } = "";
+    public decimal Amount { get; set; }
+    public DateOnly ReceivedOn { get; set; }
+    public List<Settlement> Settlements { get; set; } = [];
+    public decimal Unapplied { get; set; }
+    public string Fingerprint { get; set; } = "";
+    public bool Reversed { get; set; }
+}
+
+public sealed class CreditNoteState
+{
+    public string Id { get; set; } = "";
+    public decimal Amount { get; set; }
+    public string Fingerprint { get; set; } = "";
+}
+
+/// <summary>
+/// The write model of one customer's credit account, folded from its events. Marten keeps it as an inline
+/// snapshot so a decision loads one row. Apply methods are public because Marten dispatches to them.
+/// </summary>
+public sealed class CreditAccount
+{
+    public string Id { get; set; } = "";
+    public int Version { get; set; }
+    public CustomerProfile Profile { get; set; } = new("", null, Money.Currency.Default, ContactKind.Customer, [], false, null);
+    public decimal? CreditLimit { get; set; }
+    public bool UnlimitedCredit { get; set; }
+    public DateOnly? CreditLimitExpiresOn { get; set; }
+    public PaymentTerms? PaymentTerms { get; set; }
+    public bool OnHold { get; set; }
+    public string? HoldReason { get; set; }
+    public DateOnly? FirstDocumentOn { get; set; }
+    public decimal UnappliedCredit { get; set; }
+    public long Sequence { get; set; }
+    public Dictionary<string, Receivable> Receivables { get; set; } = new(StringComparer.Ordinal);
+    public Dictionary<string, OrderState> Orders { get; set; } = new(StringComparer.Ordinal);
+    public Dictionary<string, PaymentState> Payments { get; set; } = new(StringComparer.Ordinal);
+    public Dictionary<string, CreditNoteState> CreditNotes { get; set; } = new(StringComparer.Ordinal);
+
+    public string Currency => Profile.Currency;
+    public DateOnly? CustomerSince => Profile.CustomerSince ?? FirstDocumentOn;
+
+    /// <summary>Invoices + opening balance - payments - credit notes; unapplied credit lowers it.</summary>
+    public decimal Outstanding => Receivables.Values.Sum(r => r.Open) - UnappliedCredit;
+
+    /// <summary>Orders promised but not invoiced. Orders of a bypass customer are not counted.</summary>
+    public decimal OpenOrders => Profile.BypassCreditCheckAtOrder ? 0m
+        : Orders.Values.Where(o => o.CountsAsExposure).Sum(o => o.Amount);
+
+    public decimal Exposure => Outstanding + OpenOrders;
+
+    /// <summary>Open installments, oldest due first: the order payments settle them in.</summary>
+    public IEnumerable<(Receivable Receivable, InstallmentState Installment)> OpenItemsOldestFirst() =>
+        Receivables.Values
+            .SelectMany(r => r.Installments.Where(i => i.Open > 0).Select(i => (r, i)))
+            .OrderBy(x => x.i.DueOn).ThenBy(x => x.r.Sequence).ThenBy(x => x.i.No);
+
+    public static CreditAccount Create(AccountOpened e) => new() { Id = e.CustomerId, Profile = e.Profile };
+
+    public void Apply(ProfileUpdated e) => Profile = e.Profile;
+
+    public void Apply(LimitSet e)
+    {
+        CreditLimit = e.Amount;
+        UnlimitedCredit = e.Unlimited;
+        CreditLimitExpiresOn = e.ExpiresOn;
+    }
+
+    public void Apply(PaymentTermsSet e) => PaymentTerms = e.Terms;
+
+    public void Apply(AccountHeld e) { OnHold = true; HoldReason = e.Reason; }
+
+    public void Apply(AccountUnheld e) { OnHold = false; HoldReason = null; }
+
+    public void Apply(OpeningBalanceRecorded e)
+    {
+        Receivables[Receivable.OpeningBalanceId] = new Receivable
+        {
+            Id = Receivable.OpeningBalanceId, Amount = e.Amount, IssuedOn = e.AsOf, DueOn = e.DueOn, Sequence = ++Sequence,
+            Installments = [new InstallmentState { No = 1, DueOn = e.DueOn, Amount = e.Amount }],
+        };
+        NoteDocumentDate(e.AsOf);
+    }
+
+    public void Apply(InvoiceIssued e)
+    {
+        Receivables[e.InvoiceId] = new Receivable
+        {
+            Id = e.InvoiceId, Amount = e.Amount, IssuedOn = e.IssuedOn, DueOn = e.DueOn, OrderId = e.OrderId,
+            Sequence = ++Sequence, Fingerprint = e.Fingerprint, Warnings = e.Warnings,
+            Installments = e.Installments.Select((x, i) => new InstallmentState { No = i + 1, DueOn = x.DueOn, Amount = x.Amount }).ToList(),
+        };
+        if (e.OrderId is not null && Orders.TryGetValue(e.OrderId, out var order)) order.Status = OrderStatus.Invoiced;
+        NoteDocumentDate(e.IssuedOn);
+    }
+
+    public void Apply(PaymentReceived e)
+    {
+        Payments[e.PaymentId] = new PaymentState
+        {
+            Id = e.PaymentId, Amount = e.Amount, ReceivedOn = e.ReceivedOn, Settlements = [.. e.Settlements],
+            Unapplied = e.Unapplied, Fingerprint = e.Fingerprint,
+        };
+        Settle(e.Settlements, +1);
+        UnappliedCredit += e.Unapplied;
+        NoteDocumentDate(e.ReceivedOn);
+    }
+
+    public void Apply(PaymentReversed e)
+    {
+        if (!Payments.TryGetValue(e.PaymentId, out var payment)) return;
+        payment.Reversed = true;
+        Settle(payment.Settlements, -1);
+        UnappliedCredit -= payment.Unapplied;
+    }
+
+    public void Apply(CreditNoteIssued e)
+    {
+        CreditNotes[e.CreditNoteId] = new CreditNoteState { Id = e.CreditNoteId, Amount = e.Amount, Fingerprint = e.Fingerprint };
+        Settle(e.Settlements, +1);
+        UnappliedCredit += e.Unapplied;
+        NoteDocumentDate(e.IssuedOn);
+    }
+
+    public void Apply(OrderApproved e) => Orders[e.OrderId] = new OrderState
+    {
+        Id = e.OrderId, Amount = e.Amount, OrderedOn = e.OrderedOn, PaymentTerms = e.PaymentTerms,
+        Status = OrderStatus.Approved, Sequence = ++Sequence, Fingerprint = e.Fingerprint, Warnings = e.Warnings,
+    };
+
+    public void Apply(OrderHeld e) => Orders[e.OrderId] = new OrderState
+    {
+        Id = e.OrderId, Amount = e.Amount, OrderedOn = e.OrderedOn, PaymentTerms = e.PaymentTerms,
+        Status = OrderStatus.Held, Sequence = ++Sequence, Fingerprint = e.Fingerprint, Reasons = e.Reasons, Warnings = e.Warnings,
+    };
+
+    public void Apply(HoldReleased e) => SetOrderStatus(e.OrderId, OrderStatus.Released);
+
+    public void Apply(OrderRejected e) => SetOrderStatus(e.OrderId, OrderStatus.Rejected);
+
+    public void Apply(OrderCancelled e) => SetOrderStatus(e.OrderId, OrderStatus.Cancelled);
+
+    private void SetOrderStatus(string orderId, OrderStatus status)
+    {
+        if (Orders.TryGetValue(orderId, out var order)) order.Status = status;
+    }
+
+    private void Settle(IEnumerable<Settlement> settlements, int sign)
+    {
+        foreach (var s in settlements)
+        {
+            if (!Receivables.TryGetValue(s.DocumentId, out var receivable)) continue;
+            var installment = receivable.Installments.FirstOrDefault(i => i.No == s.Installment);
+            if (installment is not null) installment.Settled += sign * s.Amount;
+        }
+    }
+
+    private void NoteDocumentDate(DateOnly on)
+    {
+        if (FirstDocumentOn is null || on < FirstDocumentOn) FirstDocumentOn = on;
+    }
+
+    /// <summary>Folds events into a fresh account: for tests and time travel outside Marten.</summary>
+    public static CreditAccount From(params object[] events)
+    {
+        CreditAccount? account = null;
+        foreach (var e in events)
+        {
+            if (e is AccountOpened opened) account = Create(opened);
+            else if (account is null) throw new InvalidOperationException("The first event must be AccountOpened.");
+            else account.ApplyEvent(e);
+            account.Version++;
+        }
+        return account ?? throw new InvalidOperationException("No events.");
+    }
+
+    public void ApplyEvent(object e)
+    {
+        switch (e)
+        {
+            case ProfileUpdated x: Apply(x); break;
+            case LimitSet x: Apply(x); break;
+            case PaymentTermsSet x: Apply(x); break;
+            case AccountHeld x: Apply(x); break;
+            case AccountUnheld x: Apply(x); break;
+            case OpeningBalanceRecorded x: Apply(x); break;
+            case InvoiceIssued x: Apply(x); break;
+            case PaymentReceived x: Apply(x); break;
+            case PaymentReversed x: Apply(x); break;
+            case CreditNoteIssued x: Apply(x); break;
+            case OrderApproved x: Apply(x); break;
+            case OrderHeld x: Apply(x); break;
+            case HoldReleased x: Apply(x); break;
+            case OrderRejected x: Apply(x); break;
+            case OrderCancelled x: Apply(x); break;
+            default: throw new ArgumentException($"Unknown event {e.GetType().Name}", nameof(e));
+        }
+    }
+}

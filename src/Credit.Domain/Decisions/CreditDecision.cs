@@ -1,0 +1,91 @@
+using Credit.Domain.Accounts;
+using Credit.Domain.Policy;
+
+namespace Credit.Domain.Decisions;
+
+public enum DocumentKind { Order, Invoice }
+
+public enum LimitSource { Customer, Group, Company, None }
+
+/// <summary>What is asked for: a document of this kind and amount, possibly with its own terms.</summary>
+public sealed record CreditRequest(DocumentKind Kind, decimal Amount, DateOnly DocumentDate, PaymentTerms? RequestedTerms = null);
+
+/// <summary>Everything outside the account that a credit decision needs, read before the decision.</summary>
+public sealed record CreditContext(CreditPolicy Policy, GroupPosition? Group, DateOnly Today);
+
+public sealed record EffectiveLimit(decimal? Amount, LimitSource Source)
+{
+    public bool IsUnlimited => Amount is null;
+}
+
+public sealed record CreditDecision(
+    bool Allowed,
+    IReadOnlyList<string> Reasons,
+    IReadOnlyList<string> Warnings,
+    decimal Exposure,
+    decimal? Limit,
+    decimal? Available,
+    LimitSource LimitSource);
+
+/// <summary>
+/// The one credit decision: orders, invoices and the what-if check all come through here, so no rule is
+/// written twice. Every rule is evaluated and every failing one reported.
+/// </summary>
+public static class CreditRules
+{
+    public static EffectiveLimit EffectiveLimitOf(CreditAccount account, GroupPosition? group, CreditPolicy policy)
+    {
+        if (account.UnlimitedCredit) return new(null, LimitSource.None);
+        if (account.CreditLimit is { } own) return new(own, LimitSource.Customer);
+        if (group?.DefaultCreditLimit is { } groupDefault) return new(groupDefault, LimitSource.Group);
+        if (policy.DefaultCreditLimit is { } companyDefault) return new(companyDefault, LimitSource.Company);
+        return new(null, LimitSource.None);
+    }
+
+    public static CreditDecision Decide(
+        CreditAccount account, CreditPolicy policy, GroupPosition? group, CreditRequest request, DateOnly today)
+    {
+        var limit = EffectiveLimitOf(account, group, policy);
+        var exposure = account.Exposure;
+        var failing = new List<string>();
+
+        // A bypass customer's orders are neither checked against limits nor counted (ERPNext's semantics);
+        // the account hold and the order's own rules still apply.
+        var limitsApply = !(request.Kind == DocumentKind.Order && account.Profile.BypassCreditCheckAtOrder);
+
+        if (account.OnHold) failing.Add(ReasonCodes.AccountOnHold);
+
+        if (limitsApply)
+        {
+            if (limit.Amount == 0m) failing.Add(ReasonCodes.NoCredit);
+            else if (limit.Amount is { } max && exposure + request.Amount > max) failing.Add(ReasonCodes.CreditLimitExceeded);
+
+            if (group?.SharedCreditLimit is { } pool && group.Exposure + request.Amount > pool)
+                failing.Add(ReasonCodes.GroupLimitExceeded);
+
+            if (!account.UnlimitedCredit && account.CreditLimit is not null
+                && account.CreditLimitExpiresOn is { } expires && expires < today)
+                failing.Add(ReasonCodes.LimitExpired);
+        }
+
+        if (HasOverdue(account, today, policy.GraceDays)) failing.Add(ReasonCodes.OverdueInvoices);
+
+        if (request.Kind == DocumentKind.Order)
+        {
+            if (policy.OrderReviewThreshold is { } threshold && request.Amount > threshold)
+                failing.Add(ReasonCodes.OrderValueReview);
+            if (request.RequestedTerms is not null
+                && PaymentTerms.IsLonger(request.RequestedTerms, account.PaymentTerms, request.DocumentDate))
+                failing.Add(ReasonCodes.PaymentTermsExtended);
+        }
+
+        var reasons = failing.Where(c => policy.ModeOf(c) == RuleMode.Block).ToList();
+        var warnings = failing.Where(c => policy.ModeOf(c) == RuleMode.Warn).ToList();
+        return new CreditDecision(reasons.Count == 0, reasons, warnings, exposure, limit.Amount,
+            limit.Amount - exposure, limit.Source);
+    }
+
+    /// <summary>An unpaid invoice, installment or opening balance more than the grace days past due.</summary>
+    public static bool HasOverdue(CreditAccount account, DateOnly today, int graceDays) =>
+        account.Receivables.Values.Any(r => r.Installments.Any(i => i.Open > 0 && i.DueOn.AddDays(graceDays) < today));
+}

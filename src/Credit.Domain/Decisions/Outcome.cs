@@ -1,0 +1,47 @@
+namespace Credit.Domain.Decisions;
+
+public enum RejectionKind { Invalid, NotFound, Refused, Duplicate, InvalidState, Forbidden }
+
+/// <summary>Why a command was turned down. Code is the stable machine code; Field errors for Invalid.</summary>
+public sealed record Rejection(
+    RejectionKind Kind,
+    string Code,
+    CreditDecision? Decision = null,
+    IReadOnlyDictionary<string, string[]>? FieldErrors = null);
+
+/// <summary>
+/// What a domain decision returns: the events to append and the caller's answer, or a rejection.
+/// A repeated idempotent command yields its original answer and no events.
+/// </summary>
+public sealed record Outcome<T>(T? Result, IReadOnlyList<object> Events, Rejection? Rejection)
+{
+    public bool IsAccepted => Rejection is null;
+
+    public static Outcome<T> Accept(T result, params object[] events) => new(result, events, null);
+
+    public static Outcome<T> Repeat(T result) => new(result, [], null);
+
+    public static Outcome<T> Reject(Rejection rejection) => new(default, [], rejection);
+
+    public static Outcome<T> Reject(RejectionKind kind, string code) => new(default, [], new Rejection(kind, code));
+
+    public static Outcome<T> Invalid(string field, string code) =>
+        Reject(new Rejection(RejectionKind.Invalid, code, FieldErrors: new Dictionary<string, string[]> { [field] = [code] }));
+}
+
+public static class ErrorCodes
+{
+    public const string CustomerNotFound = "CUSTOMER_NOT_FOUND";
+    public const string OrderNotFound = "ORDER_NOT_FOUND";
+    public const string InvoiceNotFound = "INVOICE_NOT_FOUND";
+    public const string PaymentNotFound = "PAYMENT_NOT_FOUND";
+    public const string DuplicateId = "DUPLICATE_ID";
+    public const string InvalidState = "INVALID_STATE";
+    public const string CreditRefused = "CREDIT_REFUSED";
+    public const string ControllerRequired = "CONTROLLER_REQUIRED";
+    public const string CustomerExists = "CUSTOMER_EXISTS";
+    public const string AllocationExceedsOpen = "ALLOCATION_EXCEEDS_OPEN";
+    public const string AllocationExceedsPayment = "ALLOCATION_EXCEEDS_PAYMENT";
+    public const string OpeningBalanceRecorded = "OPENING_BALANCE_ALREADY_RECORDED";
+    public const string CurrencyChange = "CURRENCY_CHANGE_NOT_ALLOWED";
+}

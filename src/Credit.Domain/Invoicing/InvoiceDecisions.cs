@@ -1,0 +1,89 @@
+using Credit.Domain.Accounts;
+using Credit.Domain.Decisions;
+using Credit.Domain.Policy;
+
+namespace Credit.Domain.Invoicing;
+
+/// <summary>OverrideBy is set only when an authorised controller asked to issue despite the rules.</summary>
+public sealed record IssueInvoice(
+    string InvoiceId,
+    decimal Amount,
+    DateOnly IssuedOn,
+    string? OrderId,
+    DateOnly? DueOn,
+    IReadOnlyList<Installment>? Installments,
+    string? OverrideReason,
+    string? OverrideBy,
+    string Fingerprint);
+
+public sealed record InvoiceResult(string InvoiceId, DateOnly DueOn, IReadOnlyList<Installment> Installments, IReadOnlyList<string> Warnings);
+
+public static class InvoiceDecisions
+{
+    public static Outcome<InvoiceResult> Issue(CreditAccount account, IssueInvoice cmd, CreditContext ctx)
+    {
+        if (account.Receivables.TryGetValue(cmd.InvoiceId, out var existing))
+            return existing.Fingerprint == cmd.Fingerprint
+                ? Outcome<InvoiceResult>.Repeat(ResultOf(existing))
+                : Outcome<InvoiceResult>.Reject(RejectionKind.Duplicate, ErrorCodes.DuplicateId);
+
+        if (!Money.Currency.FitsMinorUnit(cmd.Amount, account.Currency)
+            || cmd.Installments?.Any(i => !Money.Currency.FitsMinorUnit(i.Amount, account.Currency)) == true)
+            return Outcome<InvoiceResult>.Invalid("amount", "AMOUNT_PRECISION");
+
+        OrderState? order = null;
+        if (cmd.OrderId is not null)
+        {
+            if (!account.Orders.TryGetValue(cmd.OrderId, out order))
+                return Outcome<InvoiceResult>.Reject(RejectionKind.NotFound, ErrorCodes.OrderNotFound);
+            if (order.Status is not (OrderStatus.Approved or OrderStatus.Released))
+                return Outcome<InvoiceResult>.Reject(RejectionKind.InvalidState, ErrorCodes.InvalidState);
+        }
+
+        var installments = Schedule(account, cmd);
+        var decision = Check(account, cmd, order, ctx);
+
+        CreditOverride? creditOverride = null;
+        if (!decision.Allowed)
+        {
+            if (cmd.OverrideBy is null)
+                return Outcome<InvoiceResult>.Reject(new Rejection(RejectionKind.Refused, ErrorCodes.CreditRefused, decision));
+            creditOverride = new CreditOverride(cmd.OverrideReason ?? "", cmd.OverrideBy, decision.Reasons);
+        }
+
+        var issued = new InvoiceIssued(cmd.InvoiceId, cmd.Amount, cmd.IssuedOn, installments[^1].DueOn, installments,
+            cmd.OrderId, decision.Warnings, creditOverride, cmd.Fingerprint);
+        return Outcome<InvoiceResult>.Accept(new InvoiceResult(issued.InvoiceId, issued.DueOn, installments, issued.Warnings), issued);
+    }
+
+    /// <summary>
+    /// Against an approved or released order only the amount above the order is new credit: the order's
+    /// amount already counts in exposure. A bypass customer's orders never counted, so they are checked in full.
+    /// </summary>
+    public static CreditDecision Check(CreditAccount account, IssueInvoice cmd, OrderState? order, CreditContext ctx)
+    {
+        var amount = cmd.Amount;
+        if (order is not null && !account.Profile.BypassCreditCheckAtOrder)
+        {
+            amount = cmd.Amount - order.Amount;
+            if (amount <= 0)
+            {
+                // Nothing new to check, but an account on hold stops everything.
+                var full = CreditRules.Decide(account, ctx.Policy, ctx.Group, new(DocumentKind.Invoice, 0m, cmd.IssuedOn), ctx.Today);
+                var onHold = account.OnHold ? new[] { ReasonCodes.AccountOnHold } : [];
+                return full with { Allowed = onHold.Length == 0, Reasons = onHold, Warnings = [] };
+            }
+        }
+        return CreditRules.Decide(account, ctx.Policy, ctx.Group, new(DocumentKind.Invoice, amount, cmd.IssuedOn), ctx.Today);
+    }
+
+    private static IReadOnlyList<Installment> Schedule(CreditAccount account, IssueInvoice cmd)
+    {
+        if (cmd.Installments is { Count: > 0 } given) return given;
+        var due = cmd.DueOn ?? PaymentTerms.DueDate(account.PaymentTerms, cmd.IssuedOn);
+        return [new Installment(due, cmd.Amount)];
+    }
+
+    public static InvoiceResult ResultOf(Receivable r) =>
+        new(r.Id, r.DueOn, r.Installments.Select(i => new Installment(i.DueOn, i.Amount)).ToList(), r.Warnings);
+}

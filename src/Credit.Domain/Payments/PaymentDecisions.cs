@@ -1,0 +1,80 @@
+using Credit.Domain.Accounts;
+using Credit.Domain.Decisions;
+
+namespace Credit.Domain.Payments;
+
+public sealed record RequestedAllocation(string InvoiceId, decimal Amount);
+
+public sealed record ReceivePayment(
+    string PaymentId,
+    decimal Amount,
+    DateOnly ReceivedOn,
+    IReadOnlyList<RequestedAllocation>? Allocations,
+    string Fingerprint);
+
+public sealed record InvoiceAllocation(string InvoiceId, decimal Amount);
+
+public sealed record PaymentResult(string PaymentId, IReadOnlyList<InvoiceAllocation> Allocations, decimal Unapplied);
+
+public static class PaymentDecisions
+{
+    public static Outcome<PaymentResult> Receive(CreditAccount account, ReceivePayment cmd)
+    {
+        if (account.Payments.TryGetValue(cmd.PaymentId, out var existing))
+            return existing.Fingerprint == cmd.Fingerprint
+                ? Outcome<PaymentResult>.Repeat(ResultOf(existing))
+                : Outcome<PaymentResult>.Reject(RejectionKind.Duplicate, ErrorCodes.DuplicateId);
+
+        if (!Money.Currency.FitsMinorUnit(cmd.Amount, account.Currency)
+            || cmd.Allocations?.Any(a => !Money.Currency.FitsMinorUnit(a.Amount, account.Currency)) == true)
+            return Outcome<PaymentResult>.Invalid("amount", "AMOUNT_PRECISION");
+
+        var settlements = new List<Settlement>();
+        if (cmd.Allocations is { Count: > 0 } requested)
+        {
+            if (requested.Sum(a => a.Amount) > cmd.Amount)
+                return Outcome<PaymentResult>.Invalid("allocations", ErrorCodes.AllocationExceedsPayment);
+            for (var n = 0; n < requested.Count; n++)
+            {
+                var allocation = requested[n];
+                if (!account.Receivables.TryGetValue(allocation.InvoiceId, out var receivable))
+                    return Outcome<PaymentResult>.Invalid($"allocations[{n}].invoiceId", ErrorCodes.InvoiceNotFound);
+                var alreadyAllocated = settlements.Where(s => s.DocumentId == receivable.Id).Sum(s => s.Amount);
+                if (allocation.Amount > receivable.Open - alreadyAllocated)
+                    return Outcome<PaymentResult>.Invalid($"allocations[{n}].amount", ErrorCodes.AllocationExceedsOpen);
+                settlements.AddRange(SettleOldestFirst(
+                    receivable.Installments.Select(i => (receivable, i)), allocation.Amount, settlements).ToList());
+            }
+        }
+        else
+        {
+            settlements.AddRange(SettleOldestFirst(account.OpenItemsOldestFirst(), cmd.Amount, settlements).ToList());
+        }
+
+        var unapplied = cmd.Amount - settlements.Sum(s => s.Amount);
+        var received = new PaymentReceived(cmd.PaymentId, cmd.Amount, cmd.ReceivedOn, settlements, unapplied, cmd.Fingerprint);
+        return Outcome<PaymentResult>.Accept(ResultOf(received.PaymentId, settlements, unapplied), received);
+    }
+
+    /// <summary>Spreads an amount over open installments in the order given, never above what is open.</summary>
+    public static IEnumerable<Settlement> SettleOldestFirst(
+        IEnumerable<(Receivable Receivable, InstallmentState Installment)> items, decimal amount, IReadOnlyList<Settlement> earlier)
+    {
+        var left = amount;
+        foreach (var (receivable, installment) in items)
+        {
+            if (left <= 0) yield break;
+            var taken = earlier.Where(s => s.DocumentId == receivable.Id && s.Installment == installment.No).Sum(s => s.Amount);
+            var open = installment.Open - taken;
+            if (open <= 0) continue;
+            var part = Math.Min(open, left);
+            left -= part;
+            yield return new Settlement(receivable.Id, installment.No, part);
+        }
+    }
+
+    public static PaymentResult ResultOf(PaymentState p) => ResultOf(p.Id, p.Settlements, p.Unapplied);
+
+    private static PaymentResult ResultOf(string id, IEnumerable<Settlement> settlements, decimal unapplied) =>
+        new(id, settlements.GroupBy(s => s.DocumentId).Select(g => new InvoiceAllocation(g.Key, g.Sum(s => s.Amount))).ToList(), unapplied);
+}

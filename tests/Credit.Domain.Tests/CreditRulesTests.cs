@@ -1,0 +1,136 @@
+using Credit.Domain.Accounts;
+using Credit.Domain.Decisions;
+using Credit.Domain.Invoicing;
+using Credit.Domain.Payments;
+using Credit.Domain.Policy;
+using static Credit.Domain.Tests.Accounts;
+
+namespace Credit.Domain.Tests;
+
+public class CreditRulesTests
+{
+    private static CreditDecision Invoice(CreditAccount account, decimal amount, CreditPolicy? policy = null, GroupPosition? group = null) =>
+        CreditRules.Decide(account, policy ?? CreditPolicy.Default, group, new CreditRequest(DocumentKind.Invoice, amount, Today), Today);
+
+    [Theory]
+    [InlineData(10000, 0, 10000, true)]       // exactly at the limit passes
+    [InlineData(10000, 0, 10000.01, false)]   // a cent over fails
+    [InlineData(10000, 1725, 8275, true)]
+    [InlineData(10000, 1725, 8275.01, false)]
+    [InlineData(10000, 1725, 13800, false)]
+    public void Refuses_only_when_exposure_would_exceed_the_limit(decimal limit, decimal existing, decimal amount, bool allowed)
+    {
+        var account = existing > 0 ? With(limit, Accounts.Invoice("I0", existing)) : With(limit);
+        var decision = Invoice(account, amount);
+        decision.Allowed.ShouldBe(allowed);
+        if (!allowed) decision.Reasons.ShouldBe([ReasonCodes.CreditLimitExceeded]);
+    }
+
+    [Fact]
+    public void Daftra_example_reports_exposure_limit_and_available()
+    {
+        var account = With(10000m, Accounts.Invoice("INV-1", 1725m));
+        var decision = Invoice(account, 13800m);
+        decision.Allowed.ShouldBeFalse();
+        decision.Reasons.ShouldBe([ReasonCodes.CreditLimitExceeded]);
+        decision.Exposure.ShouldBe(1725m);
+        decision.Limit.ShouldBe(10000m);
+        decision.Available.ShouldBe(8275m);
+        decision.LimitSource.ShouldBe(LimitSource.Customer);
+    }
+
+    [Fact]
+    public void A_limit_of_zero_means_no_credit_at_all()
+    {
+        var decision = Invoice(With(0m), 0.01m);
+        decision.Allowed.ShouldBeFalse();
+        decision.Reasons.ShouldBe([ReasonCodes.NoCredit]);
+    }
+
+    [Fact]
+    public void No_limit_at_any_level_is_unlimited()
+    {
+        var decision = Invoice(With(null), 999_999_999m);
+        decision.Allowed.ShouldBeTrue();
+        decision.Limit.ShouldBeNull();
+        decision.Available.ShouldBeNull();
+        decision.LimitSource.ShouldBe(LimitSource.None);
+    }
+
+    [Theory]
+    [InlineData(null, null, 500, 500, "Company")]
+    [InlineData(null, 700, 500, 700, "Group")]
+    [InlineData(900, 700, 500, 900, "Customer")]
+    [InlineData(0, 700, 500, 0, "Customer")]
+    public void The_limit_falls_back_customer_then_group_then_company(int? own, int? group, int? company, int expected, string source)
+    {
+        var account = CreditAccount.From(new AccountOpened("C1", Profile("G1")), new LimitSet(own, false, null, null));
+        var policy = CreditPolicy.Default with { DefaultCreditLimit = company };
+        var position = new GroupPosition("G1", group, null, 0m);
+        var limit = CreditRules.EffectiveLimitOf(account, position, policy);
+        limit.Amount.ShouldBe(expected);
+        limit.Source.ToString().ShouldBe(source);
+    }
+
+    [Fact]
+    public void Unlimited_credit_wins_over_every_level()
+    {
+        var account = CreditAccount.From(new AccountOpened("C1", Profile()), new LimitSet(null, true, null, null));
+        var decision = Invoice(account, 5_000_000m, CreditPolicy.Default with { DefaultCreditLimit = 0 });
+        decision.Allowed.ShouldBeTrue();
+        decision.Limit.ShouldBeNull();
+    }
+
+    [Fact]
+    public void Every_failing_rule_is_reported()
+    {
+        var account = With(1000m, Accounts.Invoice("OLD", 900m, Today.AddDays(-60), Today.AddDays(-30)), new AccountHeld("cheque bounced"));
+        var decision = Invoice(account, 500m);
+        decision.Reasons.ShouldBe([ReasonCodes.AccountOnHold, ReasonCodes.CreditLimitExceeded, ReasonCodes.OverdueInvoices], ignoreOrder: true);
+    }
+
+    [Fact]
+    public void Payments_free_the_limit_oldest_due_first()
+    {
+        var account = With(10000m, Accounts.Invoice("A", 1000m, Today.AddDays(-10), Today.AddDays(5)), Accounts.Invoice("B", 500m, Today.AddDays(-20), Today.AddDays(1)));
+        var outcome = PaymentDecisions.Receive(account, new ReceivePayment("P1", 700m, Today, null, "fp"));
+        outcome.IsAccepted.ShouldBeTrue();
+        outcome.Result!.Allocations.ShouldBe([new InvoiceAllocation("B", 500m), new InvoiceAllocation("A", 200m)]);
+        outcome.Result.Unapplied.ShouldBe(0m);
+        account.Apply((PaymentReceived)outcome.Events.Single());
+        account.Outstanding.ShouldBe(800m);
+    }
+
+    [Fact]
+    public void Overpayment_stays_as_unapplied_credit_and_lowers_exposure()
+    {
+        var account = With(10000m, Accounts.Invoice("A", 100m));
+        var outcome = PaymentDecisions.Receive(account, new ReceivePayment("P1", 250m, Today, null, "fp"));
+        outcome.Result!.Unapplied.ShouldBe(150m);
+        account.Apply((PaymentReceived)outcome.Events.Single());
+        account.Outstanding.ShouldBe(-150m);
+        Invoice(account, 10150m).Allowed.ShouldBeTrue();
+        Invoice(account, 10150.01m).Allowed.ShouldBeFalse();
+    }
+
+    [Fact]
+    public void Same_invoice_id_and_body_repeats_the_result_without_events_other_body_is_a_duplicate()
+    {
+        var account = With(10000m, Accounts.Invoice("A", 100m));
+        var context = new CreditContext(CreditPolicy.Default, null, Today);
+        var repeat = InvoiceDecisions.Issue(account, new IssueInvoice("A", 100m, Today, null, null, null, null, null, "fp-A"), context);
+        repeat.IsAccepted.ShouldBeTrue();
+        repeat.Events.ShouldBeEmpty();
+        var other = InvoiceDecisions.Issue(account, new IssueInvoice("A", 200m, Today, null, null, null, null, null, "fp-other"), context);
+        other.Rejection!.Code.ShouldBe(ErrorCodes.DuplicateId);
+    }
+
+    [Fact]
+    public void Amounts_finer_than_the_currency_are_refused()
+    {
+        var account = With(10000m);
+        var context = new CreditContext(CreditPolicy.Default, null, Today);
+        var outcome = InvoiceDecisions.Issue(account, new IssueInvoice("A", 10.005m, Today, null, null, null, null, null, "fp"), context);
+        outcome.Rejection!.Kind.ShouldBe(RejectionKind.Invalid);
+    }
+}
