@@ -97,7 +97,7 @@ public class CreditRulesTests
         outcome.IsAccepted.ShouldBeTrue();
         outcome.Result!.Allocations.ShouldBe([new InvoiceAllocation("B", 500m), new InvoiceAllocation("A", 200m)]);
         outcome.Result.Unapplied.ShouldBe(0m);
-        account.Apply((PaymentReceived)outcome.Events.Single());
+        account.ApplyEvent((PaymentReceived)outcome.Events.Single());
         account.Outstanding.ShouldBe(800m);
     }
 
@@ -107,7 +107,7 @@ public class CreditRulesTests
         var account = With(10000m, Accounts.Invoice("A", 100m));
         var outcome = PaymentDecisions.Receive(account, new ReceivePayment("P1", 250m, Today, null, "fp"));
         outcome.Result!.Unapplied.ShouldBe(150m);
-        account.Apply((PaymentReceived)outcome.Events.Single());
+        account.ApplyEvent((PaymentReceived)outcome.Events.Single());
         account.Outstanding.ShouldBe(-150m);
         Invoice(account, 10150m).Allowed.ShouldBeTrue();
         Invoice(account, 10150.01m).Allowed.ShouldBeFalse();

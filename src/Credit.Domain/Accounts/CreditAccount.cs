@@ -63,7 +63,7 @@ public sealed class CreditNoteState
 
 /// <summary>
 /// The write model of one customer's credit account, folded from its events. Marten keeps it as an inline
-/// snapshot so a decision loads one row. Apply methods are public because Marten dispatches to them.
+/// snapshot so a decision loads one row. Marten folds it through CreditAccountProjection (Credit.Projections), which calls ApplyEvent.
 /// </summary>
 public sealed class CreditAccount
 {
@@ -102,24 +102,24 @@ public sealed class CreditAccount
             .SelectMany(r => r.Installments.Where(i => i.Open > 0).Select(i => (r, i)))
             .OrderBy(x => x.i.DueOn).ThenBy(x => x.r.Sequence).ThenBy(x => x.i.No);
 
-    public static CreditAccount Create(AccountOpened e) => new() { Id = e.CustomerId, Profile = e.Profile };
+    public static CreditAccount Open(AccountOpened e) => new() { Id = e.CustomerId, Profile = e.Profile };
 
-    public void Apply(ProfileUpdated e) => Profile = e.Profile;
+    public void When(ProfileUpdated e) => Profile = e.Profile;
 
-    public void Apply(LimitSet e)
+    public void When(LimitSet e)
     {
         CreditLimit = e.Amount;
         UnlimitedCredit = e.Unlimited;
         CreditLimitExpiresOn = e.ExpiresOn;
     }
 
-    public void Apply(PaymentTermsSet e) => PaymentTerms = e.Terms;
+    public void When(PaymentTermsSet e) => PaymentTerms = e.Terms;
 
-    public void Apply(AccountHeld e) { OnHold = true; HoldReason = e.Reason; }
+    public void When(AccountHeld e) { OnHold = true; HoldReason = e.Reason; }
 
-    public void Apply(AccountUnheld e) { OnHold = false; HoldReason = null; }
+    public void When(AccountUnheld e) { OnHold = false; HoldReason = null; }
 
-    public void Apply(OpeningBalanceRecorded e)
+    public void When(OpeningBalanceRecorded e)
     {
         Receivables[Receivable.OpeningBalanceId] = new Receivable
         {
@@ -129,7 +129,7 @@ public sealed class CreditAccount
         NoteDocumentDate(e.AsOf);
     }
 
-    public void Apply(InvoiceIssued e)
+    public void When(InvoiceIssued e)
     {
         Receivables[e.InvoiceId] = new Receivable
         {
@@ -141,7 +141,7 @@ public sealed class CreditAccount
         NoteDocumentDate(e.IssuedOn);
     }
 
-    public void Apply(PaymentReceived e)
+    public void When(PaymentReceived e)
     {
         Payments[e.PaymentId] = new PaymentState
         {
@@ -153,7 +153,7 @@ public sealed class CreditAccount
         NoteDocumentDate(e.ReceivedOn);
     }
 
-    public void Apply(PaymentReversed e)
+    public void When(PaymentReversed e)
     {
         if (!Payments.TryGetValue(e.PaymentId, out var payment)) return;
         payment.Reversed = true;
@@ -161,7 +161,7 @@ public sealed class CreditAccount
         UnappliedCredit -= payment.Unapplied;
     }
 
-    public void Apply(CreditNoteIssued e)
+    public void When(CreditNoteIssued e)
     {
         CreditNotes[e.CreditNoteId] = new CreditNoteState { Id = e.CreditNoteId, Amount = e.Amount, Fingerprint = e.Fingerprint };
         Settle(e.Settlements, +1);
@@ -169,23 +169,23 @@ public sealed class CreditAccount
         NoteDocumentDate(e.IssuedOn);
     }
 
-    public void Apply(OrderApproved e) => Orders[e.OrderId] = new OrderState
+    public void When(OrderApproved e) => Orders[e.OrderId] = new OrderState
     {
         Id = e.OrderId, Amount = e.Amount, OrderedOn = e.OrderedOn, PaymentTerms = e.PaymentTerms,
         Status = OrderStatus.Approved, Sequence = ++Sequence, Fingerprint = e.Fingerprint, Warnings = e.Warnings,
     };
 
-    public void Apply(OrderHeld e) => Orders[e.OrderId] = new OrderState
+    public void When(OrderHeld e) => Orders[e.OrderId] = new OrderState
     {
         Id = e.OrderId, Amount = e.Amount, OrderedOn = e.OrderedOn, PaymentTerms = e.PaymentTerms,
         Status = OrderStatus.Held, Sequence = ++Sequence, Fingerprint = e.Fingerprint, Reasons = e.Reasons, Warnings = e.Warnings,
     };
 
-    public void Apply(HoldReleased e) => SetOrderStatus(e.OrderId, OrderStatus.Released);
+    public void When(HoldReleased e) => SetOrderStatus(e.OrderId, OrderStatus.Released);
 
-    public void Apply(OrderRejected e) => SetOrderStatus(e.OrderId, OrderStatus.Rejected);
+    public void When(OrderRejected e) => SetOrderStatus(e.OrderId, OrderStatus.Rejected);
 
-    public void Apply(OrderCancelled e) => SetOrderStatus(e.OrderId, OrderStatus.Cancelled);
+    public void When(OrderCancelled e) => SetOrderStatus(e.OrderId, OrderStatus.Cancelled);
 
     private void SetOrderStatus(string orderId, OrderStatus status)
     {
@@ -213,7 +213,7 @@ public sealed class CreditAccount
         CreditAccount? account = null;
         foreach (var e in events)
         {
-            if (e is AccountOpened opened) account = Create(opened);
+            if (e is AccountOpened opened) account = Open(opened);
             else if (account is null) throw new InvalidOperationException("The first event must be AccountOpened.");
             else account.ApplyEvent(e);
             account.Version++;
@@ -225,21 +225,21 @@ public sealed class CreditAccount
     {
         switch (e)
         {
-            case ProfileUpdated x: Apply(x); break;
-            case LimitSet x: Apply(x); break;
-            case PaymentTermsSet x: Apply(x); break;
-            case AccountHeld x: Apply(x); break;
-            case AccountUnheld x: Apply(x); break;
-            case OpeningBalanceRecorded x: Apply(x); break;
-            case InvoiceIssued x: Apply(x); break;
-            case PaymentReceived x: Apply(x); break;
-            case PaymentReversed x: Apply(x); break;
-            case CreditNoteIssued x: Apply(x); break;
-            case OrderApproved x: Apply(x); break;
-            case OrderHeld x: Apply(x); break;
-            case HoldReleased x: Apply(x); break;
-            case OrderRejected x: Apply(x); break;
-            case OrderCancelled x: Apply(x); break;
+            case ProfileUpdated x: When(x); break;
+            case LimitSet x: When(x); break;
+            case PaymentTermsSet x: When(x); break;
+            case AccountHeld x: When(x); break;
+            case AccountUnheld x: When(x); break;
+            case OpeningBalanceRecorded x: When(x); break;
+            case InvoiceIssued x: When(x); break;
+            case PaymentReceived x: When(x); break;
+            case PaymentReversed x: When(x); break;
+            case CreditNoteIssued x: When(x); break;
+            case OrderApproved x: When(x); break;
+            case OrderHeld x: When(x); break;
+            case HoldReleased x: When(x); break;
+            case OrderRejected x: When(x); break;
+            case OrderCancelled x: When(x); break;
             default: throw new ArgumentException($"Unknown event {e.GetType().Name}", nameof(e));
         }
     }

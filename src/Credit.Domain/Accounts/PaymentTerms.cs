@@ -1,8 +1,13 @@
+using System.Text.Json.Serialization;
+
 namespace Credit.Domain.Accounts;
 
 /// <summary>One of: n days, n calendar months (clamped to month end), or end of the issue month plus n days.
 /// No terms at all means due on issue.</summary>
-public sealed record PaymentTerms(int? Days = null, int? Months = null, int? EndOfMonthPlusDays = null)
+public sealed record PaymentTerms(
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Days = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Months = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? EndOfMonthPlusDays = null)
 {
     public static DateOnly DueDate(PaymentTerms? terms, DateOnly issuedOn) => terms switch
     {
@@ -20,6 +25,7 @@ public sealed record PaymentTerms(int? Days = null, int? Months = null, int? End
     public static bool IsLonger(PaymentTerms? asked, PaymentTerms? agreed, DateOnly on) =>
         DueDate(asked, on) > DueDate(agreed, on);
 
+    [JsonIgnore]
     public bool IsValid =>
         new[] { Days.HasValue, Months.HasValue, EndOfMonthPlusDays.HasValue }.Count(x => x) == 1
         && (Days ?? Months ?? EndOfMonthPlusDays) is >= 0 and <= 3650;

@@ -1,0 +1,34 @@
+using Credit.Domain.Accounts;
+
+namespace Credit.Api.Customers;
+
+public sealed record OpeningBalanceView(decimal Amount, DateOnly AsOf, DateOnly DueOn);
+
+/// <summary>The customer as clients see it, read from the write model so it is always current.</summary>
+public sealed record CustomerView(
+    string CustomerId,
+    string Name,
+    string? GroupId,
+    string Currency,
+    decimal? CreditLimit,
+    bool UnlimitedCredit,
+    DateOnly? CreditLimitExpiresOn,
+    PaymentTerms? PaymentTerms,
+    OpeningBalanceView? OpeningBalance,
+    bool BypassCreditCheckAtOrder,
+    IReadOnlyList<string> AssignedTo,
+    string Kind,
+    DateOnly? CustomerSince,
+    bool OnHold,
+    string? HoldReason,
+    long Version)
+{
+    public static CustomerView Of(CreditAccount a)
+    {
+        var opening = a.Receivables.GetValueOrDefault(Receivable.OpeningBalanceId);
+        return new(a.Id, a.Profile.Name, a.Profile.GroupId, a.Currency, a.CreditLimit, a.UnlimitedCredit, a.CreditLimitExpiresOn,
+            a.PaymentTerms, opening is null ? null : new(opening.Amount, opening.IssuedOn, opening.DueOn),
+            a.Profile.BypassCreditCheckAtOrder, a.Profile.AssignedTo, a.Profile.Kind.ToString().ToLowerInvariant(),
+            a.CustomerSince, a.OnHold, a.HoldReason, a.Version);
+    }
+}

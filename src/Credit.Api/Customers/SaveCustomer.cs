@@ -1,0 +1,84 @@
+using Credit.Api.Accounts;
+using Credit.Api.Auth;
+using Credit.Api.Errors;
+using Credit.Api.Validation;
+using Credit.Domain.Accounts;
+using Credit.Domain.Money;
+using FluentValidation;
+using Microsoft.AspNetCore.Authorization;
+using Wolverine.Http;
+
+namespace Credit.Api.Customers;
+
+public sealed record OpeningBalanceRequest(decimal Amount, DateOnly AsOf, DateOnly DueOn);
+
+/// <summary>PUT /api/customers/{customerId}: create or update a customer's profile.</summary>
+public sealed record SaveCustomerRequest(
+    string? Name,
+    string? GroupId,
+    string? Currency,
+    decimal? CreditLimit,
+    bool? UnlimitedCredit,
+    DateOnly? CreditLimitExpiresOn,
+    PaymentTerms? PaymentTerms,
+    OpeningBalanceRequest? OpeningBalance,
+    bool? BypassCreditCheckAtOrder,
+    string[]? AssignedTo,
+    string? Kind,
+    DateOnly? CustomerSince);
+
+public sealed class SaveCustomerValidator : AbstractValidator<SaveCustomerRequest>
+{
+    public SaveCustomerValidator()
+    {
+        RuleFor(x => x.Name).Must(n => !string.IsNullOrWhiteSpace(n)).WithCode("REQUIRED")
+            .Must(n => n is null || n.Length <= 200).WithCode("TOO_LONG");
+        RuleFor(x => x.GroupId).BusinessId().When(x => x.GroupId is not null);
+        RuleFor(x => x.Currency).Must(c => c is null || Currency.IsKnown(c)).WithCode("INVALID_CURRENCY");
+        RuleFor(x => x.CreditLimit).OptionalLimit()
+            .Must((x, limit) => limit is null || Currency.FitsMinorUnit(limit.Value, x.Currency ?? Currency.Default))
+            .WithCode("AMOUNT_PRECISION");
+        RuleFor(x => x.PaymentTerms).Terms();
+        RuleFor(x => x.Kind).Must(k => k is null || ParseKind(k) is not null).WithCode("INVALID_VALUE");
+        RuleForEach(x => x.AssignedTo).Must(Rules.IsValidId).WithCode("INVALID_ID");
+        When(x => x.OpeningBalance is not null, () =>
+        {
+            RuleFor(x => x.OpeningBalance!.Amount).Money()
+                .Must((x, a) => Currency.FitsMinorUnit(a, x.Currency ?? Currency.Default)).WithCode("AMOUNT_PRECISION");
+            RuleFor(x => x.OpeningBalance!.DueOn).Must((x, due) => due >= x.OpeningBalance!.AsOf).WithCode("DUE_BEFORE_ISSUE");
+        });
+    }
+
+    public static ContactKind? ParseKind(string kind) => kind switch
+    {
+        "customer" => ContactKind.Customer,
+        "supplier" => ContactKind.Supplier,
+        "both" => ContactKind.Both,
+        _ => null,
+    };
+}
+
+public static class SaveCustomerEndpoint
+{
+    [WolverinePut("/api/customers/{customerId}")]
+    [Authorize(Roles = Roles.Writers)]
+    public static async Task<IResult> Put(string customerId, SaveCustomerRequest request, HttpContext http, AccountStore accounts, CancellationToken ct)
+    {
+        var caller = Caller.Of(http);
+        var profile = new CustomerProfile(request.Name!.Trim(), request.GroupId, request.Currency ?? Currency.Default,
+            SaveCustomerValidator.ParseKind(request.Kind ?? "customer")!.Value, request.AssignedTo ?? [],
+            request.BypassCreditCheckAtOrder ?? false, request.CustomerSince);
+        var opening = request.OpeningBalance is { } o ? new OpeningBalance(o.Amount, o.AsOf, o.DueOn) : null;
+        var command = new SaveCustomer(customerId, profile, request.CreditLimit, request.UnlimitedCredit,
+            request.CreditLimitExpiresOn, request.PaymentTerms, opening, caller.IsController);
+
+        var outcome = await accounts.Decide(customerId, caller, (account, _) =>
+            account is not null && !caller.MayActOn(account.Profile.AssignedTo)
+                ? Domain.Decisions.Outcome<SaveCustomerResult>.Reject(Domain.Decisions.RejectionKind.Forbidden, "CUSTOMER_NOT_ASSIGNED")
+                : CustomerDecisions.Save(account, command), ct);
+        if (outcome.Rejection is { } rejection) return Problems.From(rejection);
+
+        var view = CustomerView.Of((await accounts.Load(customerId, ct))!);
+        return outcome.Result!.Created ? Results.Created($"/api/customers/{customerId}", view) : Results.Ok(view);
+    }
+}

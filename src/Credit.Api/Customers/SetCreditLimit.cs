@@ -1,0 +1,35 @@
+using Credit.Api.Accounts;
+using Credit.Api.Auth;
+using Credit.Api.Errors;
+using Credit.Api.Validation;
+using Credit.Domain.Accounts;
+using FluentValidation;
+using Microsoft.AspNetCore.Authorization;
+using Wolverine.Http;
+
+namespace Credit.Api.Customers;
+
+/// <summary>POST /api/customers/{id}/credit-limit. Amount null = inherit from group/company; 0 = cash only.</summary>
+public sealed record SetCreditLimitRequest(decimal? Amount, bool? Unlimited, DateOnly? ExpiresOn, string? Reason);
+
+public sealed class SetCreditLimitValidator : AbstractValidator<SetCreditLimitRequest>
+{
+    public SetCreditLimitValidator()
+    {
+        RuleFor(x => x.Amount).OptionalLimit();
+        RuleFor(x => x.Reason).Reason();
+    }
+}
+
+public static class SetCreditLimitEndpoint
+{
+    [WolverinePost("/api/customers/{customerId}/credit-limit")]
+    [Authorize(Roles = Roles.Controllers)]
+    public static async Task<IResult> Post(string customerId, SetCreditLimitRequest request, HttpContext http, AccountStore accounts, CancellationToken ct)
+    {
+        var command = new SetCreditLimit(request.Amount, request.Unlimited ?? false, request.ExpiresOn, request.Reason!.Trim());
+        var outcome = await accounts.DecideExisting(customerId, Caller.Of(http), (account, _) => CustomerDecisions.SetLimit(account, command), ct);
+        if (outcome.Rejection is { } rejection) return Problems.From(rejection);
+        return Results.Ok(CustomerView.Of((await accounts.Load(customerId, ct))!));
+    }
+}

@@ -1,0 +1,72 @@
+using System.Text.Json;
+using Credit.Api.Accounts;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Authorization.Policy;
+using Microsoft.AspNetCore.Diagnostics;
+
+namespace Credit.Api.Errors;
+
+/// <summary>Turns what escaped an endpoint into problem+json: bad bodies are the client's 4xx, never a 500.</summary>
+public static class ErrorHandling
+{
+    public static void UseCreditErrors(this WebApplication app)
+    {
+        app.UseExceptionHandler(branch => branch.Run(async context =>
+        {
+            var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
+            var (status, code) = Classify(error);
+            if (status >= 500)
+                app.Logger.LogError(error, "Unhandled error on {Method} {Path}", context.Request.Method, context.Request.Path);
+            await Problems.Result(status, code).ExecuteAsync(context);
+        }));
+
+        app.UseStatusCodePages(async status =>
+        {
+            var http = status.HttpContext;
+            if (http.Response.HasStarted || http.Response.ContentLength > 0 || http.Response.ContentType is not null) return;
+            var code = http.Response.StatusCode switch
+            {
+                404 => "NOT_FOUND",
+                405 => "METHOD_NOT_ALLOWED",
+                413 => "PAYLOAD_TOO_LARGE",
+                415 => "UNSUPPORTED_MEDIA_TYPE",
+                401 => "UNAUTHENTICATED",
+                403 => "FORBIDDEN",
+                _ => "VALIDATION_FAILED",
+            };
+            await Problems.Result(http.Response.StatusCode, code).ExecuteAsync(http);
+        });
+    }
+
+    public static (int Status, string Code) Classify(Exception? error) => error switch
+    {
+        BadHttpRequestException { StatusCode: 413 } => (413, "PAYLOAD_TOO_LARGE"),
+        BadHttpRequestException { StatusCode: 415 } => (415, "UNSUPPORTED_MEDIA_TYPE"),
+        BadHttpRequestException or JsonException or FormatException => (400, "MALFORMED_JSON"),
+        { InnerException: JsonException } => (400, "MALFORMED_JSON"),
+        { } e when AccountStore.IsConflict(e) => (409, "CONCURRENCY_CONFLICT"),
+        _ => (500, "INTERNAL_ERROR"),
+    };
+}
+
+/// <summary>401 and 403 as problem+json instead of empty bodies.</summary>
+public sealed class ProblemAuthorizationResultHandler : IAuthorizationMiddlewareResultHandler
+{
+    private readonly AuthorizationMiddlewareResultHandler _default = new();
+
+    public async Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult result)
+    {
+        if (result.Challenged)
+        {
+            context.Response.Headers.WWWAuthenticate = "Bearer";
+            await Problems.Result(401, "UNAUTHENTICATED").ExecuteAsync(context);
+            return;
+        }
+        if (result.Forbidden)
+        {
+            await Problems.Result(403, "FORBIDDEN").ExecuteAsync(context);
+            return;
+        }
+        await _default.HandleAsync(next, context, policy, result);
+    }
+}

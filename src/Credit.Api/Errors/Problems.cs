@@ -1,0 +1,107 @@
+using Credit.Api.Localization;
+using Credit.Domain.Decisions;
+using Credit.Domain.Policy;
+
+namespace Credit.Api.Errors;
+
+public sealed record ReasonView(string Code, string Message);
+
+/// <summary>RFC 9457 problem documents with a stable `code` and a localized `message`.</summary>
+public static class Problems
+{
+    private static readonly Dictionary<int, string> Titles = new()
+    {
+        [400] = "Bad Request", [401] = "Unauthorized", [403] = "Forbidden", [404] = "Not Found",
+        [405] = "Method Not Allowed", [409] = "Conflict", [413] = "Content Too Large", [415] = "Unsupported Media Type",
+        [429] = "Too Many Requests", [500] = "Internal Server Error", [503] = "Service Unavailable",
+    };
+
+    public static Dictionary<string, object?> Body(int status, string code, string? detail = null)
+    {
+        var message = Text.Of(code);
+        return new Dictionary<string, object?>
+        {
+            ["type"] = $"https://creditledger.dev/problems/{code.ToLowerInvariant().Replace('_', '-')}",
+            ["title"] = Titles.GetValueOrDefault(status, "Error"),
+            ["status"] = status,
+            ["detail"] = detail ?? message,
+            ["code"] = code,
+            ["message"] = message,
+        };
+    }
+
+    public static IResult Result(int status, string code, string? detail = null) => Json(status, Body(status, code, detail));
+
+    public static IResult Json(int status, Dictionary<string, object?> body) =>
+        Results.Json(body, statusCode: status, contentType: "application/problem+json");
+
+    /// <summary>400 with field -> messages, plus field -> codes for machines.</summary>
+    public static IResult Validation(IEnumerable<(string Field, string Code)> failures)
+    {
+        var list = failures.ToList();
+        var body = Body(400, "VALIDATION_FAILED");
+        body["errors"] = list.GroupBy(f => f.Field).ToDictionary(g => g.Key, g => g.Select(f => Text.Of(f.Code)).Distinct().ToArray());
+        body["errorCodes"] = list.GroupBy(f => f.Field).ToDictionary(g => g.Key, g => g.Select(f => f.Code).Distinct().ToArray());
+        return Json(400, body);
+    }
+
+    /// <summary>Problems written by the framework (e.g. Wolverine's malformed-JSON 400) get our code and message too.</summary>
+    public static void AddCode(ProblemDetailsContext context)
+    {
+        var problem = context.ProblemDetails;
+        if (problem.Extensions.ContainsKey("code")) return;
+        var code = problem.Status switch
+        {
+            400 when problem.Title?.Contains("JSON", StringComparison.OrdinalIgnoreCase) == true => "MALFORMED_JSON",
+            400 => "VALIDATION_FAILED",
+            401 => "UNAUTHENTICATED",
+            403 => "FORBIDDEN",
+            404 => "NOT_FOUND",
+            405 => "METHOD_NOT_ALLOWED",
+            409 => "CONCURRENCY_CONFLICT",
+            413 => "PAYLOAD_TOO_LARGE",
+            415 => "UNSUPPORTED_MEDIA_TYPE",
+            429 => "RATE_LIMITED",
+            _ => "INTERNAL_ERROR",
+        };
+        problem.Extensions["code"] = code;
+        problem.Extensions["message"] = Text.Of(code);
+    }
+
+    public static IReadOnlyList<ReasonView> Reasons(IEnumerable<string> codes) => codes.Select(c => new ReasonView(c, Text.Of(c))).ToList();
+
+    /// <summary>The one place a domain rejection becomes HTTP.</summary>
+    public static IResult From(Rejection rejection) => rejection.Kind switch
+    {
+        RejectionKind.Invalid => Validation((rejection.FieldErrors ?? new Dictionary<string, string[]>())
+            .SelectMany(kv => kv.Value.Select(code => (kv.Key, code)))),
+        RejectionKind.NotFound => Result(404, rejection.Code),
+        RejectionKind.Forbidden => Result(403, rejection.Code),
+        RejectionKind.Refused => Refused(rejection.Decision!),
+        _ => Result(409, rejection.Code),
+    };
+
+    private static IResult Refused(CreditDecision decision)
+    {
+        var body = Body(409, ErrorCodes.CreditRefused,
+            string.Join(" ", decision.Reasons.Select(Text.Of)));
+        body["reasons"] = Reasons(decision.Reasons);
+        body["warnings"] = Reasons(decision.Warnings);
+        body["exposure"] = decision.Exposure;
+        body["limit"] = decision.Limit;
+        body["available"] = decision.Available;
+        body["limitSource"] = LimitSourceName(decision.LimitSource);
+        return Json(409, body);
+    }
+
+    public static string LimitSourceName(LimitSource source) => source switch
+    {
+        LimitSource.Customer => "customer",
+        LimitSource.Group => "group",
+        LimitSource.Company => "company",
+        _ => "none",
+    };
+
+    public static bool IsKnownReason(string code) =>
+        code is ReasonCodes.NoCredit or ReasonCodes.AccountOnHold || ReasonCodes.Configurable.Contains(code);
+}

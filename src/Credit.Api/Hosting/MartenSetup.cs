@@ -1,0 +1,45 @@
+using Credit.Projections.Accounts;
+using Credit.Projections.Balances;
+using JasperFx;
+using JasperFx.Events;
+using JasperFx.Events.Daemon;
+using JasperFx.Events.Projections;
+using Marten;
+using Weasel.Core;
+using Wolverine.Marten;
+
+namespace Credit.Api.Hosting;
+
+public static class MartenSetup
+{
+    public const string Schema = "credit";
+
+    /// <summary>Events and documents in one schema, string stream keys (the customer id), full metadata.</summary>
+    public static IServiceCollection AddCreditStore(this IServiceCollection services, string connectionString)
+    {
+        services.AddMarten(opts =>
+            {
+                opts.Connection(connectionString);
+                opts.DatabaseSchemaName = Schema;
+                opts.Events.DatabaseSchemaName = Schema;
+                opts.Events.StreamIdentity = StreamIdentity.AsString;
+                opts.Events.MetadataConfig.EnableAll();
+                opts.Events.MetadataConfig.UserNameEnabled = true; // EnableAll() leaves user_name off in 9.58
+                opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
+
+                // The write model: one row per account, updated in the same transaction as its events.
+                opts.Projections.Add(new CreditAccountProjection(), ProjectionLifecycle.Inline);
+                opts.Projections.Add<CustomerBalanceProjection>(ProjectionLifecycle.Async);
+
+                // Read models should trail writes by well under a second.
+                opts.Projections.FastPollingTime = TimeSpan.FromMilliseconds(50);
+                opts.Projections.SlowPollingTime = TimeSpan.FromMilliseconds(250);
+                opts.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
+            })
+            .AddAsyncDaemon(DaemonMode.Solo) // Solo: the stand-in DistributedLock package cannot take advisory locks
+            .ApplyAllDatabaseChangesOnStartup()
+            .UseLightweightSessions()
+            .IntegrateWithWolverine();
+        return services;
+    }
+}

@@ -1,0 +1,73 @@
+using Credit.Api.Accounts;
+using Credit.Api.Auth;
+using Credit.Api.Errors;
+using Credit.Api.Hosting;
+using Credit.Api.Validation;
+using Credit.Domain.Accounts;
+using Credit.Domain.Invoicing;
+using FluentValidation;
+using Microsoft.AspNetCore.Authorization;
+using Wolverine.Http;
+
+namespace Credit.Api.Invoicing;
+
+public sealed record InstallmentRequest(DateOnly DueOn, decimal Amount);
+
+public sealed record OverrideRequest(string? Reason);
+
+/// <summary>POST /api/customers/{id}/invoices: a credit sale, checked against every credit rule.</summary>
+public sealed record IssueInvoiceRequest(
+    string InvoiceId,
+    decimal Amount,
+    DateOnly? IssuedOn,
+    string? OrderId,
+    DateOnly? DueOn,
+    InstallmentRequest[]? Installments,
+    OverrideRequest? Override);
+
+public sealed record InvoiceIssuedResponse(string InvoiceId, DateOnly DueOn, IReadOnlyList<Installment> Installments, IReadOnlyList<ReasonView> Warnings);
+
+public sealed class IssueInvoiceValidator : AbstractValidator<IssueInvoiceRequest>
+{
+    public IssueInvoiceValidator(BusinessCalendar calendar)
+    {
+        RuleFor(x => x.InvoiceId).RequiredId();
+        RuleFor(x => x.Amount).Money();
+        RuleFor(x => x.OrderId).BusinessId().When(x => x.OrderId is not null);
+        RuleFor(x => x.DueOn).Must((x, due) => due >= (x.IssuedOn ?? calendar.Today)).When(x => x.DueOn is not null).WithCode("DUE_BEFORE_ISSUE");
+        RuleFor(x => x.Installments).Null().When(x => x.DueOn is not null).WithCode("MUTUALLY_EXCLUSIVE");
+        When(x => x.Installments is not null, () =>
+        {
+            RuleFor(x => x.Installments!.Length).GreaterThanOrEqualTo(2).OverridePropertyName("installments").WithCode("INSTALLMENTS_MIN");
+            RuleForEach(x => x.Installments).ChildRules(i => i.RuleFor(x => x.Amount).Money());
+            RuleFor(x => x.Installments).Must((x, list) => list!.Sum(i => i.Amount) == x.Amount).WithCode("INSTALLMENTS_SUM");
+            RuleFor(x => x.Installments).Must(list => list!.Zip(list!.Skip(1)).All(p => p.First.DueOn < p.Second.DueOn)).WithCode("INSTALLMENTS_ORDER");
+            RuleFor(x => x.Installments).Must((x, list) => list!.All(i => i.DueOn >= (x.IssuedOn ?? calendar.Today))).WithCode("INSTALLMENT_BEFORE_ISSUE");
+        });
+        RuleFor(x => x.Override!.Reason).Reason().When(x => x.Override is not null).OverridePropertyName("override.reason");
+    }
+}
+
+public static class IssueInvoiceEndpoint
+{
+    [WolverinePost("/api/customers/{customerId}/invoices")]
+    [Authorize(Roles = Roles.Writers)]
+    public static async Task<IResult> Post(string customerId, IssueInvoiceRequest request, HttpContext http,
+        AccountStore accounts, BusinessCalendar calendar, CancellationToken ct)
+    {
+        var caller = Caller.Of(http);
+        // ERPNext's "credit controller" role: only a controller may issue despite the rules.
+        if (request.Override is not null && !caller.IsController) return Problems.Result(403, "FORBIDDEN");
+
+        var command = new IssueInvoice(request.InvoiceId, request.Amount, request.IssuedOn ?? calendar.Today, request.OrderId,
+            request.DueOn, request.Installments?.Select(i => new Installment(i.DueOn, i.Amount)).ToList(),
+            request.Override?.Reason?.Trim(), request.Override is null ? null : caller.User, Fingerprint.Of(request));
+
+        var outcome = await accounts.DecideExisting(customerId, caller, (account, context) => InvoiceDecisions.Issue(account, command, context), ct);
+        if (outcome.Rejection is { } rejection) return Problems.From(rejection);
+
+        var r = outcome.Result!;
+        var body = new InvoiceIssuedResponse(r.InvoiceId, r.DueOn, r.Installments, Problems.Reasons(r.Warnings));
+        return outcome.Events.Count == 0 ? Results.Ok(body) : Results.Created($"/api/customers/{customerId}/invoices/{r.InvoiceId}", body);
+    }
+}

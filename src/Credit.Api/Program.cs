@@ -1,0 +1,114 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Credit.Api.Accounts;
+using Credit.Api.Auth;
+using Credit.Api.Errors;
+using Credit.Api.Hosting;
+using Credit.Api.Localization;
+using Credit.Api.Validation;
+using JasperFx;
+using JasperFx.CodeGeneration;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.IdentityModel.Tokens;
+using Scalar.AspNetCore;
+using Wolverine;
+using Wolverine.Http;
+
+// `token --user U --role R` prints a bearer token for local mode and exits without starting anything.
+if (args.FirstOrDefault() == "token")
+{
+    var config = new ConfigurationBuilder()
+        .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
+        .AddEnvironmentVariables()
+        .Build();
+    return TokenIssuer.RunCommand(args, config);
+}
+
+// Content root = the binary's folder, so appsettings.json is found wherever the API is started from.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+var hosting = CreditHosting.From(builder.Configuration);
+
+// Local mode: a private PostgreSQL from the machine's binaries, stopped when the API stops.
+EmbeddedPostgres? embedded = null;
+var connectionString = hosting.ConfiguredConnectionString;
+if (hosting.LocalMode)
+{
+    embedded = await EmbeddedPostgres.StartAsync(new EmbeddedPostgresOptions(hosting.PostgresDirectory) { Log = Console.WriteLine });
+    connectionString = embedded.ConnectionString;
+}
+
+var signingKey = SigningKey.Resolve(builder.Configuration, hosting);
+
+builder.Services.AddSingleton(hosting);
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton(sp => BusinessCalendar.From(sp.GetRequiredService<TimeProvider>(), builder.Configuration));
+builder.Services.AddSingleton<CreditContexts>();
+builder.Services.AddSingleton<AccountStore>();
+builder.Services.AddValidators();
+builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = Problems.AddCode);
+builder.Services.AddOpenApi();
+builder.Services.ConfigureHttpJsonOptions(o => ConfigureJson(o.SerializerOptions));
+
+builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(o =>
+{
+    o.MapInboundClaims = false;
+    o.TokenValidationParameters = new TokenValidationParameters
+    {
+        ValidIssuer = SigningKey.Issuer,
+        ValidAudience = SigningKey.Audience,
+        IssuerSigningKey = signingKey,
+        NameClaimType = "sub",
+        RoleClaimType = "role",
+        ClockSkew = TimeSpan.FromSeconds(30),
+    };
+});
+builder.Services.AddAuthorization();
+builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, ProblemAuthorizationResultHandler>();
+
+builder.Services.AddCreditStore(connectionString!);
+builder.Host.UseWolverine(opts =>
+{
+    // Under test runners the entry assembly is the test assembly; point discovery at ours.
+    opts.ApplicationAssembly = typeof(Program).Assembly;
+    opts.Durability.Mode = DurabilityMode.Solo; // the stand-in DistributedLock cannot elect a leader
+    opts.Policies.AutoApplyTransactions();
+    opts.Policies.UseDurableLocalQueues();
+    opts.CodeGeneration.TypeLoadMode = TypeLoadMode.Dynamic;
+});
+builder.Services.AddWolverineHttp();
+
+var app = builder.Build();
+if (embedded is not null)
+    app.Lifetime.ApplicationStopped.Register(() => embedded.StopAsync().GetAwaiter().GetResult());
+
+app.UseCreditErrors();
+app.UseCorrelationIds();
+app.UseRequestLocalization(o =>
+{
+    o.SetDefaultCulture("en");
+    o.SupportedCultures = Text.Supported;
+    o.SupportedUICultures = Text.Supported;
+});
+app.UseRouting();
+app.UseRouteIdValidation();
+app.UseAuthentication();
+app.UseAuthorization();
+
+app.MapOpenApi("/openapi/{documentName}.json");
+app.MapScalarApiReference("/docs", o => o.WithTitle("CreditLedger API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));
+app.MapWolverineEndpoints(opts =>
+{
+    opts.AddPolicy<FluentValidationPolicy>();
+});
+
+return await app.RunJasperFxCommands(args);
+
+static void ConfigureJson(JsonSerializerOptions o)
+{
+    o.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+    o.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
+    o.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
+}
+
+public partial class Program;

@@ -1,0 +1,42 @@
+using Credit.Domain.Accounts;
+using FluentValidation;
+
+namespace Credit.Api.Validation;
+
+/// <summary>Field rules shared by every request: ids, money, reasons, terms. Codes are stable, messages localized.</summary>
+public static class Rules
+{
+    public const decimal MaxAmount = 1_000_000_000_000m;
+    public const int MaxReasonLength = 500;
+    private static readonly System.Text.RegularExpressions.Regex IdPattern = new("^[A-Za-z0-9._-]{1,64}$");
+
+    public static bool IsValidId(string? id) => id is not null && IdPattern.IsMatch(id);
+
+    public static IRuleBuilderOptions<T, string?> BusinessId<T>(this IRuleBuilder<T, string?> rule) =>
+        rule.Must(IsValidId).WithCode("INVALID_ID");
+
+    public static IRuleBuilderOptions<T, string> RequiredId<T>(this IRuleBuilder<T, string> rule) =>
+        rule.Must(IsValidId).WithCode("INVALID_ID");
+
+    /// <summary>0 &lt; amount ≤ 1e12 with at most 3 decimals here; the account's currency narrows it further.</summary>
+    public static IRuleBuilderOptions<T, decimal> Money<T>(this IRuleBuilder<T, decimal> rule) =>
+        rule.GreaterThan(0).WithCode("AMOUNT_NOT_POSITIVE")
+            .LessThanOrEqualTo(MaxAmount).WithCode("AMOUNT_TOO_LARGE")
+            .Must(a => decimal.Round(a, 3) == a).WithCode("AMOUNT_PRECISION");
+
+    public static IRuleBuilderOptions<T, decimal?> OptionalLimit<T>(this IRuleBuilder<T, decimal?> rule) =>
+        rule.Must(a => a is null or >= 0).WithCode("AMOUNT_NEGATIVE")
+            .Must(a => a is null or <= MaxAmount).WithCode("AMOUNT_TOO_LARGE")
+            .Must(a => a is null || decimal.Round(a.Value, 3) == a).WithCode("AMOUNT_PRECISION");
+
+    public static IRuleBuilderOptions<T, string?> Reason<T>(this IRuleBuilder<T, string?> rule) =>
+        rule.Must(r => !string.IsNullOrWhiteSpace(r)).WithCode("REQUIRED")
+            .Must(r => r is null || r.Length <= MaxReasonLength).WithCode("TOO_LONG");
+
+    public static IRuleBuilderOptions<T, PaymentTerms?> Terms<T>(this IRuleBuilder<T, PaymentTerms?> rule) =>
+        rule.Must(t => t is null || t.IsValid).WithCode("INVALID_TERMS");
+
+    /// <summary>Error code plus the message in the request's language, looked up when the rule fails.</summary>
+    public static IRuleBuilderOptions<T, TProperty> WithCode<T, TProperty>(this IRuleBuilderOptions<T, TProperty> rule, string code) =>
+        rule.WithErrorCode(code).WithMessage(_ => Localization.Text.Of(code));
+}

@@ -1,0 +1,112 @@
+using System.Text.Json;
+using Alba;
+using Credit.Api.Auth;
+using Credit.Api.Hosting;
+using JasperFx.CommandLine;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.IdentityModel.Tokens;
+
+[assembly: AssemblyFixture(typeof(Credit.Api.Tests.Infrastructure.AppFixture))]
+
+namespace Credit.Api.Tests.Infrastructure;
+
+/// <summary>
+/// One real host per test run over one throwaway PostgreSQL cluster (or CREDIT_TEST_CONNECTION).
+/// Tests isolate themselves with unique customer ids instead of wiping the database, so they can run in parallel.
+/// </summary>
+public sealed class AppFixture : IAsyncLifetime
+{
+    public const string SigningKeyText = "credit-ledger-tests-signing-key-0123456789abcdef";
+    public static readonly SymmetricSecurityKey Key = new(System.Text.Encoding.UTF8.GetBytes(SigningKeyText));
+
+    private EmbeddedPostgres? _postgres;
+    public IAlbaHost Host { get; private set; } = null!;
+    public TestClock Clock { get; } = new(new DateTimeOffset(2026, 11, 23, 7, 0, 0, TimeSpan.Zero));
+    public string ConnectionString { get; private set; } = "";
+
+    public async ValueTask InitializeAsync()
+    {
+        ConnectionString = Environment.GetEnvironmentVariable("CREDIT_TEST_CONNECTION") ?? "";
+        if (string.IsNullOrWhiteSpace(ConnectionString))
+        {
+            _postgres = await EmbeddedPostgres.StartThrowawayAsync();
+            ConnectionString = _postgres.ConnectionString;
+        }
+
+        JasperFxEnvironment.AutoStartHost = true;
+        Host = await AlbaHost.For<Program>(web =>
+        {
+            web.UseSetting("ConnectionStrings:Credit", ConnectionString);
+            web.UseSetting("Auth:SigningKey", SigningKeyText);
+            web.ConfigureServices(s => s.AddSingleton<TimeProvider>(Clock));
+        });
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Host.DisposeAsync();
+        if (_postgres is not null) await _postgres.DisposeAsync();
+    }
+
+    public string Token(string user, params string[] roles) =>
+        TokenIssuer.Issue(Key, user, roles, TimeSpan.FromHours(1), DateTimeOffset.UtcNow);
+
+    public ApiClient As(string user, params string[] roles) => new(Host, Token(user, roles));
+
+    public ApiClient Clerk => As("clerk-1", Roles.Clerk);
+    public ApiClient Controller => As("controller-1", Roles.Controller);
+    public ApiClient Anonymous => new(Host, null);
+
+    public static string NewId(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..Math.Min(prefix.Length + 13, 64)];
+}
+
+/// <summary>A settable clock: business dates in tests do not depend on when they run.</summary>
+public sealed class TestClock(DateTimeOffset start) : TimeProvider
+{
+    private DateTimeOffset _now = start;
+    public override DateTimeOffset GetUtcNow() => _now;
+    public void Set(DateTimeOffset now) => _now = now;
+}
+
+public sealed record ApiResponse(int Status, JsonElement Body, IReadOnlyDictionary<string, string> Headers, string ContentType)
+{
+    public string Text { get; init; } = "";
+    public string Code => Body.ValueKind == JsonValueKind.Object && Body.TryGetProperty("code", out var c) ? c.GetString() ?? "" : "";
+    public decimal Decimal(string name) => Body.GetProperty(name).GetDecimal();
+    public string? String(string name) => Body.GetProperty(name).GetString();
+    public override string ToString() => $"{Status} {Text}";
+}
+
+public sealed class ApiClient(IAlbaHost host, string? token, string? language = null)
+{
+    public ApiClient InLanguage(string lang) => new(host, token, lang);
+
+    public Task<ApiResponse> Get(string url) => Send(HttpMethod.Get, url, null);
+    public Task<ApiResponse> Post(string url, object? body) => Send(HttpMethod.Post, url, body);
+    public Task<ApiResponse> Put(string url, object? body) => Send(HttpMethod.Put, url, body);
+
+    public Task<ApiResponse> Send(HttpMethod method, string url, object? body) =>
+        SendRaw(method, url, body is null ? null : JsonSerializer.Serialize(body, JsonOptions), "application/json");
+
+    public async Task<ApiResponse> SendRaw(HttpMethod method, string url, string? rawBody, string contentType, IDictionary<string, string>? headers = null)
+    {
+        using var client = host.Server.CreateClient();
+        using var request = new HttpRequestMessage(method, url);
+        if (token is not null) request.Headers.Authorization = new("Bearer", token);
+        if (language is not null) request.Headers.AcceptLanguage.ParseAdd(language);
+        foreach (var (k, v) in headers ?? new Dictionary<string, string>()) request.Headers.TryAddWithoutValidation(k, v);
+        if (rawBody is not null)
+            request.Content = new StringContent(rawBody, System.Text.Encoding.UTF8, contentType);
+        using var response = await client.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        var json = default(JsonElement);
+        if (!string.IsNullOrWhiteSpace(text) && (response.Content.Headers.ContentType?.MediaType?.Contains("json") ?? false))
+            json = JsonDocument.Parse(text).RootElement.Clone();
+        var all = response.Headers.Concat(response.Content.Headers)
+            .ToDictionary(h => h.Key, h => string.Join(",", h.Value), StringComparer.OrdinalIgnoreCase);
+        return new ApiResponse((int)response.StatusCode, json, all, response.Content.Headers.ContentType?.MediaType ?? "") { Text = text };
+    }
+
+    public static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
+}

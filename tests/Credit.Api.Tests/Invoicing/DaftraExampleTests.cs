@@ -1,0 +1,88 @@
+using Credit.Api.Tests.Infrastructure;
+
+namespace Credit.Api.Tests.Invoicing;
+
+/// <summary>
+/// The example in Daftra's credit-limit guide: limit 10,000 SAR, 30-day credit period; 1,725 (1,500 + 15 % VAT)
+/// is saved, 13,800 (2 × 6,000 + VAT) is refused; after paying 1,725 exactly 10,000 passes and 0.01 more fails.
+/// </summary>
+public class DaftraExampleTests(AppFixture app)
+{
+    [Fact]
+    public async Task Limit_ten_thousand_with_thirty_days()
+    {
+        var id = AppFixture.NewId("daftra");
+        var clerk = app.Clerk;
+        (await app.Controller.Put($"/api/customers/{id}", new { name = "الصحيفي للأجهزة الإلكترونية", creditLimit = 10000, paymentTerms = new { days = 30 } }))
+            .Status.ShouldBe(201);
+
+        var first = await clerk.Post($"/api/customers/{id}/invoices", new { invoiceId = "INV-1", amount = 1725, issuedOn = "2026-11-01" });
+        first.Status.ShouldBe(201, first.ToString());
+        first.String("dueOn").ShouldBe("2026-12-01");
+
+        var refused = await clerk.Post($"/api/customers/{id}/invoices", new { invoiceId = "INV-2", amount = 13800, issuedOn = "2026-11-02" });
+        refused.Status.ShouldBe(409, refused.ToString());
+        refused.ContentType.ShouldBe("application/problem+json");
+        refused.Code.ShouldBe("CREDIT_REFUSED");
+        refused.Body.GetProperty("reasons")[0].GetProperty("code").GetString().ShouldBe("CREDIT_LIMIT_EXCEEDED");
+        refused.Decimal("exposure").ShouldBe(1725m);
+        refused.Decimal("limit").ShouldBe(10000m);
+        refused.Decimal("available").ShouldBe(8275m);
+
+        var paid = await clerk.Post($"/api/customers/{id}/payments", new { paymentId = "PAY-1", amount = 1725 });
+        paid.Status.ShouldBe(201, paid.ToString());
+        paid.Body.GetProperty("allocations")[0].GetProperty("invoiceId").GetString().ShouldBe("INV-1");
+        paid.Decimal("unapplied").ShouldBe(0m);
+
+        var exact = await clerk.Post($"/api/customers/{id}/invoices", new { invoiceId = "INV-3", amount = 10000 });
+        exact.Status.ShouldBe(201, exact.ToString());
+
+        var cent = await clerk.Post($"/api/customers/{id}/invoices", new { invoiceId = "INV-4", amount = 0.01 });
+        cent.Status.ShouldBe(409);
+        cent.Decimal("available").ShouldBe(0m);
+
+        var balance = await clerk.Get($"/api/customers/{id}/balance");
+        balance.Status.ShouldBe(200, balance.ToString());
+        balance.Decimal("outstanding").ShouldBe(10000m);
+        balance.Decimal("available").ShouldBe(0m);
+        balance.String("limitSource").ShouldBe("customer");
+    }
+
+    [Fact]
+    public async Task A_limit_of_zero_refuses_any_credit()
+    {
+        var id = AppFixture.NewId("cash");
+        (await app.Controller.Put($"/api/customers/{id}", new { name = "Cash only", creditLimit = 0 })).Status.ShouldBe(201);
+        var refused = await app.Clerk.Post($"/api/customers/{id}/invoices", new { invoiceId = "I1", amount = 1 });
+        refused.Status.ShouldBe(409);
+        refused.Body.GetProperty("reasons")[0].GetProperty("code").GetString().ShouldBe("NO_CREDIT");
+    }
+
+    [Fact]
+    public async Task No_limit_at_any_level_means_unlimited()
+    {
+        var id = AppFixture.NewId("open");
+        (await app.Clerk.Put($"/api/customers/{id}", new { name = "No limit" })).Status.ShouldBe(201);
+        (await app.Clerk.Post($"/api/customers/{id}/invoices", new { invoiceId = "I1", amount = 999_999_999 })).Status.ShouldBe(201);
+        var balance = await app.Clerk.Get($"/api/customers/{id}/balance");
+        balance.Body.GetProperty("available").ValueKind.ShouldBe(System.Text.Json.JsonValueKind.Null);
+        balance.String("limitSource").ShouldBe("none");
+    }
+
+    [Fact]
+    public async Task Repeating_an_invoice_returns_the_original_and_a_different_body_is_a_duplicate()
+    {
+        var id = AppFixture.NewId("idem");
+        await app.Controller.Put($"/api/customers/{id}", new { name = "Idem", creditLimit = 5000 });
+        var body = new { invoiceId = "I1", amount = 100.50m, issuedOn = "2026-11-20" };
+        (await app.Clerk.Post($"/api/customers/{id}/invoices", body)).Status.ShouldBe(201);
+        var again = await app.Clerk.Post($"/api/customers/{id}/invoices", new { invoiceId = "I1", amount = 100.5m, issuedOn = "2026-11-20" });
+        again.Status.ShouldBe(200, again.ToString());
+        again.String("invoiceId").ShouldBe("I1");
+        var other = await app.Clerk.Post($"/api/customers/{id}/invoices", new { invoiceId = "I1", amount = 200 });
+        other.Status.ShouldBe(409);
+        other.Code.ShouldBe("DUPLICATE_ID");
+        var balance = await app.Clerk.Get($"/api/customers/{id}/balance");
+        balance.Decimal("outstanding").ShouldBe(100.5m);
+    }
+}
