@@ -22,7 +22,7 @@ if (args.FirstOrDefault() == "token")
         .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
         .AddEnvironmentVariables()
         .Build();
-    return TokenIssuer.RunCommand(args, config);
+    return TokenIssuer.RunCommand(args, config, Console.Out);
 }
 
 // Content root = the binary's folder, so appsettings.json is found wherever the API is started from.

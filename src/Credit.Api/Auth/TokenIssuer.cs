@@ -19,7 +19,7 @@ public static class TokenIssuer
     }
 
     /// <summary>`token --user alice --role clerk [--role auditor] [--hours 12]`: prints a token and exits.</summary>
-    public static int RunCommand(string[] args, IConfiguration config)
+    public static int RunCommand(string[] args, IConfiguration config, TextWriter output)
     {
         string? user = null;
         var roles = new List<string>();
@@ -39,7 +39,7 @@ public static class TokenIssuer
             return 2;
         }
         var key = SigningKey.Resolve(config, CreditHosting.From(config));
-        Console.WriteLine(Issue(key, user, roles, TimeSpan.FromHours(hours), DateTimeOffset.UtcNow));
+        output.WriteLine(Issue(key, user, roles, TimeSpan.FromHours(hours), DateTimeOffset.UtcNow));
         return 0;
     }
 }
