@@ -1,9 +1,11 @@
 using Credit.Api.Auth;
+using Credit.Api.Holds;
 using Credit.Domain.Accounts;
 using Credit.Domain.Decisions;
 using JasperFx;
 using Marten;
 using Marten.Exceptions;
+using Wolverine.Marten;
 
 namespace Credit.Api.Accounts;
 
@@ -11,25 +13,33 @@ namespace Credit.Api.Accounts;
 /// The write path of every command: load the account (one row, the inline snapshot), let the domain
 /// decide, append its events under the stream's expected version, commit. A racing writer makes the
 /// commit fail; we then decide again on fresh state, so two documents can never both use the same credit.
+/// A member of a pooled group also rewrites the pool's document, which serialises the whole pool.
 /// </summary>
-public sealed class AccountStore(IDocumentStore store, CreditContexts contexts, ILogger<AccountStore> log)
+public sealed class AccountStore(IDocumentStore store, CreditContexts contexts, IServiceScopeFactory scopes, ILogger<AccountStore> log)
 {
-    private const int MaxAttempts = 25;
+    private const int MaxAttempts = 30;
 
     public async Task<Outcome<T>> Decide<T>(
         string customerId, Caller caller, Func<CreditAccount?, CreditContext, Outcome<T>> decide, CancellationToken ct)
     {
         for (var attempt = 1; ; attempt++)
         {
+            await using var scope = scopes.CreateAsyncScope();
             await using var session = store.LightweightSession();
             session.CorrelationId = caller.CorrelationId;
             session.LastModifiedBy = caller.User;
             var stream = await session.Events.FetchForWriting<CreditAccount>(customerId, ct);
-            var context = await contexts.For(session, stream.Aggregate, ct);
+            var (context, pool) = await contexts.For(session, stream.Aggregate, ct);
             var outcome = decide(stream.Aggregate, context);
             if (!outcome.IsAccepted || outcome.Events.Count == 0) return outcome;
 
             stream.AppendMany(outcome.Events);
+            if (pool is not null)
+            {
+                pool.Decisions++;
+                session.Store(pool); // optimistic: fails if another member's decision got there first
+            }
+            await CascadeHoldReviews(scope.ServiceProvider, session, stream.Aggregate, pool, outcome.Events);
             try
             {
                 await session.SaveChangesAsync(ct);
@@ -38,7 +48,7 @@ public sealed class AccountStore(IDocumentStore store, CreditContexts contexts, 
             catch (Exception ex) when (IsConflict(ex) && attempt < MaxAttempts)
             {
                 log.LogDebug("Concurrent write on {Customer}, attempt {Attempt}", customerId, attempt);
-                await Task.Delay(Random.Shared.Next(1, 5 * attempt), ct);
+                await Task.Delay(Random.Shared.Next(1, 3 + 2 * attempt), ct);
             }
         }
     }
@@ -51,11 +61,35 @@ public sealed class AccountStore(IDocumentStore store, CreditContexts contexts, 
             : !caller.MayActOn(account.Profile.AssignedTo) ? Outcome<T>.Reject(RejectionKind.Forbidden, "CUSTOMER_NOT_ASSIGNED")
             : decide(account, context), ct);
 
-    /// <summary>The account as it stands now, for reads that must be exact (what-if, documents).</summary>
+    /// <summary>The account and its decision context as they stand now, writing nothing (what-if, reads).</summary>
+    public async Task<(CreditAccount? Account, CreditContext Context)> Read(string customerId, CancellationToken ct)
+    {
+        await using var session = store.QuerySession();
+        var account = await session.LoadAsync<CreditAccount>(customerId, ct);
+        var (context, _) = await contexts.For(session, account, ct);
+        return (account, context);
+    }
+
     public async Task<CreditAccount?> Load(string customerId, CancellationToken ct)
     {
         await using var session = store.QuerySession();
         return await session.LoadAsync<CreditAccount>(customerId, ct);
+    }
+
+    /// <summary>
+    /// When the position improves, held orders may now pass: a message (in the same transaction, via
+    /// Wolverine's outbox) asks for them to be re-checked, for the customer or the whole pool.
+    /// </summary>
+    private static async Task CascadeHoldReviews(IServiceProvider services, IDocumentSession session, CreditAccount? before,
+        Groups.CustomerGroup? pool, IReadOnlyList<object> events)
+    {
+        if (before is null || !events.Any(AccountDecisions.Improves)) return;
+        var hasHeld = before.Orders.Values.Any(o => o.Status == OrderStatus.Held);
+        if (!hasHeld && pool is null) return;
+        var outbox = services.GetRequiredService<IMartenOutbox>();
+        outbox.Enroll(session);
+        if (pool is not null) await outbox.PublishAsync(new ReviewGroupHolds(pool.Id));
+        else await outbox.PublishAsync(new ReviewHolds(before.Id));
     }
 
     public static bool IsConflict(Exception ex) =>

@@ -51,7 +51,7 @@ public static class GetBalanceEndpoint
         if (balance is null) return Problems.Result(503, "SERVICE_UNAVAILABLE");
         if (!Caller.Of(http).MayActOn(balance.AssignedTo)) return Problems.Result(403, "CUSTOMER_NOT_ASSIGNED");
 
-        var context = await contexts.For(session, balance.Account, ct);
+        var (context, _) = await contexts.For(session, balance.Account, ct);
         return Results.Ok(View(balance, context));
     }
 

@@ -1,5 +1,8 @@
 using Credit.Projections.Accounts;
+using Credit.Api.Groups;
+using Credit.Domain.Accounts;
 using Credit.Projections.Balances;
+using Credit.Projections.Holds;
 using JasperFx;
 using JasperFx.Events;
 using JasperFx.Events.Daemon;
@@ -30,10 +33,17 @@ public static class MartenSetup
                 // The write model: one row per account, updated in the same transaction as its events.
                 opts.Projections.Add(new CreditAccountProjection(), ProjectionLifecycle.Inline);
                 opts.Projections.Add<CustomerBalanceProjection>(ProjectionLifecycle.Async);
+                opts.Projections.Add<HeldOrderProjection>(ProjectionLifecycle.Async);
+                opts.Schema.For<HeldOrder>().Index(x => x.Status);
+                opts.Schema.For<CustomerGroup>().UseOptimisticConcurrency(true);
+                opts.Schema.For<CreditAccount>().Index(x => x.Profile.GroupId);
 
                 // Read models should trail writes by well under a second.
                 opts.Projections.FastPollingTime = TimeSpan.FromMilliseconds(50);
                 opts.Projections.SlowPollingTime = TimeSpan.FromMilliseconds(250);
+                // A decision that lost a race rolls back and leaves a gap in the event sequence; don't let
+                // the daemon wait seconds before stepping over it.
+                opts.Projections.StaleSequenceThreshold = TimeSpan.FromMilliseconds(300);
                 opts.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
             })
             .AddAsyncDaemon(DaemonMode.Solo) // Solo: the stand-in DistributedLock package cannot take advisory locks

@@ -8,7 +8,8 @@ public enum DocumentKind { Order, Invoice }
 public enum LimitSource { Customer, Group, Company, None }
 
 /// <summary>What is asked for: a document of this kind and amount, possibly with its own terms.</summary>
-public sealed record CreditRequest(DocumentKind Kind, decimal Amount, DateOnly DocumentDate, PaymentTerms? RequestedTerms = null);
+/// <summary>ExtraExposure: credit granted earlier in the same decision (auto-release walks held orders in turn).</summary>
+public sealed record CreditRequest(DocumentKind Kind, decimal Amount, DateOnly DocumentDate, PaymentTerms? RequestedTerms = null, decimal ExtraExposure = 0m);
 
 /// <summary>Everything outside the account that a credit decision needs, read before the decision.</summary>
 public sealed record CreditContext(CreditPolicy Policy, GroupPosition? Group, DateOnly Today);
@@ -46,7 +47,7 @@ public static class CreditRules
         CreditAccount account, CreditPolicy policy, GroupPosition? group, CreditRequest request, DateOnly today)
     {
         var limit = EffectiveLimitOf(account, group, policy);
-        var exposure = account.Exposure;
+        var exposure = account.Exposure + request.ExtraExposure;
         var failing = new List<string>();
 
         // A bypass customer's orders are neither checked against limits nor counted (ERPNext's semantics);
@@ -60,7 +61,7 @@ public static class CreditRules
             if (limit.Amount == 0m) failing.Add(ReasonCodes.NoCredit);
             else if (limit.Amount is { } max && exposure + request.Amount > max) failing.Add(ReasonCodes.CreditLimitExceeded);
 
-            if (group?.SharedCreditLimit is { } pool && group.Exposure + request.Amount > pool)
+            if (group?.SharedCreditLimit is { } pool && group.Exposure + request.ExtraExposure + request.Amount > pool)
                 failing.Add(ReasonCodes.GroupLimitExceeded);
 
             if (!account.UnlimitedCredit && account.CreditLimit is not null

@@ -1,0 +1,60 @@
+using Credit.Api.Accounts;
+using Credit.Api.Auth;
+using Credit.Api.Errors;
+using Credit.Api.Hosting;
+using Credit.Api.Validation;
+using Credit.Domain.Accounts;
+using Credit.Domain.Decisions;
+using Credit.Domain.Invoicing;
+using FluentValidation;
+using Microsoft.AspNetCore.Authorization;
+using Wolverine.Http;
+
+namespace Credit.Api.Checks;
+
+/// <summary>POST /api/customers/{id}/credit-check: what a document would get now. Records nothing.</summary>
+public sealed record CheckCreditRequest(decimal Amount, string? Kind, string? OrderId, PaymentTerms? PaymentTerms);
+
+public sealed record CheckCreditResponse(bool Allowed, IReadOnlyList<ReasonView> Reasons, IReadOnlyList<ReasonView> Warnings,
+    decimal Exposure, decimal? Limit, decimal? Available, string LimitSource);
+
+public sealed class CheckCreditValidator : AbstractValidator<CheckCreditRequest>
+{
+    public CheckCreditValidator()
+    {
+        RuleFor(x => x.Amount).Money();
+        RuleFor(x => x.Kind).Must(k => k is null or "order" or "invoice").WithCode("INVALID_VALUE");
+        RuleFor(x => x.OrderId).BusinessId().When(x => x.OrderId is not null);
+        RuleFor(x => x.PaymentTerms).Terms();
+    }
+}
+
+public static class CheckCreditEndpoint
+{
+    [WolverinePost("/api/customers/{customerId}/credit-check")]
+    [Authorize(Roles = Roles.Readers)]
+    public static async Task<IResult> Post(string customerId, CheckCreditRequest request, HttpContext http, AccountStore accounts,
+        BusinessCalendar calendar, CancellationToken ct)
+    {
+        var (account, context) = await accounts.Read(customerId, ct);
+        if (account is null) return Problems.Result(404, ErrorCodes.CustomerNotFound);
+        if (!Caller.Of(http).MayActOn(account.Profile.AssignedTo)) return Problems.Result(403, "CUSTOMER_NOT_ASSIGNED");
+
+        // The same functions the documents use, so the answer is the one a real document would get now.
+        CreditDecision decision;
+        if (request.Kind == "order")
+        {
+            decision = CreditRules.Decide(account, context.Policy, context.Group,
+                new CreditRequest(DocumentKind.Order, request.Amount, calendar.Today, request.PaymentTerms), context.Today);
+        }
+        else
+        {
+            var order = request.OrderId is null ? null : account.Orders.GetValueOrDefault(request.OrderId);
+            if (request.OrderId is not null && order is null) return Problems.Result(404, ErrorCodes.OrderNotFound);
+            var probe = new IssueInvoice("what-if", request.Amount, calendar.Today, request.OrderId, null, null, null, null, "");
+            decision = InvoiceDecisions.Check(account, probe, order, context);
+        }
+        return Results.Ok(new CheckCreditResponse(decision.Allowed, Problems.Reasons(decision.Reasons), Problems.Reasons(decision.Warnings),
+            decision.Exposure, decision.Limit, decision.Available, Problems.LimitSourceName(decision.LimitSource)));
+    }
+}

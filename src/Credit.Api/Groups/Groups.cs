@@ -1,0 +1,72 @@
+using Credit.Api.Auth;
+using Credit.Api.Errors;
+using Credit.Api.Holds;
+using Credit.Api.Validation;
+using FluentValidation;
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using Wolverine;
+using Wolverine.Http;
+
+namespace Credit.Api.Groups;
+
+/// <summary>PUT /api/groups/{groupId}: a customer group's default limit and optional shared pool.</summary>
+public sealed record SaveGroupRequest(string? Name, decimal? DefaultCreditLimit, decimal? SharedCreditLimit);
+
+public sealed record GroupView(string GroupId, string Name, decimal? DefaultCreditLimit, decimal? SharedCreditLimit,
+    decimal Exposure, decimal? Available, int Members);
+
+public sealed class SaveGroupValidator : AbstractValidator<SaveGroupRequest>
+{
+    public SaveGroupValidator()
+    {
+        RuleFor(x => x.Name).Must(n => !string.IsNullOrWhiteSpace(n)).WithCode("REQUIRED").Must(n => n is null || n.Length <= 200).WithCode("TOO_LONG");
+        RuleFor(x => x.DefaultCreditLimit).OptionalLimit();
+        RuleFor(x => x.SharedCreditLimit).OptionalLimit();
+    }
+}
+
+public static class GroupEndpoints
+{
+    [WolverinePut("/api/groups/{groupId}")]
+    [Authorize(Roles = Roles.Controllers)]
+    public static async Task<IResult> Put(string groupId, SaveGroupRequest request, HttpContext http, IDocumentStore store,
+        TimeProvider clock, IMessageBus bus, CancellationToken ct)
+    {
+        var caller = Caller.Of(http);
+        await using var session = store.LightweightSession();
+        session.CorrelationId = caller.CorrelationId;
+        session.LastModifiedBy = caller.User;
+        var group = await session.LoadAsync<CustomerGroup>(groupId, ct);
+        var created = group is null;
+        group ??= new CustomerGroup { Id = groupId };
+        group.Name = request.Name!.Trim();
+        group.DefaultCreditLimit = request.DefaultCreditLimit;
+        group.SharedCreditLimit = request.SharedCreditLimit;
+        group.UpdatedBy = caller.User;
+        group.UpdatedAt = clock.GetUtcNow();
+        session.Store(group); // optimistic: a pooled decision in flight makes this retry-worthy, never silently lost
+        session.Events.Append(CustomerGroup.StreamOf(groupId), new GroupSaved(groupId, group.Name, group.DefaultCreditLimit, group.SharedCreditLimit));
+        await session.SaveChangesAsync(ct);
+        await bus.PublishAsync(new ReviewGroupHolds(groupId));
+
+        var view = await View(session, group, ct);
+        return created ? Results.Created($"/api/groups/{groupId}", view) : Results.Ok(view);
+    }
+
+    [WolverineGet("/api/groups/{groupId}")]
+    [Authorize(Roles = Roles.Readers)]
+    public static async Task<IResult> Get(string groupId, IQuerySession session, CancellationToken ct)
+    {
+        var group = await session.LoadAsync<CustomerGroup>(groupId, ct);
+        return group is null ? Problems.Result(404, "GROUP_NOT_FOUND") : Results.Ok(await View(session, group, ct));
+    }
+
+    private static async Task<GroupView> View(IQuerySession session, CustomerGroup group, CancellationToken ct)
+    {
+        var members = await session.Query<Domain.Accounts.CreditAccount>().Where(a => a.Profile.GroupId == group.Id).ToListAsync(ct);
+        var exposure = members.Sum(m => m.Exposure);
+        return new GroupView(group.Id, group.Name, group.DefaultCreditLimit, group.SharedCreditLimit, exposure,
+            group.SharedCreditLimit - exposure, members.Count);
+    }
+}

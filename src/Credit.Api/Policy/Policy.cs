@@ -1,0 +1,82 @@
+using Credit.Api.Auth;
+using Credit.Api.Holds;
+using Credit.Api.Validation;
+using Credit.Domain.Money;
+using Credit.Domain.Policy;
+using FluentValidation;
+using Microsoft.AspNetCore.Authorization;
+using Wolverine;
+using Wolverine.Http;
+
+namespace Credit.Api.Policy;
+
+/// <summary>PUT /api/policy: the company-wide credit settings. Absent fields take their defaults.</summary>
+public sealed record PolicyRequest(
+    decimal? DefaultCreditLimit,
+    int? GraceDays,
+    decimal? OrderReviewThreshold,
+    int? ReminderDaysBefore,
+    int[]? AgingBuckets,
+    int[]? DsoWindowsMonths,
+    string? Currency,
+    Dictionary<string, string>? Rules);
+
+public sealed record PolicyView(
+    decimal? DefaultCreditLimit, int GraceDays, decimal? OrderReviewThreshold, int ReminderDaysBefore,
+    IReadOnlyList<int> AgingBuckets, IReadOnlyList<int> DsoWindowsMonths, string Currency, IReadOnlyDictionary<string, string> Rules)
+{
+    public static PolicyView Of(CreditPolicy p) => new(p.DefaultCreditLimit, p.GraceDays, p.OrderReviewThreshold, p.ReminderDaysBefore,
+        p.AgingBuckets, p.DsoWindowsMonths, p.Currency,
+        ReasonCodes.Configurable.ToDictionary(c => c, c => p.ModeOf(c).ToString().ToLowerInvariant()));
+}
+
+public sealed class PolicyValidator : AbstractValidator<PolicyRequest>
+{
+    private static readonly string[] Modes = ["block", "warn", "off"];
+
+    public PolicyValidator()
+    {
+        RuleFor(x => x.DefaultCreditLimit).OptionalLimit();
+        RuleFor(x => x.OrderReviewThreshold).OptionalLimit();
+        RuleFor(x => x.GraceDays).InclusiveBetween(0, 3650).WithCode("INVALID_RANGE");
+        RuleFor(x => x.ReminderDaysBefore).InclusiveBetween(0, 365).WithCode("INVALID_RANGE");
+        RuleFor(x => x.AgingBuckets).Must(b => b!.Length > 0 && b.All(d => d is > 0 and <= 3650) && b.Zip(b.Skip(1)).All(p => p.First < p.Second))
+            .When(x => x.AgingBuckets is not null).WithCode("INVALID_VALUE");
+        RuleFor(x => x.DsoWindowsMonths).Must(w => w!.Length > 0 && w.All(m => m is > 0 and <= 120))
+            .When(x => x.DsoWindowsMonths is not null).WithCode("INVALID_VALUE");
+        RuleFor(x => x.Currency).Must(c => c is null || Currency.IsKnown(c)).WithCode("INVALID_CURRENCY");
+        RuleForEach(x => x.Rules).Must(kv => ReasonCodes.Configurable.Contains(kv.Key) && Modes.Contains(kv.Value))
+            .When(x => x.Rules is not null).WithCode("INVALID_VALUE");
+    }
+
+    public static CreditPolicy ToPolicy(PolicyRequest r) => new()
+    {
+        DefaultCreditLimit = r.DefaultCreditLimit,
+        GraceDays = r.GraceDays ?? 0,
+        OrderReviewThreshold = r.OrderReviewThreshold,
+        ReminderDaysBefore = r.ReminderDaysBefore ?? 3,
+        AgingBuckets = r.AgingBuckets ?? [30, 60, 90],
+        DsoWindowsMonths = r.DsoWindowsMonths ?? [3, 12],
+        Currency = r.Currency ?? Currency.Default,
+        Rules = ReasonCodes.Configurable.ToDictionary(c => c,
+            c => r.Rules?.GetValueOrDefault(c) switch { "warn" => RuleMode.Warn, "off" => RuleMode.Off, _ => RuleMode.Block }),
+    };
+}
+
+public static class PolicyEndpoints
+{
+    [WolverineGet("/api/policy")]
+    [Authorize(Roles = Roles.Controllers + "," + Roles.Auditor)]
+    public static async Task<PolicyView> Get(PolicyStore policies, CancellationToken ct) => PolicyView.Of(await policies.Current(ct));
+
+    [WolverinePut("/api/policy")]
+    [Authorize(Roles = Roles.Controllers)]
+    public static async Task<PolicyView> Put(PolicyRequest request, HttpContext http, PolicyStore policies, IMessageBus bus, CancellationToken ct)
+    {
+        var policy = PolicyValidator.ToPolicy(request);
+        await policies.Save(policy, Caller.Of(http), ct);
+        // A looser policy may free held orders anywhere.
+        await bus.PublishAsync(new ReviewAllHolds());
+        return PolicyView.Of(policy);
+    }
+}

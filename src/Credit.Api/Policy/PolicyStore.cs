@@ -1,0 +1,48 @@
+using Credit.Api.Auth;
+using Credit.Domain.Policy;
+using Marten;
+
+namespace Credit.Api.Policy;
+
+/// <summary>The company policy as stored; one row, plus an event per change for the audit trail.</summary>
+public sealed class PolicyDocument
+{
+    public string Id { get; set; } = PolicyStore.DocumentId;
+    public CreditPolicy Policy { get; set; } = CreditPolicy.Default;
+    public string UpdatedBy { get; set; } = "";
+    public DateTimeOffset UpdatedAt { get; set; }
+}
+
+public sealed record PolicySet(CreditPolicy Policy);
+
+/// <summary>
+/// Keeps the policy in memory: every decision needs it, it rarely changes, and this node is its only
+/// writer (Solo mode), so the cache is refreshed on write.
+/// </summary>
+public sealed class PolicyStore(IDocumentStore store, TimeProvider clock)
+{
+    public const string DocumentId = "company";
+    /// <summary>Policy changes live on their own stream; '~' cannot appear in a customer id.</summary>
+    public const string StreamId = "~policy";
+
+    private volatile CreditPolicy? _current;
+
+    public async ValueTask<CreditPolicy> Current(CancellationToken ct)
+    {
+        if (_current is { } cached) return cached;
+        await using var session = store.QuerySession();
+        var doc = await session.LoadAsync<PolicyDocument>(DocumentId, ct);
+        return _current = doc?.Policy ?? CreditPolicy.Default;
+    }
+
+    public async Task Save(CreditPolicy policy, Caller caller, CancellationToken ct)
+    {
+        await using var session = store.LightweightSession();
+        session.CorrelationId = caller.CorrelationId;
+        session.LastModifiedBy = caller.User;
+        session.Store(new PolicyDocument { Policy = policy, UpdatedBy = caller.User, UpdatedAt = clock.GetUtcNow() });
+        session.Events.Append(StreamId, new PolicySet(policy));
+        await session.SaveChangesAsync(ct);
+        _current = policy;
+    }
+}

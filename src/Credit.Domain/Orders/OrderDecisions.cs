@@ -1,0 +1,74 @@
+using Credit.Domain.Accounts;
+using Credit.Domain.Decisions;
+
+namespace Credit.Domain.Orders;
+
+public sealed record PlaceOrder(string OrderId, decimal Amount, DateOnly OrderedOn, PaymentTerms? PaymentTerms, string Fingerprint);
+
+public sealed record OrderResult(string OrderId, OrderStatus Status, decimal Amount, IReadOnlyList<string> Reasons, IReadOnlyList<string> Warnings);
+
+/// <summary>Orders are approved or held by the same credit decision as invoices; controllers settle holds.</summary>
+public static class OrderDecisions
+{
+    public const string SystemUser = "system";
+
+    public static Outcome<OrderResult> Place(CreditAccount account, PlaceOrder cmd, CreditContext ctx)
+    {
+        if (account.Orders.TryGetValue(cmd.OrderId, out var existing))
+            return existing.Fingerprint == cmd.Fingerprint
+                ? Outcome<OrderResult>.Repeat(ResultOf(existing))
+                : Outcome<OrderResult>.Reject(RejectionKind.Duplicate, ErrorCodes.DuplicateId);
+        if (!Money.Currency.FitsMinorUnit(cmd.Amount, account.Currency))
+            return Outcome<OrderResult>.Invalid("amount", "AMOUNT_PRECISION");
+
+        var decision = CreditRules.Decide(account, ctx.Policy, ctx.Group,
+            new CreditRequest(DocumentKind.Order, cmd.Amount, cmd.OrderedOn, cmd.PaymentTerms), ctx.Today);
+        object placed = decision.Allowed
+            ? new OrderApproved(cmd.OrderId, cmd.Amount, cmd.OrderedOn, cmd.PaymentTerms, decision.Warnings, cmd.Fingerprint)
+            : new OrderHeld(cmd.OrderId, cmd.Amount, cmd.OrderedOn, cmd.PaymentTerms, decision.Reasons, decision.Warnings, cmd.Fingerprint);
+        var status = decision.Allowed ? OrderStatus.Approved : OrderStatus.Held;
+        return Outcome<OrderResult>.Accept(new OrderResult(cmd.OrderId, status, cmd.Amount, decision.Reasons, decision.Warnings), placed);
+    }
+
+    public static Outcome<OrderResult> Release(CreditAccount account, string orderId, string reason, string by) =>
+        Settle(account, orderId, OrderStatus.Released, [OrderStatus.Held], () => new HoldReleased(orderId, reason, by));
+
+    public static Outcome<OrderResult> Reject(CreditAccount account, string orderId, string reason) =>
+        Settle(account, orderId, OrderStatus.Rejected, [OrderStatus.Held], () => new OrderRejected(orderId, reason));
+
+    public static Outcome<OrderResult> Cancel(CreditAccount account, string orderId, string reason) =>
+        Settle(account, orderId, OrderStatus.Cancelled, [OrderStatus.Approved, OrderStatus.Held, OrderStatus.Released],
+            () => new OrderCancelled(orderId, reason));
+
+    /// <summary>
+    /// Held orders, oldest first, released when they now pass every rule. Each release counts towards the
+    /// next one's exposure, so together they never exceed a limit.
+    /// </summary>
+    public static Outcome<int> ReleaseWhatNowPasses(CreditAccount account, CreditContext ctx)
+    {
+        var released = new List<object>();
+        var granted = 0m;
+        foreach (var order in account.Orders.Values.Where(o => o.Status == OrderStatus.Held).OrderBy(o => o.Sequence))
+        {
+            var decision = CreditRules.Decide(account, ctx.Policy, ctx.Group,
+                new CreditRequest(DocumentKind.Order, order.Amount, order.OrderedOn, order.PaymentTerms, granted), ctx.Today);
+            if (!decision.Allowed) continue;
+            released.Add(new HoldReleased(order.Id, "Credit position improved: passes every rule", SystemUser));
+            if (!account.Profile.BypassCreditCheckAtOrder) granted += order.Amount;
+        }
+        return Outcome<int>.Accept(released.Count, [.. released]);
+    }
+
+    private static Outcome<OrderResult> Settle(
+        CreditAccount account, string orderId, OrderStatus target, OrderStatus[] from, Func<object> happened)
+    {
+        if (!account.Orders.TryGetValue(orderId, out var order))
+            return Outcome<OrderResult>.Reject(RejectionKind.NotFound, ErrorCodes.OrderNotFound);
+        if (order.Status == target) return Outcome<OrderResult>.Repeat(ResultOf(order));
+        if (!from.Contains(order.Status))
+            return Outcome<OrderResult>.Reject(RejectionKind.InvalidState, ErrorCodes.InvalidState);
+        return Outcome<OrderResult>.Accept(ResultOf(order) with { Status = target }, happened());
+    }
+
+    public static OrderResult ResultOf(OrderState o) => new(o.Id, o.Status, o.Amount, o.Reasons, o.Warnings);
+}

@@ -1,0 +1,54 @@
+using Credit.Api.Tests.Infrastructure;
+
+namespace Credit.Api.Tests.Groups;
+
+public class GroupTests(AppFixture app)
+{
+    [Fact]
+    public async Task A_group_default_limit_applies_to_members_without_their_own()
+    {
+        var group = AppFixture.NewId("g");
+        (await app.Clerk.Put($"/api/groups/{group}", new { name = "x", defaultCreditLimit = 300 })).Status.ShouldBe(403);
+        (await app.Controller.Put($"/api/groups/{group}", new { name = "Retail", defaultCreditLimit = 300 })).Status.ShouldBe(201);
+        var id = await app.Customer(new { name = "Member", groupId = group });
+        var refused = await app.Clerk.Post($"/api/customers/{id}/invoices", new { invoiceId = "I", amount = 300.01 });
+        refused.Decimal("limit").ShouldBe(300m);
+        refused.String("limitSource").ShouldBe("group");
+        (await app.Clerk.Get($"/api/customers/{id}/balance")).String("limitSource").ShouldBe("group");
+    }
+
+    [Fact]
+    public async Task A_shared_pool_is_checked_together_with_each_members_own_limit()
+    {
+        var group = AppFixture.NewId("pool");
+        await app.Controller.Put($"/api/groups/{group}", new { name = "Al Nour branches", sharedCreditLimit = 1000 });
+        var a = await app.Customer(new { name = "Branch A", groupId = group, creditLimit = 800 });
+        var b = await app.Customer(new { name = "Branch B", groupId = group, creditLimit = 800 });
+
+        (await app.Clerk.Post($"/api/customers/{a}/invoices", new { invoiceId = "I1", amount = 700 })).Status.ShouldBe(201);
+        var pooled = await app.Clerk.Post($"/api/customers/{b}/invoices", new { invoiceId = "I1", amount = 400 });
+        pooled.Status.ShouldBe(409);
+        pooled.Codes("reasons").ShouldBe(["GROUP_LIMIT_EXCEEDED"]);
+        var both = await app.Clerk.Post($"/api/customers/{b}/invoices", new { invoiceId = "I2", amount = 900 });
+        both.Codes("reasons").ShouldBe(["CREDIT_LIMIT_EXCEEDED", "GROUP_LIMIT_EXCEEDED"], ignoreOrder: true);
+        (await app.Clerk.Post($"/api/customers/{b}/invoices", new { invoiceId = "I3", amount = 300 })).Status.ShouldBe(201);
+
+        var view = await app.Clerk.Get($"/api/groups/{group}");
+        view.Decimal("exposure").ShouldBe(1000m);
+        view.Decimal("available").ShouldBe(0m);
+        view.Body.GetProperty("members").GetInt32().ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task A_payment_by_one_member_releases_another_members_held_order()
+    {
+        var group = AppFixture.NewId("poolrel");
+        await app.Controller.Put($"/api/groups/{group}", new { name = "Pool", sharedCreditLimit = 1000 });
+        var a = await app.Customer(new { name = "A", groupId = group });
+        var b = await app.Customer(new { name = "B", groupId = group });
+        await app.Clerk.Post($"/api/customers/{a}/invoices", new { invoiceId = "I1", amount = 900 });
+        (await app.Clerk.Post($"/api/customers/{b}/orders", new { orderId = "SO", amount = 500 })).String("status").ShouldBe("held");
+        await app.Clerk.Post($"/api/customers/{a}/payments", new { paymentId = "P", amount = 900 });
+        await Scenario.Eventually(() => app.Clerk.Get($"/api/customers/{b}/orders/SO"), r => r.String("status") == "released");
+    }
+}

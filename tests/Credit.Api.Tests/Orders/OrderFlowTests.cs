@@ -1,0 +1,170 @@
+using Credit.Api.Auth;
+using Credit.Api.Tests.Infrastructure;
+using Marten;
+
+namespace Credit.Api.Tests.Orders;
+
+public class OrderFlowTests(AppFixture app)
+{
+    [Fact]
+    public async Task An_order_within_the_limit_is_approved_and_counts_as_exposure_until_invoiced()
+    {
+        var id = await app.Customer(new { name = "Orders", creditLimit = 1000 });
+        var order = await app.Clerk.Post($"/api/customers/{id}/orders", new { orderId = "SO-1", amount = 800 });
+        order.Status.ShouldBe(201, order.ToString());
+        order.String("status").ShouldBe("approved");
+
+        var check = await app.Clerk.Post($"/api/customers/{id}/credit-check", new { amount = 200.01, kind = "invoice" });
+        check.Body.GetProperty("allowed").GetBoolean().ShouldBeFalse();
+        check.Decimal("exposure").ShouldBe(800m);
+
+        // Against the order only the excess is new credit: 800 passes, 1000 passes (200 excess), 1000.01 would not.
+        var tooMuch = await app.Clerk.Post($"/api/customers/{id}/invoices", new { invoiceId = "INV-X", amount = 1000.01, orderId = "SO-1" });
+        tooMuch.Status.ShouldBe(409);
+        var invoiced = await app.Clerk.Post($"/api/customers/{id}/invoices", new { invoiceId = "INV-1", amount = 1000, orderId = "SO-1" });
+        invoiced.Status.ShouldBe(201, invoiced.ToString());
+
+        var balance = await app.Clerk.Get($"/api/customers/{id}/balance");
+        balance.Decimal("openOrders").ShouldBe(0m);
+        balance.Decimal("exposure").ShouldBe(1000m);
+        var again = await app.Clerk.Post($"/api/customers/{id}/invoices", new { invoiceId = "INV-2", amount = 1, orderId = "SO-1" });
+        again.Status.ShouldBe(409);
+        again.Code.ShouldBe("INVALID_STATE");
+    }
+
+    [Fact]
+    public async Task An_order_over_the_limit_is_held_with_every_reason_and_a_controller_releases_it()
+    {
+        var id = await app.Customer(new { name = "Held", creditLimit = 500 });
+        await app.Controller.Post($"/api/customers/{id}/invoices", new { invoiceId = "OLD", amount = 100, issuedOn = "2026-09-01", dueOn = "2026-09-30" });
+        var held = await app.Clerk.Post($"/api/customers/{id}/orders", new { orderId = "SO-9", amount = 600 });
+        held.Status.ShouldBe(201);
+        held.String("status").ShouldBe("held");
+        held.Codes("reasons").ShouldBe(["CREDIT_LIMIT_EXCEEDED", "OVERDUE_INVOICES"], ignoreOrder: true);
+
+        var invoiceOnHeld = await app.Clerk.Post($"/api/customers/{id}/invoices", new { invoiceId = "I-H", amount = 600, orderId = "SO-9" });
+        invoiceOnHeld.Status.ShouldBe(409);
+        invoiceOnHeld.Code.ShouldBe("INVALID_STATE");
+
+        var queue = await app.Controller.Get("/api/holds?status=pending");
+        queue.Status.ShouldBe(200);
+        var mine = queue.Body.EnumerateArray().Single(h => h.GetProperty("customerId").GetString() == id);
+        mine.GetProperty("amount").GetDecimal().ShouldBe(600m);
+
+        (await app.Clerk.Post($"/api/customers/{id}/orders/SO-9/release", new { reason = "ok" })).Status.ShouldBe(403);
+        var released = await app.Controller.Post($"/api/customers/{id}/orders/SO-9/release", new { reason = "Known customer, cheque in hand" });
+        released.Status.ShouldBe(200, released.ToString());
+        released.String("status").ShouldBe("released");
+
+        var order = await app.Clerk.Get($"/api/customers/{id}/orders/SO-9");
+        order.String("status").ShouldBe("released");
+        var steps = order.Body.GetProperty("history").EnumerateArray().Select(s => s.GetProperty("status").GetString()).ToList();
+        steps.ShouldBe(["held", "released"]);
+        order.Body.GetProperty("history")[1].GetProperty("by").GetString().ShouldBe("controller-1");
+
+        var balance = await app.Clerk.Get($"/api/customers/{id}/balance");
+        balance.Decimal("openOrders").ShouldBe(600m);
+        var releasedQueue = await app.Controller.Get("/api/holds?status=released");
+        releasedQueue.Body.EnumerateArray().Any(h => h.GetProperty("customerId").GetString() == id).ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task Rejected_and_cancelled_orders_free_nothing_twice_and_cannot_be_invoiced()
+    {
+        var id = await app.Customer(new { name = "Reject", creditLimit = 100 });
+        (await app.Clerk.Post($"/api/customers/{id}/orders", new { orderId = "A", amount = 500 })).String("status").ShouldBe("held");
+        var rejected = await app.Controller.Post($"/api/customers/{id}/orders/A/reject", new { reason = "Too risky" });
+        rejected.String("status").ShouldBe("rejected");
+        (await app.Controller.Post($"/api/customers/{id}/orders/A/release", new { reason = "x" })).Code.ShouldBe("INVALID_STATE");
+
+        (await app.Clerk.Post($"/api/customers/{id}/orders", new { orderId = "B", amount = 50 })).String("status").ShouldBe("approved");
+        var cancelled = await app.Clerk.Post($"/api/customers/{id}/orders/B/cancel", new { reason = "Customer changed mind" });
+        cancelled.String("status").ShouldBe("cancelled");
+        (await app.Clerk.Get($"/api/customers/{id}/balance")).Decimal("openOrders").ShouldBe(0m);
+        (await app.Clerk.Post($"/api/customers/{id}/invoices", new { invoiceId = "I", amount = 50, orderId = "B" })).Code.ShouldBe("INVALID_STATE");
+    }
+
+    [Fact]
+    public async Task A_payment_releases_held_orders_automatically_by_system()
+    {
+        var id = await app.Customer(new { name = "Auto", creditLimit = 1000 });
+        await app.Clerk.Post($"/api/customers/{id}/invoices", new { invoiceId = "I1", amount = 900 });
+        (await app.Clerk.Post($"/api/customers/{id}/orders", new { orderId = "SO-1", amount = 500 })).String("status").ShouldBe("held");
+        (await app.Clerk.Post($"/api/customers/{id}/orders", new { orderId = "SO-2", amount = 500 })).String("status").ShouldBe("held");
+
+        await app.Clerk.Post($"/api/customers/{id}/payments", new { paymentId = "P1", amount = 600 });
+
+        // 300 outstanding: SO-1 (oldest) fits, SO-2 would then exceed, so only SO-1 is released.
+        var first = await Scenario.Eventually(() => app.Clerk.Get($"/api/customers/{id}/orders/SO-1"), r => r.String("status") == "released");
+        first.Body.GetProperty("history")[1].GetProperty("by").GetString().ShouldBe("system");
+        (await app.Clerk.Get($"/api/customers/{id}/orders/SO-2")).String("status").ShouldBe("held");
+    }
+
+    [Fact]
+    public async Task An_account_on_hold_refuses_everything_until_unheld()
+    {
+        var id = await app.Customer(new { name = "Hold" });
+        (await app.Clerk.Post($"/api/customers/{id}/hold", new { reason = "x" })).Status.ShouldBe(403);
+        var hold = await app.Controller.Post($"/api/customers/{id}/hold", new { reason = "شيك مرتجع" });
+        hold.Status.ShouldBe(200, hold.ToString());
+        hold.Body.GetProperty("onHold").GetBoolean().ShouldBeTrue();
+
+        var refused = await app.Clerk.Post($"/api/customers/{id}/invoices", new { invoiceId = "I1", amount = 1 });
+        refused.ReasonCode().ShouldBe("ACCOUNT_ON_HOLD");
+        var held = await app.Clerk.Post($"/api/customers/{id}/orders", new { orderId = "SO", amount = 1 });
+        held.String("status").ShouldBe("held");
+        (await app.Clerk.Get($"/api/customers/{id}/balance")).String("status").ShouldBe("on-hold");
+
+        await app.Controller.Post($"/api/customers/{id}/unhold", new { reason = "paid" });
+        (await app.Clerk.Post($"/api/customers/{id}/invoices", new { invoiceId = "I1", amount = 1 })).Status.ShouldBe(201);
+        await Scenario.Eventually(() => app.Clerk.Get($"/api/customers/{id}/orders/SO"), r => r.String("status") == "released");
+    }
+
+    [Fact]
+    public async Task Only_a_controller_overrides_a_refusal_and_the_event_records_who_and_why()
+    {
+        var id = await app.Customer(new { name = "Override", creditLimit = 100 });
+        var byClerk = await app.Clerk.Post($"/api/customers/{id}/invoices", new { invoiceId = "I1", amount = 500, @override = new { reason = "boss said" } });
+        byClerk.Status.ShouldBe(403);
+
+        var byController = await app.As("maha", Roles.Controller)
+            .Post($"/api/customers/{id}/invoices", new { invoiceId = "I1", amount = 500, @override = new { reason = "عميل مميز" } });
+        byController.Status.ShouldBe(201, byController.ToString());
+
+        await using var session = app.Host.DocumentStore().QuerySession();
+        var events = await session.Events.FetchStreamAsync(id);
+        var issued = events.Select(e => e.Data).OfType<Domain.Accounts.InvoiceIssued>().Single();
+        issued.Override!.By.ShouldBe("maha");
+        issued.Override.Reason.ShouldBe("عميل مميز");
+        issued.Override.OverriddenReasons.ShouldBe(["CREDIT_LIMIT_EXCEEDED"]);
+    }
+
+    [Fact]
+    public async Task The_what_if_check_answers_like_a_document_and_records_nothing()
+    {
+        var id = await app.Customer(new { name = "WhatIf", creditLimit = 1000 });
+        await app.Clerk.Post($"/api/customers/{id}/invoices", new { invoiceId = "I1", amount = 400 });
+        await using var session = app.Host.DocumentStore().QuerySession();
+        var before = (await session.Events.FetchStreamStateAsync(id))!.Version;
+
+        var ok = await app.As("pos", Roles.Clerk).Post($"/api/customers/{id}/credit-check", new { amount = 600, kind = "invoice" });
+        ok.Body.GetProperty("allowed").GetBoolean().ShouldBeTrue(ok.ToString());
+        ok.Decimal("available").ShouldBe(600m);
+        var no = await app.Clerk.Post($"/api/customers/{id}/credit-check", new { amount = 600.01, kind = "order" });
+        no.Body.GetProperty("allowed").GetBoolean().ShouldBeFalse();
+        no.Codes("reasons").ShouldBe(["CREDIT_LIMIT_EXCEEDED"]);
+
+        (await session.Events.FetchStreamStateAsync(id))!.Version.ShouldBe(before);
+    }
+
+    [Fact]
+    public async Task Repeating_an_order_returns_the_original_result()
+    {
+        var id = await app.Customer(new { name = "RepeatOrder", creditLimit = 100 });
+        (await app.Clerk.Post($"/api/customers/{id}/orders", new { orderId = "SO", amount = 150 })).Status.ShouldBe(201);
+        var again = await app.Clerk.Post($"/api/customers/{id}/orders", new { orderId = "SO", amount = 150 });
+        again.Status.ShouldBe(200);
+        again.String("status").ShouldBe("held");
+        (await app.Clerk.Post($"/api/customers/{id}/orders", new { orderId = "SO", amount = 10 })).Code.ShouldBe("DUPLICATE_ID");
+    }
+}
