@@ -27,10 +27,10 @@ public sealed class CreditContexts(BusinessCalendar calendar, PolicyStore polici
         return new(new CreditContext(policy, position, calendar.Today), group.SharedCreditLimit is null ? null : group);
     }
 
-    /// <summary>All members' exposure in one query (never one read per member).</summary>
-    public static async Task<decimal> PoolExposure(IQuerySession session, string groupId, CancellationToken ct)
-    {
-        var members = await session.Query<CreditAccount>().Where(a => a.Profile.GroupId == groupId).ToListAsync(ct);
-        return members.Sum(m => m.Exposure);
-    }
+    public static async Task<decimal> PoolExposure(IQuerySession session, string groupId, CancellationToken ct) =>
+        (await Members(session, groupId, ct)).Sum(m => m.Exposure);
+
+    /// <summary>A group's member accounts in one query (never one read per member).</summary>
+    public static async Task<IReadOnlyList<CreditAccount>> Members(IQuerySession session, string groupId, CancellationToken ct) =>
+        await session.Query<CreditAccount>().Where(a => a.Profile.GroupId == groupId).ToListAsync(ct);
 }

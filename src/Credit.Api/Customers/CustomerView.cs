@@ -1,4 +1,7 @@
+using Credit.Api.Accounts;
+using Credit.Api.Errors;
 using Credit.Domain.Accounts;
+using Credit.Domain.Decisions;
 
 namespace Credit.Api.Customers;
 
@@ -31,4 +34,8 @@ public sealed record CustomerView(
             a.Profile.BypassCreditCheckAtOrder, a.Profile.AssignedTo, a.Profile.Kind.ToString().ToLowerInvariant(),
             a.CustomerSince, a.OnHold, a.HoldReason, a.Version);
     }
+
+    /// <summary>The answer of every account command: the customer as it now stands, or the problem.</summary>
+    public static async Task<IResult> After<T>(Outcome<T> outcome, AccountStore accounts, string customerId, CancellationToken ct) =>
+        outcome.Rejection is { } rejection ? Problems.From(rejection) : Results.Ok(Of((await accounts.Load(customerId, ct))!));
 }

@@ -1,6 +1,5 @@
 using Credit.Api.Accounts;
 using Credit.Api.Auth;
-using Credit.Api.Errors;
 using Credit.Api.Validation;
 using Credit.Domain.Accounts;
 using FluentValidation;
@@ -29,7 +28,6 @@ public static class SetCreditLimitEndpoint
     {
         var command = new SetCreditLimit(request.Amount, request.Unlimited ?? false, request.ExpiresOn, request.Reason!.Trim());
         var outcome = await accounts.DecideExisting(customerId, Caller.Of(http), (account, _) => CustomerDecisions.SetLimit(account, command), ct);
-        if (outcome.Rejection is { } rejection) return Problems.From(rejection);
-        return Results.Ok(CustomerView.Of((await accounts.Load(customerId, ct))!));
+        return await CustomerView.After(outcome, accounts, customerId, ct);
     }
 }

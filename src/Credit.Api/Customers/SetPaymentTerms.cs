@@ -1,6 +1,5 @@
 using Credit.Api.Accounts;
 using Credit.Api.Auth;
-using Credit.Api.Errors;
 using Credit.Api.Validation;
 using Credit.Domain.Accounts;
 using FluentValidation;
@@ -29,6 +28,6 @@ public static class SetPaymentTermsEndpoint
     {
         var command = new SetPaymentTerms(request.PaymentTerms, request.Reason!.Trim());
         var outcome = await accounts.DecideExisting(customerId, Caller.Of(http), (account, _) => AccountDecisions.SetTerms(account, command), ct);
-        return outcome.Rejection is { } r ? Problems.From(r) : Results.Ok(CustomerView.Of((await accounts.Load(customerId, ct))!));
+        return await CustomerView.After(outcome, accounts, customerId, ct);
     }
 }

@@ -1,6 +1,5 @@
 using Credit.Api.Accounts;
 using Credit.Api.Auth;
-using Credit.Api.Errors;
 using Credit.Api.Orders;
 using Credit.Domain.Accounts;
 using Microsoft.AspNetCore.Authorization;
@@ -16,6 +15,6 @@ public static class UnholdAccountEndpoint
     public static async Task<IResult> Post(string customerId, ReasonRequest request, HttpContext http, AccountStore accounts, CancellationToken ct)
     {
         var outcome = await accounts.DecideExisting(customerId, Caller.Of(http), (account, _) => AccountDecisions.Unhold(account, request.Reason!.Trim()), ct);
-        return outcome.Rejection is { } r ? Problems.From(r) : Results.Ok(CustomerView.Of((await accounts.Load(customerId, ct))!));
+        return await CustomerView.After(outcome, accounts, customerId, ct);
     }
 }

@@ -64,7 +64,7 @@ public static class GroupEndpoints
 
     private static async Task<GroupView> View(IQuerySession session, CustomerGroup group, CancellationToken ct)
     {
-        var members = await session.Query<Domain.Accounts.CreditAccount>().Where(a => a.Profile.GroupId == group.Id).ToListAsync(ct);
+        var members = await Accounts.CreditContexts.Members(session, group.Id, ct);
         var exposure = members.Sum(m => m.Exposure);
         return new GroupView(group.Id, group.Name, group.DefaultCreditLimit, group.SharedCreditLimit, exposure,
             group.SharedCreditLimit - exposure, members.Count);

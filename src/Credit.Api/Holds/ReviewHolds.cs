@@ -27,7 +27,7 @@ public static class ReviewHoldsHandler
 
     public static async Task<OutgoingMessages> Handle(ReviewGroupHolds message, IQuerySession session, CancellationToken ct)
     {
-        var members = await session.Query<CreditAccount>().Where(a => a.Profile.GroupId == message.GroupId).ToListAsync(ct);
+        var members = await CreditContexts.Members(session, message.GroupId, ct);
         return Reviews(members);
     }
 
