@@ -134,3 +134,24 @@ public class CreditRulesTests
         outcome.Rejection!.Kind.ShouldBe(RejectionKind.Invalid);
     }
 }
+
+public class TemporaryGrantTests
+{
+    [Fact]
+    public void Unlimited_credit_with_an_expiry_lapses_after_its_date()
+    {
+        var account = CreditAccount.From(new AccountOpened("C1", Accounts.Profile()), new LimitSet(null, true, Accounts.Today.AddDays(-1), "season"));
+        var decision = CreditRules.Decide(account, CreditPolicy.Default, null, new CreditRequest(DocumentKind.Invoice, 10m, Accounts.Today), Accounts.Today);
+        decision.Reasons.ShouldBe([ReasonCodes.LimitExpired]);
+    }
+
+    [Fact]
+    public void An_invoice_for_an_order_with_its_own_terms_is_due_by_those_terms()
+    {
+        var account = CreditAccount.From(new AccountOpened("C1", Accounts.Profile()), new PaymentTermsSet(new PaymentTerms(30), null),
+            new OrderApproved("SO", 100m, Accounts.Today, new PaymentTerms(45), [], "fp"));
+        var outcome = InvoiceDecisions.Issue(account, new IssueInvoice("I", 100m, Accounts.Today, "SO", null, null, null, null, "fp-i"),
+            new CreditContext(CreditPolicy.Default, null, Accounts.Today));
+        outcome.Result!.DueOn.ShouldBe(Accounts.Today.AddDays(45));
+    }
+}

@@ -83,6 +83,23 @@ public class OrderDecisionTests
     }
 
     [Fact]
+    public void A_held_order_keeps_its_warnings_apart_from_its_reasons()
+    {
+        var account = Account(Limit(1000m), Invoice("I1", 100m, -3));
+        var ctx = Context(CreditPolicy.Default.WithModes((OverdueInvoices, RuleMode.Warn)));
+
+        var outcome = OrderDecisions.Place(account, Order("O1", 900.01m), ctx);
+
+        outcome.Result!.Status.ShouldBe(OrderStatus.Held);
+        outcome.Result.Reasons.ShouldBe([CreditLimitExceeded]);
+        outcome.Result.Warnings.ShouldBe([OverdueInvoices]);
+        var held = outcome.EventOf<OrderHeld>();
+        held.Reasons.ShouldBe([CreditLimitExceeded]);
+        held.Warnings.ShouldBe([OverdueInvoices]);
+        account.Then(outcome).Orders["O1"].Warnings.ShouldBe([OverdueInvoices]);
+    }
+
+    [Fact]
     public void Placing_the_same_order_again_repeats_it_a_different_body_is_a_duplicate()
     {
         var account = Account(Limit(1000m));

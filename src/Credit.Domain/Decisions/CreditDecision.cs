@@ -64,7 +64,8 @@ public static class CreditRules
             if (group?.SharedCreditLimit is { } pool && group.Exposure + request.ExtraExposure + request.Amount > pool)
                 failing.Add(ReasonCodes.GroupLimitExceeded);
 
-            if (!account.UnlimitedCredit && account.CreditLimit is not null
+            // A temporary grant (a limit or unlimited credit with an expiry date) lapses after its date.
+            if ((account.UnlimitedCredit || account.CreditLimit is not null)
                 && account.CreditLimitExpiresOn is { } expires && expires < today)
                 failing.Add(ReasonCodes.LimitExpired);
         }

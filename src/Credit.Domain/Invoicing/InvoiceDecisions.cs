@@ -40,7 +40,7 @@ public static class InvoiceDecisions
                 return Outcome<InvoiceResult>.Reject(RejectionKind.InvalidState, ErrorCodes.InvalidState);
         }
 
-        var installments = Schedule(account, cmd);
+        var installments = Schedule(account, cmd, order);
         var decision = Check(account, cmd, order, ctx);
 
         CreditOverride? creditOverride = null;
@@ -77,10 +77,11 @@ public static class InvoiceDecisions
         return CreditRules.Decide(account, ctx.Policy, ctx.Group, new(DocumentKind.Invoice, amount, cmd.IssuedOn), ctx.Today);
     }
 
-    private static IReadOnlyList<Installment> Schedule(CreditAccount account, IssueInvoice cmd)
+    /// <summary>Explicit installments or due date win; else the order's agreed terms, else the customer's.</summary>
+    private static IReadOnlyList<Installment> Schedule(CreditAccount account, IssueInvoice cmd, OrderState? order)
     {
         if (cmd.Installments is { Count: > 0 } given) return given;
-        var due = cmd.DueOn ?? PaymentTerms.DueDate(account.PaymentTerms, cmd.IssuedOn);
+        var due = cmd.DueOn ?? PaymentTerms.DueDate(order?.PaymentTerms ?? account.PaymentTerms, cmd.IssuedOn);
         return [new Installment(due, cmd.Amount)];
     }
 
