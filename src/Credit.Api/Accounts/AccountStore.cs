@@ -24,13 +24,15 @@ public sealed class AccountStore(IDocumentStore store, CreditContexts contexts, 
     {
         for (var attempt = 1; ; attempt++)
         {
-            await using var scope = scopes.CreateAsyncScope();
             await using var session = store.LightweightSession();
             session.CorrelationId = caller.CorrelationId;
             session.LastModifiedBy = caller.User;
             var stream = await session.Events.FetchForWriting<CreditAccount>(customerId, ct);
             var (context, pool) = await contexts.For(session, stream.Aggregate, ct);
-            var outcome = decide(stream.Aggregate, context);
+            // Clerks act only on unassigned customers or those assigned to them, whatever the command.
+            var outcome = stream.Aggregate is { } existing && !caller.MayActOn(existing.Profile.AssignedTo)
+                ? Outcome<T>.Reject(RejectionKind.Forbidden, ErrorCodes.CustomerNotAssigned)
+                : decide(stream.Aggregate, context);
             if (!outcome.IsAccepted || outcome.Events.Count == 0) return outcome;
 
             stream.AppendMany(outcome.Events);
@@ -39,7 +41,9 @@ public sealed class AccountStore(IDocumentStore store, CreditContexts contexts, 
                 pool.Decisions++;
                 session.Store(pool); // optimistic: fails if another member's decision got there first
             }
-            await CascadeHoldReviews(scope.ServiceProvider, session, stream.Aggregate, pool, outcome.Events);
+            // The outbox lives in a scope that must outlast the commit; only made when there is a message.
+            await using var scope = NeedsHoldReview(stream.Aggregate, pool, outcome.Events) ? scopes.CreateAsyncScope() : (AsyncServiceScope?)null;
+            if (scope is { } s) await PublishHoldReview(s.ServiceProvider, session, stream.Aggregate!, pool);
             try
             {
                 await session.SaveChangesAsync(ct);
@@ -53,13 +57,11 @@ public sealed class AccountStore(IDocumentStore store, CreditContexts contexts, 
         }
     }
 
-    /// <summary>For commands on an existing customer the caller may act on.</summary>
+    /// <summary>For commands on an existing customer.</summary>
     public Task<Outcome<T>> DecideExisting<T>(
         string customerId, Caller caller, Func<CreditAccount, CreditContext, Outcome<T>> decide, CancellationToken ct) =>
         Decide(customerId, caller, (account, context) =>
-            account is null ? Outcome<T>.Reject(RejectionKind.NotFound, ErrorCodes.CustomerNotFound)
-            : !caller.MayActOn(account.Profile.AssignedTo) ? Outcome<T>.Reject(RejectionKind.Forbidden, "CUSTOMER_NOT_ASSIGNED")
-            : decide(account, context), ct);
+            account is null ? Outcome<T>.Reject(RejectionKind.NotFound, ErrorCodes.CustomerNotFound) : decide(account, context), ct);
 
     /// <summary>The account and its decision context as they stand now, writing nothing (what-if, reads).</summary>
     public async Task<(CreditAccount? Account, CreditContext Context)> Read(string customerId, CancellationToken ct)
@@ -80,12 +82,12 @@ public sealed class AccountStore(IDocumentStore store, CreditContexts contexts, 
     /// When the position improves, held orders may now pass: a message (in the same transaction, via
     /// Wolverine's outbox) asks for them to be re-checked, for the customer or the whole pool.
     /// </summary>
-    private static async Task CascadeHoldReviews(IServiceProvider services, IDocumentSession session, CreditAccount? before,
-        Groups.CustomerGroup? pool, IReadOnlyList<object> events)
+    private static bool NeedsHoldReview(CreditAccount? before, Groups.CustomerGroup? pool, IReadOnlyList<object> events) =>
+        before is not null && events.Any(AccountDecisions.Improves)
+        && (pool is not null || before.Orders.Values.Any(o => o.Status == OrderStatus.Held));
+
+    private static async Task PublishHoldReview(IServiceProvider services, IDocumentSession session, CreditAccount before, Groups.CustomerGroup? pool)
     {
-        if (before is null || !events.Any(AccountDecisions.Improves)) return;
-        var hasHeld = before.Orders.Values.Any(o => o.Status == OrderStatus.Held);
-        if (!hasHeld && pool is null) return;
         var outbox = services.GetRequiredService<IMartenOutbox>();
         outbox.Enroll(session);
         if (pool is not null) await outbox.PublishAsync(new ReviewGroupHolds(pool.Id));

@@ -49,7 +49,7 @@ public static class GetBalanceEndpoint
             balance = await session.LoadAsync<CustomerBalance>(customerId, ct);
         }
         if (balance is null) return Problems.Result(503, "SERVICE_UNAVAILABLE");
-        if (!Caller.Of(http).MayActOn(balance.AssignedTo)) return Problems.Result(403, "CUSTOMER_NOT_ASSIGNED");
+        if (!Caller.Of(http).MayActOn(balance.AssignedTo)) return Problems.Result(403, ErrorCodes.CustomerNotAssigned);
 
         var (context, _) = await contexts.For(session, balance.Account, ct);
         return Results.Ok(View(balance, context));

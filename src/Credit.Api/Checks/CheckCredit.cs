@@ -38,7 +38,7 @@ public static class CheckCreditEndpoint
     {
         var (account, context) = await accounts.Read(customerId, ct);
         if (account is null) return Problems.Result(404, ErrorCodes.CustomerNotFound);
-        if (!Caller.Of(http).MayActOn(account.Profile.AssignedTo)) return Problems.Result(403, "CUSTOMER_NOT_ASSIGNED");
+        if (!Caller.Of(http).MayActOn(account.Profile.AssignedTo)) return Problems.Result(403, ErrorCodes.CustomerNotAssigned);
 
         // The same functions the documents use, so the answer is the one a real document would get now.
         CreditDecision decision;

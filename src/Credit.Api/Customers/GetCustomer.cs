@@ -15,7 +15,7 @@ public static class GetCustomerEndpoint
     {
         var account = await accounts.Load(customerId, ct);
         if (account is null) return Problems.Result(404, ErrorCodes.CustomerNotFound);
-        if (!Caller.Of(http).MayActOn(account.Profile.AssignedTo)) return Problems.Result(403, "CUSTOMER_NOT_ASSIGNED");
+        if (!Caller.Of(http).MayActOn(account.Profile.AssignedTo)) return Problems.Result(403, ErrorCodes.CustomerNotAssigned);
         return Results.Ok(CustomerView.Of(account));
     }
 }

@@ -72,10 +72,7 @@ public static class SaveCustomerEndpoint
         var command = new SaveCustomer(customerId, profile, request.CreditLimit, request.UnlimitedCredit,
             request.CreditLimitExpiresOn, request.PaymentTerms, opening, caller.IsController);
 
-        var outcome = await accounts.Decide(customerId, caller, (account, _) =>
-            account is not null && !caller.MayActOn(account.Profile.AssignedTo)
-                ? Domain.Decisions.Outcome<SaveCustomerResult>.Reject(Domain.Decisions.RejectionKind.Forbidden, "CUSTOMER_NOT_ASSIGNED")
-                : CustomerDecisions.Save(account, command), ct);
+        var outcome = await accounts.Decide(customerId, caller, (account, _) => CustomerDecisions.Save(account, command), ct);
         if (outcome.Rejection is { } rejection) return Problems.From(rejection);
 
         var view = CustomerView.Of((await accounts.Load(customerId, ct))!);

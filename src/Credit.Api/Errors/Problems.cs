@@ -1,6 +1,5 @@
 using Credit.Api.Localization;
 using Credit.Domain.Decisions;
-using Credit.Domain.Policy;
 
 namespace Credit.Api.Errors;
 
@@ -101,7 +100,4 @@ public static class Problems
         LimitSource.Company => "company",
         _ => "none",
     };
-
-    public static bool IsKnownReason(string code) =>
-        code is ReasonCodes.NoCredit or ReasonCodes.AccountOnHold || ReasonCodes.Configurable.Contains(code);
 }

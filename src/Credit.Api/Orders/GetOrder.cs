@@ -22,7 +22,7 @@ public static class GetOrderEndpoint
     {
         var account = await session.LoadAsync<CreditAccount>(customerId, ct);
         if (account is null) return Problems.Result(404, ErrorCodes.CustomerNotFound);
-        if (!Caller.Of(http).MayActOn(account.Profile.AssignedTo)) return Problems.Result(403, "CUSTOMER_NOT_ASSIGNED");
+        if (!Caller.Of(http).MayActOn(account.Profile.AssignedTo)) return Problems.Result(403, ErrorCodes.CustomerNotAssigned);
         if (!account.Orders.TryGetValue(orderId, out var order)) return Problems.Result(404, ErrorCodes.OrderNotFound);
 
         var events = await session.Events.FetchStreamAsync(customerId, token: ct);

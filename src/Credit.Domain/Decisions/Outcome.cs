@@ -39,7 +39,7 @@ public static class ErrorCodes
     public const string InvalidState = "INVALID_STATE";
     public const string CreditRefused = "CREDIT_REFUSED";
     public const string ControllerRequired = "CONTROLLER_REQUIRED";
-    public const string CustomerExists = "CUSTOMER_EXISTS";
+    public const string CustomerNotAssigned = "CUSTOMER_NOT_ASSIGNED";
     public const string AllocationExceedsOpen = "ALLOCATION_EXCEEDS_OPEN";
     public const string AllocationExceedsPayment = "ALLOCATION_EXCEEDS_PAYMENT";
     public const string OpeningBalanceRecorded = "OPENING_BALANCE_ALREADY_RECORDED";
