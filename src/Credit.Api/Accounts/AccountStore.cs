@@ -1,10 +1,14 @@
 using Credit.Api.Auth;
 using Credit.Api.Holds;
+using Credit.Api.Hosting;
+using Credit.Api.Reminders;
+using Credit.Domain.Reminders;
 using Credit.Domain.Accounts;
 using Credit.Domain.Decisions;
 using JasperFx;
 using Marten;
 using Marten.Exceptions;
+using Wolverine;
 using Wolverine.Marten;
 
 namespace Credit.Api.Accounts;
@@ -15,7 +19,8 @@ namespace Credit.Api.Accounts;
 /// commit fail; we then decide again on fresh state, so two documents can never both use the same credit.
 /// A member of a pooled group also rewrites the pool's document, which serialises the whole pool.
 /// </summary>
-public sealed class AccountStore(IDocumentStore store, CreditContexts contexts, IServiceScopeFactory scopes, ILogger<AccountStore> log)
+public sealed class AccountStore(
+    IDocumentStore store, CreditContexts contexts, BusinessCalendar calendar, IServiceScopeFactory scopes, ILogger<AccountStore> log)
 {
     private const int MaxAttempts = 30;
 
@@ -41,9 +46,18 @@ public sealed class AccountStore(IDocumentStore store, CreditContexts contexts, 
                 pool.Decisions++;
                 session.Store(pool); // optimistic: fails if another member's decision got there first
             }
-            // The outbox lives in a scope that must outlast the commit; only made when there is a message.
-            await using var scope = NeedsHoldReview(stream.Aggregate, pool, outcome.Events) ? scopes.CreateAsyncScope() : (AsyncServiceScope?)null;
-            if (scope is { } s) await PublishHoldReview(s.ServiceProvider, session, stream.Aggregate!, pool);
+            // Messages go through Wolverine's outbox, committed with the events. The outbox lives in a scope
+            // that must outlast the commit; it is only made when there is something to send.
+            var review = NeedsHoldReview(stream.Aggregate, pool, outcome.Events);
+            var reminders = ReminderSchedule.For(customerId, stream.Aggregate, outcome.Events, context.Policy.ReminderDaysBefore, context.Today);
+            await using var scope = review || reminders.Count > 0 ? scopes.CreateAsyncScope() : (AsyncServiceScope?)null;
+            if (scope is { } s)
+            {
+                var outbox = s.ServiceProvider.GetRequiredService<IMartenOutbox>();
+                outbox.Enroll(session);
+                if (review) await PublishHoldReview(outbox, stream.Aggregate!, pool);
+                await ScheduleReminders(outbox, reminders, context.Today);
+            }
             try
             {
                 await session.SaveChangesAsync(ct);
@@ -72,6 +86,15 @@ public sealed class AccountStore(IDocumentStore store, CreditContexts contexts, 
         return (account, context);
     }
 
+    /// <summary>The account for a read, or the problem to answer: 404 unknown, 403 not assigned to this clerk.</summary>
+    public async Task<(CreditAccount? Account, IResult? Problem)> LoadFor(string customerId, Caller caller, CancellationToken ct)
+    {
+        var account = await Load(customerId, ct);
+        if (account is null) return (null, Errors.Problems.Result(404, ErrorCodes.CustomerNotFound));
+        if (!caller.MayActOn(account.Profile.AssignedTo)) return (null, Errors.Problems.Result(403, ErrorCodes.CustomerNotAssigned));
+        return (account, null);
+    }
+
     public async Task<CreditAccount?> Load(string customerId, CancellationToken ct)
     {
         await using var session = store.QuerySession();
@@ -86,12 +109,21 @@ public sealed class AccountStore(IDocumentStore store, CreditContexts contexts, 
         before is not null && events.Any(AccountDecisions.Improves)
         && (pool is not null || before.Orders.Values.Any(o => o.Status == OrderStatus.Held));
 
-    private static async Task PublishHoldReview(IServiceProvider services, IDocumentSession session, CreditAccount before, Groups.CustomerGroup? pool)
+    private static async Task PublishHoldReview(IMartenOutbox outbox, CreditAccount before, Groups.CustomerGroup? pool)
     {
-        var outbox = services.GetRequiredService<IMartenOutbox>();
-        outbox.Enroll(session);
         if (pool is not null) await outbox.PublishAsync(new ReviewGroupHolds(pool.Id));
         else await outbox.PublishAsync(new ReviewHolds(before.Id));
+    }
+
+    /// <summary>Durable scheduled messages: they wait in PostgreSQL and survive restarts. Due today: sent now.</summary>
+    private async Task ScheduleReminders(IMartenOutbox outbox, IReadOnlyList<Reminder> reminders, DateOnly today)
+    {
+        foreach (var reminder in reminders)
+        {
+            var message = new SendReminder(reminder);
+            if (reminder.SendOn <= today) await outbox.PublishAsync(message);
+            else await outbox.ScheduleAsync(message, calendar.MorningOf(reminder.SendOn));
+        }
     }
 
     public static bool IsConflict(Exception ex) =>

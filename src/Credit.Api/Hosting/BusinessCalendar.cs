@@ -11,5 +11,12 @@ public sealed class BusinessCalendar(TimeProvider clock, TimeZoneInfo zone)
 
     public DateTimeOffset Now => clock.GetUtcNow();
 
+    /// <summary>When reminders for a business date go out: 08:00 in the company's time zone.</summary>
+    public DateTimeOffset MorningOf(DateOnly date)
+    {
+        var local = date.ToDateTime(new TimeOnly(8, 0));
+        return new DateTimeOffset(local, zone.GetUtcOffset(local));
+    }
+
     public DateOnly Today => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(clock.GetUtcNow(), zone).DateTime);
 }

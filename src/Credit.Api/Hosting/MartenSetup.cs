@@ -37,6 +37,7 @@ public static class MartenSetup
                 opts.Schema.For<HeldOrder>().Index(x => x.Status);
                 opts.Schema.For<CustomerGroup>().UseOptimisticConcurrency(true);
                 opts.Schema.For<CreditAccount>().Index(x => x.Profile.GroupId);
+                opts.Schema.For<Reminders.Notification>().Index(x => x.CustomerId);
 
                 // Read models should trail writes by well under a second.
                 opts.Projections.FastPollingTime = TimeSpan.FromMilliseconds(50);

@@ -25,6 +25,9 @@ public sealed class Receivable
     public string Fingerprint { get; set; } = "";
     public List<InstallmentState> Installments { get; set; } = [];
     public IReadOnlyList<string> Warnings { get; set; } = [];
+    public CreditOverride? Override { get; set; }
+    /// <summary>Credit notes raised against this invoice: together they may not exceed its amount.</summary>
+    public decimal Credited { get; set; }
     public decimal Open => Installments.Sum(i => i.Open);
 }
 
@@ -52,12 +55,18 @@ public sealed class PaymentState
     public decimal Unapplied { get; set; }
     public string Fingerprint { get; set; } = "";
     public bool Reversed { get; set; }
+    public DateOnly? ReversedOn { get; set; }
+    public string? ReversalReason { get; set; }
 }
 
 public sealed class CreditNoteState
 {
     public string Id { get; set; } = "";
     public decimal Amount { get; set; }
+    public DateOnly IssuedOn { get; set; }
+    public string? InvoiceId { get; set; }
+    public List<Settlement> Settlements { get; set; } = [];
+    public decimal Unapplied { get; set; }
     public string Fingerprint { get; set; } = "";
 }
 
@@ -134,7 +143,7 @@ public sealed class CreditAccount
         Receivables[e.InvoiceId] = new Receivable
         {
             Id = e.InvoiceId, Amount = e.Amount, IssuedOn = e.IssuedOn, DueOn = e.DueOn, OrderId = e.OrderId,
-            Sequence = ++Sequence, Fingerprint = e.Fingerprint, Warnings = e.Warnings,
+            Sequence = ++Sequence, Fingerprint = e.Fingerprint, Warnings = e.Warnings, Override = e.Override,
             Installments = e.Installments.Select((x, i) => new InstallmentState { No = i + 1, DueOn = x.DueOn, Amount = x.Amount }).ToList(),
         };
         if (e.OrderId is not null && Orders.TryGetValue(e.OrderId, out var order)) order.Status = OrderStatus.Invoiced;
@@ -157,13 +166,20 @@ public sealed class CreditAccount
     {
         if (!Payments.TryGetValue(e.PaymentId, out var payment)) return;
         payment.Reversed = true;
+        payment.ReversedOn = e.ReversedOn;
+        payment.ReversalReason = e.Reason;
         Settle(payment.Settlements, -1);
         UnappliedCredit -= payment.Unapplied;
     }
 
     public void When(CreditNoteIssued e)
     {
-        CreditNotes[e.CreditNoteId] = new CreditNoteState { Id = e.CreditNoteId, Amount = e.Amount, Fingerprint = e.Fingerprint };
+        CreditNotes[e.CreditNoteId] = new CreditNoteState
+        {
+            Id = e.CreditNoteId, Amount = e.Amount, IssuedOn = e.IssuedOn, InvoiceId = e.InvoiceId,
+            Settlements = [.. e.Settlements], Unapplied = e.Unapplied, Fingerprint = e.Fingerprint,
+        };
+        if (e.InvoiceId is not null && Receivables.TryGetValue(e.InvoiceId, out var invoice)) invoice.Credited += e.Amount;
         Settle(e.Settlements, +1);
         UnappliedCredit += e.Unapplied;
         NoteDocumentDate(e.IssuedOn);

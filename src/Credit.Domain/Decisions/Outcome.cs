@@ -44,4 +44,7 @@ public static class ErrorCodes
     public const string AllocationExceedsPayment = "ALLOCATION_EXCEEDS_PAYMENT";
     public const string OpeningBalanceRecorded = "OPENING_BALANCE_ALREADY_RECORDED";
     public const string CurrencyChange = "CURRENCY_CHANGE_NOT_ALLOWED";
+    public const string ReversedBeforeReceived = "REVERSED_BEFORE_RECEIVED";
+    public const string CreditNoteExceedsInvoice = "CREDIT_NOTE_EXCEEDS_INVOICE";
+    public const string CreditNoteBeforeInvoice = "CREDIT_NOTE_BEFORE_INVOICE";
 }

@@ -16,6 +16,11 @@ public sealed record InvoiceAllocation(string InvoiceId, decimal Amount);
 
 public sealed record PaymentResult(string PaymentId, IReadOnlyList<InvoiceAllocation> Allocations, decimal Unapplied);
 
+public sealed record ReversePayment(string PaymentId, DateOnly ReversedOn, string Reason);
+
+/// <summary>What a reversal reopened: exactly what the payment had settled, and the unapplied credit it withdrew.</summary>
+public sealed record ReversalResult(string PaymentId, DateOnly ReversedOn, IReadOnlyList<InvoiceAllocation> Reopened, decimal UnappliedWithdrawn);
+
 public static class PaymentDecisions
 {
     public static Outcome<PaymentResult> Receive(CreditAccount account, ReceivePayment cmd)
@@ -56,6 +61,24 @@ public static class PaymentDecisions
         return Outcome<PaymentResult>.Accept(ResultOf(received.PaymentId, settlements, unapplied), received);
     }
 
+    /// <summary>
+    /// A bounced cheque: the payment's settlements reopen and its unapplied credit goes. Never refused for
+    /// credit reasons, since it records a fact; if the customer is now over the limit the balance shows it.
+    /// Reversing twice answers with the first reversal.
+    /// </summary>
+    public static Outcome<ReversalResult> Reverse(CreditAccount account, ReversePayment cmd)
+    {
+        if (!account.Payments.TryGetValue(cmd.PaymentId, out var payment))
+            return Outcome<ReversalResult>.Reject(RejectionKind.NotFound, ErrorCodes.PaymentNotFound);
+        if (payment.Reversed)
+            return Outcome<ReversalResult>.Repeat(ReversalOf(payment, payment.ReversedOn ?? cmd.ReversedOn));
+        if (cmd.ReversedOn < payment.ReceivedOn)
+            return Outcome<ReversalResult>.Invalid("reversedOn", ErrorCodes.ReversedBeforeReceived);
+        return Outcome<ReversalResult>.Accept(ReversalOf(payment, cmd.ReversedOn), new PaymentReversed(cmd.PaymentId, cmd.ReversedOn, cmd.Reason));
+    }
+
+    private static ReversalResult ReversalOf(PaymentState p, DateOnly on) => new(p.Id, on, ResultOf(p).Allocations, p.Unapplied);
+
     /// <summary>Spreads an amount over open installments in the order given, never above what is open.</summary>
     public static IEnumerable<Settlement> SettleOldestFirst(
         IEnumerable<(Receivable Receivable, InstallmentState Installment)> items, decimal amount, IReadOnlyList<Settlement> earlier)
@@ -75,6 +98,6 @@ public static class PaymentDecisions
 
     public static PaymentResult ResultOf(PaymentState p) => ResultOf(p.Id, p.Settlements, p.Unapplied);
 
-    private static PaymentResult ResultOf(string id, IEnumerable<Settlement> settlements, decimal unapplied) =>
+    public static PaymentResult ResultOf(string id, IEnumerable<Settlement> settlements, decimal unapplied) =>
         new(id, settlements.GroupBy(s => s.DocumentId).Select(g => new InvoiceAllocation(g.Key, g.Sum(s => s.Amount))).ToList(), unapplied);
 }

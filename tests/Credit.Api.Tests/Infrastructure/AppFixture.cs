@@ -34,13 +34,32 @@ public sealed class AppFixture : IAsyncLifetime
             ConnectionString = _postgres.ConnectionString;
         }
 
+        Host = await StartHost(ConnectionString, Clock);
+    }
+
+    /// <summary>A real host over the given database (the shared one, or a test's own for restart tests).</summary>
+    public static async Task<IAlbaHost> StartHost(string connectionString, TimeProvider clock)
+    {
         JasperFxEnvironment.AutoStartHost = true;
-        Host = await AlbaHost.For<Program>(web =>
+        return await AlbaHost.For<Program>(web =>
         {
-            web.UseSetting("ConnectionStrings:Credit", ConnectionString);
+            web.UseSetting("ConnectionStrings:Credit", connectionString);
             web.UseSetting("Auth:SigningKey", SigningKeyText);
-            web.ConfigureServices(s => s.AddSingleton<TimeProvider>(Clock));
+            web.ConfigureServices(s => s.AddSingleton(clock));
         });
+    }
+
+    /// <summary>A fresh, empty database on the test server, for tests that need a host of their own.</summary>
+    public async Task<string> NewDatabase(string prefix)
+    {
+        var name = $"{prefix}_{Guid.NewGuid():N}"[..Math.Min(prefix.Length + 13, 60)].ToLowerInvariant();
+        await using (var conn = new Npgsql.NpgsqlConnection(ConnectionString))
+        {
+            await conn.OpenAsync();
+            await using var cmd = new Npgsql.NpgsqlCommand($"CREATE DATABASE \"{name}\"", conn);
+            await cmd.ExecuteNonQueryAsync();
+        }
+        return new Npgsql.NpgsqlConnectionStringBuilder(ConnectionString) { Database = name }.ConnectionString;
     }
 
     public async ValueTask DisposeAsync()

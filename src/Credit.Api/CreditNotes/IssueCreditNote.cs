@@ -1,0 +1,42 @@
+using Credit.Api.Accounts;
+using Credit.Api.Auth;
+using Credit.Api.Errors;
+using Credit.Api.Hosting;
+using Credit.Api.Validation;
+using Credit.Domain.CreditNotes;
+using FluentValidation;
+using Microsoft.AspNetCore.Authorization;
+using Wolverine.Http;
+
+namespace Credit.Api.CreditNotes;
+
+/// <summary>POST /api/customers/{id}/credit-notes: against an invoice (reduces what it owes) or on account.</summary>
+public sealed record IssueCreditNoteRequest(string CreditNoteId, decimal Amount, string? InvoiceId, DateOnly? IssuedOn, string? Reason);
+
+public sealed class IssueCreditNoteValidator : AbstractValidator<IssueCreditNoteRequest>
+{
+    public IssueCreditNoteValidator()
+    {
+        RuleFor(x => x.CreditNoteId).RequiredId();
+        RuleFor(x => x.Amount).Money();
+        RuleFor(x => x.InvoiceId).BusinessId().When(x => x.InvoiceId is not null);
+        RuleFor(x => x.Reason).Reason();
+    }
+}
+
+public static class IssueCreditNoteEndpoint
+{
+    [WolverinePost("/api/customers/{customerId}/credit-notes")]
+    [Authorize(Roles = Roles.Writers)]
+    public static async Task<IResult> Post(string customerId, IssueCreditNoteRequest request, HttpContext http,
+        AccountStore accounts, BusinessCalendar calendar, CancellationToken ct)
+    {
+        var command = new IssueCreditNote(request.CreditNoteId, request.Amount, request.IssuedOn ?? calendar.Today, request.InvoiceId,
+            request.Reason!.Trim(), Fingerprint.Of(request));
+        var outcome = await accounts.DecideExisting(customerId, Caller.Of(http), (account, _) => CreditNoteDecisions.Issue(account, command), ct);
+        if (outcome.Rejection is { } rejection) return Problems.From(rejection);
+
+        var r = outcome.Result!;
+        return outcome.Events.Count == 0 ? Results.Ok(r) : Results.Created($"/api/customers/{customerId}/credit-notes/{r.CreditNoteId}", r);
+    }
+}

@@ -1,0 +1,47 @@
+using Credit.Api.Accounts;
+using Credit.Api.Auth;
+using Credit.Api.Errors;
+using Credit.Domain.Accounts;
+using Credit.Domain.Decisions;
+using Microsoft.AspNetCore.Authorization;
+using Wolverine.Http;
+
+namespace Credit.Api.Invoicing;
+
+public sealed record InstallmentView(int No, DateOnly DueOn, decimal Amount, decimal PaidAmount, decimal OpenAmount, bool Overdue);
+
+public sealed record OverrideView(string Reason, string By, IReadOnlyList<ReasonView> OverriddenReasons);
+
+public sealed record InvoiceView(
+    string CustomerId, string InvoiceId, decimal Amount, DateOnly IssuedOn, DateOnly DueOn, string? OrderId,
+    decimal PaidAmount, decimal CreditedAmount, decimal OpenAmount, string Status, IReadOnlyList<InstallmentView> Installments,
+    IReadOnlyList<ReasonView> Warnings, OverrideView? Override);
+
+public static class GetInvoiceEndpoint
+{
+    /// <summary>The invoice (or "opening-balance") with what is settled and still open, installment by installment.</summary>
+    [WolverineGet("/api/customers/{customerId}/invoices/{invoiceId}")]
+    [Authorize(Roles = Roles.Readers)]
+    public static async Task<IResult> Get(string customerId, string invoiceId, HttpContext http,
+        AccountStore accounts, Hosting.BusinessCalendar calendar, CancellationToken ct)
+    {
+        var (account, problem) = await accounts.LoadFor(customerId, Caller.Of(http), ct);
+        if (problem is not null) return problem;
+        if (!account!.Receivables.TryGetValue(invoiceId, out var r)) return Problems.Result(404, ErrorCodes.InvoiceNotFound);
+        return Results.Ok(View(customerId, r, calendar.Today));
+    }
+
+    public static InvoiceView View(string customerId, Receivable r, DateOnly today)
+    {
+        var open = r.Open;
+        var status = open == 0 ? "paid" : r.Installments.Any(i => i.Open > 0 && i.DueOn < today) ? "overdue"
+            : open < r.Amount ? "partially-paid" : "open";
+        // Settled = payments + credit notes; the credited part is shown on its own.
+        var settled = r.Amount - open;
+        return new InvoiceView(customerId, r.Id, r.Amount, r.IssuedOn, r.DueOn, r.OrderId,
+            Math.Max(settled - r.Credited, 0), r.Credited, open, status,
+            r.Installments.Select(i => new InstallmentView(i.No, i.DueOn, i.Amount, i.Settled, i.Open, i.Open > 0 && i.DueOn < today)).ToList(),
+            Problems.Reasons(r.Warnings),
+            r.Override is { } o ? new OverrideView(o.Reason, o.By, Problems.Reasons(o.OverriddenReasons)) : null);
+    }
+}

@@ -1,0 +1,27 @@
+using Credit.Api.Accounts;
+using Credit.Api.Auth;
+using Credit.Api.Errors;
+using Credit.Domain.Decisions;
+using Credit.Domain.Payments;
+using Microsoft.AspNetCore.Authorization;
+using Wolverine.Http;
+
+namespace Credit.Api.Payments;
+
+public sealed record PaymentView(
+    string CustomerId, string PaymentId, decimal Amount, DateOnly ReceivedOn, IReadOnlyList<InvoiceAllocation> Allocations,
+    decimal Unapplied, bool Reversed, DateOnly? ReversedOn, string? ReversalReason);
+
+public static class GetPaymentEndpoint
+{
+    [WolverineGet("/api/customers/{customerId}/payments/{paymentId}")]
+    [Authorize(Roles = Roles.Readers)]
+    public static async Task<IResult> Get(string customerId, string paymentId, HttpContext http, AccountStore accounts, CancellationToken ct)
+    {
+        var (account, problem) = await accounts.LoadFor(customerId, Caller.Of(http), ct);
+        if (problem is not null) return problem;
+        if (!account!.Payments.TryGetValue(paymentId, out var p)) return Problems.Result(404, ErrorCodes.PaymentNotFound);
+        return Results.Ok(new PaymentView(customerId, p.Id, p.Amount, p.ReceivedOn, PaymentDecisions.ResultOf(p).Allocations,
+            p.Unapplied, p.Reversed, p.ReversedOn, p.ReversalReason));
+    }
+}

@@ -1,0 +1,32 @@
+using Credit.Api.Accounts;
+using Credit.Api.Auth;
+using Credit.Api.Errors;
+using Credit.Api.Hosting;
+using Credit.Api.Validation;
+using Credit.Domain.Payments;
+using FluentValidation;
+using Microsoft.AspNetCore.Authorization;
+using Wolverine.Http;
+
+namespace Credit.Api.Payments;
+
+/// <summary>POST /api/customers/{id}/payments/{paymentId}/reverse: a bounced cheque or a recalled transfer.</summary>
+public sealed record ReversePaymentRequest(string? Reason, DateOnly? ReversedOn);
+
+public sealed class ReversePaymentValidator : AbstractValidator<ReversePaymentRequest>
+{
+    public ReversePaymentValidator() => RuleFor(x => x.Reason).Reason();
+}
+
+public static class ReversePaymentEndpoint
+{
+    [WolverinePost("/api/customers/{customerId}/payments/{paymentId}/reverse")]
+    [Authorize(Roles = Roles.Writers)]
+    public static async Task<IResult> Post(string customerId, string paymentId, ReversePaymentRequest request, HttpContext http,
+        AccountStore accounts, BusinessCalendar calendar, CancellationToken ct)
+    {
+        var command = new ReversePayment(paymentId, request.ReversedOn ?? calendar.Today, request.Reason!.Trim());
+        var outcome = await accounts.DecideExisting(customerId, Caller.Of(http), (account, _) => PaymentDecisions.Reverse(account, command), ct);
+        return outcome.Rejection is { } rejection ? Problems.From(rejection) : Results.Ok(outcome.Result);
+    }
+}

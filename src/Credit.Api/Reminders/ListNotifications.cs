@@ -1,0 +1,41 @@
+using Credit.Api.Auth;
+using Credit.Api.Errors;
+using Credit.Api.Validation;
+using Credit.Domain.Accounts;
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using Wolverine.Http;
+
+namespace Credit.Api.Reminders;
+
+public static class ListNotificationsEndpoint
+{
+    private static readonly string[] Types = ["due-soon", "overdue"];
+
+    /// <summary>Reminders that went out, oldest first; a clerk sees only the customers it may act on.</summary>
+    [WolverineGet("/api/notifications")]
+    [Authorize(Roles = Roles.Readers)]
+    public static async Task<IResult> Get(string? customerId, string? type, int? limit, HttpContext http, IQuerySession session, CancellationToken ct)
+    {
+        var errors = new List<(string, string)>();
+        if (customerId is not null && !Rules.IsValidId(customerId)) errors.Add(("customerId", "INVALID_ID"));
+        if (type is not null && !Types.Contains(type)) errors.Add(("type", "INVALID_VALUE"));
+        if (limit is < 1 or > 1000) errors.Add(("limit", "INVALID_VALUE"));
+        if (errors.Count > 0) return Problems.Validation(errors);
+
+        var query = session.Query<Notification>().AsQueryable();
+        if (customerId is not null) query = query.Where(n => n.CustomerId == customerId);
+        if (type is not null) query = query.Where(n => n.Type == type);
+        var found = await query.OrderBy(n => n.SendOn).ThenBy(n => n.Id).Take(limit ?? 200).ToListAsync(ct);
+
+        var caller = Caller.Of(http);
+        if (caller.IsOnlyClerk && found.Count > 0)
+        {
+            var ids = found.Select(n => n.CustomerId).Distinct().ToArray();
+            var accounts = await session.LoadManyAsync<CreditAccount>(ct, ids);
+            var visible = accounts.Where(a => caller.MayActOn(a.Profile.AssignedTo)).Select(a => a.Id).ToHashSet();
+            found = found.Where(n => visible.Contains(n.CustomerId)).ToList();
+        }
+        return Results.Ok(found);
+    }
+}

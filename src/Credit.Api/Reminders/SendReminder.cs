@@ -1,0 +1,60 @@
+using Credit.Domain.Accounts;
+using Credit.Domain.Reminders;
+using Marten;
+using Wolverine;
+
+namespace Credit.Api.Reminders;
+
+/// <summary>Scheduled when an installment opens; fires on its business date (see AccountStore).</summary>
+public sealed record SendReminder(Reminder Reminder);
+
+/// <summary>A reminder that went out: kept for GET /api/notifications, one per installment and kind.</summary>
+public sealed class Notification
+{
+    public string Id { get; set; } = "";
+    public string CustomerId { get; set; } = "";
+    public string CustomerName { get; set; } = "";
+    public string DocumentId { get; set; } = "";
+    public int Installment { get; set; }
+    public string Type { get; set; } = "";
+    public DateOnly DueOn { get; set; }
+    public DateOnly SendOn { get; set; }
+    public decimal OpenAmount { get; set; }
+    public string Currency { get; set; } = "";
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
+/// <summary>
+/// Published for every notification so a transport can carry it to e-mail/SMS/WhatsApp senders: with no
+/// subscriber it goes nowhere. Attach one in Program.cs, e.g. with WolverineFx.RabbitMQ:
+/// <c>opts.UseRabbitMq(uri).AutoProvision(); opts.PublishMessage&lt;CustomerReminded&gt;().ToRabbitExchange("credit-reminders");</c>
+/// </summary>
+public sealed record CustomerReminded(
+    string NotificationId, string CustomerId, string CustomerName, string DocumentId, int Installment, string Type,
+    DateOnly DueOn, decimal OpenAmount, string Currency);
+
+public static class SendReminderHandler
+{
+    /// <summary>Checks the account as it is now: paid or credited installments get no reminder.</summary>
+    public static async Task<OutgoingMessages> Handle(SendReminder message, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    {
+        var reminder = message.Reminder;
+        var outgoing = new OutgoingMessages();
+        if (await session.LoadAsync<Notification>(reminder.NotificationId, ct) is not null) return outgoing;
+
+        var account = await session.LoadAsync<CreditAccount>(reminder.CustomerId, ct);
+        if (ReminderSchedule.StillOpen(account, reminder) is not { } open) return outgoing;
+
+        var notification = new Notification
+        {
+            Id = reminder.NotificationId, CustomerId = reminder.CustomerId, CustomerName = account!.Profile.Name,
+            DocumentId = reminder.DocumentId, Installment = reminder.Installment, Type = reminder.KindName,
+            DueOn = reminder.DueOn, SendOn = reminder.SendOn, OpenAmount = open, Currency = account.Currency,
+            CreatedAt = clock.GetUtcNow(),
+        };
+        session.Store(notification);
+        outgoing.Add(new CustomerReminded(notification.Id, notification.CustomerId, notification.CustomerName, notification.DocumentId,
+            notification.Installment, notification.Type, notification.DueOn, notification.OpenAmount, notification.Currency));
+        return outgoing;
+    }
+}

@@ -1,0 +1,50 @@
+using Credit.Domain.Accounts;
+using Credit.Domain.Decisions;
+using Credit.Domain.Payments;
+
+namespace Credit.Domain.CreditNotes;
+
+public sealed record IssueCreditNote(string CreditNoteId, decimal Amount, DateOnly IssuedOn, string? InvoiceId, string Reason, string Fingerprint);
+
+public sealed record CreditNoteResult(string CreditNoteId, string? InvoiceId, IReadOnlyList<InvoiceAllocation> Allocations, decimal Unapplied);
+
+public static class CreditNoteDecisions
+{
+    /// <summary>
+    /// Against an invoice (a return, a price correction): settles that invoice's open installments, oldest due
+    /// first; whatever the invoice no longer owes (it was already paid) stays as credit on account. All credit
+    /// notes on one invoice together may not exceed its amount. Without an invoice the note is credit on account.
+    /// </summary>
+    public static Outcome<CreditNoteResult> Issue(CreditAccount account, IssueCreditNote cmd)
+    {
+        if (account.CreditNotes.TryGetValue(cmd.CreditNoteId, out var existing))
+            return existing.Fingerprint == cmd.Fingerprint
+                ? Outcome<CreditNoteResult>.Repeat(ResultOf(existing))
+                : Outcome<CreditNoteResult>.Reject(RejectionKind.Duplicate, ErrorCodes.DuplicateId);
+
+        if (!Money.Currency.FitsMinorUnit(cmd.Amount, account.Currency))
+            return Outcome<CreditNoteResult>.Invalid("amount", "AMOUNT_PRECISION");
+
+        var settlements = new List<Settlement>();
+        if (cmd.InvoiceId is not null)
+        {
+            if (!account.Receivables.TryGetValue(cmd.InvoiceId, out var invoice))
+                return Outcome<CreditNoteResult>.Reject(RejectionKind.NotFound, ErrorCodes.InvoiceNotFound);
+            if (cmd.Amount > invoice.Amount - invoice.Credited)
+                return Outcome<CreditNoteResult>.Invalid("amount", ErrorCodes.CreditNoteExceedsInvoice);
+            if (cmd.IssuedOn < invoice.IssuedOn)
+                return Outcome<CreditNoteResult>.Invalid("issuedOn", ErrorCodes.CreditNoteBeforeInvoice);
+            var items = invoice.Installments.OrderBy(i => i.DueOn).ThenBy(i => i.No).Select(i => (invoice, i));
+            settlements.AddRange(PaymentDecisions.SettleOldestFirst(items, cmd.Amount, []));
+        }
+
+        var unapplied = cmd.Amount - settlements.Sum(s => s.Amount);
+        var issued = new CreditNoteIssued(cmd.CreditNoteId, cmd.Amount, cmd.IssuedOn, cmd.InvoiceId, settlements, unapplied, cmd.Reason, cmd.Fingerprint);
+        return Outcome<CreditNoteResult>.Accept(
+            new CreditNoteResult(cmd.CreditNoteId, cmd.InvoiceId, PaymentDecisions.ResultOf(cmd.CreditNoteId, settlements, unapplied).Allocations, unapplied),
+            issued);
+    }
+
+    private static CreditNoteResult ResultOf(CreditNoteState n) =>
+        new(n.Id, n.InvoiceId, PaymentDecisions.ResultOf(n.Id, n.Settlements, n.Unapplied).Allocations, n.Unapplied);
+}

@@ -1,0 +1,67 @@
+using Credit.Domain.Accounts;
+
+namespace Credit.Domain.Reminders;
+
+public enum ReminderKind { DueSoon, Overdue }
+
+/// <summary>A reminder about one installment of one receivable, to go out on a business date.</summary>
+public sealed record Reminder(string CustomerId, string DocumentId, int Installment, ReminderKind Kind, DateOnly DueOn, DateOnly SendOn)
+{
+    public string KindName => Kind == ReminderKind.DueSoon ? "due-soon" : "overdue";
+
+    /// <summary>One notification per installment and kind, however often the reminder is scheduled or fires.</summary>
+    public string NotificationId => $"{CustomerId}/{DocumentId}/{Installment}/{KindName}";
+}
+
+public static class ReminderSchedule
+{
+    /// <summary>
+    /// The reminders for the installments these events open: those of a new invoice or opening balance, and
+    /// those a reversed payment reopens. Due-soon goes out <paramref name="daysBefore"/> days before the due
+    /// date, overdue the day after; a date already past (backdated documents) means today.
+    /// </summary>
+    public static IReadOnlyList<Reminder> For(
+        string customerId, CreditAccount? before, IEnumerable<object> events, int daysBefore, DateOnly today)
+    {
+        var opened = new List<(string Document, int No, DateOnly DueOn)>();
+        foreach (var e in events)
+        {
+            switch (e)
+            {
+                case InvoiceIssued x:
+                    opened.AddRange(x.Installments.Select((i, n) => (x.InvoiceId, n + 1, i.DueOn)));
+                    break;
+                case OpeningBalanceRecorded x:
+                    opened.Add((Receivable.OpeningBalanceId, 1, x.DueOn));
+                    break;
+                case PaymentReversed x when before?.Payments.GetValueOrDefault(x.PaymentId) is { } payment:
+                    foreach (var s in payment.Settlements)
+                    {
+                        var installment = before.Receivables.GetValueOrDefault(s.DocumentId)?.Installments.FirstOrDefault(i => i.No == s.Installment);
+                        if (installment is not null) opened.Add((s.DocumentId, s.Installment, installment.DueOn));
+                    }
+                    break;
+            }
+        }
+
+        var reminders = new List<Reminder>();
+        foreach (var (document, no, dueOn) in opened.Distinct())
+        {
+            if (today <= dueOn)
+                reminders.Add(new Reminder(customerId, document, no, ReminderKind.DueSoon, dueOn, Max(dueOn.AddDays(-Math.Max(daysBefore, 0)), today)));
+            reminders.Add(new Reminder(customerId, document, no, ReminderKind.Overdue, dueOn, Max(dueOn.AddDays(1), today)));
+        }
+        return reminders;
+    }
+
+    /// <summary>What is still open on the reminder's installment when it comes due; null when there is nothing
+    /// to remind of (paid, credited, or the document is gone).</summary>
+    public static decimal? StillOpen(CreditAccount? account, Reminder reminder)
+    {
+        var installment = account?.Receivables.GetValueOrDefault(reminder.DocumentId)?.Installments
+            .FirstOrDefault(i => i.No == reminder.Installment && i.DueOn == reminder.DueOn);
+        return installment is { Open: > 0 } ? installment.Open : null;
+    }
+
+    private static DateOnly Max(DateOnly a, DateOnly b) => a > b ? a : b;
+}

@@ -1,0 +1,199 @@
+using System.Text.Json;
+using Credit.Api.Tests.Infrastructure;
+
+namespace Credit.Api.Tests.Receivables;
+
+/// <summary>Terms, installments, payments, reversals, credit notes and the opening balance through the real API.</summary>
+public class ReceivablesFlowTests(AppFixture app)
+{
+    private static decimal[] OpenAmounts(ApiResponse invoice) =>
+        invoice.Body.GetProperty("installments").EnumerateArray().Select(i => i.GetProperty("openAmount").GetDecimal()).ToArray();
+
+    [Theory]
+    [InlineData("{\"months\":1}", "2026-01-31", "2026-02-28")]
+    [InlineData("{\"months\":1}", "2028-01-31", "2028-02-29")]
+    [InlineData("{\"endOfMonthPlusDays\":10}", "2026-02-14", "2026-03-10")]
+    [InlineData("{\"days\":45}", "2026-11-20", "2027-01-04")]
+    public async Task Due_dates_come_from_the_customers_terms(string terms, string issuedOn, string dueOn)
+    {
+        var id = await app.Customer(new { name = "Terms", paymentTerms = JsonDocument.Parse(terms).RootElement });
+        var invoice = await app.Clerk.Post($"/api/customers/{id}/invoices", new { invoiceId = "I1", amount = 100, issuedOn });
+        invoice.Status.ShouldBe(201, invoice.ToString());
+        invoice.String("dueOn").ShouldBe(dueOn);
+    }
+
+    [Fact]
+    public async Task An_explicit_due_date_wins_over_the_terms()
+    {
+        var id = await app.Customer(new { name = "Terms", paymentTerms = new { days = 30 } });
+        var invoice = await app.Clerk.Post($"/api/customers/{id}/invoices", new { invoiceId = "I1", amount = 100, issuedOn = "2026-11-01", dueOn = "2026-11-10" });
+        invoice.String("dueOn").ShouldBe("2026-11-10");
+    }
+
+    [Fact]
+    public async Task Changing_terms_needs_a_controller_and_a_reason()
+    {
+        var id = await app.Customer(new { name = "Terms", paymentTerms = new { days = 30 } });
+        (await app.Clerk.Put($"/api/customers/{id}", new { name = "Terms", paymentTerms = new { days = 60 } })).Status.ShouldBe(403);
+        (await app.Clerk.Post($"/api/customers/{id}/payment-terms", new { paymentTerms = new { days = 60 }, reason = "x" })).Status.ShouldBe(403);
+        var noReason = await app.Controller.Post($"/api/customers/{id}/payment-terms", new { paymentTerms = new { days = 60 } });
+        noReason.Status.ShouldBe(400);
+        noReason.Body.GetProperty("errors").TryGetProperty("reason", out _).ShouldBeTrue(noReason.ToString());
+        (await app.Controller.Post($"/api/customers/{id}/payment-terms", new { paymentTerms = new { months = 2 }, reason = "long customer" })).Status.ShouldBe(200);
+        var invoice = await app.Clerk.Post($"/api/customers/{id}/invoices", new { invoiceId = "I1", amount = 100, issuedOn = "2026-12-31" });
+        invoice.String("dueOn").ShouldBe("2027-02-28");
+    }
+
+    [Fact]
+    public async Task Installments_each_have_a_due_date_and_an_open_amount_and_payments_settle_them_oldest_first()
+    {
+        var id = await app.Customer(new { name = "Installments", creditLimit = 10000 });
+        var issued = await app.Clerk.Post($"/api/customers/{id}/invoices", new
+        {
+            invoiceId = "I1", amount = 1725, issuedOn = "2026-11-01",
+            installments = new[] { new { dueOn = "2026-12-01", amount = 575 }, new { dueOn = "2027-01-01", amount = 575 }, new { dueOn = "2027-02-01", amount = 575 } },
+        });
+        issued.Status.ShouldBe(201, issued.ToString());
+        issued.String("dueOn").ShouldBe("2027-02-01");
+
+        var paid = await app.Clerk.Post($"/api/customers/{id}/payments", new { paymentId = "P1", amount = 700 });
+        paid.Status.ShouldBe(201, paid.ToString());
+
+        var invoice = await app.Clerk.Get($"/api/customers/{id}/invoices/I1");
+        invoice.Status.ShouldBe(200, invoice.ToString());
+        invoice.Decimal("openAmount").ShouldBe(1025m);
+        invoice.Decimal("paidAmount").ShouldBe(700m);
+        invoice.String("status").ShouldBe("partially-paid");
+        OpenAmounts(invoice).ShouldBe([0m, 450m, 575m]);
+    }
+
+    public static TheoryData<string, string> BadSchedules => new()
+    {
+        { """{"invoiceId":"I1","amount":100,"issuedOn":"2026-11-01","installments":[{"dueOn":"2026-12-01","amount":100}]}""", "INSTALLMENTS_MIN" },
+        { """{"invoiceId":"I1","amount":100,"issuedOn":"2026-11-01","installments":[{"dueOn":"2026-12-01","amount":50},{"dueOn":"2027-01-01","amount":49.99}]}""", "INSTALLMENTS_SUM" },
+        { """{"invoiceId":"I1","amount":100,"issuedOn":"2026-11-01","installments":[{"dueOn":"2027-01-01","amount":50},{"dueOn":"2026-12-01","amount":50}]}""", "INSTALLMENTS_ORDER" },
+        { """{"invoiceId":"I1","amount":100,"issuedOn":"2026-11-01","installments":[{"dueOn":"2026-10-31","amount":50},{"dueOn":"2026-12-01","amount":50}]}""", "INSTALLMENT_BEFORE_ISSUE" },
+        { """{"invoiceId":"I1","amount":100,"issuedOn":"2026-11-01","installments":[{"dueOn":"2026-12-01","amount":50.005},{"dueOn":"2027-01-01","amount":49.995}]}""", "AMOUNT_PRECISION" },
+        { """{"invoiceId":"I1","amount":100,"issuedOn":"2026-11-01","dueOn":"2026-12-01","installments":[{"dueOn":"2026-12-01","amount":50},{"dueOn":"2027-01-01","amount":50}]}""", "MUTUALLY_EXCLUSIVE" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadSchedules))]
+    public async Task Bad_installment_schedules_are_400_with_field_errors_and_write_nothing(string body, string code)
+    {
+        var id = await app.Customer(new { name = "Installments" });
+        var r = await app.Clerk.SendRaw(HttpMethod.Post, $"/api/customers/{id}/invoices", body, "application/json");
+        r.Status.ShouldBe(400, r.ToString());
+        r.Text.ShouldContain(code);
+        (await app.Clerk.Get($"/api/customers/{id}/invoices/I1")).Status.ShouldBe(404);
+    }
+
+    [Fact]
+    public async Task Three_decimal_currencies_take_three_decimal_installments()
+    {
+        var id = await app.Customer(new { name = "Kuwait", currency = "KWD" });
+        var r = await app.Clerk.Post($"/api/customers/{id}/invoices", new
+        {
+            invoiceId = "I1", amount = 100, issuedOn = "2026-11-01",
+            installments = new[] { new { dueOn = "2026-12-01", amount = 33.333m }, new { dueOn = "2027-01-01", amount = 66.667m } },
+        });
+        r.Status.ShouldBe(201, r.ToString());
+    }
+
+    [Fact]
+    public async Task Explicit_allocations_are_checked_against_the_customers_open_invoices()
+    {
+        var id = await app.Customer(new { name = "Alloc" });
+        await app.Clerk.Post($"/api/customers/{id}/invoices", new { invoiceId = "I1", amount = 100, issuedOn = "2026-11-01" });
+        var other = await app.Customer(new { name = "Other" });
+        await app.Clerk.Post($"/api/customers/{other}/invoices", new { invoiceId = "X1", amount = 100, issuedOn = "2026-11-01" });
+
+        var foreign = await app.Clerk.Post($"/api/customers/{id}/payments", new { paymentId = "P1", amount = 50, allocations = new[] { new { invoiceId = "X1", amount = 50 } } });
+        foreign.Status.ShouldBe(400, foreign.ToString());
+        foreign.Text.ShouldContain("INVOICE_NOT_FOUND");
+        var tooMuch = await app.Clerk.Post($"/api/customers/{id}/payments", new { paymentId = "P1", amount = 150, allocations = new[] { new { invoiceId = "I1", amount = 101 } } });
+        tooMuch.Status.ShouldBe(400, tooMuch.ToString());
+        tooMuch.Text.ShouldContain("ALLOCATION_EXCEEDS_OPEN");
+
+        var over = await app.Clerk.Post($"/api/customers/{id}/payments", new { paymentId = "P1", amount = 150, allocations = new[] { new { invoiceId = "I1", amount = 100 } } });
+        over.Status.ShouldBe(201, over.ToString());
+        over.Decimal("unapplied").ShouldBe(50m);
+        var balance = await app.Clerk.Get($"/api/customers/{id}/balance");
+        balance.Decimal("outstanding").ShouldBe(-50m);
+        balance.Decimal("unappliedCredit").ShouldBe(50m);
+    }
+
+    [Fact]
+    public async Task A_bounced_payment_reopens_what_it_settled_and_the_balance_may_go_over_the_limit()
+    {
+        var id = await app.Customer(new { name = "Bounce", creditLimit = 1000 });
+        await app.Clerk.Post($"/api/customers/{id}/invoices", new { invoiceId = "I1", amount = 800, issuedOn = "2026-11-01" });
+        (await app.Clerk.Post($"/api/customers/{id}/payments", new { paymentId = "P1", amount = 800, receivedOn = "2026-11-10" })).Status.ShouldBe(201);
+        (await app.Clerk.Post($"/api/customers/{id}/invoices", new { invoiceId = "I2", amount = 900, issuedOn = "2026-11-11" })).Status.ShouldBe(201);
+
+        var reversed = await app.Clerk.Post($"/api/customers/{id}/payments/P1/reverse", new { reason = "شيك مرتجع" });
+        reversed.Status.ShouldBe(200, reversed.ToString());
+        reversed.Body.GetProperty("reopened")[0].GetProperty("amount").GetDecimal().ShouldBe(800m);
+        (await app.Clerk.Post($"/api/customers/{id}/payments/P1/reverse", new { reason = "again" })).Status.ShouldBe(200);
+
+        (await app.Clerk.Get($"/api/customers/{id}/invoices/I1")).Decimal("openAmount").ShouldBe(800m);
+        var payment = await app.Clerk.Get($"/api/customers/{id}/payments/P1");
+        payment.Body.GetProperty("reversed").GetBoolean().ShouldBeTrue();
+        var balance = await app.Clerk.Get($"/api/customers/{id}/balance");
+        balance.Decimal("exposure").ShouldBe(1700m);
+        balance.Decimal("available").ShouldBe(-700m);
+        balance.String("status").ShouldBe("blocked");
+
+        (await app.Clerk.Post($"/api/customers/{id}/payments/NOPE/reverse", new { reason = "x" })).Status.ShouldBe(404);
+        (await app.Clerk.Post($"/api/customers/{id}/payments/P1/reverse", new { })).Status.ShouldBe(400);
+    }
+
+    [Fact]
+    public async Task Credit_notes_reduce_an_invoice_or_sit_on_account()
+    {
+        var id = await app.Customer(new { name = "Returns" });
+        await app.Clerk.Post($"/api/customers/{id}/invoices", new { invoiceId = "I1", amount = 1150, issuedOn = "2026-11-01" });
+
+        var note = await app.Clerk.Post($"/api/customers/{id}/credit-notes", new { creditNoteId = "CN1", amount = 230, invoiceId = "I1", reason = "مرتجع بضاعة" });
+        note.Status.ShouldBe(201, note.ToString());
+        var again = await app.Clerk.Post($"/api/customers/{id}/credit-notes", new { creditNoteId = "CN1", amount = 230, invoiceId = "I1", reason = "مرتجع بضاعة" });
+        again.Status.ShouldBe(200);
+        (await app.Clerk.Post($"/api/customers/{id}/credit-notes", new { creditNoteId = "CN1", amount = 231, invoiceId = "I1", reason = "x" })).Code.ShouldBe("DUPLICATE_ID");
+
+        var invoice = await app.Clerk.Get($"/api/customers/{id}/invoices/I1");
+        invoice.Decimal("openAmount").ShouldBe(920m);
+        invoice.Decimal("creditedAmount").ShouldBe(230m);
+
+        (await app.Clerk.Post($"/api/customers/{id}/credit-notes", new { creditNoteId = "CN2", amount = 100, reason = "goodwill" })).Status.ShouldBe(201);
+        var tooMuch = await app.Clerk.Post($"/api/customers/{id}/credit-notes", new { creditNoteId = "CN3", amount = 921, invoiceId = "I1", reason = "x" });
+        tooMuch.Status.ShouldBe(400, tooMuch.ToString());
+        tooMuch.Text.ShouldContain("CREDIT_NOTE_EXCEEDS_INVOICE");
+        (await app.Clerk.Post($"/api/customers/{id}/credit-notes", new { creditNoteId = "CN4", amount = 1, invoiceId = "NOPE", reason = "x" })).Status.ShouldBe(404);
+        (await app.Clerk.Post($"/api/customers/{id}/credit-notes", new { creditNoteId = "CN5", amount = 1 })).Status.ShouldBe(400);
+
+        (await app.Clerk.Get($"/api/customers/{id}/balance")).Decimal("outstanding").ShouldBe(820m);
+    }
+
+    [Fact]
+    public async Task The_opening_balance_counts_in_exposure_overdue_and_aging_and_is_recorded_once()
+    {
+        var profile = new { name = "AurPOS migrated", creditLimit = 5000, openingBalance = new { amount = 2500, asOf = "2026-01-01", dueOn = "2026-01-31" } };
+        var id = await app.Customer(profile);
+        (await app.Controller.Put($"/api/customers/{id}", profile)).Status.ShouldBe(200);
+        var changed = await app.Controller.Put($"/api/customers/{id}", profile with { openingBalance = new { amount = 2600, asOf = "2026-01-01", dueOn = "2026-01-31" } });
+        changed.Status.ShouldBe(409);
+        changed.Code.ShouldBe("OPENING_BALANCE_ALREADY_RECORDED");
+
+        var balance = await app.Clerk.Get($"/api/customers/{id}/balance");
+        balance.Decimal("exposure").ShouldBe(2500m);
+        balance.Decimal("overdue").ShouldBe(2500m);
+        balance.Body.GetProperty("aging").GetProperty("over90").GetDecimal().ShouldBe(2500m);
+        var opening = await app.Clerk.Get($"/api/customers/{id}/invoices/opening-balance");
+        opening.Status.ShouldBe(200, opening.ToString());
+        opening.String("status").ShouldBe("overdue");
+
+        var refused = await app.Clerk.Post($"/api/customers/{id}/invoices", new { invoiceId = "I1", amount = 10 });
+        refused.Status.ShouldBe(409);
+        refused.ReasonCode().ShouldBe("OVERDUE_INVOICES");
+    }
+}

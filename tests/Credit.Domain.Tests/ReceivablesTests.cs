@@ -1,0 +1,220 @@
+using Credit.Domain.Accounts;
+using Credit.Domain.CreditNotes;
+using Credit.Domain.Decisions;
+using Credit.Domain.Payments;
+using Credit.Domain.Policy;
+using static Credit.Domain.Tests.DecisionKit;
+
+namespace Credit.Domain.Tests;
+
+/// <summary>Payments, reversals, credit notes and the opening balance, folded the way the event store folds them.</summary>
+public class ReceivablesTests
+{
+    private static CreditAccount Fold(CreditAccount account, Outcome<PaymentResult> outcome) => Apply(account, outcome.Events);
+
+    private static CreditAccount Apply(CreditAccount account, IEnumerable<object> events)
+    {
+        foreach (var e in events) account.ApplyEvent(e);
+        return account;
+    }
+
+    private static ReceivePayment Pay(string id, decimal amount, params (string Invoice, decimal Amount)[] allocations) =>
+        new(id, amount, Today, allocations.Length == 0 ? null : allocations.Select(a => new RequestedAllocation(a.Invoice, a.Amount)).ToList(), "fp-" + id);
+
+    [Fact]
+    public void Without_allocations_a_payment_settles_installments_oldest_due_first_across_invoices()
+    {
+        var account = Account(
+            InstallmentInvoice("A", (-10, 100m), (20, 100m), (50, 100m)),
+            Invoice("B", 150m, dueOffset: 5));
+
+        var outcome = PaymentDecisions.Receive(account, Pay("P1", 300m));
+
+        outcome.IsAccepted.ShouldBeTrue();
+        var received = outcome.Events.OfType<PaymentReceived>().Single();
+        received.Settlements.ShouldBe([new Settlement("A", 1, 100m), new Settlement("B", 1, 150m), new Settlement("A", 2, 50m)]);
+        received.Unapplied.ShouldBe(0m);
+        outcome.Result!.Allocations.ShouldBe([new InvoiceAllocation("A", 150m), new InvoiceAllocation("B", 150m)]);
+        account = Fold(account, outcome);
+        account.Receivables["A"].Installments.Select(i => i.Open).ShouldBe([0m, 50m, 100m]);
+        account.Outstanding.ShouldBe(150m);
+    }
+
+    [Fact]
+    public void Explicit_allocations_settle_that_invoice_installment_by_installment_and_the_rest_stays_unapplied()
+    {
+        var account = Account(Invoice("A", 100m, dueOffset: -5), InstallmentInvoice("B", (10, 60m), (40, 60m)));
+
+        var outcome = PaymentDecisions.Receive(account, Pay("P1", 200m, ("B", 90m)));
+
+        outcome.Events.OfType<PaymentReceived>().Single().Settlements.ShouldBe([new Settlement("B", 1, 60m), new Settlement("B", 2, 30m)]);
+        outcome.Result!.Unapplied.ShouldBe(110m);
+        account = Fold(account, outcome);
+        account.Receivables["A"].Open.ShouldBe(100m); // the overdue one was not chosen, so it stays open
+        account.UnappliedCredit.ShouldBe(110m);
+        account.Outstanding.ShouldBe(100m + 30m - 110m);
+    }
+
+    [Theory]
+    [InlineData("NOPE", 10, ErrorCodes.InvoiceNotFound)]
+    [InlineData("A", 100.01, ErrorCodes.AllocationExceedsOpen)]
+    public void Allocations_must_name_an_open_invoice_and_stay_within_its_open_amount(string invoice, decimal amount, string code)
+    {
+        var account = Account(Invoice("A", 100m));
+        var outcome = PaymentDecisions.Receive(account, Pay("P1", 500m, (invoice, amount)));
+        outcome.Rejection!.Code.ShouldBe(code);
+        outcome.Events.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void A_paid_invoice_takes_no_further_allocation()
+    {
+        var account = Account(Invoice("A", 100m), Paid("P0", "A", 100m));
+        PaymentDecisions.Receive(account, Pay("P1", 10m, ("A", 10m))).Rejection!.Code.ShouldBe(ErrorCodes.AllocationExceedsOpen);
+    }
+
+    [Fact]
+    public void Allocations_may_not_add_up_to_more_than_the_payment()
+    {
+        var account = Account(Invoice("A", 100m), Invoice("B", 100m));
+        PaymentDecisions.Receive(account, Pay("P1", 100m, ("A", 60m), ("B", 60m))).Rejection!.Code.ShouldBe(ErrorCodes.AllocationExceedsPayment);
+    }
+
+    [Fact]
+    public void Reversal_reopens_exactly_what_the_payment_settled_and_withdraws_its_unapplied_credit()
+    {
+        var account = Account(InstallmentInvoice("A", (-10, 100m), (20, 100m)), Invoice("B", 50m, dueOffset: 40));
+        account = Fold(account, PaymentDecisions.Receive(account, Pay("P1", 120m, ("A", 120m))));
+        account = Fold(account, PaymentDecisions.Receive(account, Pay("P2", 150m)));
+        var before = (A: account.Receivables["A"].Installments.Select(i => i.Open).ToList(), B: account.Receivables["B"].Open, account.UnappliedCredit);
+        before.A.ShouldBe([0m, 0m]);
+        before.B.ShouldBe(0m);
+        before.UnappliedCredit.ShouldBe(20m);
+
+        var reversal = PaymentDecisions.Reverse(account, new ReversePayment("P1", Today, "cheque bounced"));
+
+        reversal.Result!.Reopened.ShouldBe([new InvoiceAllocation("A", 120m)]);
+        account = Apply(account, reversal.Events);
+        account.Receivables["A"].Installments.Select(i => i.Open).ShouldBe([100m, 20m]); // P2 still holds its 80 of installment 2
+        account.Receivables["B"].Open.ShouldBe(0m);
+        account.UnappliedCredit.ShouldBe(20m);
+        account.Payments["P1"].Reversed.ShouldBeTrue();
+        account.Outstanding.ShouldBe(120m - 20m);
+    }
+
+    [Fact]
+    public void Reversing_twice_answers_with_the_first_reversal_and_writes_nothing()
+    {
+        var account = Account(Invoice("A", 100m), Paid("P1", "A", 40m, unapplied: 5m));
+        account = Apply(account, PaymentDecisions.Reverse(account, new ReversePayment("P1", Today, "bounced")).Events);
+        var again = PaymentDecisions.Reverse(account, new ReversePayment("P1", Today.AddDays(1), "bounced again"));
+        again.Events.ShouldBeEmpty();
+        again.Result!.ReversedOn.ShouldBe(Today);
+        again.Result.UnappliedWithdrawn.ShouldBe(5m);
+        account.Outstanding.ShouldBe(100m);
+    }
+
+    [Fact]
+    public void Reversal_is_not_refused_when_it_takes_the_customer_over_the_limit()
+    {
+        var account = Account(Limit(100m), Invoice("A", 100m), Paid("P1", "A", 100m), Invoice("B", 100m));
+        var reversal = PaymentDecisions.Reverse(account, new ReversePayment("P1", Today, "bounced"));
+        reversal.IsAccepted.ShouldBeTrue();
+        Apply(account, reversal.Events).Exposure.ShouldBe(200m);
+    }
+
+    [Fact]
+    public void Unknown_payments_and_reversals_dated_before_receipt_are_refused()
+    {
+        var account = Account(Invoice("A", 100m), Paid("P1", "A", 40m));
+        PaymentDecisions.Reverse(account, new ReversePayment("NOPE", Today, "x")).Rejection!.Code.ShouldBe(ErrorCodes.PaymentNotFound);
+        PaymentDecisions.Reverse(account, new ReversePayment("P1", Today.AddDays(-1), "x")).Rejection!.Code.ShouldBe(ErrorCodes.ReversedBeforeReceived);
+    }
+
+    [Fact]
+    public void A_credit_note_against_an_invoice_reduces_its_open_amount_oldest_installment_first()
+    {
+        var account = Account(InstallmentInvoice("A", (-10, 100m), (20, 100m)));
+        var outcome = CreditNoteDecisions.Issue(account, new IssueCreditNote("CN1", 130m, Today, "A", "returned goods", "fp"));
+
+        outcome.Result!.Allocations.ShouldBe([new InvoiceAllocation("A", 130m)]);
+        outcome.Result.Unapplied.ShouldBe(0m);
+        account = Apply(account, outcome.Events);
+        account.Receivables["A"].Installments.Select(i => i.Open).ShouldBe([0m, 70m]);
+        account.Receivables["A"].Credited.ShouldBe(130m);
+        account.Outstanding.ShouldBe(70m);
+    }
+
+    [Fact]
+    public void A_credit_note_on_a_paid_invoice_becomes_credit_on_account()
+    {
+        var account = Account(Invoice("A", 100m), Paid("P1", "A", 100m));
+        var outcome = CreditNoteDecisions.Issue(account, new IssueCreditNote("CN1", 30m, Today, "A", "late discount", "fp"));
+        outcome.Result!.Unapplied.ShouldBe(30m);
+        Apply(account, outcome.Events).Outstanding.ShouldBe(-30m);
+    }
+
+    [Fact]
+    public void Credit_notes_on_an_invoice_may_not_exceed_it_together()
+    {
+        var account = Account(Invoice("A", 100m));
+        account = Apply(account, CreditNoteDecisions.Issue(account, new IssueCreditNote("CN1", 60m, Today, "A", "r", "fp1")).Events);
+        CreditNoteDecisions.Issue(account, new IssueCreditNote("CN2", 40.01m, Today, "A", "r", "fp2")).Rejection!.Code
+            .ShouldBe(ErrorCodes.CreditNoteExceedsInvoice);
+        CreditNoteDecisions.Issue(account, new IssueCreditNote("CN2", 40m, Today, "A", "r", "fp2")).IsAccepted.ShouldBeTrue();
+    }
+
+    [Fact]
+    public void A_credit_note_on_account_lowers_outstanding_without_settling_any_invoice()
+    {
+        var account = Account(Invoice("A", 100m, dueOffset: -5));
+        var outcome = CreditNoteDecisions.Issue(account, new IssueCreditNote("CN1", 40m, Today, null, "goodwill", "fp"));
+        account = Apply(account, outcome.Events);
+        account.Receivables["A"].Open.ShouldBe(100m);
+        account.Outstanding.ShouldBe(60m);
+    }
+
+    [Fact]
+    public void Credit_notes_are_idempotent_by_id()
+    {
+        var account = Account(Invoice("A", 100m));
+        var note = new IssueCreditNote("CN1", 10m, Today, "A", "r", "fp");
+        account = Apply(account, CreditNoteDecisions.Issue(account, note).Events);
+        CreditNoteDecisions.Issue(account, note).Events.ShouldBeEmpty();
+        CreditNoteDecisions.Issue(account, note with { Amount = 11m, Fingerprint = "fp2" }).Rejection!.Code.ShouldBe(ErrorCodes.DuplicateId);
+    }
+
+    [Fact]
+    public void Credit_notes_for_unknown_invoices_or_dated_before_the_invoice_are_refused()
+    {
+        var account = Account(Invoice("A", 100m)); // issued 30 days ago
+        CreditNoteDecisions.Issue(account, new IssueCreditNote("CN1", 10m, Today, "B", "r", "fp")).Rejection!.Code.ShouldBe(ErrorCodes.InvoiceNotFound);
+        CreditNoteDecisions.Issue(account, new IssueCreditNote("CN1", 10m, Today.AddDays(-31), "A", "r", "fp")).Rejection!.Code
+            .ShouldBe(ErrorCodes.CreditNoteBeforeInvoice);
+    }
+
+    [Fact]
+    public void The_opening_balance_counts_in_exposure_and_overdue_like_an_invoice_and_payments_settle_it_first_when_oldest()
+    {
+        var account = Account(Limit(10_000m), new OpeningBalanceRecorded(2500m, Today.AddDays(-60), Today.AddDays(-30)), Invoice("A", 1000m));
+        account.Exposure.ShouldBe(3500m);
+        var decision = CreditRules.Decide(account, CreditPolicy.Default, null, new(DocumentKind.Invoice, 1m, Today), Today);
+        decision.Reasons.ShouldContain(ReasonCodes.OverdueInvoices);
+
+        account = Fold(account, PaymentDecisions.Receive(account, Pay("P1", 2600m)));
+        account.Receivables[Receivable.OpeningBalanceId].Open.ShouldBe(0m);
+        account.Receivables["A"].Open.ShouldBe(900m);
+        CreditRules.Decide(account, CreditPolicy.Default, null, new(DocumentKind.Invoice, 1m, Today), Today).Allowed.ShouldBeTrue();
+    }
+
+    [Fact]
+    public void The_opening_balance_is_recorded_once()
+    {
+        var opening = new OpeningBalance(2500m, new DateOnly(2026, 1, 1), new DateOnly(2026, 1, 31));
+        var save = new SaveCustomer("C1", Accounts.Profile(), null, null, null, null, opening, true);
+        var account = Account(new OpeningBalanceRecorded(2500m, new DateOnly(2026, 1, 1), new DateOnly(2026, 1, 31)));
+        CustomerDecisions.Save(account, save).Events.ShouldBeEmpty();
+        CustomerDecisions.Save(account, save with { OpeningBalance = opening with { Amount = 2600m } }).Rejection!.Code
+            .ShouldBe(ErrorCodes.OpeningBalanceRecorded);
+    }
+}

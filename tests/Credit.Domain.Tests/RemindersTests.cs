@@ -1,0 +1,75 @@
+using Credit.Domain.Accounts;
+using Credit.Domain.Reminders;
+using static Credit.Domain.Tests.DecisionKit;
+
+namespace Credit.Domain.Tests;
+
+public class RemindersTests
+{
+    private static IReadOnlyList<Reminder> For(CreditAccount? before, params object[] events) =>
+        ReminderSchedule.For("C1", before, events, daysBefore: 3, Today);
+
+    [Fact]
+    public void Every_installment_gets_a_due_soon_reminder_days_before_and_an_overdue_one_the_day_after()
+    {
+        var invoice = new InvoiceIssued("A", 200m, Today, Day(40), [new Installment(Day(10), 100m), new Installment(Day(40), 100m)], null, [], null, "fp");
+        For(Account(), invoice).ShouldBe([
+            new Reminder("C1", "A", 1, ReminderKind.DueSoon, Day(10), Day(7)),
+            new Reminder("C1", "A", 1, ReminderKind.Overdue, Day(10), Day(11)),
+            new Reminder("C1", "A", 2, ReminderKind.DueSoon, Day(40), Day(37)),
+            new Reminder("C1", "A", 2, ReminderKind.Overdue, Day(40), Day(41)),
+        ]);
+    }
+
+    [Fact]
+    public void Backdated_documents_get_theirs_at_once_and_no_due_soon_once_past_due()
+    {
+        For(Account(), Accounts.Invoice("A", 100m, Day(-40), Day(-10))).ShouldBe([
+            new Reminder("C1", "A", 1, ReminderKind.Overdue, Day(-10), Today),
+        ]);
+        For(Account(), Accounts.Invoice("B", 100m, Day(-20), Day(1))).ShouldBe([
+            new Reminder("C1", "B", 1, ReminderKind.DueSoon, Day(1), Today),
+            new Reminder("C1", "B", 1, ReminderKind.Overdue, Day(1), Day(2)),
+        ]);
+    }
+
+    [Fact]
+    public void Due_today_is_due_soon_today_and_overdue_tomorrow()
+    {
+        For(Account(), Accounts.Invoice("A", 100m, Day(-30), Today)).Select(r => (r.Kind, r.SendOn))
+            .ShouldBe([(ReminderKind.DueSoon, Today), (ReminderKind.Overdue, Day(1))]);
+    }
+
+    [Fact]
+    public void The_opening_balance_is_reminded_like_an_invoice()
+    {
+        For(null, new AccountOpened("C1", Accounts.Profile()), new OpeningBalanceRecorded(2500m, Day(-60), Day(-30)))
+            .ShouldBe([new Reminder("C1", Receivable.OpeningBalanceId, 1, ReminderKind.Overdue, Day(-30), Today)]);
+    }
+
+    [Fact]
+    public void A_reversed_payment_schedules_reminders_again_for_what_it_reopens()
+    {
+        var account = Account(Accounts.Invoice("A", 100m, Day(-40), Day(-10)), Paid("P1", "A", 100m));
+        For(account, new PaymentReversed("P1", Today, "bounced"))
+            .ShouldBe([new Reminder("C1", "A", 1, ReminderKind.Overdue, Day(-10), Today)]);
+    }
+
+    [Fact]
+    public void Payments_and_other_events_schedule_nothing()
+    {
+        var account = Account(Invoice("A", 100m));
+        For(account, Paid("P1", "A", 100m), new LimitSet(5m, false, null, "r"), Approved("O1", 10m)).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void A_reminder_still_applies_only_while_its_installment_is_open()
+    {
+        var reminder = new Reminder("C1", "A", 1, ReminderKind.Overdue, Day(-10), Today);
+        var open = Account(Accounts.Invoice("A", 100m, Day(-40), Day(-10)), Paid("P1", "A", 30m));
+        ReminderSchedule.StillOpen(open, reminder).ShouldBe(70m);
+        ReminderSchedule.StillOpen(Account(Accounts.Invoice("A", 100m, Day(-40), Day(-10)), Paid("P1", "A", 100m)), reminder).ShouldBeNull();
+        ReminderSchedule.StillOpen(open, reminder with { DocumentId = "B" }).ShouldBeNull();
+        ReminderSchedule.StillOpen(null, reminder).ShouldBeNull();
+    }
+}
