@@ -70,6 +70,8 @@ builder.Services.AddAuthorization();
 builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, ProblemAuthorizationResultHandler>();
 
 builder.Services.AddCreditStore(connectionString!);
+builder.Services.AddSingleton<Credit.Api.Audit.HashChain>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<Credit.Api.Audit.HashChain>());
 builder.Host.UseWolverine(opts =>
 {
     // Under test runners the entry assembly is the test assembly; point discovery at ours.

@@ -18,5 +18,14 @@ public sealed class BusinessCalendar(TimeProvider clock, TimeZoneInfo zone)
         return new DateTimeOffset(local, zone.GetUtcOffset(local));
     }
 
+    /// <summary>The last instant of a business date: "as of 2026-03-31" means at the close of that day.</summary>
+    public DateTimeOffset EndOf(DateOnly date)
+    {
+        var next = date.AddDays(1).ToDateTime(TimeOnly.MinValue);
+        return new DateTimeOffset(next, zone.GetUtcOffset(next)).AddTicks(-10); // timestamps are stored to the microsecond
+    }
+
+    public DateOnly DateOf(DateTimeOffset instant) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(instant, zone).DateTime);
+
     public DateOnly Today => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(clock.GetUtcNow(), zone).DateTime);
 }

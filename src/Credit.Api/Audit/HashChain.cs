@@ -1,0 +1,139 @@
+using Credit.Api.Hosting;
+using Marten;
+using Marten.Storage;
+using Npgsql;
+
+namespace Credit.Api.Audit;
+
+/// <summary>
+/// Tamper evidence. A trigger on the event table chains every event to its stream's previous one with
+/// SHA-256 over (previous hash, type, data as canonical jsonb text, timestamp in UTC to the microsecond,
+/// user), in the same transaction as the append, so no code path can write an event without its link.
+/// Verifying recomputes each link from the stored events: editing, deleting or inserting a stored event
+/// breaks the chain at that version. Rewriting every later hash as well is detectable only against a
+/// head hash kept elsewhere, so auditors should record <c>headHash</c> with each review.
+/// </summary>
+public sealed class HashChain(IDocumentStore store, ILogger<HashChain> log) : IHostedService
+{
+    private const string S = MartenSetup.Schema;
+
+    // chr(31) (unit separator) keeps the fields from running into each other.
+    private static readonly string Install = $"""
+        create table if not exists {S}.event_hashes (
+            seq_id    bigint primary key,
+            stream_id varchar not null,
+            version   bigint  not null,
+            hash      bytea   not null,
+            unique (stream_id, version));
+
+        create or replace function {S}.event_hash(prev bytea, type text, data jsonb, ts timestamptz, usr text) returns bytea
+        language sql stable as $$
+            select sha256(coalesce(prev, ''::bytea) || convert_to(
+                type || chr(31) || data::text || chr(31) ||
+                to_char(ts at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') || chr(31) || coalesce(usr, ''), 'UTF8'))
+        $$;
+
+        create or replace function {S}.chain_event() returns trigger language plpgsql as $$
+        begin
+            insert into {S}.event_hashes (seq_id, stream_id, version, hash)
+            values (new.seq_id, new.stream_id, new.version, {S}.event_hash(
+                (select h.hash from {S}.event_hashes h where h.stream_id = new.stream_id and h.version = new.version - 1),
+                new.type, new.data, new.timestamp, new.user_name));
+            return null;
+        end $$;
+
+        create or replace trigger chain_event after insert on {S}.mt_events
+            for each row execute function {S}.chain_event();
+
+        -- Events written before the chain existed (an upgrade) are linked once, stream by stream, in order.
+        do $$
+        declare r record;
+        begin
+            for r in select e.* from {S}.mt_events e
+                     where not exists (select 1 from {S}.event_hashes h where h.seq_id = e.seq_id)
+                     order by e.stream_id, e.version loop
+                insert into {S}.event_hashes (seq_id, stream_id, version, hash)
+                values (r.seq_id, r.stream_id, r.version, {S}.event_hash(
+                    (select h.hash from {S}.event_hashes h where h.stream_id = r.stream_id and h.version = r.version - 1),
+                    r.type, r.data, r.timestamp, r.user_name));
+            end loop;
+        end $$;
+        """;
+
+    public async Task StartAsync(CancellationToken ct)
+    {
+        await using var conn = store.Storage.Database.CreateConnection(ConnectionUsage.ReadWrite);
+        await conn.OpenAsync(ct);
+        // Marten's own start-up normally created the event table already; make sure, since the trigger needs it.
+        await using (var exists = new NpgsqlCommand($"select to_regclass('{S}.mt_events') is not null", conn))
+            if (!(bool)(await exists.ExecuteScalarAsync(ct))!) await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+        await using var cmd = new NpgsqlCommand(Install, conn);
+        await cmd.ExecuteNonQueryAsync(ct);
+        log.LogInformation("Event hash chain installed");
+    }
+
+    public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
+
+    public sealed record Link(long Version, long Sequence, string Hash);
+
+    public sealed record Verification(bool Valid, int Events, string? HeadHash, long? FirstBadVersion, string? Problem);
+
+    /// <summary>Recomputes every link of one stream from the stored events and their stored predecessors.</summary>
+    public async Task<Verification> Verify(string streamId, CancellationToken ct)
+    {
+        await using var conn = store.Storage.Database.CreateConnection(ConnectionUsage.Read);
+        await conn.OpenAsync(ct);
+        await using var cmd = new NpgsqlCommand($"""
+            select e.version, h.hash, {S}.event_hash(p.hash, e.type, e.data, e.timestamp, e.user_name)
+            from {S}.mt_events e
+            left join {S}.event_hashes h on h.seq_id = e.seq_id and h.stream_id = e.stream_id and h.version = e.version
+            left join {S}.event_hashes p on p.stream_id = e.stream_id and p.version = e.version - 1
+            where e.stream_id = @id order by e.version;
+            select coalesce(max(version), 0) from {S}.event_hashes where stream_id = @id;
+            """, conn);
+        cmd.Parameters.AddWithValue("id", streamId);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+
+        var count = 0;
+        byte[]? head = null;
+        Verification? bad = null;
+        while (await reader.ReadAsync(ct))
+        {
+            var version = reader.GetInt64(0);
+            var stored = reader.IsDBNull(1) ? null : (byte[])reader[1];
+            var computed = (byte[])reader[2];
+            count++;
+            if (bad is not null) continue;
+            if (version != count) bad = Broken(count, head, count - 1, "missing event");
+            else if (stored is null) bad = Broken(version, head, count, "event without a hash");
+            else if (!stored.AsSpan().SequenceEqual(computed)) bad = Broken(version, head, count, "hash mismatch");
+            else head = stored;
+        }
+        await reader.NextResultAsync(ct);
+        await reader.ReadAsync(ct);
+        var lastHashed = reader.GetInt64(0);
+        if (bad is null && lastHashed > count) bad = Broken(count + 1, head, count, "missing event");
+        return bad ?? new Verification(true, count, Hex(head), null, null);
+    }
+
+    private static Verification Broken(long version, byte[]? head, int events, string problem) =>
+        new(false, events, Hex(head), version, problem);
+
+    public static string? Hex(byte[]? hash) => hash is null ? null : Convert.ToHexStringLower(hash);
+
+    /// <summary>The stored hashes of a range of one stream's events, by version.</summary>
+    public async Task<Dictionary<long, string>> Hashes(string streamId, long fromVersion, long toVersion, CancellationToken ct)
+    {
+        await using var conn = store.Storage.Database.CreateConnection(ConnectionUsage.Read);
+        await conn.OpenAsync(ct);
+        await using var cmd = new NpgsqlCommand(
+            $"select version, hash from {S}.event_hashes where stream_id = @id and version between @from and @to", conn);
+        cmd.Parameters.AddWithValue("id", streamId);
+        cmd.Parameters.AddWithValue("from", fromVersion);
+        cmd.Parameters.AddWithValue("to", toVersion);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        var hashes = new Dictionary<long, string>();
+        while (await reader.ReadAsync(ct)) hashes[reader.GetInt64(0)] = Hex((byte[])reader[1])!;
+        return hashes;
+    }
+}

@@ -1,0 +1,192 @@
+using System.Text;
+using Credit.Api.Tests.Infrastructure;
+using Npgsql;
+
+namespace Credit.Api.Tests.Audit;
+
+/// <summary>History, time travel and the hash chain, as an auditor uses them.</summary>
+public class AuditTests(AppFixture app)
+{
+    private ApiClient Auditor => app.As("auditor-1", "auditor");
+
+    /// <summary>Opened (v1) with limit 1000 (v2); invoice 600 (v3); limit 2000 with a reason (v4); payment 600 (v5).</summary>
+    private async Task<string> AccountWithAStory()
+    {
+        var id = await app.Customer(new { name = "مؤسسة التدقيق", creditLimit = 1000 }, "audit");
+        var headers = new Dictionary<string, string> { ["X-Correlation-Id"] = "corr-invoice-1" };
+        var invoice = await app.Clerk.SendRaw(HttpMethod.Post, $"/api/customers/{id}/invoices",
+            """{"invoiceId":"I1","amount":600,"issuedOn":"2026-11-01"}""", "application/json", headers);
+        invoice.Status.ShouldBe(201, invoice.ToString());
+        invoice.Headers["X-Correlation-Id"].ShouldBe("corr-invoice-1");
+        (await app.Controller.Post($"/api/customers/{id}/credit-limit", new { amount = 2000, reason = "زيادة الحد بعد المراجعة" })).Status.ShouldBe(200);
+        (await app.Clerk.Post($"/api/customers/{id}/payments", new { paymentId = "P1", amount = 600 })).Status.ShouldBe(201);
+        return id;
+    }
+
+    [Fact]
+    public async Task History_lists_every_event_oldest_first_with_who_when_correlation_and_reason()
+    {
+        var id = await AccountWithAStory();
+        var history = await Auditor.Get($"/api/customers/{id}/history");
+        history.Status.ShouldBe(200, history.ToString());
+
+        var events = history.Body.EnumerateArray().ToList();
+        events.Select(e => e.GetProperty("type").GetString()).ShouldBe(["AccountOpened", "LimitSet", "InvoiceIssued", "LimitSet", "PaymentReceived"]);
+        events.Select(e => e.GetProperty("version").GetInt64()).ShouldBe([1L, 2, 3, 4, 5]);
+        events.Select(e => e.GetProperty("sequence").GetInt64()).ShouldBeInOrder();
+        events[2].GetProperty("user").GetString().ShouldBe("clerk-1");
+        events[2].GetProperty("correlationId").GetString().ShouldBe("corr-invoice-1");
+        events[2].GetProperty("data").GetProperty("amount").GetDecimal().ShouldBe(600m);
+        events[3].GetProperty("user").GetString().ShouldBe("controller-1");
+        events[3].GetProperty("reason").GetString().ShouldBe("زيادة الحد بعد المراجعة");
+        events.ShouldAllBe(e => e.GetProperty("hash").GetString()!.Length == 64);
+        history.Headers["X-Total-Count"].ShouldBe("5");
+        // A request without a correlation id gets one, echoed in the response and recorded on its events.
+        history.Headers["X-Correlation-Id"].ShouldNotBeNullOrWhiteSpace();
+        events[4].GetProperty("correlationId").GetString().ShouldNotBeNullOrWhiteSpace();
+    }
+
+    [Fact]
+    public async Task History_is_paged_by_version()
+    {
+        var id = await AccountWithAStory();
+        var first = await Auditor.Get($"/api/customers/{id}/history?limit=2");
+        first.Body.EnumerateArray().Select(e => e.GetProperty("version").GetInt64()).ShouldBe([1L, 2]);
+        first.Headers["Link"].ShouldContain($"/api/customers/{id}/history?fromVersion=3&limit=2");
+        var last = await Auditor.Get($"/api/customers/{id}/history?fromVersion=5&limit=2");
+        last.Body.EnumerateArray().Select(e => e.GetProperty("version").GetInt64()).ShouldBe([5L]);
+        last.Headers.ContainsKey("Link").ShouldBeFalse();
+        (await Auditor.Get($"/api/customers/{id}/history?limit=0")).Status.ShouldBe(400);
+        (await Auditor.Get("/api/customers/nobody-here/history")).Status.ShouldBe(404);
+    }
+
+    [Fact]
+    public async Task History_exports_as_csv_with_a_bom_so_excel_shows_arabic()
+    {
+        var id = await AccountWithAStory();
+        using var client = app.Host.Server.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/customers/{id}/history?format=csv");
+        request.Headers.Authorization = new("Bearer", app.Token("auditor-1", "auditor"));
+        using var response = await client.SendAsync(request);
+        response.Content.Headers.ContentType!.MediaType.ShouldBe("text/csv");
+        var bytes = await response.Content.ReadAsByteArrayAsync();
+        bytes.Take(3).ShouldBe(new byte[] { 0xEF, 0xBB, 0xBF });
+
+        var lines = Encoding.UTF8.GetString(bytes, 3, bytes.Length - 3).Split("\r\n", StringSplitOptions.RemoveEmptyEntries)
+            .SelectMany(l => l.Split('\n', StringSplitOptions.RemoveEmptyEntries)).ToList();
+        lines[0].ShouldBe("sequence,version,type,timestamp,user,correlationId,reason,data,hash");
+        lines.Count.ShouldBe(6);
+        lines[1].ShouldContain("مؤسسة التدقيق");
+        lines[4].ShouldContain("زيادة الحد بعد المراجعة");
+        lines[3].ShouldContain("\"{\"\"invoiceId\"\":\"\"I1\"\"");
+    }
+
+    [Fact]
+    public async Task State_shows_the_account_as_it_stood_at_a_version_or_a_moment()
+    {
+        var id = await AccountWithAStory();
+
+        var opened = await Auditor.Get($"/api/customers/{id}/state?version=2");
+        opened.Status.ShouldBe(200, opened.ToString());
+        opened.Decimal("creditLimit").ShouldBe(1000m);
+        opened.Decimal("outstanding").ShouldBe(0m);
+        opened.Body.GetProperty("invoices").GetArrayLength().ShouldBe(0);
+
+        var invoiced = await Auditor.Get($"/api/customers/{id}/state?version=3");
+        invoiced.Decimal("outstanding").ShouldBe(600m);
+        invoiced.Decimal("creditLimit").ShouldBe(1000m);
+        var invoice = invoiced.Body.GetProperty("invoices")[0];
+        invoice.GetProperty("openAmount").GetDecimal().ShouldBe(600m);
+        invoice.GetProperty("paidAmount").GetDecimal().ShouldBe(0m);
+
+        var raised = await Auditor.Get($"/api/customers/{id}/state?version=4");
+        raised.Decimal("creditLimit").ShouldBe(2000m);
+        raised.Decimal("outstanding").ShouldBe(600m);
+
+        var now = await Auditor.Get($"/api/customers/{id}/state");
+        now.Decimal("outstanding").ShouldBe(0m);
+        now.Body.GetProperty("invoices")[0].GetProperty("paidAmount").GetDecimal().ShouldBe(600m);
+        now.Body.GetProperty("version").GetInt64().ShouldBe(5);
+
+        // By timestamp: the moment of the invoice (inclusive), and just before it.
+        var history = (await Auditor.Get($"/api/customers/{id}/history")).Body.EnumerateArray().ToList();
+        var invoicedAt = history[2].GetProperty("timestamp").GetDateTimeOffset();
+        var atInvoice = await Auditor.Get($"/api/customers/{id}/state?asOf={Uri.EscapeDataString(invoicedAt.ToString("O"))}");
+        atInvoice.Decimal("outstanding").ShouldBe(600m);
+        atInvoice.Body.GetProperty("version").GetInt64().ShouldBe(3);
+        var before = await Auditor.Get($"/api/customers/{id}/state?asOf={Uri.EscapeDataString(invoicedAt.AddTicks(-10).ToString("O"))}");
+        before.Decimal("outstanding").ShouldBe(0m);
+        var openedAt = history[0].GetProperty("timestamp").GetDateTimeOffset();
+        (await Auditor.Get($"/api/customers/{id}/state?asOf={Uri.EscapeDataString(openedAt.AddSeconds(-1).ToString("O"))}")).Code.ShouldBe("NOT_YET_OPENED");
+
+        (await Auditor.Get($"/api/customers/{id}/state?version=6")).Code.ShouldBe("VERSION_NOT_FOUND");
+        (await Auditor.Get($"/api/customers/{id}/state?version=0")).Status.ShouldBe(400);
+        (await Auditor.Get($"/api/customers/{id}/state?asOf=yesterday")).Status.ShouldBe(400);
+        (await Auditor.Get($"/api/customers/{id}/state?asOf=2026-11-01&version=2")).Status.ShouldBe(400);
+    }
+
+    [Fact]
+    public async Task Verify_accepts_the_untouched_chain_and_names_the_first_edited_version()
+    {
+        var id = await AccountWithAStory();
+        var verified = await Auditor.Get($"/api/customers/{id}/history/verify");
+        verified.Status.ShouldBe(200, verified.ToString());
+        verified.Body.GetProperty("valid").GetBoolean().ShouldBeTrue();
+        verified.Body.GetProperty("events").GetInt32().ShouldBe(5);
+        var history = (await Auditor.Get($"/api/customers/{id}/history")).Body.EnumerateArray().ToList();
+        verified.String("headHash").ShouldBe(history[^1].GetProperty("hash").GetString());
+
+        // Someone with database access lowers the invoice in place.
+        await using (var conn = new NpgsqlConnection(app.ConnectionString))
+        {
+            await conn.OpenAsync();
+            await using var edit = new NpgsqlCommand(
+                "update credit.mt_events set data = jsonb_set(data, '{amount}', '6') where stream_id = @id and version = 3", conn);
+            edit.Parameters.AddWithValue("id", id);
+            (await edit.ExecuteNonQueryAsync()).ShouldBe(1);
+        }
+
+        var tampered = await Auditor.Get($"/api/customers/{id}/history/verify");
+        tampered.Body.GetProperty("valid").GetBoolean().ShouldBeFalse();
+        tampered.Body.GetProperty("firstBadVersion").GetInt64().ShouldBe(3);
+    }
+
+    [Fact]
+    public async Task Verify_notices_a_deleted_event()
+    {
+        var id = await AccountWithAStory();
+        await using (var conn = new NpgsqlConnection(app.ConnectionString))
+        {
+            await conn.OpenAsync();
+            await using var delete = new NpgsqlCommand("delete from credit.mt_events where stream_id = @id and version = 4", conn);
+            delete.Parameters.AddWithValue("id", id);
+            (await delete.ExecuteNonQueryAsync()).ShouldBe(1);
+        }
+        var tampered = await Auditor.Get($"/api/customers/{id}/history/verify");
+        tampered.Body.GetProperty("valid").GetBoolean().ShouldBeFalse();
+        tampered.Body.GetProperty("firstBadVersion").GetInt64().ShouldBe(4);
+    }
+
+    [Theory]
+    [InlineData("reporter")]
+    [InlineData("clerk")]
+    [InlineData("controller")]
+    public async Task Only_auditors_and_admins_read_history_and_time_travel(string role)
+    {
+        var id = await AccountWithAStory();
+        var other = app.As("someone", role);
+        foreach (var url in new[] { "history", "history?format=csv", "history/verify", "state", "state?version=1" })
+            (await other.Get($"/api/customers/{id}/{url}")).Status.ShouldBe(403, url);
+        (await app.As("root", "admin").Get($"/api/customers/{id}/history")).Status.ShouldBe(200);
+    }
+
+    [Fact]
+    public async Task Auditors_write_nothing()
+    {
+        var id = await AccountWithAStory();
+        (await Auditor.Post($"/api/customers/{id}/invoices", new { invoiceId = "I2", amount = 1 })).Status.ShouldBe(403);
+        (await Auditor.Post($"/api/customers/{id}/credit-limit", new { amount = 5, reason = "x" })).Status.ShouldBe(403);
+        (await Auditor.Put($"/api/customers/{id}", new { name = "x" })).Status.ShouldBe(403);
+        (await Auditor.Get($"/api/customers/{id}/history")).Body.GetArrayLength().ShouldBe(5);
+    }
+}
