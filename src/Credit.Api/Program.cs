@@ -48,6 +48,7 @@ builder.Services.AddSingleton<CreditContexts>();
 builder.Services.AddSingleton<AccountStore>();
 builder.Services.AddSingleton<PolicyStore>();
 builder.Services.AddSingleton<ReadModelCatchUp>();
+builder.Services.AddSingleton<Credit.Api.Reporting.ReportingReads>();
 builder.Services.AddValidators();
 builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = Problems.AddCode);
 builder.Services.AddOpenApi();
@@ -69,9 +70,11 @@ builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJw
 builder.Services.AddAuthorization();
 builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, ProblemAuthorizationResultHandler>();
 
-builder.Services.AddCreditStore(connectionString!);
+builder.Services.AddCreditStore(connectionString!, BusinessCalendar.ZoneFrom(builder.Configuration));
+// Database objects beyond Marten's, installed after its schema: the hash chain and the reporting schema.
 builder.Services.AddSingleton<Credit.Api.Audit.HashChain>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<Credit.Api.Audit.HashChain>());
+builder.Services.AddHostedService<Credit.Api.Reporting.ReportingSchema>();
 builder.Host.UseWolverine(opts =>
 {
     // Under test runners the entry assembly is the test assembly; point discovery at ours.

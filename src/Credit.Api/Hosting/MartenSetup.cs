@@ -1,8 +1,8 @@
 using Credit.Projections.Accounts;
 using Credit.Api.Groups;
 using Credit.Domain.Accounts;
-using Credit.Projections.Balances;
 using Credit.Projections.Holds;
+using Credit.Projections.Reporting;
 using JasperFx;
 using JasperFx.Events;
 using JasperFx.Events.Daemon;
@@ -18,7 +18,7 @@ public static class MartenSetup
     public const string Schema = "credit";
 
     /// <summary>Events and documents in one schema, string stream keys (the customer id), full metadata.</summary>
-    public static IServiceCollection AddCreditStore(this IServiceCollection services, string connectionString)
+    public static IServiceCollection AddCreditStore(this IServiceCollection services, string connectionString, TimeZoneInfo zone)
     {
         services.AddMarten(opts =>
             {
@@ -32,8 +32,8 @@ public static class MartenSetup
 
                 // The write model: one row per account, updated in the same transaction as its events.
                 opts.Projections.Add(new CreditAccountProjection(), ProjectionLifecycle.Inline);
-                opts.Projections.Add<CustomerBalanceProjection>(ProjectionLifecycle.Async);
                 opts.Projections.Add<HeldOrderProjection>(ProjectionLifecycle.Async);
+                opts.Projections.Add(new ReportingProjection(zone), ProjectionLifecycle.Async);
                 opts.Schema.For<HeldOrder>().Index(x => x.Status);
                 opts.Schema.For<CustomerGroup>().UseOptimisticConcurrency(true);
                 opts.Schema.For<CreditAccount>().Index(x => x.Profile.GroupId);

@@ -1,0 +1,174 @@
+using Credit.Api.Hosting;
+using Credit.Domain.Statistics;
+using Credit.Projections.Reporting;
+using Marten;
+using Marten.Storage;
+using Npgsql;
+
+namespace Credit.Api.Reporting;
+
+public sealed record ReportedCustomer(
+    string CustomerId, string Name, string? GroupId, string Currency, DateOnly? CustomerSince, string[] AssignedTo,
+    decimal? CreditLimit, bool UnlimitedCredit, bool OnHold, long LastSequence, DateTimeOffset? UpdatedAt);
+
+public sealed record OpenItemRow(string CustomerId, string DocumentId, int Installment, DateOnly DueOn, decimal OpenAmount);
+
+public sealed record OrderFigures(decimal OpenOrders, decimal HeldOrders, int HeldOrderCount);
+
+public sealed record StatementLine(DateOnly Date, string Type, string Document, decimal Debit, decimal Credit, decimal Balance);
+
+/// <summary>
+/// Reads of the credit_reporting tables for the read-model endpoints: a handful of indexed queries per
+/// request, never a scan of the event store.
+/// </summary>
+public sealed class ReportingReads(IDocumentStore store)
+{
+    private const string S = ReportingTables.Schema;
+
+    private async Task<NpgsqlConnection> Open(CancellationToken ct)
+    {
+        var conn = store.Storage.Database.CreateConnection(ConnectionUsage.Read);
+        await conn.OpenAsync(ct);
+        return conn;
+    }
+
+    /// <summary>The sequence of the customer's latest event: the read model is current once it has seen it.</summary>
+    public async Task<long?> LatestSequence(string customerId, CancellationToken ct)
+    {
+        await using var conn = await Open(ct);
+        await using var cmd = new NpgsqlCommand(
+            $"select seq_id from {MartenSetup.Schema}.mt_events where stream_id = @id order by version desc limit 1", conn);
+        cmd.Parameters.AddWithValue("id", customerId);
+        return await cmd.ExecuteScalarAsync(ct) as long?;
+    }
+
+    public async Task<IReadOnlyList<ReportedCustomer>> Customers(string? customerId, CancellationToken ct)
+    {
+        await using var conn = await Open(ct);
+        await using var cmd = new NpgsqlCommand($"""
+            select customer_id, name, group_id, currency, customer_since, assigned_to, credit_limit, unlimited_credit, on_hold,
+                   last_seq_id, updated_at
+            from {S}.customers where @id::varchar is null or customer_id = @id order by customer_id
+            """, conn);
+        cmd.Parameters.Add(new NpgsqlParameter("id", NpgsqlTypes.NpgsqlDbType.Varchar) { Value = (object?)customerId ?? DBNull.Value });
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        var list = new List<ReportedCustomer>();
+        while (await r.ReadAsync(ct))
+            list.Add(new ReportedCustomer(r.GetString(0), r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2), r.GetString(3),
+                r.IsDBNull(4) ? null : r.GetFieldValue<DateOnly>(4), r.GetFieldValue<string[]>(5), r.IsDBNull(6) ? null : r.GetDecimal(6),
+                r.GetBoolean(7), r.GetBoolean(8), r.GetInt64(9), r.IsDBNull(10) ? null : r.GetFieldValue<DateTimeOffset>(10)));
+        return list;
+    }
+
+    /// <summary>Open installments as they stood at the close of <paramref name="asOf"/> (backdated documents included).</summary>
+    public async Task<IReadOnlyList<OpenItemRow>> OpenItems(string? customerId, DateOnly asOf, CancellationToken ct)
+    {
+        await using var conn = await Open(ct);
+        await using var cmd = new NpgsqlCommand($"""
+            select customer_id, document_id, installment, due_on, sum(amount) from {S}.item_movements
+            where (@id::varchar is null or customer_id = @id) and business_date <= @asOf
+            group by customer_id, document_id, installment, due_on having sum(amount) > 0
+            order by customer_id, due_on, document_id, installment
+            """, conn);
+        cmd.Parameters.Add(new NpgsqlParameter("id", NpgsqlTypes.NpgsqlDbType.Varchar) { Value = (object?)customerId ?? DBNull.Value });
+        cmd.Parameters.AddWithValue("asOf", asOf);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        var list = new List<OpenItemRow>();
+        while (await r.ReadAsync(ct))
+            list.Add(new OpenItemRow(r.GetString(0), r.GetString(1), r.GetInt32(2), r.GetFieldValue<DateOnly>(3), r.GetDecimal(4)));
+        return list;
+    }
+
+    /// <summary>Daily activity up to and including <paramref name="asOf"/>, per customer.</summary>
+    public async Task<ILookup<string, DailyActivity>> Activity(string? customerId, DateOnly asOf, CancellationToken ct)
+    {
+        await using var conn = await Open(ct);
+        await using var cmd = new NpgsqlCommand($"""
+            select customer_id, business_date, sales, opening_balance, receipts, reversals, credit_notes, orders_change
+            from {S}.daily_activity where (@id::varchar is null or customer_id = @id) and business_date <= @asOf
+            order by customer_id, business_date
+            """, conn);
+        cmd.Parameters.Add(new NpgsqlParameter("id", NpgsqlTypes.NpgsqlDbType.Varchar) { Value = (object?)customerId ?? DBNull.Value });
+        cmd.Parameters.AddWithValue("asOf", asOf);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        var rows = new List<(string, DailyActivity)>();
+        while (await r.ReadAsync(ct))
+            rows.Add((r.GetString(0), new DailyActivity(r.GetFieldValue<DateOnly>(1), r.GetDecimal(2), r.GetDecimal(3), r.GetDecimal(4),
+                r.GetDecimal(5), r.GetDecimal(6), r.GetDecimal(7))));
+        return rows.ToLookup(x => x.Item1, x => x.Item2);
+    }
+
+    public async Task<ILookup<string, LimitChange>> LimitChanges(string? customerId, DateOnly asOf, CancellationToken ct)
+    {
+        await using var conn = await Open(ct);
+        await using var cmd = new NpgsqlCommand($"""
+            select customer_id, business_date, amount, unlimited from {S}.limit_changes
+            where (@id::varchar is null or customer_id = @id) and business_date <= @asOf order by customer_id, business_date, seq_id
+            """, conn);
+        cmd.Parameters.Add(new NpgsqlParameter("id", NpgsqlTypes.NpgsqlDbType.Varchar) { Value = (object?)customerId ?? DBNull.Value });
+        cmd.Parameters.AddWithValue("asOf", asOf);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        var rows = new List<(string, LimitChange)>();
+        while (await r.ReadAsync(ct))
+            rows.Add((r.GetString(0), new LimitChange(r.GetFieldValue<DateOnly>(1), r.IsDBNull(2) ? null : r.GetDecimal(2), r.GetBoolean(3))));
+        return rows.ToLookup(x => x.Item1, x => x.Item2);
+    }
+
+    public async Task<(decimal Outstanding, OrderFigures Orders)> Figures(string customerId, CancellationToken ct)
+    {
+        await using var conn = await Open(ct);
+        await using var cmd = new NpgsqlCommand($"""
+            select coalesce((select sum(sales + opening_balance + reversals - receipts - credit_notes) from {S}.daily_activity where customer_id = @id), 0),
+                   coalesce(sum(amount) filter (where counted and status in ('approved', 'released')), 0),
+                   coalesce(sum(amount) filter (where status = 'held'), 0),
+                   count(*) filter (where status = 'held')
+            from {S}.order_book where customer_id = @id
+            """, conn);
+        cmd.Parameters.AddWithValue("id", customerId);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        await r.ReadAsync(ct);
+        return (r.GetDecimal(0), new OrderFigures(r.GetDecimal(1), r.GetDecimal(2), (int)r.GetInt64(3)));
+    }
+
+    /// <summary>Balance brought forward before <paramref name="from"/> and the lines up to <paramref name="to"/>, by business date.</summary>
+    public async Task<(decimal Opening, IReadOnlyList<StatementLine> Lines)> Statement(string customerId, DateOnly from, DateOnly to, CancellationToken ct)
+    {
+        await using var conn = await Open(ct);
+        await using var cmd = new NpgsqlCommand($"""
+            select coalesce(sum(debit - credit), 0) from {S}.ledger_entries where customer_id = @id and business_date < @from;
+            select business_date, entry_type, document_id, debit, credit from {S}.ledger_entries
+            where customer_id = @id and business_date between @from and @to order by business_date, seq_id;
+            """, conn);
+        cmd.Parameters.AddWithValue("id", customerId);
+        cmd.Parameters.AddWithValue("from", from);
+        cmd.Parameters.AddWithValue("to", to);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        await r.ReadAsync(ct);
+        var opening = r.GetDecimal(0);
+        await r.NextResultAsync(ct);
+        var lines = new List<StatementLine>();
+        var running = opening;
+        while (await r.ReadAsync(ct))
+        {
+            var (debit, credit) = (r.GetDecimal(3), r.GetDecimal(4));
+            running += debit - credit;
+            lines.Add(new StatementLine(r.GetFieldValue<DateOnly>(0), r.GetString(1), r.GetString(2), debit, credit, running));
+        }
+        return (opening, lines);
+    }
+
+    /// <summary>Waits (up to a few seconds) until the reporting tables have seen the customer's latest event.</summary>
+    public async Task<bool> CaughtUp(string customerId, CancellationToken ct)
+    {
+        var latest = await LatestSequence(customerId, ct);
+        if (latest is null) return true;
+        var deadline = DateTime.UtcNow.AddSeconds(3);
+        while (true)
+        {
+            var seen = (await Customers(customerId, ct)).FirstOrDefault()?.LastSequence ?? 0;
+            if (seen >= latest) return true;
+            if (DateTime.UtcNow > deadline) return false;
+            await Task.Delay(20, ct);
+        }
+    }
+}

@@ -1,0 +1,31 @@
+using Credit.Api.Hosting;
+using Credit.Projections.Reporting;
+using Marten;
+using Marten.Storage;
+using Npgsql;
+
+namespace Credit.Api.Reporting;
+
+/// <summary>Creates the credit_reporting schema, its views and the read-only role at start-up (idempotent).</summary>
+public sealed class ReportingSchema(IDocumentStore store) : IHostedService
+{
+    public async Task StartAsync(CancellationToken ct)
+    {
+        await using var conn = store.Storage.Database.CreateConnection(ConnectionUsage.ReadWrite);
+        await conn.OpenAsync(ct);
+        await using var cmd = new NpgsqlCommand(ReportingTables.Install(MartenSetup.Schema), conn);
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
+
+    /// <summary>Empties the projection's tables, so a rebuild starts from nothing.</summary>
+    public static async Task Truncate(IDocumentStore store, CancellationToken ct)
+    {
+        await using var conn = store.Storage.Database.CreateConnection(ConnectionUsage.ReadWrite);
+        await conn.OpenAsync(ct);
+        var tables = string.Join(", ", ReportingTables.Tables.Select(t => $"{ReportingTables.Schema}.{t}"));
+        await using var cmd = new NpgsqlCommand($"truncate {tables}", conn);
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+}

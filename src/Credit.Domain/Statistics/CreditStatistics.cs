@@ -1,0 +1,130 @@
+namespace Credit.Domain.Statistics;
+
+/// <summary>One business day's movements on an account (only days with activity are listed).</summary>
+public sealed record DailyActivity(
+    DateOnly Date, decimal Sales, decimal OpeningBalance, decimal Receipts, decimal Reversals, decimal CreditNotes, decimal OrdersChange)
+{
+    public decimal OutstandingChange => Sales + OpeningBalance + Reversals - Receipts - CreditNotes;
+}
+
+/// <summary>A customer-level limit from that business date on; Amount null and not unlimited = inherited.</summary>
+public sealed record LimitChange(DateOnly Date, decimal? Amount, bool Unlimited);
+
+public sealed record DsoFigure(int WindowMonths, decimal? Days, decimal? CountBackDays);
+
+public sealed record AverageBalance(int WindowMonths, decimal Amount);
+
+public sealed record CustomerStatistics(
+    DateOnly AsOf, DateOnly CustomerSince, decimal Outstanding, IReadOnlyList<DsoFigure> Dso, IReadOnlyList<AverageBalance> AverageBalance,
+    decimal? AverageCreditUsagePct, decimal? AverageExposurePct);
+
+/// <summary>
+/// Days sales outstanding and average balances as Dynamics 365 credit management defines them, by business date:
+/// <list type="bullet">
+/// <item>Window of n months: the days after (asOf − n months) up to and including asOf, none before customerSince.</item>
+/// <item>Simple DSO: outstanding at asOf ÷ credit sales in the window × days in the window (null without sales).</item>
+/// <item>Count-back DSO: consume outstanding with each calendar month's sales, newest first, counting the
+/// consumed months' days and the last month's fraction; all days since customerSince if history runs out.</item>
+/// <item>Average balance: mean end-of-day outstanding over the window; usage and exposure %: mean of outstanding
+/// (or exposure) ÷ effective limit × 100 over the first window's days that had a finite non-zero limit.</item>
+/// </list>
+/// </summary>
+public static class CreditStatistics
+{
+    public static CustomerStatistics Compute(
+        IReadOnlyList<DailyActivity> activity, IReadOnlyList<LimitChange> limits, decimal? inheritedLimit,
+        DateOnly? customerSince, DateOnly asOf, IReadOnlyList<int> windowsMonths, string currency)
+    {
+        var byDate = activity.Where(a => a.Date <= asOf).GroupBy(a => a.Date).ToDictionary(g => g.Key, g => g.ToList());
+        var since = customerSince ?? (byDate.Count > 0 ? byDate.Keys.Min() : asOf);
+        var first = byDate.Count > 0 ? Min(byDate.Keys.Min(), since) : since;
+
+        // End-of-day outstanding and exposure for every day from the first movement to asOf.
+        var outstanding = new Dictionary<DateOnly, decimal>();
+        var exposure = new Dictionary<DateOnly, decimal>();
+        decimal runningOutstanding = 0, runningOrders = 0;
+        for (var d = first; d <= asOf; d = d.AddDays(1))
+        {
+            if (byDate.TryGetValue(d, out var rows))
+                foreach (var r in rows) { runningOutstanding += r.OutstandingChange; runningOrders += r.OrdersChange; }
+            outstanding[d] = runningOutstanding;
+            exposure[d] = runningOutstanding + runningOrders;
+        }
+        var outstandingNow = asOf >= first ? outstanding[asOf] : 0m;
+        decimal SalesBetween(DateOnly from, DateOnly to) =>
+            byDate.Where(kv => kv.Key >= from && kv.Key <= to).Sum(kv => kv.Value.Sum(r => r.Sales));
+
+        var countBack = CountBack(outstandingNow, since, asOf, SalesBetween);
+        var dso = new List<DsoFigure>();
+        var averages = new List<AverageBalance>();
+        foreach (var months in windowsMonths)
+        {
+            var (start, days) = Window(months, since, asOf);
+            var sales = days > 0 ? SalesBetween(start, asOf) : 0m;
+            decimal? simple = sales > 0 ? Math.Round(outstandingNow / sales * days, 2, MidpointRounding.AwayFromZero) : null;
+            dso.Add(new DsoFigure(months, simple, countBack));
+            var mean = days > 0 ? Enumerable.Range(0, days).Select(i => outstanding.GetValueOrDefault(start.AddDays(i))).Average() : 0m;
+            averages.Add(new AverageBalance(months, Money.Currency.Round(mean, currency)));
+        }
+
+        decimal? usage = null, exposurePct = null;
+        if (windowsMonths.Count > 0)
+        {
+            var (start, days) = Window(windowsMonths[0], since, asOf);
+            var usageDays = new List<decimal>();
+            var exposureDays = new List<decimal>();
+            for (var i = 0; i < days; i++)
+            {
+                var d = start.AddDays(i);
+                if (LimitOn(d, limits, inheritedLimit) is not { } limit || limit == 0) continue;
+                usageDays.Add(outstanding.GetValueOrDefault(d) / limit * 100);
+                exposureDays.Add(exposure.GetValueOrDefault(d) / limit * 100);
+            }
+            if (usageDays.Count > 0)
+            {
+                usage = Math.Round(usageDays.Average(), 2, MidpointRounding.AwayFromZero);
+                exposurePct = Math.Round(exposureDays.Average(), 2, MidpointRounding.AwayFromZero);
+            }
+        }
+        return new CustomerStatistics(asOf, since, outstandingNow, dso, averages, usage, exposurePct);
+    }
+
+    public static (DateOnly Start, int Days) Window(int months, DateOnly since, DateOnly asOf)
+    {
+        var start = Max(asOf.AddMonths(-months).AddDays(1), since);
+        return (start, Math.Max(asOf.DayNumber - start.DayNumber + 1, 0));
+    }
+
+    public static decimal? CountBack(decimal outstanding, DateOnly since, DateOnly asOf, Func<DateOnly, DateOnly, decimal> salesBetween)
+    {
+        if (asOf < since) return null;
+        if (outstanding <= 0) return 0m;
+        var remaining = outstanding;
+        var days = 0m;
+        var end = asOf;
+        while (true)
+        {
+            var start = Max(new DateOnly(end.Year, end.Month, 1), since);
+            var periodDays = end.DayNumber - start.DayNumber + 1;
+            var sales = salesBetween(start, end);
+            if (sales >= remaining && sales > 0)
+                return Math.Round(days + remaining / sales * periodDays, 2, MidpointRounding.AwayFromZero);
+            days += periodDays;
+            remaining -= sales;
+            if (start <= since) return asOf.DayNumber - since.DayNumber + 1; // history ran out
+            end = start.AddDays(-1);
+        }
+    }
+
+    /// <summary>The effective limit that day: the customer's own if set, else the inherited one; null = unlimited.</summary>
+    public static decimal? LimitOn(DateOnly day, IReadOnlyList<LimitChange> limits, decimal? inheritedLimit)
+    {
+        var last = limits.Where(l => l.Date <= day).LastOrDefault();
+        if (last is null) return inheritedLimit;
+        if (last.Unlimited) return null;
+        return last.Amount ?? inheritedLimit;
+    }
+
+    private static DateOnly Min(DateOnly a, DateOnly b) => a < b ? a : b;
+    private static DateOnly Max(DateOnly a, DateOnly b) => a > b ? a : b;
+}
