@@ -90,6 +90,14 @@ var app = builder.Build();
 if (embedded is not null)
     app.Lifetime.ApplicationStopped.Register(() => embedded.StopAsync().GetAwaiter().GetResult());
 
+// `projections rebuild`: rebuild every read model from the events and exit (stop the API first).
+if (args is ["projections", "rebuild", ..])
+{
+    var exit = await Credit.Api.Operations.RebuildCommand.Run(app.Services, Console.Out);
+    if (embedded is not null) await embedded.StopAsync();
+    return exit;
+}
+
 app.UseCreditErrors();
 app.UseCorrelationIds();
 app.UseRequestLocalization(o =>

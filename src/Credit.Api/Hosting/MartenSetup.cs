@@ -1,7 +1,6 @@
 using Credit.Projections.Accounts;
 using Credit.Api.Groups;
 using Credit.Domain.Accounts;
-using Credit.Projections.Holds;
 using Credit.Projections.Reporting;
 using JasperFx;
 using JasperFx.Events;
@@ -32,9 +31,7 @@ public static class MartenSetup
 
                 // The write model: one row per account, updated in the same transaction as its events.
                 opts.Projections.Add(new CreditAccountProjection(), ProjectionLifecycle.Inline);
-                opts.Projections.Add<HeldOrderProjection>(ProjectionLifecycle.Async);
                 opts.Projections.Add(new ReportingProjection(zone), ProjectionLifecycle.Async);
-                opts.Schema.For<HeldOrder>().Index(x => x.Status);
                 opts.Schema.For<CustomerGroup>().UseOptimisticConcurrency(true);
                 opts.Schema.For<CreditAccount>().Index(x => x.Profile.GroupId);
                 opts.Schema.For<Reminders.Notification>().Index(x => x.CustomerId);

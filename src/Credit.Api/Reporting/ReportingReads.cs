@@ -15,6 +15,10 @@ public sealed record OpenItemRow(string CustomerId, string DocumentId, int Insta
 
 public sealed record OrderFigures(decimal OpenOrders, decimal HeldOrders, int HeldOrderCount);
 
+public sealed record HoldRow(
+    string CustomerId, string CustomerName, string[] AssignedTo, string OrderId, decimal Amount, DateOnly OrderedOn, string[] Reasons,
+    DateTimeOffset HeldAt, string? HeldBy, string Status, DateTimeOffset? ResolvedAt, string? ResolvedBy, string? Resolution);
+
 public sealed record StatementLine(DateOnly Date, string Type, string Document, decimal Debit, decimal Credit, decimal Balance);
 
 /// <summary>
@@ -155,6 +159,27 @@ public sealed class ReportingReads(IDocumentStore store)
             lines.Add(new StatementLine(r.GetFieldValue<DateOnly>(0), r.GetString(1), r.GetString(2), debit, credit, running));
         }
         return (opening, lines);
+    }
+
+    /// <summary>The controllers' queue: held orders in one state, oldest hold first.</summary>
+    public async Task<IReadOnlyList<HoldRow>> Holds(string status, CancellationToken ct)
+    {
+        await using var conn = await Open(ct);
+        await using var cmd = new NpgsqlCommand($"""
+            select h.customer_id, c.name, c.assigned_to, h.order_id, h.amount, h.ordered_on, h.reasons, h.held_at, h.held_by, h.status,
+                   h.resolved_at, h.resolved_by, h.resolution
+            from {S}.holds h join {S}.customers c using (customer_id)
+            where h.status = @status order by h.held_at, h.customer_id, h.order_id
+            """, conn);
+        cmd.Parameters.AddWithValue("status", status);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        var list = new List<HoldRow>();
+        while (await r.ReadAsync(ct))
+            list.Add(new HoldRow(r.GetString(0), r.GetString(1), r.GetFieldValue<string[]>(2), r.GetString(3), r.GetDecimal(4),
+                r.GetFieldValue<DateOnly>(5), r.GetFieldValue<string[]>(6), r.GetFieldValue<DateTimeOffset>(7), r.IsDBNull(8) ? null : r.GetString(8),
+                r.GetString(9), r.IsDBNull(10) ? null : r.GetFieldValue<DateTimeOffset>(10), r.IsDBNull(11) ? null : r.GetString(11),
+                r.IsDBNull(12) ? null : r.GetString(12)));
+        return list;
     }
 
     /// <summary>Waits (up to a few seconds) until the reporting tables have seen the customer's latest event.</summary>

@@ -1,4 +1,3 @@
-using Credit.Api.Hosting;
 using Credit.Projections.Reporting;
 using Marten;
 using Marten.Storage;
@@ -13,7 +12,7 @@ public sealed class ReportingSchema(IDocumentStore store) : IHostedService
     {
         await using var conn = store.Storage.Database.CreateConnection(ConnectionUsage.ReadWrite);
         await conn.OpenAsync(ct);
-        await using var cmd = new NpgsqlCommand(ReportingTables.Install(MartenSetup.Schema), conn);
+        await using var cmd = new NpgsqlCommand(ReportingTables.Install(), conn);
         await cmd.ExecuteNonQueryAsync(ct);
     }
 

@@ -7,19 +7,21 @@ namespace Credit.Projections.Reporting;
 
 /// <summary>
 /// Keeps the credit_reporting tables: a ledger for statements, installment movements for open items and
-/// aging at any date, and a daily activity series per customer for DSO and average balances. What an
+/// aging at any date, and order movements; with the ledger they make each customer's daily series (DSO,
+/// average balances). Every write is keyed by the event's sequence, so replaying an event changes nothing. What an
 /// event does not carry (a reversed payment's amount, an order's amount when it is released) is read back
 /// from these same tables, in the order the SQL was queued, so the projection needs no other state.
 /// </summary>
 public sealed partial class ReportingProjection : EventProjection
 {
+    public const string ProjectionName = "Reporting";
     private const string S = ReportingTables.Schema;
     private readonly TimeZoneInfo _zone;
 
     public ReportingProjection(TimeZoneInfo zone)
     {
         _zone = zone;
-        Name = "Reporting";
+        Name = ProjectionName;
     }
 
     private DateOnly BusinessDateOf(IEvent e) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(e.Timestamp, _zone).DateTime);
@@ -65,7 +67,6 @@ public sealed partial class ReportingProjection : EventProjection
         var id = e.StreamKey!;
         Ledger(ops, e, id, e.Data.AsOf, "opening-balance", Receivable.OpeningBalanceId, e.Data.Amount, 0m);
         Movement(ops, e, id, Receivable.OpeningBalanceId, 1, e.Data.DueOn, e.Data.AsOf, Receivable.OpeningBalanceId, e.Data.Amount);
-        Daily(ops, id, e.Data.AsOf, "opening_balance", e.Data.Amount);
         CustomerSince(ops, id, e.Data.AsOf);
         Seen(ops, e);
     }
@@ -76,9 +77,8 @@ public sealed partial class ReportingProjection : EventProjection
         Ledger(ops, e, id, x.IssuedOn, "invoice", x.InvoiceId, x.Amount, 0m);
         for (var n = 0; n < x.Installments.Count; n++)
             Movement(ops, e, id, x.InvoiceId, n + 1, x.Installments[n].DueOn, x.IssuedOn, x.InvoiceId, x.Installments[n].Amount);
-        Daily(ops, id, x.IssuedOn, "sales", x.Amount);
         CustomerSince(ops, id, x.IssuedOn);
-        if (x.OrderId is not null) OrderLeavesExposure(ops, id, x.OrderId, x.IssuedOn, "invoiced");
+        if (x.OrderId is not null) OrderLeavesExposure(ops, e, id, x.OrderId, x.IssuedOn, "invoiced");
         Seen(ops, e);
     }
 
@@ -87,7 +87,6 @@ public sealed partial class ReportingProjection : EventProjection
         var (id, x) = (e.StreamKey!, e.Data);
         Ledger(ops, e, id, x.ReceivedOn, "payment", x.PaymentId, 0m, x.Amount);
         Settlements(ops, e, id, x.Settlements, x.ReceivedOn, x.PaymentId);
-        Daily(ops, id, x.ReceivedOn, "receipts", x.Amount);
         CustomerSince(ops, id, x.ReceivedOn);
         Seen(ops, e);
     }
@@ -106,11 +105,6 @@ public sealed partial class ReportingProjection : EventProjection
             select ?, customer_id, document_id, installment, due_on, ?, ?, -amount from {S}.item_movements
             where customer_id = ? and source_id = ? and amount < 0 on conflict do nothing
             """, e.Sequence, x.ReversedOn, x.PaymentId + "~reversal", id, x.PaymentId);
-        ops.QueueSqlCommand($"""
-            insert into {S}.daily_activity (customer_id, business_date, reversals)
-            select customer_id, ?, credit from {S}.ledger_entries where customer_id = ? and document_id = ? and entry_type = 'payment'
-            on conflict (customer_id, business_date) do update set reversals = daily_activity.reversals + excluded.reversals
-            """, x.ReversedOn, id, x.PaymentId);
         Seen(ops, e);
     }
 
@@ -119,40 +113,43 @@ public sealed partial class ReportingProjection : EventProjection
         var (id, x) = (e.StreamKey!, e.Data);
         Ledger(ops, e, id, x.IssuedOn, "credit-note", x.CreditNoteId, 0m, x.Amount);
         Settlements(ops, e, id, x.Settlements, x.IssuedOn, x.CreditNoteId);
-        Daily(ops, id, x.IssuedOn, "credit_notes", x.Amount);
         Seen(ops, e);
     }
 
     public void Project(IEvent<OrderApproved> e, IDocumentOperations ops)
     {
         var (id, x) = (e.StreamKey!, e.Data);
-        BookOrder(ops, id, x.OrderId, x.Amount, "approved");
-        OrderEntersExposure(ops, id, x.OrderId, x.OrderedOn);
+        BookOrder(ops, e, id, x.OrderId, x.Amount, x.OrderedOn, "approved", [], x.Warnings);
+        OrderEntersExposure(ops, e, id, x.OrderId, x.OrderedOn);
         Seen(ops, e);
     }
 
     public void Project(IEvent<OrderHeld> e, IDocumentOperations ops)
     {
-        BookOrder(ops, e.StreamKey!, e.Data.OrderId, e.Data.Amount, "held");
+        var x = e.Data;
+        BookOrder(ops, e, e.StreamKey!, x.OrderId, x.Amount, x.OrderedOn, "held", x.Reasons, x.Warnings);
         Seen(ops, e);
     }
 
     public void Project(IEvent<HoldReleased> e, IDocumentOperations ops)
     {
         SetOrderStatus(ops, e.StreamKey!, e.Data.OrderId, "released");
-        OrderEntersExposure(ops, e.StreamKey!, e.Data.OrderId, BusinessDateOf(e));
+        ResolveHold(ops, e, e.Data.OrderId, "released", e.Data.Reason, e.Data.By);
+        OrderEntersExposure(ops, e, e.StreamKey!, e.Data.OrderId, BusinessDateOf(e));
         Seen(ops, e);
     }
 
     public void Project(IEvent<OrderRejected> e, IDocumentOperations ops)
     {
         SetOrderStatus(ops, e.StreamKey!, e.Data.OrderId, "rejected");
+        ResolveHold(ops, e, e.Data.OrderId, "rejected", e.Data.Reason, e.UserName);
         Seen(ops, e);
     }
 
     public void Project(IEvent<OrderCancelled> e, IDocumentOperations ops)
     {
-        OrderLeavesExposure(ops, e.StreamKey!, e.Data.OrderId, BusinessDateOf(e), "cancelled");
+        OrderLeavesExposure(ops, e, e.StreamKey!, e.Data.OrderId, BusinessDateOf(e), "cancelled");
+        ResolveHold(ops, e, e.Data.OrderId, "cancelled", e.Data.Reason, e.UserName);
         Seen(ops, e);
     }
 
@@ -195,38 +192,44 @@ public sealed partial class ReportingProjection : EventProjection
                 """, e.Sequence, on, source, -s.Amount, id, s.DocumentId, s.Installment);
     }
 
-    private static void Daily(IDocumentOperations ops, string id, DateOnly on, string column, decimal amount) =>
+    /// <summary>A held order also enters the controllers' queue (hold_status pending) with who held it and when.</summary>
+    private static void BookOrder(IDocumentOperations ops, IEvent e, string id, string orderId, decimal amount, DateOnly orderedOn,
+        string status, IReadOnlyList<string> reasons, IReadOnlyList<string> warnings)
+    {
+        var held = status == "held";
         ops.QueueSqlCommand($"""
-            insert into {S}.daily_activity (customer_id, business_date, {column}) values (?, ?, ?)
-            on conflict (customer_id, business_date) do update set {column} = daily_activity.{column} + excluded.{column}
-            """, id, on, amount);
-
-    private static void BookOrder(IDocumentOperations ops, string id, string orderId, decimal amount, string status) =>
-        ops.QueueSqlCommand($"""
-            insert into {S}.order_book (customer_id, order_id, amount, counted, status)
-            select ?, ?, ?, not coalesce((select bypass_order_check from {S}.customers where customer_id = ?), false), ?
+            insert into {S}.order_book (customer_id, order_id, amount, counted, status, ordered_on, reasons, warnings, held_at, held_by, hold_status)
+            select ?, ?, ?, not coalesce((select bypass_order_check from {S}.customers where customer_id = ?), false), ?, ?, ?, ?, ?, ?, ?
             on conflict do nothing
-            """, id, orderId, amount, id, status);
+            """, id, orderId, amount, id, status, orderedOn, reasons.ToArray(), warnings.ToArray(),
+            held ? e.Timestamp : DBNull.Value, held ? (object?)e.UserName ?? DBNull.Value : DBNull.Value, held ? "pending" : DBNull.Value);
+    }
+
+    private static void ResolveHold(IDocumentOperations ops, IEvent e, string orderId, string outcome, string reason, string? by) =>
+        ops.QueueSqlCommand($"""
+            update {S}.order_book set hold_status = ?, resolved_at = ?, resolved_by = ?, resolution = ?
+            where customer_id = ? and order_id = ? and hold_status = 'pending'
+            """, outcome, e.Timestamp, (object?)by ?? DBNull.Value, reason, e.StreamKey!, orderId);
 
     private static void SetOrderStatus(IDocumentOperations ops, string id, string orderId, string status) =>
         ops.QueueSqlCommand($"update {S}.order_book set status = ? where customer_id = ? and order_id = ?", status, id, orderId);
 
     /// <summary>An approved or released order counts as exposure (unless the customer bypasses order checks).</summary>
-    private static void OrderEntersExposure(IDocumentOperations ops, string id, string orderId, DateOnly on) =>
+    private static void OrderEntersExposure(IDocumentOperations ops, IEvent e, string id, string orderId, DateOnly on) =>
         ops.QueueSqlCommand($"""
-            insert into {S}.daily_activity (customer_id, business_date, orders_change)
-            select customer_id, ?, amount from {S}.order_book where customer_id = ? and order_id = ? and counted
-            on conflict (customer_id, business_date) do update set orders_change = daily_activity.orders_change + excluded.orders_change
-            """, on, id, orderId);
+            insert into {S}.order_movements (seq_id, customer_id, business_date, order_id, amount)
+            select ?, customer_id, ?, order_id, amount from {S}.order_book where customer_id = ? and order_id = ? and counted
+            on conflict do nothing
+            """, e.Sequence, on, id, orderId);
 
-    private static void OrderLeavesExposure(IDocumentOperations ops, string id, string orderId, DateOnly on, string status)
+    private static void OrderLeavesExposure(IDocumentOperations ops, IEvent e, string id, string orderId, DateOnly on, string status)
     {
         ops.QueueSqlCommand($"""
-            insert into {S}.daily_activity (customer_id, business_date, orders_change)
-            select customer_id, ?, -amount from {S}.order_book
+            insert into {S}.order_movements (seq_id, customer_id, business_date, order_id, amount)
+            select ?, customer_id, ?, order_id, -amount from {S}.order_book
             where customer_id = ? and order_id = ? and counted and status in ('approved', 'released')
-            on conflict (customer_id, business_date) do update set orders_change = daily_activity.orders_change + excluded.orders_change
-            """, on, id, orderId);
+            on conflict do nothing
+            """, e.Sequence, on, id, orderId);
         SetOrderStatus(ops, id, orderId, status);
     }
 }

@@ -11,10 +11,13 @@ public static class ReportingTables
     public const string Schema = "credit_reporting";
     public const string ReaderRole = "credit_reporting_reader";
 
-    /// <summary>The tables the projection writes; emptied before a rebuild.</summary>
-    public static readonly string[] Tables = ["customers", "ledger_entries", "item_movements", "daily_activity", "order_book", "limit_changes"];
+    /// <summary>
+    /// The tables the projection writes; emptied before a rebuild. Every write is keyed by the event's sequence
+    /// (insert-only, or setting a value), so applying an event twice changes nothing.
+    /// </summary>
+    public static readonly string[] Tables = ["customers", "ledger_entries", "item_movements", "order_movements", "order_book", "limit_changes"];
 
-    public static string Install(string eventSchema) => $"""
+    public static string Install() => $"""
         create schema if not exists {Schema};
 
         create table if not exists {Schema}.customers (
@@ -36,15 +39,18 @@ public static class ReportingTables
         create index if not exists item_movements_item on {Schema}.item_movements (customer_id, document_id, installment);
         create index if not exists item_movements_source on {Schema}.item_movements (customer_id, source_id);
 
-        create table if not exists {Schema}.daily_activity (
-            customer_id varchar not null, business_date date not null,
-            sales numeric not null default 0, opening_balance numeric not null default 0, receipts numeric not null default 0,
-            reversals numeric not null default 0, credit_notes numeric not null default 0, orders_change numeric not null default 0,
-            primary key (customer_id, business_date));
+        create table if not exists {Schema}.order_movements (
+            seq_id bigint primary key, customer_id varchar not null, business_date date not null, order_id varchar not null,
+            amount numeric not null);
+        create index if not exists order_movements_customer_date on {Schema}.order_movements (customer_id, business_date);
 
         create table if not exists {Schema}.order_book (
             customer_id varchar not null, order_id varchar not null, amount numeric not null, counted boolean not null,
-            status varchar not null, primary key (customer_id, order_id));
+            status varchar not null, ordered_on date not null, reasons text[] not null, warnings text[] not null,
+            held_at timestamptz, held_by varchar, hold_status varchar,
+            resolved_at timestamptz, resolved_by varchar, resolution text,
+            primary key (customer_id, order_id));
+        create index if not exists order_book_holds on {Schema}.order_book (hold_status, held_at) where hold_status is not null;
 
         create table if not exists {Schema}.limit_changes (
             seq_id bigint primary key, customer_id varchar not null, business_date date not null,
@@ -52,7 +58,21 @@ public static class ReportingTables
         create index if not exists limit_changes_customer on {Schema}.limit_changes (customer_id, business_date, seq_id);
 
         -- Views are recreated on every start, dependants first.
-        drop view if exists {Schema}.customer_balance, {Schema}.open_items, {Schema}.daily_balance, {Schema}.holds;
+        drop view if exists {Schema}.customer_balance, {Schema}.open_items, {Schema}.daily_balance, {Schema}.daily_activity, {Schema}.holds;
+
+        -- Each customer's movements per business date: the daily series behind DSO and average balances.
+        create view {Schema}.daily_activity as
+        select customer_id, business_date,
+               coalesce(sum(debit) filter (where kind = 'invoice'), 0) as sales,
+               coalesce(sum(debit) filter (where kind = 'opening-balance'), 0) as opening_balance,
+               coalesce(sum(credit) filter (where kind = 'payment'), 0) as receipts,
+               coalesce(sum(debit) filter (where kind = 'payment-reversal'), 0) as reversals,
+               coalesce(sum(credit) filter (where kind = 'credit-note'), 0) as credit_notes,
+               coalesce(sum(debit) filter (where kind = 'order'), 0) as orders_change
+        from (select customer_id, business_date, entry_type as kind, debit, credit from {Schema}.ledger_entries
+              union all
+              select customer_id, business_date, 'order', amount, 0 from {Schema}.order_movements) m
+        group by customer_id, business_date;
 
         -- End-of-day positions on every day with activity (carry the last row forward for days without).
         create view {Schema}.daily_balance as
@@ -63,7 +83,6 @@ public static class ReportingTables
                sum(sales + opening_balance + reversals - receipts - credit_notes + orders_change)
                    over (partition by customer_id order by business_date) as exposure
         from {Schema}.daily_activity;
-
         -- Open receivables now, at installment level.
         create view {Schema}.open_items as
         select customer_id, document_id, installment, due_on,
@@ -95,11 +114,9 @@ public static class ReportingTables
                    from {Schema}.order_book group by customer_id) o using (customer_id);
 
         create view {Schema}.holds as
-        select data->>'customerId' as customer_id, data->>'orderId' as order_id, (data->>'amount')::numeric as amount,
-               (data->>'orderedOn')::date as ordered_on, array(select jsonb_array_elements_text(data->'reasons')) as reasons,
-               (data->>'heldAt')::timestamptz as held_at, data->>'heldBy' as held_by, data->>'status' as status,
-               (data->>'resolvedAt')::timestamptz as resolved_at, data->>'resolvedBy' as resolved_by, data->>'resolution' as resolution
-        from {eventSchema}.mt_doc_heldorder;
+        select customer_id, order_id, amount, ordered_on, reasons, held_at, held_by, hold_status as status,
+               resolved_at, resolved_by, resolution
+        from {Schema}.order_book where hold_status is not null;
 
         -- A role for BI tools: read the reporting schema, nothing else. Grant it to a login: grant {ReaderRole} to bi_user;
         do $$ begin
@@ -108,6 +125,5 @@ public static class ReportingTables
         grant usage on schema {Schema} to {ReaderRole};
         grant select on all tables in schema {Schema} to {ReaderRole};
         alter default privileges in schema {Schema} grant select on tables to {ReaderRole};
-        -- The holds view reads documents in the event schema; views run with their owner's rights, so no grant there.
         """;
 }

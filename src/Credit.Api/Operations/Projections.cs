@@ -1,0 +1,55 @@
+using Credit.Api.Auth;
+using Credit.Api.Hosting;
+using Marten;
+using Marten.Events.Daemon.Coordination;
+using Marten.Storage;
+using Microsoft.AspNetCore.Authorization;
+using Npgsql;
+using Wolverine.Http;
+
+namespace Credit.Api.Operations;
+
+public sealed record ProjectionStatus(string Name, long Position, long LagEvents, double LagSeconds, DateTimeOffset? UpdatedAt);
+
+public sealed record ProjectionsView(long HeadSequence, IReadOnlyList<ProjectionStatus> Projections);
+
+public static class ProjectionsEndpoint
+{
+    /// <summary>Each read model's position in the event log and how far behind it is, in events and seconds.</summary>
+    [WolverineGet("/api/projections")]
+    [Authorize(Roles = Roles.Reporting)]
+    public static async Task<ProjectionsView> Get(IDocumentStore store, CancellationToken ct)
+    {
+        var progress = await store.Advanced.AllProjectionProgress(token: ct);
+        await using var conn = store.Storage.Database.CreateConnection(ConnectionUsage.Read);
+        await conn.OpenAsync(ct);
+        var head = await Scalar<long>(conn, $"select coalesce(max(seq_id), 0) from {MartenSetup.Schema}.mt_events", null, ct);
+
+        var list = new List<ProjectionStatus>();
+        foreach (var name in ReadModelRebuild.AsyncProjections(store))
+        {
+            var shard = progress.FirstOrDefault(p => p.ShardName == $"{name}:All");
+            var position = shard?.Sequence ?? 0;
+            var lagEvents = await Scalar<long>(conn, $"select count(*) from {MartenSetup.Schema}.mt_events where seq_id > @p", position, ct);
+            // Age of the oldest event it has not applied yet, by the database's clock (the one that stamped it).
+            var lagSeconds = lagEvents == 0 ? 0 : await Scalar<double>(conn,
+                $"select extract(epoch from now() - timestamp)::float8 from {MartenSetup.Schema}.mt_events where seq_id > @p order by seq_id limit 1", position, ct);
+            list.Add(new ProjectionStatus(name, position, lagEvents, Math.Round(Math.Max(lagSeconds, 0), 3), shard?.Timestamp));
+        }
+        return new ProjectionsView(head, list);
+    }
+
+    /// <summary>Rebuilds every read model from the events on the running daemon (admin; reads stay up, figures lag meanwhile).</summary>
+    [WolverinePost("/api/projections/rebuild")]
+    [Authorize(Roles = Roles.Admin)]
+    public static async Task<IReadOnlyList<RebuiltProjection>> Rebuild(IDocumentStore store, IProjectionCoordinator coordinator, CancellationToken ct) =>
+        await ReadModelRebuild.RebuildAll(store, coordinator.DaemonForMainDatabase(), live: true, ct);
+
+    private static async Task<T> Scalar<T>(NpgsqlConnection conn, string sql, long? position, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        if (position is { } p) cmd.Parameters.AddWithValue("p", p);
+        var value = await cmd.ExecuteScalarAsync(ct);
+        return value is null or DBNull ? default! : (T)value;
+    }
+}

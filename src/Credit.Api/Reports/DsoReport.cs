@@ -1,0 +1,55 @@
+using Credit.Api.Auth;
+using Credit.Api.Errors;
+using Credit.Api.Hosting;
+using Credit.Api.Policy;
+using Credit.Api.Reporting;
+using Credit.Api.Statements;
+using Credit.Domain.Statistics;
+using Microsoft.AspNetCore.Authorization;
+using Wolverine.Http;
+
+namespace Credit.Api.Reports;
+
+public sealed record CustomerDso(string CustomerId, string Name, string Currency, decimal Outstanding, IReadOnlyList<DsoFigure> Dso);
+
+public sealed record CompanyDso(string Currency, int Customers, decimal Outstanding, IReadOnlyList<DsoFigure> Dso);
+
+public sealed record DsoReportView(DateOnly AsOf, IReadOnlyList<CustomerDso> Customers, IReadOnlyList<CompanyDso> Company);
+
+public static class DsoReportEndpoint
+{
+    /// <summary>
+    /// DSO per customer and for the company (per currency: all customers' daily series added together, since
+    /// the first customer's start), at the close of a business date (default today).
+    /// </summary>
+    [WolverineGet("/api/reports/dso")]
+    [Authorize(Roles = Roles.Reporting)]
+    public static async Task<IResult> Get(string? asOf, ReportingReads reads, PolicyStore policies, BusinessCalendar calendar,
+        ReadModelCatchUp catchUp, CancellationToken ct)
+    {
+        var errors = new List<(string, string)>();
+        var day = GetStatementEndpoint.ParseDate(asOf, "asOf", errors) ?? calendar.Today;
+        if (errors.Count > 0) return Problems.Validation(errors);
+
+        await catchUp.Wait(ct);
+        var windows = (await policies.Current(ct)).DsoWindowsMonths;
+        var customers = await reads.Customers(null, ct);
+        var activity = await reads.Activity(null, day, ct);
+
+        var rows = new List<CustomerDso>();
+        foreach (var c in customers.Where(c => activity.Contains(c.CustomerId)))
+        {
+            var s = CreditStatistics.Compute(activity[c.CustomerId].ToList(), [], null, c.CustomerSince, day, windows, c.Currency);
+            rows.Add(new CustomerDso(c.CustomerId, c.Name, c.Currency, s.Outstanding, s.Dso));
+        }
+
+        var company = customers.Where(c => activity.Contains(c.CustomerId)).GroupBy(c => c.Currency).OrderBy(g => g.Key).Select(g =>
+        {
+            var combined = g.SelectMany(c => activity[c.CustomerId]).ToList();
+            var since = g.Select(c => c.CustomerSince ?? activity[c.CustomerId].Min(a => a.Date)).Min();
+            var s = CreditStatistics.Compute(combined, [], null, since, day, windows, g.Key);
+            return new CompanyDso(g.Key, g.Count(), s.Outstanding, s.Dso);
+        }).ToList();
+        return Results.Ok(new DsoReportView(day, rows.OrderByDescending(r => r.Outstanding).ToList(), company));
+    }
+}

@@ -1,0 +1,52 @@
+using System.Globalization;
+using Credit.Api.Accounts;
+using Credit.Api.Auth;
+using Credit.Api.Errors;
+using Credit.Api.Hosting;
+using Credit.Api.Reporting;
+using Microsoft.AspNetCore.Authorization;
+using Wolverine.Http;
+
+namespace Credit.Api.Statements;
+
+public sealed record StatementView(
+    string CustomerId, string Name, string Currency, DateOnly From, DateOnly To, decimal OpeningBalance,
+    IReadOnlyList<StatementLine> Lines, decimal TotalDebit, decimal TotalCredit, decimal ClosingBalance);
+
+public static class GetStatementEndpoint
+{
+    /// <summary>
+    /// Account statement (كشف حساب) by business date: balance brought forward, every document in the period
+    /// with a running balance, and the closing balance. Defaults: the month to date.
+    /// </summary>
+    [WolverineGet("/api/customers/{customerId}/statement")]
+    [Authorize(Roles = Roles.Readers)]
+    public static async Task<IResult> Get(string customerId, string? from, string? to, HttpContext http, AccountStore accounts,
+        ReportingReads reads, BusinessCalendar calendar, CancellationToken ct)
+    {
+        var errors = new List<(string, string)>();
+        var toDate = ParseDate(to, "to", errors) ?? calendar.Today;
+        var fromDate = ParseDate(from, "from", errors) ?? new DateOnly(toDate.Year, toDate.Month, 1);
+        if (errors.Count == 0 && fromDate > toDate) errors.Add(("from", "FROM_AFTER_TO"));
+        if (errors.Count > 0) return Problems.Validation(errors);
+
+        var (account, problem) = await accounts.LoadFor(customerId, Caller.Of(http), ct);
+        if (problem is not null) return problem;
+
+        await reads.CaughtUp(customerId, ct);
+        var (opening, lines) = await reads.Statement(customerId, fromDate, toDate, ct);
+        var debit = lines.Sum(l => l.Debit);
+        var credit = lines.Sum(l => l.Credit);
+        return Results.Ok(new StatementView(customerId, account!.Profile.Name, account.Currency, fromDate, toDate, opening, lines,
+            debit, credit, opening + debit - credit));
+    }
+
+    /// <summary>yyyy-mm-dd, a real calendar date; anything else is a field error.</summary>
+    public static DateOnly? ParseDate(string? value, string field, List<(string, string)> errors)
+    {
+        if (value is null) return null;
+        if (DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date)) return date;
+        errors.Add((field, "INVALID_DATE"));
+        return null;
+    }
+}

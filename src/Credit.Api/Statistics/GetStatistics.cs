@@ -1,0 +1,45 @@
+using Credit.Api.Accounts;
+using Credit.Api.Auth;
+using Credit.Api.Errors;
+using Credit.Api.Hosting;
+using Credit.Api.Reporting;
+using Credit.Api.Statements;
+using Credit.Domain.Decisions;
+using Credit.Domain.Statistics;
+using Microsoft.AspNetCore.Authorization;
+using Wolverine.Http;
+
+namespace Credit.Api.Statistics;
+
+public static class GetStatisticsEndpoint
+{
+    /// <summary>
+    /// DSO (simple and count-back), average balance, average credit usage and exposure %, as of a business
+    /// date (default today), from the customer's daily series. A customer without its own limit is measured
+    /// against the limit it inherits today (group or company).
+    /// </summary>
+    [WolverineGet("/api/customers/{customerId}/statistics")]
+    [Authorize(Roles = Roles.Readers)]
+    public static async Task<IResult> Get(string customerId, string? asOf, HttpContext http, AccountStore accounts,
+        ReportingReads reads, BusinessCalendar calendar, CancellationToken ct)
+    {
+        var errors = new List<(string, string)>();
+        var day = GetStatementEndpoint.ParseDate(asOf, "asOf", errors) ?? calendar.Today;
+        if (errors.Count > 0) return Problems.Validation(errors);
+
+        var (account, context) = await accounts.Read(customerId, ct);
+        if (account is null) return Problems.Result(404, ErrorCodes.CustomerNotFound);
+        if (!Caller.Of(http).MayActOn(account.Profile.AssignedTo)) return Problems.Result(403, ErrorCodes.CustomerNotAssigned);
+
+        await reads.CaughtUp(customerId, ct);
+        var customer = (await reads.Customers(customerId, ct)).FirstOrDefault();
+        var activity = (await reads.Activity(customerId, day, ct))[customerId].ToList();
+        var limits = (await reads.LimitChanges(customerId, day, ct))[customerId].ToList();
+        return Results.Ok(CreditStatistics.Compute(activity, limits, InheritedLimit(account, context),
+            account.Profile.CustomerSince ?? customer?.CustomerSince, day, context.Policy.DsoWindowsMonths, account.Currency));
+    }
+
+    /// <summary>The limit a customer falls back to when it has none of its own: its group's default, else the company's.</summary>
+    public static decimal? InheritedLimit(Domain.Accounts.CreditAccount account, CreditContext context) =>
+        context.Group?.DefaultCreditLimit ?? context.Policy.DefaultCreditLimit;
+}

@@ -1,0 +1,153 @@
+using Credit.Api.Tests.Infrastructure;
+
+namespace Credit.Api.Tests.ReadModels;
+
+/// <summary>Balance, statement, statistics and the reports, built by the async projections.</summary>
+public class ReadModelTests(AppFixture app)
+{
+    private ApiClient Reporter => app.As("bi-tool", "reporter");
+
+    private async Task Invoice(string id, string invoiceId, decimal amount, string issuedOn, string dueOn = "2027-12-31")
+    {
+        var r = await app.Clerk.Post($"/api/customers/{id}/invoices", new { invoiceId, amount, issuedOn, dueOn });
+        r.Status.ShouldBe(201, r.ToString());
+    }
+
+    private async Task Pay(string id, string paymentId, decimal amount, string receivedOn)
+    {
+        var r = await app.Clerk.Post($"/api/customers/{id}/payments", new { paymentId, amount, receivedOn });
+        r.Status.ShouldBe(201, r.ToString());
+    }
+
+    [Fact]
+    public async Task Statistics_reproduce_the_worked_example()
+    {
+        var id = await app.Customer(new { name = "DSO", customerSince = "2026-01-01" });
+        await Invoice(id, "JAN", 70_000, "2026-01-10");
+        await Invoice(id, "FEB", 80_000, "2026-02-10");
+        await Invoice(id, "MAR-1", 100_000, "2026-03-05");
+        await Invoice(id, "MAR-2", 50_000, "2026-03-25");
+        await Pay(id, "P1", 50_000, "2026-03-20");
+
+        var stats = await Reporter.Get($"/api/customers/{id}/statistics?asOf=2026-03-31");
+        stats.Status.ShouldBe(200, stats.ToString());
+        var dso = stats.Body.GetProperty("dso");
+        dso[0].GetProperty("windowMonths").GetInt32().ShouldBe(3);
+        dso[0].GetProperty("days").GetDecimal().ShouldBe(75.0m);
+        dso[0].GetProperty("countBackDays").GetDecimal().ShouldBe(67.86m);
+        dso[1].GetProperty("windowMonths").GetInt32().ShouldBe(12);
+        stats.Body.GetProperty("averageBalance")[0].GetProperty("windowMonths").GetInt32().ShouldBe(3);
+        // No limit anywhere: no usage figure.
+        stats.Body.GetProperty("averageCreditUsagePct").ValueKind.ShouldBe(System.Text.Json.JsonValueKind.Null);
+
+        (await Reporter.Get($"/api/customers/{id}/statistics?asOf=2026-02-30")).Status.ShouldBe(400);
+    }
+
+    [Fact]
+    public async Task Statement_carries_the_balance_forward_and_runs_it_line_by_line()
+    {
+        var id = await app.Customer(new { name = "كشف حساب", openingBalance = new { amount = 1000, asOf = "2026-09-30", dueOn = "2027-12-31" } });
+        await Invoice(id, "I1", 500, "2026-10-05");
+        await Pay(id, "P1", 1200, "2026-10-20");
+        await Invoice(id, "I2", 300, "2026-11-02");
+        (await app.Clerk.Post($"/api/customers/{id}/credit-notes", new { creditNoteId = "CN1", amount = 50, invoiceId = "I2", issuedOn = "2026-11-03", reason = "returned" }))
+            .Status.ShouldBe(201);
+        await Invoice(id, "BACKDATED", 200, "2026-10-10"); // recorded now, dated in October
+
+        var october = await app.Clerk.Get($"/api/customers/{id}/statement?from=2026-10-01&to=2026-10-31");
+        october.Status.ShouldBe(200, october.ToString());
+        october.Decimal("openingBalance").ShouldBe(1000m);
+        var lines = october.Body.GetProperty("lines").EnumerateArray().ToList();
+        lines.Select(l => l.GetProperty("document").GetString()).ShouldBe(["I1", "BACKDATED", "P1"]);
+        lines.Select(l => l.GetProperty("balance").GetDecimal()).ShouldBe([1500m, 1700m, 500m]);
+        october.Decimal("closingBalance").ShouldBe(500m);
+
+        var november = await app.Clerk.Get($"/api/customers/{id}/statement?from=2026-11-01&to=2026-11-30");
+        november.Decimal("openingBalance").ShouldBe(500m);
+        november.Body.GetProperty("lines").EnumerateArray().Select(l => l.GetProperty("type").GetString()).ShouldBe(["invoice", "credit-note"]);
+        november.Decimal("closingBalance").ShouldBe(750m);
+
+        (await app.Clerk.Get($"/api/customers/{id}/statement?from=2026-11-30&to=2026-11-01")).Status.ShouldBe(400);
+    }
+
+    [Fact]
+    public async Task A_credit_balance_shows_as_negative_outstanding_everywhere()
+    {
+        var id = await app.Customer(new { name = "Prepaid" });
+        await Invoice(id, "I1", 100, "2026-11-01");
+        await Pay(id, "P1", 250, "2026-11-02");
+        var balance = await app.Clerk.Get($"/api/customers/{id}/balance");
+        balance.Decimal("outstanding").ShouldBe(-150m);
+        balance.Decimal("unappliedCredit").ShouldBe(150m);
+        (await app.Clerk.Get($"/api/customers/{id}/statement?from=2026-11-01&to=2026-11-30")).Decimal("closingBalance").ShouldBe(-150m);
+    }
+
+    [Fact]
+    public async Task Balance_ages_open_installments_by_days_past_due()
+    {
+        var id = await app.Customer(new { name = "Aging", openingBalance = new { amount = 100, asOf = "2026-01-01", dueOn = "2026-01-31" } });
+        // Today is 2026-11-23. Opening balance: 296 days late. The invoice's installments: 10 days, 45 days, not yet due.
+        var r = await app.Controller.Post($"/api/customers/{id}/invoices", new
+        {
+            invoiceId = "I1", amount = 600, issuedOn = "2026-09-01", @override = new { reason = "old customer" },
+            installments = new[] { new { dueOn = "2026-10-09", amount = 200 }, new { dueOn = "2026-11-13", amount = 200 }, new { dueOn = "2026-12-13", amount = 200 } },
+        });
+        r.Status.ShouldBe(201, r.ToString());
+        var balance = await app.Clerk.Get($"/api/customers/{id}/balance");
+        var aging = balance.Body.GetProperty("aging");
+        aging.GetProperty("current").GetDecimal().ShouldBe(200m);
+        aging.GetProperty("d1_30").GetDecimal().ShouldBe(200m);
+        aging.GetProperty("d31_60").GetDecimal().ShouldBe(200m);
+        aging.GetProperty("d61_90").GetDecimal().ShouldBe(0m);
+        aging.GetProperty("over90").GetDecimal().ShouldBe(100m);
+        balance.Decimal("overdue").ShouldBe(500m);
+    }
+
+    [Fact]
+    public async Task The_aging_report_shows_each_customer_as_it_stood_on_the_date_asked()
+    {
+        var id = await app.Customer(new { name = "Report" });
+        await Invoice(id, "I1", 400, "2026-06-01", "2026-06-30");
+        await Pay(id, "P1", 400, "2026-08-15");
+
+        var july = await Reporter.Get("/api/reports/aging?asOf=2026-07-31");
+        july.Status.ShouldBe(200, july.ToString());
+        var row = july.Body.GetProperty("customers").EnumerateArray().Single(c => c.GetProperty("customerId").GetString() == id);
+        row.GetProperty("buckets").GetProperty("d31_60").GetDecimal().ShouldBe(400m);
+        row.GetProperty("overdue").GetDecimal().ShouldBe(400m);
+        july.Body.GetProperty("totals").EnumerateArray().Single(t => t.GetProperty("currency").GetString() == "SAR")
+            .GetProperty("total").GetDecimal().ShouldBeGreaterThanOrEqualTo(400m);
+
+        var september = await Reporter.Get("/api/reports/aging?asOf=2026-09-01");
+        september.Body.GetProperty("customers").EnumerateArray().Any(c => c.GetProperty("customerId").GetString() == id).ShouldBeFalse();
+
+        (await app.Clerk.Get("/api/reports/aging")).Status.ShouldBe(403);
+    }
+
+    [Fact]
+    public async Task The_dso_report_lists_customers_and_the_company()
+    {
+        var id = await app.Customer(new { name = "DSO report", customerSince = "2026-01-01" });
+        await Invoice(id, "I1", 3000, "2026-03-01");
+        var report = await Reporter.Get("/api/reports/dso?asOf=2026-03-31");
+        report.Status.ShouldBe(200, report.ToString());
+        var row = report.Body.GetProperty("customers").EnumerateArray().Single(c => c.GetProperty("customerId").GetString() == id);
+        row.GetProperty("dso")[0].GetProperty("days").GetDecimal().ShouldBe(90m);
+        row.GetProperty("dso")[0].GetProperty("countBackDays").GetDecimal().ShouldBe(31m);
+        report.Body.GetProperty("company").EnumerateArray().Any(c => c.GetProperty("currency").GetString() == "SAR").ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task Projections_report_their_position_and_lag()
+    {
+        var id = await app.Customer(new { name = "Ops" });
+        await Invoice(id, "I1", 10, "2026-11-01");
+        var status = await Scenario.Eventually(() => Reporter.Get("/api/projections"),
+            r => r.Body.GetProperty("projections").EnumerateArray().All(p => p.GetProperty("lagEvents").GetInt64() == 0));
+        var names = status.Body.GetProperty("projections").EnumerateArray().Select(p => p.GetProperty("name").GetString()).ToList();
+        names.ShouldContain("Reporting");
+        status.Body.GetProperty("headSequence").GetInt64().ShouldBeGreaterThan(0);
+        (await app.Clerk.Get("/api/projections")).Status.ShouldBe(403);
+        (await app.Controller.Post("/api/projections/rebuild", null)).Status.ShouldBe(403);
+    }
+}

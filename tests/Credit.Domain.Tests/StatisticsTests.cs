@@ -1,0 +1,102 @@
+using Credit.Domain.Statistics;
+
+namespace Credit.Domain.Tests;
+
+public class StatisticsTests
+{
+    private static DateOnly D(string s) => DateOnly.Parse(s);
+
+    private static DailyActivity Sale(string on, decimal amount) => new(D(on), amount, 0, 0, 0, 0, 0);
+    private static DailyActivity Receipt(string on, decimal amount) => new(D(on), 0, 0, amount, 0, 0, 0);
+
+    /// <summary>The worked example: since 1 Jan 2026; sales 70k/80k/150k; 50k paid in March.</summary>
+    private static readonly DailyActivity[] Example =
+        [Sale("2026-01-10", 70_000), Sale("2026-02-10", 80_000), Sale("2026-03-05", 100_000), Sale("2026-03-25", 50_000), Receipt("2026-03-20", 50_000)];
+
+    [Fact]
+    public void Worked_example_simple_dso_is_75_days_and_count_back_67_86()
+    {
+        var s = CreditStatistics.Compute(Example, [], null, D("2026-01-01"), D("2026-03-31"), [3, 12], "SAR");
+        s.Outstanding.ShouldBe(250_000m);
+        s.Dso.ShouldBe([new DsoFigure(3, 75.00m, 67.86m), new DsoFigure(12, 75.00m, 67.86m)]);
+    }
+
+    [Fact]
+    public void The_window_starts_the_day_after_asOf_minus_the_months_and_never_before_customer_since()
+    {
+        CreditStatistics.Window(3, D("2025-01-01"), D("2026-03-31")).ShouldBe((D("2026-01-01"), 90));
+        CreditStatistics.Window(1, D("2025-01-01"), D("2028-03-31")).ShouldBe((D("2028-03-01"), 31));
+        CreditStatistics.Window(1, D("2025-01-01"), D("2028-02-29")).ShouldBe((D("2028-01-30"), 31)); // leap February
+        CreditStatistics.Window(12, D("2026-02-15"), D("2026-03-31")).ShouldBe((D("2026-02-15"), 45));
+    }
+
+    [Fact]
+    public void Without_sales_in_the_window_simple_dso_is_null()
+    {
+        var s = CreditStatistics.Compute([Sale("2025-01-10", 1000)], [], null, D("2025-01-01"), D("2026-03-31"), [3], "SAR");
+        s.Dso[0].Days.ShouldBeNull();
+        s.Outstanding.ShouldBe(1000m);
+    }
+
+    [Fact]
+    public void Count_back_returns_all_days_since_the_customer_started_when_history_runs_out()
+    {
+        // 1,000 outstanding from a 600 sale plus a 400 opening balance: sales never cover it.
+        DailyActivity[] activity = [new(D("2026-02-01"), 0, 400, 0, 0, 0, 0), Sale("2026-03-10", 600)];
+        var s = CreditStatistics.Compute(activity, [], null, D("2026-02-01"), D("2026-03-31"), [3], "SAR");
+        s.Dso[0].CountBackDays.ShouldBe(59m); // 1 Feb .. 31 Mar
+    }
+
+    [Fact]
+    public void The_month_of_asOf_counts_from_its_first_day_to_asOf()
+    {
+        var s = CreditStatistics.Compute([Sale("2026-03-02", 1000), Receipt("2026-03-03", 500)], [], null, D("2026-01-01"), D("2026-03-15"), [1], "SAR");
+        s.Dso[0].CountBackDays.ShouldBe(7.5m); // 500 / 1000 × 15 days
+    }
+
+    [Fact]
+    public void Nothing_outstanding_counts_back_zero_days()
+    {
+        var s = CreditStatistics.Compute([Sale("2026-03-02", 1000), Receipt("2026-03-03", 1000)], [], null, null, D("2026-03-15"), [1], "SAR");
+        s.Dso[0].CountBackDays.ShouldBe(0m);
+        s.Dso[0].Days.ShouldBe(0m);
+    }
+
+    [Fact]
+    public void Average_balance_is_the_mean_of_end_of_day_outstanding_over_the_window()
+    {
+        // 1,000 from day 1 to 10 of a 30-day window, then 400: (10 × 1000 + 20 × 400) / 30 = 600.
+        var s = CreditStatistics.Compute([Sale("2026-04-01", 1000), Receipt("2026-04-11", 600)], [], null, D("2026-04-01"), D("2026-04-30"), [1], "SAR");
+        s.AverageBalance.ShouldBe([new AverageBalance(1, 600m)]);
+    }
+
+    [Fact]
+    public void Usage_and_exposure_are_averaged_over_days_with_a_finite_non_zero_limit()
+    {
+        DailyActivity[] activity = [Sale("2026-04-01", 500), new(D("2026-04-01"), 0, 0, 0, 0, 0, 250)];
+        // 1–10 April limit 1,000 (50 % used, 75 % exposed); 11–20 unlimited (left out); 21–30 limit 2,000 (25 %, 37.5 %).
+        LimitChange[] limits = [new(D("2026-04-01"), 1000, false), new(D("2026-04-11"), null, true), new(D("2026-04-21"), 2000, false)];
+        var s = CreditStatistics.Compute(activity, limits, null, D("2026-04-01"), D("2026-04-30"), [1], "SAR");
+        s.AverageCreditUsagePct.ShouldBe(37.5m);
+        s.AverageExposurePct.ShouldBe(56.25m);
+    }
+
+    [Fact]
+    public void An_inherited_limit_applies_when_the_customer_has_none_and_no_limit_means_no_usage_figure()
+    {
+        var activity = new[] { Sale("2026-04-01", 500) };
+        CreditStatistics.Compute(activity, [], 1000m, D("2026-04-01"), D("2026-04-30"), [1], "SAR").AverageCreditUsagePct.ShouldBe(50m);
+        CreditStatistics.Compute(activity, [], null, D("2026-04-01"), D("2026-04-30"), [1], "SAR").AverageCreditUsagePct.ShouldBeNull();
+        CreditStatistics.Compute(activity, [new(D("2026-03-01"), 0, false)], null, D("2026-04-01"), D("2026-04-30"), [1], "SAR")
+            .AverageCreditUsagePct.ShouldBeNull();
+    }
+
+    [Fact]
+    public void Backdated_documents_count_on_their_own_business_date()
+    {
+        // Recorded late, dated in February: it belongs to February's sales and balances.
+        var s = CreditStatistics.Compute([Sale("2026-02-28", 900)], [], null, D("2026-02-01"), D("2026-02-28"), [1], "SAR");
+        s.Dso[0].Days.ShouldBe(28m);
+        s.AverageBalance[0].Amount.ShouldBe(32.14m); // 900 on 1 of 28 days
+    }
+}
