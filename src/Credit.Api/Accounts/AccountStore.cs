@@ -2,9 +2,10 @@ using Credit.Api.Auth;
 using Credit.Api.Holds;
 using Credit.Api.Hosting;
 using Credit.Api.Reminders;
-using Credit.Domain.Reminders;
 using Credit.Domain.Accounts;
 using Credit.Domain.Decisions;
+using Credit.Domain.Reminders;
+using Credit.Projections.Accounts;
 using JasperFx;
 using Marten;
 using Marten.Exceptions;
@@ -13,14 +14,30 @@ using Wolverine.Marten;
 
 namespace Credit.Api.Accounts;
 
+/// <summary>The account and its decision context, held under the customer's gate until disposed.</summary>
+public sealed class AccountRead(CreditAccount? account, CreditContext context, SemaphoreSlim gate) : IAsyncDisposable
+{
+    public CreditAccount? Account { get; } = account;
+    public CreditContext Context { get; } = context;
+
+    public void Deconstruct(out CreditAccount? account, out CreditContext context) => (account, context) = (Account, Context);
+
+    public ValueTask DisposeAsync()
+    {
+        gate.Release();
+        return ValueTask.CompletedTask;
+    }
+}
+
 /// <summary>
-/// The write path of every command: load the account (one row, the inline snapshot), let the domain
-/// decide, append its events under the stream's expected version, commit. A racing writer makes the
-/// commit fail; we then decide again on fresh state, so two documents can never both use the same credit.
-/// A member of a pooled group also rewrites the pool's document, which serialises the whole pool.
+/// The write path of every command: under the customer's gate (and its pool's, for a shared pool), take the
+/// account from memory, let the domain decide, and hand the events to the group commit, appended under the
+/// version they were decided on; answer once committed. A conflicting writer elsewhere makes the commit fail:
+/// the account is reloaded and the command decided again, so two documents can never both use the same credit.
 /// </summary>
 public sealed class AccountStore(
-    IDocumentStore store, CreditContexts contexts, BusinessCalendar calendar, IServiceScopeFactory scopes, ILogger<AccountStore> log)
+    IDocumentStore store, AccountCache cache, GroupCommit writer, CreditContexts contexts, BusinessCalendar calendar,
+    ILogger<AccountStore> log)
 {
     private const int MaxAttempts = 30;
 
@@ -29,44 +46,53 @@ public sealed class AccountStore(
     {
         for (var attempt = 1; ; attempt++)
         {
-            await using var session = store.LightweightSession();
-            session.CorrelationId = caller.CorrelationId;
-            session.LastModifiedBy = caller.User;
-            var stream = await session.Events.FetchForWriting<CreditAccount>(customerId, ct);
-            var (context, pool) = await contexts.For(session, stream.Aggregate, ct);
-            // Clerks act only on unassigned customers or those assigned to them, whatever the command.
-            var outcome = stream.Aggregate is { } existing && !caller.MayActOn(existing.Profile.AssignedTo)
-                ? Outcome<T>.Reject(RejectionKind.Forbidden, ErrorCodes.CustomerNotAssigned)
-                : decide(stream.Aggregate, context);
-            if (!outcome.IsAccepted || outcome.Events.Count == 0) return outcome;
-
-            stream.AppendMany(outcome.Events);
-            if (pool is not null)
-            {
-                pool.Decisions++;
-                session.Store(pool); // optimistic: fails if another member's decision got there first
-            }
-            // Messages go through Wolverine's outbox, committed with the events. The outbox lives in a scope
-            // that must outlast the commit; it is only made when there is something to send.
-            var review = NeedsHoldReview(stream.Aggregate, pool, outcome.Events);
-            var reminders = ReminderSchedule.For(customerId, stream.Aggregate, outcome.Events, context.Policy.ReminderDaysBefore, context.Today);
-            await using var scope = review || reminders.Count > 0 ? scopes.CreateAsyncScope() : (AsyncServiceScope?)null;
-            if (scope is { } s)
-            {
-                var outbox = s.ServiceProvider.GetRequiredService<IMartenOutbox>();
-                outbox.Enroll(session);
-                if (review) await PublishHoldReview(outbox, stream.Aggregate!, pool);
-                await ScheduleReminders(outbox, reminders, context.Today);
-            }
+            var entry = await cache.Loaded(customerId, ct);
+            var poolGate = await PoolGateOf(entry, ct);
+            if (poolGate is not null) await poolGate.WaitAsync(ct);
             try
             {
-                await session.SaveChangesAsync(ct);
-                return outcome;
+                await entry.Gate.WaitAsync(ct);
+                try
+                {
+                    entry = await cache.Loaded(customerId, ct); // reloaded if a conflict invalidated it meanwhile
+                    var before = entry.Account;
+                    var (context, pool) = await contexts.For(before, ct);
+                    if ((pool is null) != (poolGate is null)) continue; // joined or left a pool meanwhile: take the right gates
+
+                    // Clerks act only on unassigned customers or those assigned to them, whatever the command.
+                    var outcome = before is not null && !caller.MayActOn(before.Profile.AssignedTo)
+                        ? Outcome<T>.Reject(RejectionKind.Forbidden, ErrorCodes.CustomerNotAssigned)
+                        : decide(before, context);
+                    if (!outcome.IsAccepted || outcome.Events.Count == 0) return outcome;
+
+                    if (pool is not null) pool.Decisions++;
+                    try
+                    {
+                        await writer.Commit(new CommitRequest(customerId, entry.Version, outcome.Events, caller, pool,
+                            Messages(customerId, before, pool, outcome.Events, context)));
+                    }
+                    catch (Exception ex) when (IsConflict(ex) && attempt < MaxAttempts)
+                    {
+                        log.LogDebug("Concurrent write on {Customer}, attempt {Attempt}", customerId, attempt);
+                        AccountCache.Invalidate(entry);
+                        await Task.Delay(Random.Shared.Next(1, 3 + 2 * attempt), ct);
+                        continue;
+                    }
+
+                    var versionBefore = entry.Version;
+                    AccountCache.Apply(entry, outcome.Events);
+                    if (versionBefore / AccountCheckpoint.Interval != entry.Version / AccountCheckpoint.Interval)
+                        Checkpoint(entry);
+                    return outcome;
+                }
+                finally
+                {
+                    entry.Gate.Release();
+                }
             }
-            catch (Exception ex) when (IsConflict(ex) && attempt < MaxAttempts)
+            finally
             {
-                log.LogDebug("Concurrent write on {Customer}, attempt {Attempt}", customerId, attempt);
-                await Task.Delay(Random.Shared.Next(1, 3 + 2 * attempt), ct);
+                poolGate?.Release();
             }
         }
     }
@@ -77,56 +103,115 @@ public sealed class AccountStore(
         Decide(customerId, caller, (account, context) =>
             account is null ? Outcome<T>.Reject(RejectionKind.NotFound, ErrorCodes.CustomerNotFound) : decide(account, context), ct);
 
-    /// <summary>The account and its decision context as they stand now, writing nothing (what-if, reads).</summary>
-    public async Task<(CreditAccount? Account, CreditContext Context)> Read(string customerId, CancellationToken ct)
+    /// <summary>The account and its decision context as they stand now, writing nothing; dispose to let writers on.</summary>
+    public async Task<AccountRead> Read(string customerId, CancellationToken ct)
     {
-        await using var session = store.QuerySession();
-        var account = await session.LoadAsync<CreditAccount>(customerId, ct);
-        var (context, _) = await contexts.For(session, account, ct);
-        return (account, context);
-    }
-
-    /// <summary>The account for a read, or the problem to answer: 404 unknown, 403 not assigned to this clerk.</summary>
-    public async Task<(CreditAccount? Account, IResult? Problem)> LoadFor(string customerId, Caller caller, CancellationToken ct)
-    {
-        var account = await Load(customerId, ct);
-        if (account is null) return (null, Errors.Problems.Result(404, ErrorCodes.CustomerNotFound));
-        if (!caller.MayActOn(account.Profile.AssignedTo)) return (null, Errors.Problems.Result(403, ErrorCodes.CustomerNotAssigned));
-        return (account, null);
-    }
-
-    public async Task<CreditAccount?> Load(string customerId, CancellationToken ct)
-    {
-        await using var session = store.QuerySession();
-        return await session.LoadAsync<CreditAccount>(customerId, ct);
-    }
-
-    /// <summary>
-    /// When the position improves, held orders may now pass: a message (in the same transaction, via
-    /// Wolverine's outbox) asks for them to be re-checked, for the customer or the whole pool.
-    /// </summary>
-    private static bool NeedsHoldReview(CreditAccount? before, Groups.CustomerGroup? pool, IReadOnlyList<object> events) =>
-        before is not null && events.Any(AccountDecisions.Improves)
-        && (pool is not null || before.Orders.Values.Any(o => o.Status == OrderStatus.Held));
-
-    private static async Task PublishHoldReview(IMartenOutbox outbox, CreditAccount before, Groups.CustomerGroup? pool)
-    {
-        if (pool is not null) await outbox.PublishAsync(new ReviewGroupHolds(pool.Id));
-        else await outbox.PublishAsync(new ReviewHolds(before.Id));
-    }
-
-    /// <summary>Durable scheduled messages: they wait in PostgreSQL and survive restarts. Due today: sent now.</summary>
-    private async Task ScheduleReminders(IMartenOutbox outbox, IReadOnlyList<Reminder> reminders, DateOnly today)
-    {
-        foreach (var reminder in reminders)
+        var entry = await cache.Loaded(customerId, ct);
+        await entry.Gate.WaitAsync(ct);
+        try
         {
-            var message = new SendReminder(reminder);
-            if (reminder.SendOn <= today) await outbox.PublishAsync(message);
-            else await outbox.ScheduleAsync(message, calendar.MorningOf(reminder.SendOn));
+            entry = await cache.Loaded(customerId, ct);
+            var (context, _) = await contexts.For(entry.Account, ct);
+            return new AccountRead(entry.Account, context, entry.Gate);
+        }
+        catch
+        {
+            entry.Gate.Release();
+            throw;
         }
     }
 
+    /// <summary>A view of the account built under its gate (null when there is no such customer).</summary>
+    public async Task<TView?> View<TView>(string customerId, Func<CreditAccount, TView?> view, CancellationToken ct) where TView : class
+    {
+        var entry = await cache.Loaded(customerId, ct);
+        await entry.Gate.WaitAsync(ct);
+        try
+        {
+            entry = await cache.Loaded(customerId, ct);
+            return entry.Account is { } account ? view(account) : null;
+        }
+        finally
+        {
+            entry.Gate.Release();
+        }
+    }
+
+    /// <summary>A view for a read endpoint, or the problem to answer: 404 unknown, 403 not assigned to this clerk.</summary>
+    public async Task<(TView? View, IResult? Problem)> Visible<TView>(string customerId, Caller caller, Func<CreditAccount, TView> view, CancellationToken ct)
+    {
+        var seen = await View(customerId, account => caller.MayActOn(account.Profile.AssignedTo)
+            ? new Tuple<TView?, IResult?>(view(account), null) : new(default, Errors.Problems.Result(403, ErrorCodes.CustomerNotAssigned)), ct);
+        return seen is null ? (default, Errors.Problems.Result(404, ErrorCodes.CustomerNotFound)) : (seen.Item1, seen.Item2);
+    }
+
+    /// <summary>200 with the view, or the problem (see <see cref="Visible{TView}"/>).</summary>
+    public async Task<IResult> ViewFor<TView>(string customerId, Caller caller, Func<CreditAccount, TView> view, CancellationToken ct)
+    {
+        var (seen, problem) = await Visible(customerId, caller, view, ct);
+        return problem ?? (seen is IResult result ? result : Results.Ok(seen));
+    }
+
+    private async Task<SemaphoreSlim?> PoolGateOf(AccountCache.Entry entry, CancellationToken ct)
+    {
+        // Unlocked peek: the group is checked again under the gates.
+        var groupId = entry.Account?.Profile.GroupId;
+        return groupId is not null && await contexts.IsPooled(groupId, ct) ? cache.PoolGate(groupId) : null;
+    }
+
+    /// <summary>
+    /// What the decision sends, in its transaction: a hold review when the position improved (held orders may now
+    /// pass), and the reminders of the installments it opened (durable scheduled messages; due today: sent now).
+    /// </summary>
+    private Func<IMartenOutbox, Task>? Messages(
+        string customerId, CreditAccount? before, Groups.CustomerGroup? pool, IReadOnlyList<object> events, CreditContext context)
+    {
+        var review = before is not null && events.Any(AccountDecisions.Improves)
+            && (pool is not null || before.Orders.Values.Any(o => o.Status == OrderStatus.Held));
+        var reminders = ReminderSchedule.For(customerId, before, events, context.Policy.ReminderDaysBefore, context.Today);
+        if (!review && reminders.Count == 0) return null;
+        return async outbox =>
+        {
+            if (review)
+            {
+                if (pool is not null) await outbox.PublishAsync(new ReviewGroupHolds(pool.Id));
+                else await outbox.PublishAsync(new ReviewHolds(customerId));
+            }
+            foreach (var reminder in reminders)
+            {
+                var message = new SendReminder(reminder);
+                if (reminder.SendOn <= context.Today) await outbox.PublishAsync(message);
+                else await outbox.ScheduleAsync(message, calendar.MorningOf(reminder.SendOn));
+            }
+        };
+    }
+
+    /// <summary>Keeps a copy of the account every few hundred events, for time travel and cold loads; off the request path.</summary>
+    private void Checkpoint(AccountCache.Entry entry)
+    {
+        var serializer = store.Options.Serializer();
+        var copy = serializer.FromJson<CreditAccount>(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(serializer.ToJson(entry.Account!))));
+        var (id, version) = (entry.Id, entry.Version);
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await using var session = store.LightweightSession();
+                var last = (await session.Events.FetchStreamAsync(id, version, fromVersion: version)).Single();
+                session.Store(new AccountCheckpoint
+                {
+                    Id = AccountCheckpoint.IdOf(id, version), CustomerId = id, Version = version, Timestamp = last.Timestamp, Account = copy,
+                });
+                await session.SaveChangesAsync();
+            }
+            catch (Exception ex)
+            {
+                log.LogWarning(ex, "Checkpoint of {Customer} at version {Version} not written", id, version);
+            }
+        });
+    }
+
     public static bool IsConflict(Exception ex) =>
-        ex is ConcurrencyException or ExistingStreamIdCollisionException
-        || ex.InnerException is ConcurrencyException or ExistingStreamIdCollisionException;
+        ex is ConcurrencyException or ExistingStreamIdCollisionException or JasperFx.Events.ExistingStreamIdCollisionException
+        || ex.InnerException is ConcurrencyException or ExistingStreamIdCollisionException or JasperFx.Events.ExistingStreamIdCollisionException;
 }

@@ -4,6 +4,7 @@ using Credit.Api.Policy;
 using Credit.Domain.Accounts;
 using Credit.Domain.Decisions;
 using Credit.Domain.Policy;
+using Credit.Projections.Directory;
 using Marten;
 
 namespace Credit.Api.Accounts;
@@ -12,13 +13,14 @@ namespace Credit.Api.Accounts;
 public sealed record LoadedContext(CreditContext Context, CustomerGroup? Pool);
 
 /// <summary>What a decision needs besides the account: the company policy, the group and its pool, today.</summary>
-public sealed class CreditContexts(BusinessCalendar calendar, PolicyStore policies)
+public sealed class CreditContexts(BusinessCalendar calendar, PolicyStore policies, IDocumentStore store, AccountCache cache)
 {
-    public async Task<LoadedContext> For(IQuerySession session, CreditAccount? account, CancellationToken ct)
+    public async Task<LoadedContext> For(CreditAccount? account, CancellationToken ct)
     {
         var policy = await policies.Current(ct);
         if (account?.Profile.GroupId is not { } groupId) return new(new CreditContext(policy, null, calendar.Today), null);
 
+        await using var session = store.QuerySession();
         var group = await session.LoadAsync<CustomerGroup>(groupId, ct);
         if (group is null) return new(new CreditContext(policy, null, calendar.Today), null);
 
@@ -27,10 +29,22 @@ public sealed class CreditContexts(BusinessCalendar calendar, PolicyStore polici
         return new(new CreditContext(policy, position, calendar.Today), group.SharedCreditLimit is null ? null : group);
     }
 
-    public static async Task<decimal> PoolExposure(IQuerySession session, string groupId, CancellationToken ct) =>
-        (await Members(session, groupId, ct)).Sum(m => m.Exposure);
+    public async Task<bool> IsPooled(string groupId, CancellationToken ct)
+    {
+        await using var session = store.QuerySession();
+        return (await session.LoadAsync<CustomerGroup>(groupId, ct))?.SharedCreditLimit is not null;
+    }
 
-    /// <summary>A group's member accounts in one query (never one read per member).</summary>
-    public static async Task<IReadOnlyList<CreditAccount>> Members(IQuerySession session, string groupId, CancellationToken ct) =>
-        await session.Query<CreditAccount>().Where(a => a.Profile.GroupId == groupId).ToListAsync(ct);
+    /// <summary>The members' committed exposures, from memory (loaded once); takes no member's gate.</summary>
+    public async Task<decimal> PoolExposure(IQuerySession session, string groupId, CancellationToken ct)
+    {
+        var total = 0m;
+        foreach (var member in await Members(session, groupId, ct))
+            total += (await cache.Loaded(member.Id, ct)).Exposure;
+        return total;
+    }
+
+    /// <summary>A group's members in one query (never one read per member).</summary>
+    public static async Task<IReadOnlyList<AccountDirectoryEntry>> Members(IQuerySession session, string groupId, CancellationToken ct) =>
+        await session.Query<AccountDirectoryEntry>().Where(a => a.GroupId == groupId).ToListAsync(ct);
 }

@@ -6,6 +6,7 @@ using Credit.Api.Invoicing;
 using Credit.Api.Orders;
 using Credit.Domain.Accounts;
 using Credit.Domain.Decisions;
+using Credit.Projections.Accounts;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
 using Wolverine.Http;
@@ -49,7 +50,15 @@ public static class GetStateEndpoint
         if (stream is null) return Problems.Result(404, ErrorCodes.CustomerNotFound);
         if (version > stream.Version) return Problems.Result(404, "VERSION_NOT_FOUND");
 
-        var account = await session.Events.AggregateStreamAsync<CreditAccount>(customerId, version ?? 0, at, token: ct);
+        // Start from the newest checkpoint at or before the point asked for; fold only the events after it.
+        var checkpoints = session.Query<AccountCheckpoint>().Where(c => c.CustomerId == customerId);
+        if (version is { } v) checkpoints = checkpoints.Where(c => c.Version <= v);
+        if (at is { } moment) checkpoints = checkpoints.Where(c => c.Timestamp <= moment);
+        var checkpoint = await checkpoints.OrderByDescending(c => c.Version).FirstOrDefaultAsync(ct);
+        var account = checkpoint is not null && checkpoint.Version == version
+            ? checkpoint.Account
+            : await session.Events.AggregateStreamAsync(customerId, version ?? 0, at, checkpoint?.Account,
+                (checkpoint?.Version ?? 0) + 1, ct) ?? checkpoint?.Account;
         if (account is null) return Problems.Result(404, "NOT_YET_OPENED");
         var day = at is { } t ? calendar.DateOf(t) : calendar.Today;
         return Results.Ok(View(account, at, day));

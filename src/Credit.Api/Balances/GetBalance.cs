@@ -36,14 +36,16 @@ public static class GetBalanceEndpoint
     [Authorize(Roles = Roles.Readers)]
     public static async Task<IResult> Get(string customerId, HttpContext http, AccountStore accounts, ReportingReads reads, CancellationToken ct)
     {
-        var (account, context) = await accounts.Read(customerId, ct);
-        if (account is null) return Problems.Result(404, ErrorCodes.CustomerNotFound);
-        if (!Caller.Of(http).MayActOn(account.Profile.AssignedTo)) return Problems.Result(403, ErrorCodes.CustomerNotAssigned);
-
+        // Read-model figures first: waiting for the projection must not hold the account's gate.
         await reads.CaughtUp(customerId, ct);
         var (outstanding, orders) = await reads.Figures(customerId, ct);
-        var items = await reads.OpenItems(customerId, context.Today, ct);
         var customer = (await reads.Customers(customerId, ct)).FirstOrDefault();
+
+        await using var read = await accounts.Read(customerId, ct);
+        var (account, context) = read;
+        if (account is null) return Problems.Result(404, ErrorCodes.CustomerNotFound);
+        if (!Caller.Of(http).MayActOn(account.Profile.AssignedTo)) return Problems.Result(403, ErrorCodes.CustomerNotAssigned);
+        var items = await reads.OpenItems(customerId, context.Today, ct);
 
         var limit = CreditRules.EffectiveLimitOf(account, context.Group, context.Policy);
         var exposure = outstanding + orders.OpenOrders;

@@ -36,7 +36,8 @@ public static class CheckCreditEndpoint
     public static async Task<IResult> Post(string customerId, CheckCreditRequest request, HttpContext http, AccountStore accounts,
         BusinessCalendar calendar, CancellationToken ct)
     {
-        var (account, context) = await accounts.Read(customerId, ct);
+        await using var read = await accounts.Read(customerId, ct);
+        var (account, context) = read;
         if (account is null) return Problems.Result(404, ErrorCodes.CustomerNotFound);
         if (!Caller.Of(http).MayActOn(account.Profile.AssignedTo)) return Problems.Result(403, ErrorCodes.CustomerNotAssigned);
 

@@ -37,5 +37,5 @@ public sealed record CustomerView(
 
     /// <summary>The answer of every account command: the customer as it now stands, or the problem.</summary>
     public static async Task<IResult> After<T>(Outcome<T> outcome, AccountStore accounts, string customerId, CancellationToken ct) =>
-        outcome.Rejection is { } rejection ? Problems.From(rejection) : Results.Ok(Of((await accounts.Load(customerId, ct))!));
+        outcome.Rejection is { } rejection ? Problems.From(rejection) : Results.Ok(await accounts.View(customerId, Of, ct));
 }

@@ -11,7 +11,6 @@ public static class GetCustomerEndpoint
     [Authorize(Roles = Roles.Readers)]
     public static async Task<IResult> Get(string customerId, HttpContext http, AccountStore accounts, CancellationToken ct)
     {
-        var (account, problem) = await accounts.LoadFor(customerId, Caller.Of(http), ct);
-        return problem ?? Results.Ok(CustomerView.Of(account!));
+        return await accounts.ViewFor(customerId, Caller.Of(http), CustomerView.Of, ct);
     }
 }

@@ -75,7 +75,7 @@ public static class SaveCustomerEndpoint
         var outcome = await accounts.Decide(customerId, caller, (account, _) => CustomerDecisions.Save(account, command), ct);
         if (outcome.Rejection is { } rejection) return Problems.From(rejection);
 
-        var view = CustomerView.Of((await accounts.Load(customerId, ct))!);
+        var view = (await accounts.View(customerId, CustomerView.Of, ct))!;
         return outcome.Result!.Created ? Results.Created($"/api/customers/{customerId}", view) : Results.Ok(view);
     }
 }

@@ -12,6 +12,9 @@ public sealed class CustomerGroup
     public decimal? DefaultCreditLimit { get; set; }
     public decimal? SharedCreditLimit { get; set; }
     public long Decisions { get; set; }
+    /// <summary>Marten's optimistic-concurrency version, carried on the document so any session can check it.</summary>
+    [Marten.Schema.Version]
+    public Guid Version { get; set; }
     public string UpdatedBy { get; set; } = "";
     public DateTimeOffset UpdatedAt { get; set; }
 

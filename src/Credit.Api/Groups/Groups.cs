@@ -1,3 +1,4 @@
+using Credit.Api.Accounts;
 using Credit.Api.Auth;
 using Credit.Api.Errors;
 using Credit.Api.Holds;
@@ -31,9 +32,25 @@ public static class GroupEndpoints
     [WolverinePut("/api/groups/{groupId}")]
     [Authorize(Roles = Roles.Controllers)]
     public static async Task<IResult> Put(string groupId, SaveGroupRequest request, HttpContext http, IDocumentStore store,
-        TimeProvider clock, IMessageBus bus, CancellationToken ct)
+        TimeProvider clock, IMessageBus bus, AccountCache cache, CreditContexts contexts, CancellationToken ct)
     {
         var caller = Caller.Of(http);
+        // The pool's gate: no member decision is between reading and rewriting the group meanwhile.
+        var gate = cache.PoolGate(groupId);
+        await gate.WaitAsync(ct);
+        try
+        {
+            return await Save(groupId, request, caller, store, clock, bus, contexts, ct);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private static async Task<IResult> Save(string groupId, SaveGroupRequest request, Caller caller, IDocumentStore store,
+        TimeProvider clock, IMessageBus bus, CreditContexts contexts, CancellationToken ct)
+    {
         await using var session = store.LightweightSession();
         session.CorrelationId = caller.CorrelationId;
         session.LastModifiedBy = caller.User;
@@ -50,22 +67,22 @@ public static class GroupEndpoints
         await session.SaveChangesAsync(ct);
         await bus.PublishAsync(new ReviewGroupHolds(groupId));
 
-        var view = await View(session, group, ct);
+        var view = await View(session, group, contexts, ct);
         return created ? Results.Created($"/api/groups/{groupId}", view) : Results.Ok(view);
     }
 
     [WolverineGet("/api/groups/{groupId}")]
     [Authorize(Roles = Roles.Readers)]
-    public static async Task<IResult> Get(string groupId, IQuerySession session, CancellationToken ct)
+    public static async Task<IResult> Get(string groupId, IQuerySession session, CreditContexts contexts, CancellationToken ct)
     {
         var group = await session.LoadAsync<CustomerGroup>(groupId, ct);
-        return group is null ? Problems.Result(404, "GROUP_NOT_FOUND") : Results.Ok(await View(session, group, ct));
+        return group is null ? Problems.Result(404, "GROUP_NOT_FOUND") : Results.Ok(await View(session, group, contexts, ct));
     }
 
-    private static async Task<GroupView> View(IQuerySession session, CustomerGroup group, CancellationToken ct)
+    private static async Task<GroupView> View(IQuerySession session, CustomerGroup group, CreditContexts contexts, CancellationToken ct)
     {
-        var members = await Accounts.CreditContexts.Members(session, group.Id, ct);
-        var exposure = members.Sum(m => m.Exposure);
+        var members = await CreditContexts.Members(session, group.Id, ct);
+        var exposure = await contexts.PoolExposure(session, group.Id, ct);
         return new GroupView(group.Id, group.Name, group.DefaultCreditLimit, group.SharedCreditLimit, exposure,
             group.SharedCreditLimit - exposure, members.Count);
     }

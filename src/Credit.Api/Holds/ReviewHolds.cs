@@ -2,6 +2,7 @@ using Credit.Api.Accounts;
 using Credit.Api.Auth;
 using Credit.Domain.Accounts;
 using Credit.Domain.Orders;
+using Credit.Projections.Directory;
 using Marten;
 using Wolverine;
 
@@ -25,27 +26,24 @@ public static class ReviewHoldsHandler
             account is null ? Domain.Decisions.Outcome<int>.Repeat(0) : OrderDecisions.ReleaseWhatNowPasses(account, ctx), ct);
     }
 
-    public static async Task<OutgoingMessages> Handle(ReviewGroupHolds message, IQuerySession session, CancellationToken ct)
-    {
-        var members = await CreditContexts.Members(session, message.GroupId, ct);
-        return Reviews(members);
-    }
+    public static async Task<OutgoingMessages> Handle(ReviewGroupHolds message, IQuerySession session, AccountStore accounts, CancellationToken ct) =>
+        await Reviews(await CreditContexts.Members(session, message.GroupId, ct), accounts, ct);
 
-    public static async Task<OutgoingMessages> Handle(ReviewAllHolds message, IQuerySession session, CancellationToken ct)
-    {
-        var all = await session.Query<CreditAccount>().ToListAsync(ct);
-        return Reviews(all);
-    }
+    public static async Task<OutgoingMessages> Handle(ReviewAllHolds message, IQuerySession session, AccountStore accounts, CancellationToken ct) =>
+        await Reviews(await session.Query<AccountDirectoryEntry>().ToListAsync(ct), accounts, ct);
 
-    private static OutgoingMessages Reviews(IEnumerable<CreditAccount> accounts)
+    private static async Task<OutgoingMessages> Reviews(IEnumerable<AccountDirectoryEntry> customers, AccountStore accounts, CancellationToken ct)
     {
-        var messages = new OutgoingMessages();
+        var waiting = new List<(string Id, DateOnly Oldest)>();
+        foreach (var customer in customers)
+        {
+            var oldest = await accounts.View(customer.Id, a => a.Orders.Values.Where(o => o.Status == OrderStatus.Held)
+                .Select(o => (DateOnly?)o.OrderedOn).Min() is { } date ? Tuple.Create(date) : null, ct);
+            if (oldest is not null) waiting.Add((customer.Id, oldest.Item1));
+        }
         // Customers with the oldest hold first, so a pool's free credit goes to the longest waiting.
-        var waiting = accounts
-            .Select(a => (a.Id, Oldest: a.Orders.Values.Where(o => o.Status == OrderStatus.Held).Select(o => (DateOnly?)o.OrderedOn).Min()))
-            .Where(x => x.Oldest is not null)
-            .OrderBy(x => x.Oldest);
-        foreach (var (id, _) in waiting) messages.Add(new ReviewHolds(id));
+        var messages = new OutgoingMessages();
+        foreach (var (id, _) in waiting.OrderBy(x => x.Oldest)) messages.Add(new ReviewHolds(id));
         return messages;
     }
 }

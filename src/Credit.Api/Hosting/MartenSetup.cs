@@ -1,4 +1,5 @@
 using Credit.Projections.Accounts;
+using Credit.Projections.Directory;
 using Credit.Api.Groups;
 using Credit.Domain.Accounts;
 using Credit.Projections.Reporting;
@@ -29,11 +30,14 @@ public static class MartenSetup
                 opts.Events.MetadataConfig.UserNameEnabled = true; // EnableAll() leaves user_name off in 9.58
                 opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
 
-                // The write model: one row per account, updated in the same transaction as its events.
-                opts.Projections.Add(new CreditAccountProjection(), ProjectionLifecycle.Inline);
+                // The write model is folded on demand (kept in memory by AccountCache; checkpoints every few hundred
+                // events); only the small directory of customers is written inline, when a profile changes.
+                opts.Projections.Add(new CreditAccountProjection(), ProjectionLifecycle.Live);
+                opts.Projections.Add(new AccountDirectoryProjection(), ProjectionLifecycle.Inline);
+                opts.Schema.For<AccountCheckpoint>().Index(x => x.CustomerId);
+                opts.Schema.For<AccountDirectoryEntry>().Index(x => x.GroupId);
                 opts.Projections.Add(new ReportingProjection(zone), ProjectionLifecycle.Async);
                 opts.Schema.For<CustomerGroup>().UseOptimisticConcurrency(true);
-                opts.Schema.For<CreditAccount>().Index(x => x.Profile.GroupId);
                 opts.Schema.For<Reminders.Notification>().Index(x => x.CustomerId);
 
                 // Read models should trail writes by well under a second.

@@ -25,10 +25,9 @@ public static class GetInvoiceEndpoint
     public static async Task<IResult> Get(string customerId, string invoiceId, HttpContext http,
         AccountStore accounts, Hosting.BusinessCalendar calendar, CancellationToken ct)
     {
-        var (account, problem) = await accounts.LoadFor(customerId, Caller.Of(http), ct);
-        if (problem is not null) return problem;
-        if (!account!.Receivables.TryGetValue(invoiceId, out var r)) return Problems.Result(404, ErrorCodes.InvoiceNotFound);
-        return Results.Ok(View(customerId, r, calendar.Today));
+        var today = calendar.Today;
+        return await accounts.ViewFor(customerId, Caller.Of(http), account => account.Receivables.TryGetValue(invoiceId, out var r)
+            ? Results.Ok(View(customerId, r, today)) : Problems.Result(404, ErrorCodes.InvoiceNotFound), ct);
     }
 
     public static InvoiceView View(string customerId, Receivable r, DateOnly today)

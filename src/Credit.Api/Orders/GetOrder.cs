@@ -1,3 +1,4 @@
+using Credit.Api.Accounts;
 using Credit.Api.Auth;
 using Credit.Api.Errors;
 using Credit.Domain.Accounts;
@@ -18,12 +19,13 @@ public static class GetOrderEndpoint
     /// <summary>The order now and every step it went through, with who and when, straight from its events.</summary>
     [WolverineGet("/api/customers/{customerId}/orders/{orderId}")]
     [Authorize(Roles = Roles.Readers)]
-    public static async Task<IResult> Get(string customerId, string orderId, HttpContext http, IQuerySession session, CancellationToken ct)
+    public static async Task<IResult> Get(string customerId, string orderId, HttpContext http, AccountStore accounts, IQuerySession session,
+        CancellationToken ct)
     {
-        var account = await session.LoadAsync<CreditAccount>(customerId, ct);
-        if (account is null) return Problems.Result(404, ErrorCodes.CustomerNotFound);
-        if (!Caller.Of(http).MayActOn(account.Profile.AssignedTo)) return Problems.Result(403, ErrorCodes.CustomerNotAssigned);
-        if (!account.Orders.TryGetValue(orderId, out var order)) return Problems.Result(404, ErrorCodes.OrderNotFound);
+        var (order, problem) = await accounts.Visible(customerId, Caller.Of(http),
+            a => a.Orders.TryGetValue(orderId, out var o) ? (o.Amount, o.OrderedOn, o.PaymentTerms, o.Status, o.Reasons, o.Warnings) : default, ct);
+        if (problem is not null) return problem;
+        if (order == default) return Problems.Result(404, ErrorCodes.OrderNotFound);
 
         var events = await session.Events.FetchStreamAsync(customerId, token: ct);
         var history = events.Select(e => e.Data switch

@@ -18,10 +18,9 @@ public static class GetPaymentEndpoint
     [Authorize(Roles = Roles.Readers)]
     public static async Task<IResult> Get(string customerId, string paymentId, HttpContext http, AccountStore accounts, CancellationToken ct)
     {
-        var (account, problem) = await accounts.LoadFor(customerId, Caller.Of(http), ct);
-        if (problem is not null) return problem;
-        if (!account!.Payments.TryGetValue(paymentId, out var p)) return Problems.Result(404, ErrorCodes.PaymentNotFound);
-        return Results.Ok(new PaymentView(customerId, p.Id, p.Amount, p.ReceivedOn, PaymentDecisions.ResultOf(p).Allocations,
-            p.Unapplied, p.Reversed, p.ReversedOn, p.ReversalReason));
+        return await accounts.ViewFor(customerId, Caller.Of(http), account => account.Payments.TryGetValue(paymentId, out var p)
+            ? Results.Ok(new PaymentView(customerId, p.Id, p.Amount, p.ReceivedOn, PaymentDecisions.ResultOf(p).Allocations,
+                p.Unapplied, p.Reversed, p.ReversedOn, p.ReversalReason))
+            : Problems.Result(404, ErrorCodes.PaymentNotFound), ct);
     }
 }

@@ -1,7 +1,7 @@
 using Credit.Api.Auth;
 using Credit.Api.Errors;
 using Credit.Api.Validation;
-using Credit.Domain.Accounts;
+using Credit.Projections.Directory;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
 using Wolverine.Http;
@@ -32,8 +32,8 @@ public static class ListNotificationsEndpoint
         if (caller.IsOnlyClerk && found.Count > 0)
         {
             var ids = found.Select(n => n.CustomerId).Distinct().ToArray();
-            var accounts = await session.LoadManyAsync<CreditAccount>(ct, ids);
-            var visible = accounts.Where(a => caller.MayActOn(a.Profile.AssignedTo)).Select(a => a.Id).ToHashSet();
+            var accounts = await session.LoadManyAsync<AccountDirectoryEntry>(ct, ids);
+            var visible = accounts.Where(a => caller.MayActOn(a.AssignedTo)).Select(a => a.Id).ToHashSet();
             found = found.Where(n => visible.Contains(n.CustomerId)).ToList();
         }
         return Results.Ok(found);

@@ -1,4 +1,4 @@
-using Credit.Domain.Accounts;
+using Credit.Api.Accounts;
 using Credit.Domain.Reminders;
 using Marten;
 using Wolverine;
@@ -36,20 +36,22 @@ public sealed record CustomerReminded(
 public static class SendReminderHandler
 {
     /// <summary>Checks the account as it is now: paid or credited installments get no reminder.</summary>
-    public static async Task<OutgoingMessages> Handle(SendReminder message, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    public static async Task<OutgoingMessages> Handle(SendReminder message, IDocumentSession session, AccountStore accounts,
+        TimeProvider clock, CancellationToken ct)
     {
         var reminder = message.Reminder;
         var outgoing = new OutgoingMessages();
         if (await session.LoadAsync<Notification>(reminder.NotificationId, ct) is not null) return outgoing;
 
-        var account = await session.LoadAsync<CreditAccount>(reminder.CustomerId, ct);
-        if (ReminderSchedule.StillOpen(account, reminder) is not { } open) return outgoing;
+        var due = await accounts.View(reminder.CustomerId, a => ReminderSchedule.StillOpen(a, reminder) is { } open
+            ? new { Open = open, a.Profile.Name, a.Currency } : null, ct);
+        if (due is null) return outgoing;
 
         var notification = new Notification
         {
-            Id = reminder.NotificationId, CustomerId = reminder.CustomerId, CustomerName = account!.Profile.Name,
+            Id = reminder.NotificationId, CustomerId = reminder.CustomerId, CustomerName = due.Name,
             DocumentId = reminder.DocumentId, Installment = reminder.Installment, Type = reminder.KindName,
-            DueOn = reminder.DueOn, SendOn = reminder.SendOn, OpenAmount = open, Currency = account.Currency,
+            DueOn = reminder.DueOn, SendOn = reminder.SendOn, OpenAmount = due.Open, Currency = due.Currency,
             CreatedAt = clock.GetUtcNow(),
         };
         session.Store(notification);

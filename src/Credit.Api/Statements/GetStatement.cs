@@ -30,14 +30,15 @@ public static class GetStatementEndpoint
         if (errors.Count == 0 && fromDate > toDate) errors.Add(("from", "FROM_AFTER_TO"));
         if (errors.Count > 0) return Problems.Validation(errors);
 
-        var (account, problem) = await accounts.LoadFor(customerId, Caller.Of(http), ct);
+        var (who, problem) = await accounts.Visible(customerId, Caller.Of(http), a => (a.Profile.Name, a.Currency), ct);
         if (problem is not null) return problem;
+        var (name, currency) = who;
 
         await reads.CaughtUp(customerId, ct);
         var (opening, lines) = await reads.Statement(customerId, fromDate, toDate, ct);
         var debit = lines.Sum(l => l.Debit);
         var credit = lines.Sum(l => l.Credit);
-        return Results.Ok(new StatementView(customerId, account!.Profile.Name, account.Currency, fromDate, toDate, opening, lines,
+        return Results.Ok(new StatementView(customerId, name, currency, fromDate, toDate, opening, lines,
             debit, credit, opening + debit - credit));
     }
 

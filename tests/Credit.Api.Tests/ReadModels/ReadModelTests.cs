@@ -138,6 +138,40 @@ public class ReadModelTests(AppFixture app)
     }
 
     [Fact]
+    public async Task The_reporting_role_reads_the_reporting_schema_and_nothing_else()
+    {
+        var id = await app.Customer(new { name = "BI", creditLimit = 1000 });
+        await Invoice(id, "I1", 10, "2026-11-01");
+        (await app.Clerk.Post($"/api/customers/{id}/orders", new { orderId = "O1", amount = 5000 })).Body.GetProperty("status").GetString().ShouldBe("held");
+        await app.Clerk.Get($"/api/customers/{id}/balance"); // waits for the projection
+
+        var login = $"bi_{Guid.NewGuid():N}"[..12];
+        await using (var admin = new Npgsql.NpgsqlConnection(app.ConnectionString))
+        {
+            await admin.OpenAsync();
+            await using var create = new Npgsql.NpgsqlCommand($"create role {login} login password 'bi'; grant credit_reporting_reader to {login};", admin);
+            await create.ExecuteNonQueryAsync();
+        }
+        var bi = new Npgsql.NpgsqlConnectionStringBuilder(app.ConnectionString) { Username = login, Password = "bi" }.ConnectionString;
+        await using var conn = new Npgsql.NpgsqlConnection(bi);
+        await conn.OpenAsync();
+        foreach (var view in new[] { "customer_balance", "open_items", "daily_balance", "holds", "ledger_entries" })
+        {
+            await using var read = new Npgsql.NpgsqlCommand($"select count(*) from credit_reporting.{view}", conn);
+            ((long)(await read.ExecuteScalarAsync())!).ShouldBeGreaterThan(0, view);
+        }
+        await using var balance = new Npgsql.NpgsqlCommand("select outstanding from credit_reporting.customer_balance where customer_id = @id", conn);
+        balance.Parameters.AddWithValue("id", id);
+        ((decimal)(await balance.ExecuteScalarAsync())!).ShouldBe(10m);
+
+        foreach (var forbidden in new[] { "select count(*) from credit.mt_events", "delete from credit_reporting.customers" })
+        {
+            await using var cmd = new Npgsql.NpgsqlCommand(forbidden, conn);
+            (await Should.ThrowAsync<Npgsql.PostgresException>(() => cmd.ExecuteNonQueryAsync())).SqlState.ShouldBe("42501", forbidden);
+        }
+    }
+
+    [Fact]
     public async Task Projections_report_their_position_and_lag()
     {
         var id = await app.Customer(new { name = "Ops" });

@@ -1,0 +1,121 @@
+using System.Threading.Channels;
+using Credit.Api.Auth;
+using Credit.Api.Groups;
+using Marten;
+using Wolverine.Marten;
+
+namespace Credit.Api.Accounts;
+
+/// <summary>One decision's writes: its events under the version it was decided on, the pool document a pooled
+/// decision rewrites, and the messages it sends through the outbox.</summary>
+public sealed class CommitRequest(
+    string streamId, long decidedOnVersion, IReadOnlyList<object> events, Caller caller, CustomerGroup? pool,
+    Func<IMartenOutbox, Task>? messages)
+{
+    public string StreamId { get; } = streamId;
+    public long DecidedOnVersion { get; } = decidedOnVersion;
+    public IReadOnlyList<object> Events { get; } = events;
+    public Caller Caller { get; } = caller;
+    public CustomerGroup? Pool { get; } = pool;
+    public Func<IMartenOutbox, Task>? Messages { get; } = messages;
+    internal TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+}
+
+/// <summary>
+/// Group commit: decisions of many customers waiting at the same moment are written in one transaction, and
+/// each caller is answered only after that transaction committed. A failed batch (a conflict) is retried one
+/// decision per transaction, so only the conflicting decision fails. Each customer has at most one decision in
+/// flight (its gate), so order within a stream is never in question.
+/// </summary>
+public sealed class GroupCommit(IDocumentStore store, IServiceScopeFactory scopes, ILogger<GroupCommit> log) : BackgroundService
+{
+    private const int MaxBatch = 128;
+    private const int Writers = 2; // one batch commits while the next one fills
+    private readonly Channel<CommitRequest> _queue = Channel.CreateUnbounded<CommitRequest>();
+
+    public Task Commit(CommitRequest request)
+    {
+        if (!_queue.Writer.TryWrite(request)) request.Done.TrySetException(new InvalidOperationException("The writer has stopped."));
+        return request.Done.Task;
+    }
+
+    protected override Task ExecuteAsync(CancellationToken stop) =>
+        Task.WhenAll(Enumerable.Range(0, Writers).Select(_ => Task.Run(() => Write(stop), stop)));
+
+    private async Task Write(CancellationToken stop)
+    {
+        var batch = new List<CommitRequest>(MaxBatch);
+        try
+        {
+            while (await _queue.Reader.WaitToReadAsync(stop))
+            {
+                batch.Clear();
+                while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var request)) batch.Add(request);
+                if (batch.Count == 0) continue;
+                try
+                {
+                    await Save(batch, stop);
+                    foreach (var r in batch) r.Done.TrySetResult();
+                }
+                catch (Exception) when (batch.Count > 1)
+                {
+                    log.LogDebug("A batch of {Count} failed; committing its decisions one by one", batch.Count);
+                    foreach (var r in batch)
+                    {
+                        try { await Save([r], stop); r.Done.TrySetResult(); }
+                        catch (Exception ex) { r.Done.TrySetException(ex); }
+                    }
+                }
+                catch (Exception ex)
+                {
+                    batch[0].Done.TrySetException(ex);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            while (_queue.Reader.TryRead(out var left)) left.Done.TrySetException(new OperationCanceledException("Shutting down"));
+        }
+    }
+
+    private async Task Save(IReadOnlyList<CommitRequest> batch, CancellationToken ct)
+    {
+        await using var session = store.LightweightSession();
+        AsyncServiceScope? scope = null;
+        try
+        {
+            IMartenOutbox? outbox = null;
+            foreach (var r in batch)
+            {
+                var action = r.DecidedOnVersion == 0
+                    ? session.Events.StartStream(r.StreamId, r.Events.ToArray())
+                    : session.Events.Append(r.StreamId, r.DecidedOnVersion + r.Events.Count, r.Events.ToArray());
+                // Who and under which correlation id, per event: one transaction carries many callers' decisions.
+                foreach (var e in action.Events)
+                {
+                    e.UserName = r.Caller.User;
+                    e.CorrelationId = r.Caller.CorrelationId;
+                }
+                if (r.Pool is not null) session.Store(r.Pool); // optimistic: serialises the pool across nodes
+                if (r.Messages is not null)
+                {
+                    if (outbox is null)
+                    {
+                        scope = scopes.CreateAsyncScope();
+                        outbox = scope.Value.ServiceProvider.GetRequiredService<IMartenOutbox>();
+                        outbox.Enroll(session);
+                    }
+                    await r.Messages(outbox);
+                }
+            }
+            await session.SaveChangesAsync(ct);
+        }
+        finally
+        {
+            if (scope is { } s) await s.DisposeAsync();
+        }
+    }
+}
