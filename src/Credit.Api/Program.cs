@@ -49,6 +49,7 @@ builder.Services.AddSingleton<AccountCache>();
 builder.Services.AddSingleton<GroupCommit>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<GroupCommit>());
 builder.Services.AddSingleton<AccountStore>();
+builder.Services.AddSingleton<Credit.Api.Audit.TimeTravel>();
 builder.Services.AddSingleton<PolicyStore>();
 builder.Services.AddSingleton<ReadModelCatchUp>();
 builder.Services.AddSingleton<Credit.Api.Reporting.ReportingReads>();

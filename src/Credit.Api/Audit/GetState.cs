@@ -6,7 +6,6 @@ using Credit.Api.Invoicing;
 using Credit.Api.Orders;
 using Credit.Domain.Accounts;
 using Credit.Domain.Decisions;
-using Credit.Projections.Accounts;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
 using Wolverine.Http;
@@ -22,8 +21,8 @@ public sealed record AccountStateView(
     string CustomerId, long Version, DateTimeOffset? AsOf, DateOnly BusinessDate, string Name, string Currency,
     decimal? CreditLimit, bool UnlimitedCredit, DateOnly? CreditLimitExpiresOn, PaymentTerms? PaymentTerms,
     bool OnHold, string? HoldReason, decimal Outstanding, decimal OpenOrders, decimal Exposure, decimal UnappliedCredit,
-    IReadOnlyList<InvoiceView> Invoices, IReadOnlyList<StateOrderView> Orders, IReadOnlyList<StateOrderView> Holds,
-    IReadOnlyList<StatePaymentView> Payments);
+    int InvoiceCount, IReadOnlyList<InvoiceView> Invoices, IReadOnlyList<StateOrderView> Orders, IReadOnlyList<StateOrderView> Holds,
+    int PaymentCount, IReadOnlyList<StatePaymentView> Payments);
 
 public static class GetStateEndpoint
 {
@@ -33,12 +32,14 @@ public static class GetStateEndpoint
     /// </summary>
     [WolverineGet("/api/customers/{customerId}/state")]
     [Authorize(Roles = Roles.Auditors)]
-    public static async Task<IResult> Get(string customerId, string? asOf, long? version, IQuerySession session,
-        BusinessCalendar calendar, CancellationToken ct)
+    public static async Task<IResult> Get(string customerId, string? asOf, long? version, int? limit, int? offset,
+        IQuerySession session, TimeTravel travel, BusinessCalendar calendar, CancellationToken ct)
     {
         DateTimeOffset? at = null;
         if (asOf is not null && version is not null) return Problems.Validation([("asOf", "MUTUALLY_EXCLUSIVE")]);
         if (version is < 1) return Problems.Validation([("version", "INVALID_VALUE")]);
+        if (limit is < 1 or > MaxListed) return Problems.Validation([("limit", "INVALID_VALUE")]);
+        if (offset is < 0) return Problems.Validation([("offset", "INVALID_VALUE")]);
         if (asOf is not null)
         {
             if (DateOnly.TryParseExact(asOf, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date)) at = calendar.EndOf(date);
@@ -50,28 +51,26 @@ public static class GetStateEndpoint
         if (stream is null) return Problems.Result(404, ErrorCodes.CustomerNotFound);
         if (version > stream.Version) return Problems.Result(404, "VERSION_NOT_FOUND");
 
-        // Start from the newest checkpoint at or before the point asked for; fold only the events after it.
-        var checkpoints = session.Query<AccountCheckpoint>().Where(c => c.CustomerId == customerId);
-        if (version is { } v) checkpoints = checkpoints.Where(c => c.Version <= v);
-        if (at is { } moment) checkpoints = checkpoints.Where(c => c.Timestamp <= moment);
-        var checkpoint = await checkpoints.OrderByDescending(c => c.Version).FirstOrDefaultAsync(ct);
-        var account = checkpoint is not null && checkpoint.Version == version
-            ? checkpoint.Account
-            : await session.Events.AggregateStreamAsync(customerId, version ?? 0, at, checkpoint?.Account,
-                (checkpoint?.Version ?? 0) + 1, ct) ?? checkpoint?.Account;
+        var account = await travel.At(customerId, version, at, ct);
         if (account is null) return Problems.Result(404, "NOT_YET_OPENED");
         var day = at is { } t ? calendar.DateOf(t) : calendar.Today;
-        return Results.Ok(View(account, at, day));
+        return Results.Ok(View(account, at, day, offset ?? 0, limit ?? DefaultListed));
     }
 
-    public static AccountStateView View(CreditAccount a, DateTimeOffset? asOf, DateOnly day)
+    public const int DefaultListed = 500;
+    public const int MaxListed = 10_000;
+
+    /// <summary>Invoices and payments are listed in the order they happened, a page at a time for long accounts
+    /// (<c>offset</c>, <c>limit</c>; the counts say how many there are). Orders and holds are always complete.</summary>
+    public static AccountStateView View(CreditAccount a, DateTimeOffset? asOf, DateOnly day, int offset, int limit)
     {
         var orders = a.Orders.Values.OrderBy(o => o.Sequence)
             .Select(o => new StateOrderView(o.Id, o.Amount, o.OrderedOn, OrderResponse.StatusName(o.Status), Problems.Reasons(o.Reasons))).ToList();
         return new AccountStateView(a.Id, a.Version, asOf, day, a.Profile.Name, a.Currency, a.CreditLimit, a.UnlimitedCredit,
             a.CreditLimitExpiresOn, a.PaymentTerms, a.OnHold, a.HoldReason, a.Outstanding, a.OpenOrders, a.Exposure, a.UnappliedCredit,
-            a.Receivables.Values.OrderBy(r => r.Sequence).Select(r => GetInvoiceEndpoint.View(a.Id, r, day)).ToList(),
-            orders, orders.Where(o => o.Status == "held").ToList(),
-            a.Payments.Values.Select(p => new StatePaymentView(p.Id, p.Amount, p.ReceivedOn, p.Unapplied, p.Reversed)).ToList());
+            a.Receivables.Count,
+            a.Receivables.Values.OrderBy(r => r.Sequence).Skip(offset).Take(limit).Select(r => GetInvoiceEndpoint.View(a.Id, r, day)).ToList(),
+            orders, orders.Where(o => o.Status == "held").ToList(), a.Payments.Count,
+            a.Payments.Values.Skip(offset).Take(limit).Select(p => new StatePaymentView(p.Id, p.Amount, p.ReceivedOn, p.Unapplied, p.Reversed)).ToList());
     }
 }

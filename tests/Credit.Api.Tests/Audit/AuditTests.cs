@@ -1,5 +1,7 @@
 using System.Text;
 using Credit.Api.Tests.Infrastructure;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace Credit.Api.Tests.Audit;
@@ -123,6 +125,46 @@ public class AuditTests(AppFixture app)
         (await Auditor.Get($"/api/customers/{id}/state?version=0")).Status.ShouldBe(400);
         (await Auditor.Get($"/api/customers/{id}/state?asOf=yesterday")).Status.ShouldBe(400);
         (await Auditor.Get($"/api/customers/{id}/state?asOf=2026-11-01&version=2")).Status.ShouldBe(400);
+    }
+
+    [Fact]
+    public async Task Time_travel_past_a_checkpoint_equals_folding_the_whole_stream()
+    {
+        var id = await app.Customer(new { name = "Long account" }, "long");
+        for (var i = 1; i <= 130; i++)
+        {
+            (await app.Clerk.Post($"/api/customers/{id}/invoices", new { invoiceId = $"I{i}", amount = 100 + i, issuedOn = "2026-11-01", dueOn = "2027-12-31" })).Status.ShouldBe(201);
+            (await app.Clerk.Post($"/api/customers/{id}/payments", new { paymentId = $"P{i}", amount = 60 + i })).Status.ShouldBe(201);
+        }
+        // 261 events so far; a checkpoint comes every 500, so go past it.
+        for (var i = 131; i <= 260; i++)
+        {
+            (await app.Clerk.Post($"/api/customers/{id}/invoices", new { invoiceId = $"I{i}", amount = 100 + i, issuedOn = "2026-11-01", dueOn = "2027-12-31" })).Status.ShouldBe(201);
+            (await app.Clerk.Post($"/api/customers/{id}/payments", new { paymentId = $"P{i}", amount = 60 + i })).Status.ShouldBe(201);
+        }
+        var store = app.Host.Services.GetRequiredService<Marten.IDocumentStore>();
+        await Infrastructure.Scenario.Eventually(async () =>
+        {
+            await using var s = store.QuerySession();
+            var count = await Marten.QueryableExtensions.CountAsync(s.Query<Credit.Projections.Accounts.AccountCheckpoint>().Where(c => c.CustomerId == id));
+            return new ApiResponse(count, default, new Dictionary<string, string>(), "");
+        }, r => r.Status == 1);
+
+        foreach (var version in new long[] { 499, 500, 501, 517 })
+        {
+            var state = await Auditor.Get($"/api/customers/{id}/state?version={version}&limit=10000");
+            state.Status.ShouldBe(200, state.ToString());
+            await using var session = store.QuerySession();
+            var folded = (await session.Events.AggregateStreamAsync<Credit.Domain.Accounts.CreditAccount>(id, version))!;
+            state.Body.GetProperty("version").GetInt64().ShouldBe(version);
+            state.Decimal("outstanding").ShouldBe(folded.Outstanding, $"version {version}");
+            state.Body.GetProperty("invoiceCount").GetInt32().ShouldBe(folded.Receivables.Count);
+            state.Body.GetProperty("invoices").EnumerateArray().Sum(i => i.GetProperty("openAmount").GetDecimal())
+                .ShouldBe(folded.Receivables.Values.Sum(r => r.Open));
+            state.Body.GetProperty("paymentCount").GetInt32().ShouldBe(folded.Payments.Count);
+        }
+        var paged = await Auditor.Get($"/api/customers/{id}/state?version=517&limit=10&offset=250");
+        paged.Body.GetProperty("invoices").EnumerateArray().Select(i => i.GetProperty("invoiceId").GetString()).ShouldBe(["I251", "I252", "I253", "I254", "I255", "I256", "I257", "I258"]);
     }
 
     [Fact]
