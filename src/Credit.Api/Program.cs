@@ -72,6 +72,8 @@ builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJw
     };
 });
 builder.Services.AddAuthorization();
+builder.Services.AddCreditRateLimits(builder.Configuration);
+builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = RequestPipeline.MaxBodyBytes);
 builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, ProblemAuthorizationResultHandler>();
 
 builder.Services.AddCreditStore(connectionString!, BusinessCalendar.ZoneFrom(builder.Configuration));
@@ -103,7 +105,9 @@ if (args is ["projections", "rebuild", ..])
 }
 
 app.UseCreditErrors();
+app.UseSecurityHeaders();
 app.UseCorrelationIds();
+app.UseBodyLimit();
 app.UseRequestLocalization(o =>
 {
     o.SetDefaultCulture("en");
@@ -113,12 +117,14 @@ app.UseRequestLocalization(o =>
 app.UseRouting();
 app.UseRouteIdValidation();
 app.UseAuthentication();
+app.UseRateLimiter(); // after authentication: the limit is per user
 app.UseAuthorization();
 
 app.MapOpenApi("/openapi/{documentName}.json");
 app.MapScalarApiReference("/docs", o => o.WithTitle("CreditLedger API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));
 app.MapWolverineEndpoints(opts =>
 {
+    opts.RejectUnparseableQueryValues = true; // '?limit=abc' is a 400, not a silent default
     opts.AddPolicy<FluentValidationPolicy>();
 });
 

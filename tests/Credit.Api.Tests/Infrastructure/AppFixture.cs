@@ -34,17 +34,19 @@ public sealed class AppFixture : IAsyncLifetime
             ConnectionString = _postgres.ConnectionString;
         }
 
-        Host = await StartHost(ConnectionString, Clock);
+        Host = await StartHost(ConnectionString, Clock, ("Credit:RateLimit:PerSecond", "100000"), ("Credit:RateLimit:Burst", "100000"));
     }
 
-    /// <summary>A real host over the given database (the shared one, or a test's own for restart tests).</summary>
-    public static async Task<IAlbaHost> StartHost(string connectionString, TimeProvider clock)
+    /// <summary>A real host over the given database (the shared one, or a test's own for restart tests). The shared
+    /// host's rate limit is lifted: parallel tests share a few users; the limit has its own host in its test.</summary>
+    public static async Task<IAlbaHost> StartHost(string connectionString, TimeProvider clock, params (string Key, string Value)[] settings)
     {
         JasperFxEnvironment.AutoStartHost = true;
         return await AlbaHost.For<Program>(web =>
         {
             web.UseSetting("ConnectionStrings:Credit", connectionString);
             web.UseSetting("Auth:SigningKey", SigningKeyText);
+            foreach (var (key, value) in settings) web.UseSetting(key, value);
             web.ConfigureServices(s => s.AddSingleton(clock));
         });
     }

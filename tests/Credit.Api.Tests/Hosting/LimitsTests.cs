@@ -1,0 +1,65 @@
+using Credit.Api.Tests.Infrastructure;
+
+namespace Credit.Api.Tests.Hosting;
+
+/// <summary>Per-user rate limits, the body size limit, unparseable query values and security headers.</summary>
+public class LimitsTests(AppFixture app)
+{
+    [Fact]
+    public async Task A_user_over_its_rate_gets_429_with_retry_after_and_other_users_are_unaffected()
+    {
+        var database = await app.NewDatabase("limits");
+        await using var host = await AppFixture.StartHost(database, app.Clock, ("Credit:RateLimit:PerSecond", "2"), ("Credit:RateLimit:Burst", "10"));
+        var busy = new ApiClient(host, app.Token("busy-pos", "controller"));
+        var statuses = new List<int>();
+        for (var i = 0; i < 15; i++) statuses.Add((await busy.Get("/api/policy")).Status);
+        statuses.Take(10).ShouldAllBe(s => s == 200);
+        statuses.Skip(12).ShouldAllBe(s => s == 429);
+
+        var limited = await busy.InLanguage("ar").Get("/api/policy");
+        limited.Status.ShouldBe(429);
+        limited.ContentType.ShouldBe("application/problem+json");
+        limited.Code.ShouldBe("RATE_LIMITED");
+        int.Parse(limited.Headers["Retry-After"]).ShouldBeGreaterThanOrEqualTo(1);
+        limited.String("message")!.ShouldMatch(@"\p{IsArabic}");
+
+        (await new ApiClient(host, app.Token("quiet-clerk", "controller")).Get("/api/policy")).Status.ShouldBe(200);
+        (await new ApiClient(host, null).Get("/health")).Status.ShouldBe(200);
+    }
+
+    [Fact]
+    public async Task Bodies_over_one_megabyte_are_413_and_write_nothing()
+    {
+        var id = await app.Customer(new { name = "Big body" });
+        var body = $$"""{"invoiceId":"I1","amount":10,"note":"{{new string('x', 1024 * 1024)}}"}""";
+        var r = await app.Clerk.SendRaw(HttpMethod.Post, $"/api/customers/{id}/invoices", body, "application/json");
+        r.Status.ShouldBe(413);
+        r.ContentType.ShouldBe("application/problem+json");
+        r.Code.ShouldBe("PAYLOAD_TOO_LARGE");
+        (await app.Clerk.Get($"/api/customers/{id}/invoices/I1")).Status.ShouldBe(404);
+    }
+
+    [Fact]
+    public async Task Unparseable_query_values_are_400_not_a_silent_default()
+    {
+        var id = await app.Customer(new { name = "Query" });
+        var r = await app.As("auditor-1", "auditor").Get($"/api/customers/{id}/history?limit=abc");
+        r.Status.ShouldBe(400, r.ToString());
+        r.ContentType.ShouldBe("application/problem+json");
+        r.Code.ShouldNotBeNullOrWhiteSpace();
+    }
+
+    [Fact]
+    public async Task Responses_carry_security_headers_and_api_answers_are_not_cached()
+    {
+        var id = await app.Customer(new { name = "Headers" });
+        foreach (var r in new[] { await app.Clerk.Get($"/api/customers/{id}"), await app.Anonymous.Get($"/api/customers/{id}") })
+        {
+            r.Headers["X-Content-Type-Options"].ShouldBe("nosniff");
+            r.Headers["X-Frame-Options"].ShouldBe("DENY");
+            r.Headers["Referrer-Policy"].ShouldBe("no-referrer");
+            r.Headers["Content-Security-Policy"].ShouldContain("default-src 'none'");
+            r.Headers["Cache-Control"].ShouldBe("no-store");
+        }
+    }
+}
