@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Logging;
 using Credit.Api.Tests.Infrastructure;
 
 namespace Credit.Api.Tests.Hosting;
@@ -61,5 +63,46 @@ public class LimitsTests(AppFixture app)
             r.Headers["Content-Security-Policy"].ShouldContain("default-src 'none'");
             r.Headers["Cache-Control"].ShouldBe("no-store");
         }
+    }
+}
+
+/// <summary>With the logging configuration the API ships with, no bearer token and no customer's name reaches a log.</summary>
+public class LogPrivacyTests(AppFixture app)
+{
+    private sealed class Capture : Microsoft.Extensions.Logging.ILoggerProvider
+    {
+        public readonly System.Collections.Concurrent.ConcurrentQueue<string> Lines = new();
+        public Microsoft.Extensions.Logging.ILogger CreateLogger(string category) => new Logger(this, category);
+        public void Dispose() { }
+
+        private sealed class Logger(Capture capture, string category) : Microsoft.Extensions.Logging.ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+            public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel level) => true;
+            public void Log<TState>(Microsoft.Extensions.Logging.LogLevel level, Microsoft.Extensions.Logging.EventId id, TState state,
+                Exception? error, Func<TState, Exception?, string> format) =>
+                capture.Lines.Enqueue($"{category} {level} {format(state, error)} {error}");
+        }
+    }
+
+    [Fact]
+    public async Task Tokens_and_customer_names_stay_out_of_the_logs()
+    {
+        var capture = new Capture();
+        var database = await app.NewDatabase("logs");
+        await using var host = await AppFixture.StartHost(database, app.Clock,
+            web => web.ConfigureLogging(l => l.AddProvider(capture)));
+        var token = app.Token("privacy-controller", "controller");
+        var client = new ApiClient(host, token);
+        const string name = "مؤسسة الخصوصية للتجارة";
+        (await client.Put("/api/customers/private-1", new { name, creditLimit = 100 })).Status.ShouldBe(201);
+        (await client.Post("/api/customers/private-1/invoices", new { invoiceId = "I1", amount = 500 })).Status.ShouldBe(409);
+        (await client.SendRaw(HttpMethod.Post, "/api/customers/private-1/invoices", "{\"invoiceId\":", "application/json")).Status.ShouldBe(400);
+        (await new ApiClient(host, token + "x").Get("/api/customers/private-1")).Status.ShouldBe(401);
+        (await new ApiClient(host, "garbage." + token).Get("/api/customers/private-1")).Status.ShouldBe(401);
+
+        capture.Lines.ShouldNotBeEmpty();
+        var signature = token.Split('.')[2];
+        capture.Lines.ShouldNotContain(l => l.Contains(signature) || l.Contains(name));
     }
 }

@@ -39,11 +39,16 @@ public sealed class AppFixture : IAsyncLifetime
 
     /// <summary>A real host over the given database (the shared one, or a test's own for restart tests). The shared
     /// host's rate limit is lifted: parallel tests share a few users; the limit has its own host in its test.</summary>
-    public static async Task<IAlbaHost> StartHost(string connectionString, TimeProvider clock, params (string Key, string Value)[] settings)
+    public static Task<IAlbaHost> StartHost(string connectionString, TimeProvider clock, params (string Key, string Value)[] settings) =>
+        StartHost(connectionString, clock, _ => { }, settings);
+
+    public static async Task<IAlbaHost> StartHost(string connectionString, TimeProvider clock, Action<IWebHostBuilder> configure,
+        params (string Key, string Value)[] settings)
     {
         JasperFxEnvironment.AutoStartHost = true;
         return await AlbaHost.For<Program>(web =>
         {
+            configure(web);
             web.UseSetting("ConnectionStrings:Credit", connectionString);
             web.UseSetting("Auth:SigningKey", SigningKeyText);
             foreach (var (key, value) in settings) web.UseSetting(key, value);
