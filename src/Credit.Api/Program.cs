@@ -104,16 +104,17 @@ if (args is ["projections", "rebuild", ..])
     return exit;
 }
 
-app.UseCreditErrors();
-app.UseSecurityHeaders();
-app.UseCorrelationIds();
-app.UseBodyLimit();
+// Localization first, so even the error pages below answer in the caller's language.
 app.UseRequestLocalization(o =>
 {
     o.SetDefaultCulture("en");
     o.SupportedCultures = Text.Supported;
     o.SupportedUICultures = Text.Supported;
 });
+app.UseCreditErrors();
+app.UseSecurityHeaders();
+app.UseCorrelationIds();
+app.UseBodyLimit();
 app.UseRouting();
 app.UseRouteIdValidation();
 app.UseAuthentication();
@@ -133,6 +134,7 @@ return await app.RunJasperFxCommands(args);
 static void ConfigureJson(JsonSerializerOptions o)
 {
     o.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+    o.NumberHandling = JsonNumberHandling.Strict; // money is a JSON number, never "100"
     o.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
     o.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
 }

@@ -10,7 +10,7 @@ using Wolverine.Http;
 
 namespace Credit.Api.Customers;
 
-public sealed record OpeningBalanceRequest(decimal Amount, DateOnly AsOf, DateOnly DueOn);
+public sealed record OpeningBalanceRequest(decimal Amount, DateOnly? AsOf, DateOnly? DueOn);
 
 /// <summary>PUT /api/customers/{customerId}: create or update a customer's profile.</summary>
 public sealed record SaveCustomerRequest(
@@ -45,7 +45,9 @@ public sealed class SaveCustomerValidator : AbstractValidator<SaveCustomerReques
         {
             RuleFor(x => x.OpeningBalance!.Amount).Money()
                 .Must((x, a) => Currency.FitsMinorUnit(a, x.Currency ?? Currency.Default)).WithCode("AMOUNT_PRECISION");
-            RuleFor(x => x.OpeningBalance!.DueOn).Must((x, due) => due >= x.OpeningBalance!.AsOf).WithCode("DUE_BEFORE_ISSUE");
+            RuleFor(x => x.OpeningBalance!.AsOf).NotNull().WithCode("REQUIRED").OverridePropertyName("openingBalance.asOf");
+            RuleFor(x => x.OpeningBalance!.DueOn).NotNull().WithCode("REQUIRED").OverridePropertyName("openingBalance.dueOn")
+                .Must((x, due) => x.OpeningBalance!.AsOf is null || due >= x.OpeningBalance!.AsOf).WithCode("DUE_BEFORE_ISSUE");
         });
     }
 
@@ -68,7 +70,7 @@ public static class SaveCustomerEndpoint
         var profile = new CustomerProfile(request.Name!.Trim(), request.GroupId, request.Currency ?? Currency.Default,
             SaveCustomerValidator.ParseKind(request.Kind ?? "customer")!.Value, request.AssignedTo ?? [],
             request.BypassCreditCheckAtOrder ?? false, request.CustomerSince);
-        var opening = request.OpeningBalance is { } o ? new OpeningBalance(o.Amount, o.AsOf, o.DueOn) : null;
+        var opening = request.OpeningBalance is { } o ? new OpeningBalance(o.Amount, o.AsOf!.Value, o.DueOn!.Value) : null;
         var command = new SaveCustomer(customerId, profile, request.CreditLimit, request.UnlimitedCredit,
             request.CreditLimitExpiresOn, request.PaymentTerms, opening, caller.IsController);
 

@@ -65,7 +65,16 @@ public static class Problems
         };
         problem.Extensions["code"] = code;
         problem.Extensions["message"] = Text.Of(code);
+        // A value of the wrong type or form: name the field, as validation errors do.
+        if (code == "MALFORMED_JSON" && JsonPath.Match(problem.Detail ?? "") is { Success: true } path && path.Groups[1].Value.Length > 0)
+        {
+            var field = path.Groups[1].Value;
+            problem.Extensions["errors"] = new Dictionary<string, string[]> { [field] = [Text.Of("INVALID_VALUE")] };
+            problem.Extensions["errorCodes"] = new Dictionary<string, string[]> { [field] = ["INVALID_VALUE"] };
+        }
     }
+
+    private static readonly System.Text.RegularExpressions.Regex JsonPath = new(@"Path: \$\.?([A-Za-z0-9_.\[\]]*)");
 
     public static IReadOnlyList<ReasonView> Reasons(IEnumerable<string> codes) => codes.Select(c => new ReasonView(c, Text.Of(c))).ToList();
 

@@ -21,13 +21,13 @@ public sealed class RecordPaymentValidator : AbstractValidator<RecordPaymentRequ
     {
         RuleFor(x => x.PaymentId).RequiredId();
         RuleFor(x => x.Amount).Money();
-        RuleForEach(x => x.Allocations).ChildRules(a =>
+        RuleForEach(x => x.Allocations).NotNull().WithCode("REQUIRED").ChildRules(a =>
         {
             a.RuleFor(x => x.InvoiceId).RequiredId();
             a.RuleFor(x => x.Amount).Money();
         });
         RuleFor(x => x.Allocations).Must(list => list!.Select(a => a.InvoiceId).Distinct().Count() == list!.Length)
-            .When(x => x.Allocations is not null).WithCode("INVALID_VALUE");
+            .When(x => x.Allocations is not null && x.Allocations.All(a => a is not null)).WithCode("INVALID_VALUE");
     }
 }
 

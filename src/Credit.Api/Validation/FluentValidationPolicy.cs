@@ -19,9 +19,9 @@ public sealed class FluentValidationPolicy : IHttpPolicy
         foreach (var chain in chains.Where(c => c.HasRequestType))
         {
             var validatorType = typeof(IValidator<>).MakeGenericType(chain.RequestType!);
-            if (!container.HasRegistrationFor(validatorType)) continue;
-            var method = typeof(FluentValidationExecutor).GetMethod(nameof(FluentValidationExecutor.ValidateAsync))!
-                .MakeGenericMethod(chain.RequestType!);
+            var executor = container.HasRegistrationFor(validatorType)
+                ? nameof(FluentValidationExecutor.ValidateAsync) : nameof(FluentValidationExecutor.RequireBody);
+            var method = typeof(FluentValidationExecutor).GetMethod(executor)!.MakeGenericMethod(chain.RequestType!);
             var call = new MethodCall(typeof(FluentValidationExecutor), method);
             chain.Metadata.ProducesValidationProblem();
             chain.Middleware.InsertRange(0, [call, new MaybeEndWithResultFrame(call.ReturnVariable!)]);
@@ -31,8 +31,12 @@ public sealed class FluentValidationPolicy : IHttpPolicy
 
 public static class FluentValidationExecutor
 {
-    public static async Task<IResult> ValidateAsync<T>(IValidator<T> validator, T request)
+    /// <summary>A JSON <c>null</c> body reaches the endpoint as a null request: a 400, not a crash.</summary>
+    public static IResult RequireBody<T>(T? request) => request is null ? Problems.Result(400, "BODY_REQUIRED") : WolverineContinue.Result();
+
+    public static async Task<IResult> ValidateAsync<T>(IValidator<T> validator, T? request)
     {
+        if (request is null) return RequireBody(request);
         var result = await validator.ValidateAsync(request);
         return result.IsValid
             ? WolverineContinue.Result()

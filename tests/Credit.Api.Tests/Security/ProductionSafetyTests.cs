@@ -58,33 +58,8 @@ public class ProductionSafetyTests(AppFixture app)
         Header(r, "X-Content-Type-Options").ShouldBe("nosniff");
     }
 
-    /// <summary>
-    /// A burst from one user is cut off with 429 problem+json (code RATE_LIMITED, Retry-After), while another user
-    /// goes on unaffected. The burst is at most 400 quick reads in waves of 40.
-    /// </summary>
-    [Fact]
-    public async Task A_burst_from_one_user_is_rate_limited_and_other_users_are_not()
-    {
-        var greedy = app.As("burst-" + Guid.NewGuid().ToString("N")[..8], Roles.Controller);
-        ApiResponse? limited = null;
-        var sent = 0;
-        while (limited is null && sent < 400)
-        {
-            var wave = await Task.WhenAll(Enumerable.Range(0, 40).Select(_ => greedy.Get("/api/policy")));
-            sent += wave.Length;
-            wave.Where(r => r.Status != 429).ShouldAllBe(r => r.Status == 200);
-            limited = wave.FirstOrDefault(r => r.Status == 429);
-        }
-        limited.ShouldNotBeNull($"no 429 after {sent} requests from one user in a burst");
-        limited.ShouldBeProblem(429, "RATE_LIMITED");
-        Header(limited, "Retry-After").ShouldNotBeNullOrWhiteSpace();
-        int.TryParse(Header(limited, "Retry-After"), out var seconds).ShouldBeTrue(Header(limited, "Retry-After"));
-        seconds.ShouldBeGreaterThan(0);
-
-        var calm = app.As("calm-" + Guid.NewGuid().ToString("N")[..8], Roles.Controller);
-        var other = await calm.Get("/api/policy");
-        other.Status.ShouldBe(200, other.ToString());
-    }
+    // The per-user rate limit has its own host with a low limit: Hosting/LimitsTests (the shared host lifts it,
+    // since parallel tests share a few users).
 
     public static TheoryData<string> LeakProbes() =>
         new("malformed JSON", "number overflow", "null body", "wrong root type", "string where a number goes", "impossible date", "unknown customer");
