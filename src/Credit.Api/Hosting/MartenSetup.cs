@@ -36,7 +36,12 @@ public static class MartenSetup
                 opts.Projections.Add(new AccountDirectoryProjection(), ProjectionLifecycle.Inline);
                 opts.Schema.For<AccountCheckpoint>().Index(x => x.CustomerId);
                 opts.Schema.For<AccountDirectoryEntry>().Index(x => x.GroupId);
-                opts.Projections.Add(new ReportingProjection(zone), ProjectionLifecycle.Async);
+                opts.Projections.Add(new ReportingProjection(zone), ProjectionLifecycle.Async, ReportingProjection.ProjectionName, o =>
+                {
+                    o.BatchSize = 2000;
+                    // A rebuild starts from empty tables.
+                    foreach (var table in ReportingTables.Tables) o.DeleteDataInTableOnTeardown($"{ReportingTables.Schema}.{table}");
+                });
                 opts.Schema.For<CustomerGroup>().UseOptimisticConcurrency(true);
                 opts.Schema.For<Reminders.Notification>().Index(x => x.CustomerId);
 

@@ -43,7 +43,7 @@ public static class ProjectionsEndpoint
     [WolverinePost("/api/projections/rebuild")]
     [Authorize(Roles = Roles.Admin)]
     public static async Task<IReadOnlyList<RebuiltProjection>> Rebuild(IDocumentStore store, IProjectionCoordinator coordinator, CancellationToken ct) =>
-        await ReadModelRebuild.RebuildAll(store, coordinator.DaemonForMainDatabase(), live: true, ct);
+        await ReadModelRebuild.RebuildAll(store, coordinator.DaemonForMainDatabase(), ct);
 
     private static async Task<T> Scalar<T>(NpgsqlConnection conn, string sql, long? position, CancellationToken ct)
     {

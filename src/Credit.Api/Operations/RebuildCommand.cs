@@ -13,7 +13,7 @@ public static class RebuildCommand
         await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
         await new ReportingSchema(store).StartAsync(CancellationToken.None);
         using var daemon = await store.BuildProjectionDaemonAsync();
-        var results = await ReadModelRebuild.RebuildAll(store, daemon, live: false, CancellationToken.None);
+        var results = await ReadModelRebuild.RebuildAll(store, daemon, CancellationToken.None);
         foreach (var r in results)
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{r.Name}: {r.Events} events in {r.Seconds:F2} s ({(r.Seconds > 0 ? r.Events / r.Seconds : 0):F0} events/s)"));

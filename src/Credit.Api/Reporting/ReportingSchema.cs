@@ -17,14 +17,4 @@ public sealed class ReportingSchema(IDocumentStore store) : IHostedService
     }
 
     public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
-
-    /// <summary>Empties the projection's tables, so a rebuild starts from nothing.</summary>
-    public static async Task Truncate(IDocumentStore store, CancellationToken ct)
-    {
-        await using var conn = store.Storage.Database.CreateConnection(ConnectionUsage.ReadWrite);
-        await conn.OpenAsync(ct);
-        var tables = string.Join(", ", ReportingTables.Tables.Select(t => $"{ReportingTables.Schema}.{t}"));
-        await using var cmd = new NpgsqlCommand($"truncate {tables}", conn);
-        await cmd.ExecuteNonQueryAsync(ct);
-    }
 }

@@ -8,228 +8,295 @@ namespace Credit.Projections.Reporting;
 /// <summary>
 /// Keeps the credit_reporting tables: a ledger for statements, installment movements for open items and
 /// aging at any date, and order movements; with the ledger they make each customer's daily series (DSO,
-/// average balances). Every write is keyed by the event's sequence, so replaying an event changes nothing. What an
-/// event does not carry (a reversed payment's amount, an order's amount when it is released) is read back
-/// from these same tables, in the order the SQL was queued, so the projection needs no other state.
+/// average balances). It works a page of events at a time: the page is folded in memory into rows, then
+/// written with one set-based statement per kind of row (arrays unnested), in an order where each statement
+/// sees the rows the earlier ones wrote. What an event does not carry (a reversed payment's amount, an order's
+/// amount when it is released) is read back in SQL from these same tables. Every row is keyed by the event's
+/// sequence, so applying a page twice changes nothing.
 /// </summary>
-public sealed partial class ReportingProjection : EventProjection
+public sealed class ReportingProjection(TimeZoneInfo zone) : IProjection
 {
     public const string ProjectionName = "Reporting";
     private const string S = ReportingTables.Schema;
-    private readonly TimeZoneInfo _zone;
 
-    public ReportingProjection(TimeZoneInfo zone)
+    public Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
     {
-        _zone = zone;
-        Name = ProjectionName;
+        var page = new Page(zone);
+        foreach (var e in events) page.Add(e);
+        page.Write(operations);
+        return Task.CompletedTask;
     }
 
-    private DateOnly BusinessDateOf(IEvent e) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(e.Timestamp, _zone).DateTime);
-
-    public void Project(IEvent<AccountOpened> e, IDocumentOperations ops)
+    private sealed class Page(TimeZoneInfo zone)
     {
-        SaveCustomer(e.StreamKey!, e.Data.Profile, ops);
-        Seen(ops, e);
+        private readonly Dictionary<string, (long Seq, CustomerProfile Profile)> _profiles = new();
+        private readonly Dictionary<string, LimitSet> _limits = new();
+        private readonly Dictionary<string, (bool OnHold, string? Reason)> _holds = new();
+        private readonly Dictionary<string, (long Seq, DateTimeOffset At, DateOnly? FirstDocument)> _seen = new();
+        private readonly Rows _limitChanges = new(), _ledger = new(), _items = new(), _settlements = new(), _reversals = new(),
+            _newOrders = new(), _ordersIn = new(), _ordersOut = new();
+        // The last state of each order touched in this page: (status, hold outcome) and whether it counts as exposure now.
+        private readonly Dictionary<(string Customer, string Order), (string Status, string? Hold, DateTimeOffset? ResolvedAt, string? ResolvedBy, string? Resolution)> _orders = new();
+        private readonly List<(string Customer, string Order)> _orderTouchOrder = [];
+
+        private DateOnly BusinessDateOf(IEvent e) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(e.Timestamp, zone).DateTime);
+
+        public void Add(IEvent e)
+        {
+            var id = e.StreamKey!;
+            DateOnly? document = null;
+            switch (e.Data)
+            {
+                case AccountOpened x: _profiles[id] = (e.Sequence, x.Profile); break;
+                case ProfileUpdated x: _profiles[id] = (e.Sequence, x.Profile); break;
+                case LimitSet x:
+                    _limits[id] = x;
+                    _limitChanges.Add(e.Sequence, id, BusinessDateOf(e), x.Amount, x.Unlimited, x.ExpiresOn);
+                    break;
+                case AccountHeld x: _holds[id] = (true, x.Reason); break;
+                case AccountUnheld: _holds[id] = (false, null); break;
+                case OpeningBalanceRecorded x:
+                    document = x.AsOf;
+                    _ledger.Add(e.Sequence, id, x.AsOf, "opening-balance", Receivable.OpeningBalanceId, x.Amount, 0m, e.Timestamp);
+                    _items.Add(e.Sequence, id, Receivable.OpeningBalanceId, 1, x.DueOn, x.AsOf, Receivable.OpeningBalanceId, x.Amount);
+                    break;
+                case InvoiceIssued x:
+                    document = x.IssuedOn;
+                    _ledger.Add(e.Sequence, id, x.IssuedOn, "invoice", x.InvoiceId, x.Amount, 0m, e.Timestamp);
+                    for (var n = 0; n < x.Installments.Count; n++)
+                        _items.Add(e.Sequence, id, x.InvoiceId, n + 1, x.Installments[n].DueOn, x.IssuedOn, x.InvoiceId, x.Installments[n].Amount);
+                    if (x.OrderId is not null) OrderLeaves(e, id, x.OrderId, x.IssuedOn, "invoiced", null, null);
+                    break;
+                case PaymentReceived x:
+                    document = x.ReceivedOn;
+                    _ledger.Add(e.Sequence, id, x.ReceivedOn, "payment", x.PaymentId, 0m, x.Amount, e.Timestamp);
+                    foreach (var s in x.Settlements) _settlements.Add(e.Sequence, id, s.DocumentId, s.Installment, x.ReceivedOn, x.PaymentId, -s.Amount);
+                    break;
+                case PaymentReversed x:
+                    _reversals.Add(e.Sequence, id, x.PaymentId, x.ReversedOn, e.Timestamp);
+                    break;
+                case CreditNoteIssued x:
+                    _ledger.Add(e.Sequence, id, x.IssuedOn, "credit-note", x.CreditNoteId, 0m, x.Amount, e.Timestamp);
+                    foreach (var s in x.Settlements) _settlements.Add(e.Sequence, id, s.DocumentId, s.Installment, x.IssuedOn, x.CreditNoteId, -s.Amount);
+                    break;
+                case OrderApproved x:
+                    _newOrders.Add(id, x.OrderId, x.Amount, "approved", x.OrderedOn, Array.Empty<string>(), x.Warnings.ToArray(), null, null);
+                    Touch(id, x.OrderId, "approved", null);
+                    _ordersIn.Add(e.Sequence, id, x.OrderId, x.OrderedOn);
+                    break;
+                case OrderHeld x:
+                    _newOrders.Add(id, x.OrderId, x.Amount, "held", x.OrderedOn, x.Reasons.ToArray(), x.Warnings.ToArray(), e.Timestamp, e.UserName);
+                    Touch(id, x.OrderId, "held", "pending");
+                    break;
+                case HoldReleased x:
+                    Resolve(e, id, x.OrderId, "released", x.Reason, x.By);
+                    _ordersIn.Add(e.Sequence, id, x.OrderId, BusinessDateOf(e));
+                    break;
+                case OrderRejected x:
+                    Resolve(e, id, x.OrderId, "rejected", x.Reason, e.UserName);
+                    break;
+                case OrderCancelled x:
+                    OrderLeaves(e, id, x.OrderId, BusinessDateOf(e), "cancelled", x.Reason, e.UserName);
+                    break;
+            }
+            var seen = _seen.TryGetValue(id, out var had) ? had : (Seq: 0L, At: e.Timestamp, FirstDocument: (DateOnly?)null);
+            var first = document is { } d && (seen.FirstDocument is null || d < seen.FirstDocument) ? d : seen.FirstDocument;
+            _seen[id] = (Math.Max(seen.Seq, e.Sequence), e.Timestamp, first);
+        }
+
+        private void Touch(string customer, string order, string status, string? hold)
+        {
+            var key = (customer, order);
+            if (!_orders.ContainsKey(key)) _orderTouchOrder.Add(key);
+            var before = _orders.GetValueOrDefault(key);
+            _orders[key] = (status, hold ?? before.Hold, before.ResolvedAt, before.ResolvedBy, before.Resolution);
+        }
+
+        private void Resolve(IEvent e, string customer, string order, string status, string reason, string? by)
+        {
+            var key = (customer, order);
+            if (!_orders.ContainsKey(key)) _orderTouchOrder.Add(key);
+            // The outcome lands on the hold only if it is still pending (decided in SQL): an approved order has none.
+            _orders[key] = (status, status, e.Timestamp, by, reason);
+        }
+
+        /// <summary>An order stops counting: invoiced or cancelled. Whether it counted just before is known if this
+        /// page saw its earlier state, else the table's status decides.</summary>
+        private void OrderLeaves(IEvent e, string customer, string order, DateOnly on, string status, string? reason, string? by)
+        {
+            var key = (customer, order);
+            bool? wasOpen = _orders.TryGetValue(key, out var known) ? known.Status is "approved" or "released" : null;
+            _ordersOut.Add(e.Sequence, customer, order, on, wasOpen);
+            if (status == "cancelled") Resolve(e, customer, order, status, reason!, by);
+            else Touch(customer, order, status, null);
+        }
+
+        public void Write(IDocumentOperations ops)
+        {
+            if (_profiles.Count > 0)
+            {
+                var p = _profiles.ToList();
+                ops.QueueSqlCommand($"""
+                    insert into {S}.customers (customer_id, name, group_id, currency, bypass_order_check, customer_since, assigned_to)
+                    select u.id, u.name, u.grp, u.cur, u.bypass, u.since, string_to_array(u.assigned, chr(31))
+                    from unnest(?::varchar[], ?::text[], ?::varchar[], ?::varchar[], ?::boolean[], ?::date[], ?::text[]) as u(id, name, grp, cur, bypass, since, assigned)
+                    on conflict (customer_id) do update set name = excluded.name, group_id = excluded.group_id, currency = excluded.currency,
+                        bypass_order_check = excluded.bypass_order_check, assigned_to = excluded.assigned_to,
+                        customer_since = coalesce(excluded.customer_since, {S}.customers.customer_since)
+                    """,
+                    p.Select(x => x.Key).ToArray(), p.Select(x => x.Value.Profile.Name).ToArray(), p.Select(x => x.Value.Profile.GroupId).ToArray(),
+                    p.Select(x => x.Value.Profile.Currency).ToArray(), p.Select(x => x.Value.Profile.BypassCreditCheckAtOrder).ToArray(),
+                    p.Select(x => x.Value.Profile.CustomerSince).ToArray(), p.Select(x => string.Join('\u001f', x.Value.Profile.AssignedTo)).ToArray());
+            }
+            if (_limits.Count > 0)
+            {
+                var l = _limits.ToList();
+                ops.QueueSqlCommand($"""
+                    update {S}.customers c set credit_limit = u.amount, unlimited_credit = u.unlimited, credit_limit_expires_on = u.expires
+                    from unnest(?::varchar[], ?::numeric[], ?::boolean[], ?::date[]) as u(id, amount, unlimited, expires) where c.customer_id = u.id
+                    """, l.Select(x => x.Key).ToArray(), l.Select(x => x.Value.Amount).ToArray(), l.Select(x => x.Value.Unlimited).ToArray(),
+                    l.Select(x => x.Value.ExpiresOn).ToArray());
+            }
+            if (_holds.Count > 0)
+            {
+                var h = _holds.ToList();
+                ops.QueueSqlCommand($"""
+                    update {S}.customers c set on_hold = u.held, hold_reason = u.reason
+                    from unnest(?::varchar[], ?::boolean[], ?::text[]) as u(id, held, reason) where c.customer_id = u.id
+                    """, h.Select(x => x.Key).ToArray(), h.Select(x => x.Value.OnHold).ToArray(), h.Select(x => x.Value.Reason).ToArray());
+            }
+            if (_limitChanges.Count > 0)
+                ops.QueueSqlCommand($"""
+                    insert into {S}.limit_changes (seq_id, customer_id, business_date, amount, unlimited, expires_on)
+                    select * from unnest(?::bigint[], ?::varchar[], ?::date[], ?::numeric[], ?::boolean[], ?::date[]) on conflict do nothing
+                    """, _limitChanges.Columns());
+            if (_ledger.Count > 0)
+                ops.QueueSqlCommand($"""
+                    insert into {S}.ledger_entries (seq_id, customer_id, business_date, entry_type, document_id, debit, credit, recorded_at)
+                    select * from unnest(?::bigint[], ?::varchar[], ?::date[], ?::varchar[], ?::varchar[], ?::numeric[], ?::numeric[], ?::timestamptz[])
+                    on conflict do nothing
+                    """, _ledger.Columns());
+            if (_items.Count > 0)
+                ops.QueueSqlCommand($"""
+                    insert into {S}.item_movements (seq_id, customer_id, document_id, installment, due_on, business_date, source_id, amount)
+                    select * from unnest(?::bigint[], ?::varchar[], ?::varchar[], ?::int[], ?::date[], ?::date[], ?::varchar[], ?::numeric[])
+                    on conflict do nothing
+                    """, _items.Columns());
+            if (_settlements.Count > 0)
+                // The installment's due date comes from the row its invoice (or opening balance) wrote.
+                ops.QueueSqlCommand($"""
+                    insert into {S}.item_movements (seq_id, customer_id, document_id, installment, due_on, business_date, source_id, amount)
+                    select u.seq, u.customer, u.doc, u.inst, m.due_on, u.on_date, u.source, u.amount
+                    from unnest(?::bigint[], ?::varchar[], ?::varchar[], ?::int[], ?::date[], ?::varchar[], ?::numeric[])
+                        as u(seq, customer, doc, inst, on_date, source, amount)
+                    join {S}.item_movements m on m.customer_id = u.customer and m.document_id = u.doc and m.installment = u.inst
+                        and m.source_id = m.document_id
+                    on conflict do nothing
+                    """, _settlements.Columns());
+            if (_reversals.Count > 0)
+            {
+                // A reversal mirrors the payment's own rows: its ledger credit and what it settled.
+                var cols = _reversals.Columns();
+                ops.QueueSqlCommand($"""
+                    insert into {S}.ledger_entries (seq_id, customer_id, business_date, entry_type, document_id, debit, credit, recorded_at)
+                    select u.seq, l.customer_id, u.on_date, 'payment-reversal', l.document_id, l.credit, 0, u.at
+                    from unnest(?::bigint[], ?::varchar[], ?::varchar[], ?::date[], ?::timestamptz[]) as u(seq, customer, payment, on_date, at)
+                    join {S}.ledger_entries l on l.customer_id = u.customer and l.document_id = u.payment and l.entry_type = 'payment'
+                    on conflict do nothing
+                    """, cols);
+                ops.QueueSqlCommand($"""
+                    insert into {S}.item_movements (seq_id, customer_id, document_id, installment, due_on, business_date, source_id, amount)
+                    select u.seq, m.customer_id, m.document_id, m.installment, m.due_on, u.on_date, u.payment || '~reversal', -m.amount
+                    from unnest(?::bigint[], ?::varchar[], ?::varchar[], ?::date[], ?::timestamptz[]) as u(seq, customer, payment, on_date, at)
+                    join {S}.item_movements m on m.customer_id = u.customer and m.source_id = u.payment and m.amount < 0
+                    on conflict do nothing
+                    """, cols);
+            }
+            if (_newOrders.Count > 0)
+                ops.QueueSqlCommand($"""
+                    insert into {S}.order_book (customer_id, order_id, amount, counted, status, ordered_on, reasons, warnings, held_at, held_by, hold_status)
+                    select u.customer, u.order_id, u.amount, not coalesce(c.bypass_order_check, false), u.status, u.ordered_on,
+                           string_to_array(u.reasons, chr(31)), string_to_array(u.warnings, chr(31)), u.held_at, u.held_by,
+                           case when u.status = 'held' then 'pending' end
+                    from unnest(?::varchar[], ?::varchar[], ?::numeric[], ?::varchar[], ?::date[], ?::text[], ?::text[], ?::timestamptz[], ?::varchar[])
+                        as u(customer, order_id, amount, status, ordered_on, reasons, warnings, held_at, held_by)
+                    left join {S}.customers c on c.customer_id = u.customer
+                    on conflict do nothing
+                    """, _newOrders.Columns());
+            if (_ordersIn.Count > 0)
+                ops.QueueSqlCommand($"""
+                    insert into {S}.order_movements (seq_id, customer_id, business_date, order_id, amount)
+                    select u.seq, u.customer, u.on_date, u.order_id, o.amount
+                    from unnest(?::bigint[], ?::varchar[], ?::varchar[], ?::date[]) as u(seq, customer, order_id, on_date)
+                    join {S}.order_book o on o.customer_id = u.customer and o.order_id = u.order_id and o.counted
+                    on conflict do nothing
+                    """, _ordersIn.Columns());
+            if (_ordersOut.Count > 0)
+                ops.QueueSqlCommand($"""
+                    insert into {S}.order_movements (seq_id, customer_id, business_date, order_id, amount)
+                    select u.seq, u.customer, u.on_date, u.order_id, -o.amount
+                    from unnest(?::bigint[], ?::varchar[], ?::varchar[], ?::date[], ?::boolean[]) as u(seq, customer, order_id, on_date, was_open)
+                    join {S}.order_book o on o.customer_id = u.customer and o.order_id = u.order_id and o.counted
+                    where coalesce(u.was_open, o.status in ('approved', 'released'))
+                    on conflict do nothing
+                    """, _ordersOut.Columns());
+            if (_orderTouchOrder.Count > 0)
+            {
+                var o = _orderTouchOrder.Select(k => (k, v: _orders[k])).ToList();
+                ops.QueueSqlCommand($"""
+                    update {S}.order_book b set status = u.status,
+                        hold_status = case when b.hold_status = 'pending' and u.outcome is not null then u.outcome else b.hold_status end,
+                        resolved_at = case when b.hold_status = 'pending' and u.outcome is not null then u.at else b.resolved_at end,
+                        resolved_by = case when b.hold_status = 'pending' and u.outcome is not null then u.by_user else b.resolved_by end,
+                        resolution = case when b.hold_status = 'pending' and u.outcome is not null then u.reason else b.resolution end
+                    from unnest(?::varchar[], ?::varchar[], ?::varchar[], ?::varchar[], ?::timestamptz[], ?::varchar[], ?::text[])
+                        as u(customer, order_id, status, outcome, at, by_user, reason)
+                    where b.customer_id = u.customer and b.order_id = u.order_id
+                    """,
+                    o.Select(x => x.k.Customer).ToArray(), o.Select(x => x.k.Order).ToArray(), o.Select(x => x.v.Status).ToArray(),
+                    o.Select(x => x.v.Hold is "released" or "rejected" or "cancelled" ? x.v.Hold : null).ToArray(),
+                    o.Select(x => x.v.ResolvedAt).ToArray(), o.Select(x => x.v.ResolvedBy).ToArray(), o.Select(x => x.v.Resolution).ToArray());
+            }
+            if (_seen.Count > 0)
+            {
+                var s = _seen.ToList();
+                ops.QueueSqlCommand($"""
+                    update {S}.customers c set last_seq_id = greatest(c.last_seq_id, u.seq), updated_at = u.at,
+                        customer_since = case when u.first_doc is null then c.customer_since
+                                              else least(coalesce(c.customer_since, u.first_doc), u.first_doc) end
+                    from unnest(?::varchar[], ?::bigint[], ?::timestamptz[], ?::date[]) as u(id, seq, at, first_doc) where c.customer_id = u.id
+                    """, s.Select(x => x.Key).ToArray(), s.Select(x => x.Value.Seq).ToArray(), s.Select(x => x.Value.At).ToArray(),
+                    s.Select(x => x.Value.FirstDocument).ToArray());
+            }
+        }
     }
 
-    public void Project(IEvent<ProfileUpdated> e, IDocumentOperations ops)
+    /// <summary>Rows of one kind, kept column by column so each column goes to SQL as one array.</summary>
+    private sealed class Rows
     {
-        SaveCustomer(e.StreamKey!, e.Data.Profile, ops);
-        Seen(ops, e);
-    }
+        private readonly List<object?[]> _rows = [];
+        public int Count => _rows.Count;
+        public void Add(params object?[] row) => _rows.Add(row);
 
-    public void Project(IEvent<LimitSet> e, IDocumentOperations ops)
-    {
-        var (id, x) = (e.StreamKey!, e.Data);
-        ops.QueueSqlCommand($"insert into {S}.limit_changes (seq_id, customer_id, business_date, amount, unlimited, expires_on) values (?, ?, ?, ?, ?, ?) on conflict do nothing",
-            e.Sequence, id, BusinessDateOf(e), Nullable(x.Amount), x.Unlimited, Nullable(x.ExpiresOn));
-        ops.QueueSqlCommand($"update {S}.customers set credit_limit = ?, unlimited_credit = ?, credit_limit_expires_on = ? where customer_id = ?",
-            Nullable(x.Amount), x.Unlimited, Nullable(x.ExpiresOn), id);
-        Seen(ops, e);
-    }
-
-    public void Project(IEvent<PaymentTermsSet> e, IDocumentOperations ops) => Seen(ops, e);
-
-    public void Project(IEvent<AccountHeld> e, IDocumentOperations ops)
-    {
-        ops.QueueSqlCommand($"update {S}.customers set on_hold = true, hold_reason = ? where customer_id = ?", e.Data.Reason, e.StreamKey!);
-        Seen(ops, e);
-    }
-
-    public void Project(IEvent<AccountUnheld> e, IDocumentOperations ops)
-    {
-        ops.QueueSqlCommand($"update {S}.customers set on_hold = false, hold_reason = null where customer_id = ?", e.StreamKey!);
-        Seen(ops, e);
-    }
-
-    public void Project(IEvent<OpeningBalanceRecorded> e, IDocumentOperations ops)
-    {
-        var id = e.StreamKey!;
-        Ledger(ops, e, id, e.Data.AsOf, "opening-balance", Receivable.OpeningBalanceId, e.Data.Amount, 0m);
-        Movement(ops, e, id, Receivable.OpeningBalanceId, 1, e.Data.DueOn, e.Data.AsOf, Receivable.OpeningBalanceId, e.Data.Amount);
-        CustomerSince(ops, id, e.Data.AsOf);
-        Seen(ops, e);
-    }
-
-    public void Project(IEvent<InvoiceIssued> e, IDocumentOperations ops)
-    {
-        var (id, x) = (e.StreamKey!, e.Data);
-        Ledger(ops, e, id, x.IssuedOn, "invoice", x.InvoiceId, x.Amount, 0m);
-        for (var n = 0; n < x.Installments.Count; n++)
-            Movement(ops, e, id, x.InvoiceId, n + 1, x.Installments[n].DueOn, x.IssuedOn, x.InvoiceId, x.Installments[n].Amount);
-        CustomerSince(ops, id, x.IssuedOn);
-        if (x.OrderId is not null) OrderLeavesExposure(ops, e, id, x.OrderId, x.IssuedOn, "invoiced");
-        Seen(ops, e);
-    }
-
-    public void Project(IEvent<PaymentReceived> e, IDocumentOperations ops)
-    {
-        var (id, x) = (e.StreamKey!, e.Data);
-        Ledger(ops, e, id, x.ReceivedOn, "payment", x.PaymentId, 0m, x.Amount);
-        Settlements(ops, e, id, x.Settlements, x.ReceivedOn, x.PaymentId);
-        CustomerSince(ops, id, x.ReceivedOn);
-        Seen(ops, e);
-    }
-
-    public void Project(IEvent<PaymentReversed> e, IDocumentOperations ops)
-    {
-        var (id, x) = (e.StreamKey!, e.Data);
-        // The payment's own rows say what it was and what it settled; the reversal mirrors them.
-        ops.QueueSqlCommand($"""
-            insert into {S}.ledger_entries (seq_id, customer_id, business_date, entry_type, document_id, debit, credit, recorded_at)
-            select ?, customer_id, ?, 'payment-reversal', document_id, credit, 0, ? from {S}.ledger_entries
-            where customer_id = ? and document_id = ? and entry_type = 'payment' on conflict do nothing
-            """, e.Sequence, x.ReversedOn, e.Timestamp, id, x.PaymentId);
-        ops.QueueSqlCommand($"""
-            insert into {S}.item_movements (seq_id, customer_id, document_id, installment, due_on, business_date, source_id, amount)
-            select ?, customer_id, document_id, installment, due_on, ?, ?, -amount from {S}.item_movements
-            where customer_id = ? and source_id = ? and amount < 0 on conflict do nothing
-            """, e.Sequence, x.ReversedOn, x.PaymentId + "~reversal", id, x.PaymentId);
-        Seen(ops, e);
-    }
-
-    public void Project(IEvent<CreditNoteIssued> e, IDocumentOperations ops)
-    {
-        var (id, x) = (e.StreamKey!, e.Data);
-        Ledger(ops, e, id, x.IssuedOn, "credit-note", x.CreditNoteId, 0m, x.Amount);
-        Settlements(ops, e, id, x.Settlements, x.IssuedOn, x.CreditNoteId);
-        Seen(ops, e);
-    }
-
-    public void Project(IEvent<OrderApproved> e, IDocumentOperations ops)
-    {
-        var (id, x) = (e.StreamKey!, e.Data);
-        BookOrder(ops, e, id, x.OrderId, x.Amount, x.OrderedOn, "approved", [], x.Warnings);
-        OrderEntersExposure(ops, e, id, x.OrderId, x.OrderedOn);
-        Seen(ops, e);
-    }
-
-    public void Project(IEvent<OrderHeld> e, IDocumentOperations ops)
-    {
-        var x = e.Data;
-        BookOrder(ops, e, e.StreamKey!, x.OrderId, x.Amount, x.OrderedOn, "held", x.Reasons, x.Warnings);
-        Seen(ops, e);
-    }
-
-    public void Project(IEvent<HoldReleased> e, IDocumentOperations ops)
-    {
-        SetOrderStatus(ops, e.StreamKey!, e.Data.OrderId, "released");
-        ResolveHold(ops, e, e.Data.OrderId, "released", e.Data.Reason, e.Data.By);
-        OrderEntersExposure(ops, e, e.StreamKey!, e.Data.OrderId, BusinessDateOf(e));
-        Seen(ops, e);
-    }
-
-    public void Project(IEvent<OrderRejected> e, IDocumentOperations ops)
-    {
-        SetOrderStatus(ops, e.StreamKey!, e.Data.OrderId, "rejected");
-        ResolveHold(ops, e, e.Data.OrderId, "rejected", e.Data.Reason, e.UserName);
-        Seen(ops, e);
-    }
-
-    public void Project(IEvent<OrderCancelled> e, IDocumentOperations ops)
-    {
-        OrderLeavesExposure(ops, e, e.StreamKey!, e.Data.OrderId, BusinessDateOf(e), "cancelled");
-        ResolveHold(ops, e, e.Data.OrderId, "cancelled", e.Data.Reason, e.UserName);
-        Seen(ops, e);
-    }
-
-    /// <summary>How far this customer's rows are: a reader waits for its own writes by comparing sequences.</summary>
-    private static void Seen(IDocumentOperations ops, IEvent e) =>
-        ops.QueueSqlCommand($"update {S}.customers set last_seq_id = greatest(last_seq_id, ?), updated_at = ? where customer_id = ?",
-            e.Sequence, e.Timestamp, e.StreamKey!);
-
-    private static object Nullable<T>(T? value) where T : struct => value is { } v ? v : DBNull.Value;
-
-    private static void SaveCustomer(string id, CustomerProfile p, IDocumentOperations ops) =>
-        ops.QueueSqlCommand($"""
-            insert into {S}.customers (customer_id, name, group_id, currency, bypass_order_check, customer_since, assigned_to)
-            values (?, ?, ?, ?, ?, ?, ?)
-            on conflict (customer_id) do update set name = excluded.name, group_id = excluded.group_id, currency = excluded.currency,
-                bypass_order_check = excluded.bypass_order_check, assigned_to = excluded.assigned_to,
-                customer_since = coalesce(excluded.customer_since, {S}.customers.customer_since)
-            """, id, p.Name, (object?)p.GroupId ?? DBNull.Value, p.Currency, p.BypassCreditCheckAtOrder, Nullable(p.CustomerSince), p.AssignedTo.ToArray());
-
-    /// <summary>Without a stated customerSince, the first document's date.</summary>
-    private static void CustomerSince(IDocumentOperations ops, string id, DateOnly on) =>
-        ops.QueueSqlCommand($"update {S}.customers set customer_since = ? where customer_id = ? and (customer_since is null or customer_since > ?)",
-            on, id, on);
-
-    private static void Ledger(IDocumentOperations ops, IEvent e, string id, DateOnly on, string type, string document, decimal debit, decimal credit) =>
-        ops.QueueSqlCommand($"insert into {S}.ledger_entries (seq_id, customer_id, business_date, entry_type, document_id, debit, credit, recorded_at) values (?, ?, ?, ?, ?, ?, ?, ?) on conflict do nothing",
-            e.Sequence, id, on, type, document, debit, credit, e.Timestamp);
-
-    private static void Movement(IDocumentOperations ops, IEvent e, string id, string document, int installment, DateOnly dueOn, DateOnly on, string source, decimal amount) =>
-        ops.QueueSqlCommand($"insert into {S}.item_movements (seq_id, customer_id, document_id, installment, due_on, business_date, source_id, amount) values (?, ?, ?, ?, ?, ?, ?, ?) on conflict do nothing",
-            e.Sequence, id, document, installment, dueOn, on, source, amount);
-
-    private static void Settlements(IDocumentOperations ops, IEvent e, string id, IEnumerable<Settlement> settlements, DateOnly on, string source)
-    {
-        foreach (var s in settlements)
-            ops.QueueSqlCommand($"""
-                insert into {S}.item_movements (seq_id, customer_id, document_id, installment, due_on, business_date, source_id, amount)
-                select ?, customer_id, document_id, installment, due_on, ?, ?, ? from {S}.item_movements
-                where customer_id = ? and document_id = ? and installment = ? and source_id = document_id on conflict do nothing
-                """, e.Sequence, on, source, -s.Amount, id, s.DocumentId, s.Installment);
-    }
-
-    /// <summary>A held order also enters the controllers' queue (hold_status pending) with who held it and when.</summary>
-    private static void BookOrder(IDocumentOperations ops, IEvent e, string id, string orderId, decimal amount, DateOnly orderedOn,
-        string status, IReadOnlyList<string> reasons, IReadOnlyList<string> warnings)
-    {
-        var held = status == "held";
-        ops.QueueSqlCommand($"""
-            insert into {S}.order_book (customer_id, order_id, amount, counted, status, ordered_on, reasons, warnings, held_at, held_by, hold_status)
-            select ?, ?, ?, not coalesce((select bypass_order_check from {S}.customers where customer_id = ?), false), ?, ?, ?, ?, ?, ?, ?
-            on conflict do nothing
-            """, id, orderId, amount, id, status, orderedOn, reasons.ToArray(), warnings.ToArray(),
-            held ? e.Timestamp : DBNull.Value, held ? (object?)e.UserName ?? DBNull.Value : DBNull.Value, held ? "pending" : DBNull.Value);
-    }
-
-    private static void ResolveHold(IDocumentOperations ops, IEvent e, string orderId, string outcome, string reason, string? by) =>
-        ops.QueueSqlCommand($"""
-            update {S}.order_book set hold_status = ?, resolved_at = ?, resolved_by = ?, resolution = ?
-            where customer_id = ? and order_id = ? and hold_status = 'pending'
-            """, outcome, e.Timestamp, (object?)by ?? DBNull.Value, reason, e.StreamKey!, orderId);
-
-    private static void SetOrderStatus(IDocumentOperations ops, string id, string orderId, string status) =>
-        ops.QueueSqlCommand($"update {S}.order_book set status = ? where customer_id = ? and order_id = ?", status, id, orderId);
-
-    /// <summary>An approved or released order counts as exposure (unless the customer bypasses order checks).</summary>
-    private static void OrderEntersExposure(IDocumentOperations ops, IEvent e, string id, string orderId, DateOnly on) =>
-        ops.QueueSqlCommand($"""
-            insert into {S}.order_movements (seq_id, customer_id, business_date, order_id, amount)
-            select ?, customer_id, ?, order_id, amount from {S}.order_book where customer_id = ? and order_id = ? and counted
-            on conflict do nothing
-            """, e.Sequence, on, id, orderId);
-
-    private static void OrderLeavesExposure(IDocumentOperations ops, IEvent e, string id, string orderId, DateOnly on, string status)
-    {
-        ops.QueueSqlCommand($"""
-            insert into {S}.order_movements (seq_id, customer_id, business_date, order_id, amount)
-            select ?, customer_id, ?, order_id, -amount from {S}.order_book
-            where customer_id = ? and order_id = ? and counted and status in ('approved', 'released')
-            on conflict do nothing
-            """, e.Sequence, on, id, orderId);
-        SetOrderStatus(ops, id, orderId, status);
+        public object[] Columns()
+        {
+            var width = _rows[0].Length;
+            var columns = new object[width];
+            for (var c = 0; c < width; c++)
+            {
+                var sample = _rows.Select(r => r[c]).FirstOrDefault(v => v is not null);
+                columns[c] = sample switch
+                {
+                    long => _rows.Select(r => (long)r[c]!).ToArray(),
+                    int => _rows.Select(r => (int)r[c]!).ToArray(),
+                    decimal => _rows.Select(r => (decimal?)r[c]).ToArray(),
+                    bool => _rows.Select(r => (bool?)r[c]).ToArray(),
+                    DateOnly => _rows.Select(r => (DateOnly?)r[c]).ToArray(),
+                    DateTimeOffset => _rows.Select(r => (DateTimeOffset?)r[c]).ToArray(),
+                    _ => _rows.Select(r => r[c] switch { string[] a => string.Join('\u001f', a), var v => (string?)v }).ToArray(),
+                };
+            }
+            return columns;
+        }
     }
 }
