@@ -83,29 +83,26 @@ public static partial class Ceiling
 
     public sealed record Level(int Clients, double Tps, CpuSplit Cpu);
 
-    public static async Task<List<Level>> RunAsync(Postgres pg, Plan plan, string workDirectory, CpuMeter cpu,
-        Action<string> log, CancellationToken ct)
+    /// <summary>A fresh database with the one table; returns the pgbench script's path.</summary>
+    public static async Task<string> PrepareAsync(Postgres pg, string workDirectory, CancellationToken ct)
     {
         await pg.CreateDatabaseAsync(Database, ct);
         await using (var db = pg.Open(Database))
         await using (var create = db.CreateCommand(
             "create table ledger (id bigserial primary key, at timestamptz not null default now(), body jsonb not null)"))
             await create.ExecuteNonQueryAsync(ct);
-
         var script = Path.Combine(workDirectory, "insert.sql");
         await File.WriteAllTextAsync(script, Script + "\n", ct);
+        return script;
+    }
 
-        var levels = new List<Level>();
-        foreach (var clients in plan.Clients)
-        {
-            await PgbenchAsync(pg, script, clients, plan.PgbenchWarmup, ct); // warm-up, discarded
-            var before = cpu.Take();
-            var tps = await PgbenchAsync(pg, script, clients, plan.PgbenchMeasure, ct);
-            var split = CpuMeter.Between(before, cpu.Take());
-            levels.Add(new Level(clients, tps, split));
-            log($"pgbench {clients,2} clients: {tps,9:F0} TPS   (cpu {split})");
-        }
-        return levels;
+    public static async Task<Level> RunLevelAsync(Postgres pg, string script, int clients, Plan plan, CpuMeter cpu, CancellationToken ct)
+    {
+        await PgbenchAsync(pg, script, clients, plan.PgbenchWarmup, ct); // warm-up, discarded
+        var before = cpu.Take();
+        var tps = await PgbenchAsync(pg, script, clients, plan.PgbenchMeasure, ct);
+        await Task.Delay(200, ct); // lets the postmaster reap the backends, so their CPU is in its cutime
+        return new Level(clients, tps, CpuMeter.Between(before, cpu.Take()));
     }
 
     private static async Task<double> PgbenchAsync(Postgres pg, string script, int clients, TimeSpan duration, CancellationToken ct)

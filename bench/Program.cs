@@ -25,6 +25,21 @@ ApiProcess? api = null;
 var cpu = new CpuMeter(() => File.Exists(Path.Combine(options.PgData, "postmaster.pid")) ? pg.PostmasterPid() : null, () => api?.Pid);
 var exitCode = 0;
 
+// This machine may be shared: a level starts once other processes calm down (bounded wait), and a level
+// during which they still took more than Plan.OtherCpuLimit is measured again, up to Plan.Attempts times.
+async Task<T> Measured<T>(string what, Func<Task<T>> measure, Func<T, CpuSplit> cpuOf)
+{
+    for (var attempt = 1; ; attempt++)
+    {
+        var waited = await cpu.WaitForQuietAsync(Plan.OtherCpuLimit, plan.QuietWait, ct);
+        if (waited > TimeSpan.FromSeconds(2)) Log($"{what}: waited {waited.TotalSeconds:F0} s for other processes to calm down");
+        var result = await measure();
+        var split = cpuOf(result);
+        if (split.Other <= Plan.OtherCpuLimit || attempt >= plan.Attempts) return result;
+        Log(string.Create(CultureInfo.InvariantCulture, $"{what}: other processes took {split.Other:F0} % ({split.TopOthers}); measuring again"));
+    }
+}
+
 try
 {
     results.Machine.AddRange(await Machine.DescribeAsync(pg, options.PgData, ct));
@@ -32,10 +47,19 @@ try
     await Task.Delay(TimeSpan.FromSeconds(2), ct);
     var background = CpuMeter.Between(quiet, cpu.Take());
     results.Machine.Add(string.Create(CultureInfo.InvariantCulture, $"CPU in use by other processes just before the run: {background.Other:F0} % of the machine"));
-    if (background.Other > 10) Log($"warning: the machine is busy ({background})");
+    if (background.Other > Plan.OtherCpuLimit) Log($"warning: the machine is busy ({background}; {background.TopOthers})");
 
     Log($"ceiling: pgbench at {string.Join('/', plan.Clients)} clients");
-    try { results.Ceiling.AddRange(await Ceiling.RunAsync(pg, plan, options.Work, cpu, Log, ct)); }
+    try
+    {
+        var script = await Ceiling.PrepareAsync(pg, options.Work, ct);
+        foreach (var clients in plan.Clients)
+        {
+            var level = await Measured($"pgbench {clients}", () => Ceiling.RunLevelAsync(pg, script, clients, plan, cpu, ct), l => l.Cpu);
+            results.Ceiling.Add(level);
+            Log(string.Create(CultureInfo.InvariantCulture, $"pgbench {clients,2} clients: {level.Tps,9:F0} TPS   (cpu {level.Cpu})"));
+        }
+    }
     catch (Exception ex) when (!ct.IsCancellationRequested) { results.Errors.Add($"pgbench: {ex.Message}"); Log($"pgbench failed: {ex.Message}"); }
 
     await pg.CreateDatabaseAsync(ProductDatabase, ct);
@@ -65,7 +89,7 @@ try
         lag.Start();
         foreach (var clients in plan.Clients)
         {
-            var level = await workload.RunLevelAsync(clients, plan.LoadWarmup, plan.LoadMeasure, cpu, ct);
+            var level = await Measured($"load {clients}", () => workload.RunLevelAsync(clients, plan.LoadWarmup, plan.LoadMeasure, cpu, ct), l => l.Cpu);
             results.Levels.Add(level);
             var lags = LatencyStats.Of(lag.LagsBetween(level.WindowStart, level.WindowEnd));
             results.LagByLevel[clients] = lags;

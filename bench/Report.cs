@@ -32,7 +32,6 @@ public sealed class RunResults(Plan plan)
 public static class Report
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
-    private const double OtherCpuWarning = 10; // % of the machine used by processes outside the benchmark
 
     public static string FinalLine(RunResults r) => string.Join(' ',
         $"ratio16={Num(r.Ratio16, "F2")}",
@@ -72,10 +71,14 @@ public static class Report
                 $"| {Num(lag?.P99, "F2")} | {Num(lag?.Max, "F2")} | {l?.Cpu.ToString() ?? "–"} | {c?.Cpu.ToString() ?? "–"} |");
         }
         md.AppendLine();
-        var busy = r.Ceiling.Select(c => (c.Clients, What: "pgbench", c.Cpu.Other)).Concat(r.Levels.Select(l => (l.Clients, What: "load", l.Cpu.Other)))
-            .Where(x => x.Other > OtherCpuWarning).ToList();
+        var busy = r.Ceiling.Select(c => (c.Clients, What: "pgbench", c.Cpu)).Concat(r.Levels.Select(l => (l.Clients, What: "load", l.Cpu)))
+            .Where(x => x.Cpu.Other > Plan.OtherCpuLimit).ToList();
         if (busy.Count > 0)
-            md.AppendLine(Inv, $"- **Warning: other processes took CPU during measurement** ({string.Join(", ", busy.Select(b => $"{b.What} {b.Clients}: {b.Other:F0} %"))}); those figures understate this machine.");
+        {
+            md.AppendLine(Inv, $"- **Warning: other processes took CPU during measurement** (even after {p.Attempts} attempt(s)); those figures understate this machine:");
+            foreach (var (clients, what, cpu) in busy)
+                md.AppendLine(Inv, $"  - {what} {clients} clients: other {cpu.Other:F0} % ({cpu.TopOthers})");
+        }
         foreach (var l in r.Levels.Where(l => l.FirstFailure is not null))
             md.AppendLine(Inv, $"- {l.Clients} clients, first failure: `{l.FirstFailure}`");
         md.AppendLine(Inv, $"- API start-up (fresh database, schema creation included) {r.ApiStartup.TotalSeconds:F1} s; seeding {p.Customers} customers {r.SeedTime.TotalSeconds:F1} s.");
