@@ -67,6 +67,8 @@ try
     {
         ["ConnectionStrings__Credit"] = pg.ConnectionString(ProductDatabase),
         ["Auth__SigningKey"] = Convert.ToHexString(RandomNumberGenerator.GetBytes(32)),
+        // The load is one trusted integration account; the per-user throttle guards against abuse, not capacity.
+        ["Credit__RateLimit__PerSecond"] = "0",
     };
     api = ApiProcess.Start(options.ApiDll, options.ApiPort, env, Path.Combine(options.Work, "api.log"), Path.Combine(options.Work, "api.pid"));
     results.ApiStartup = await api.WaitHealthyAsync(TimeSpan.FromSeconds(120), ct);

@@ -107,10 +107,10 @@ public static partial class Rebuild
             }
         }
         var streams = await Catalog.ScalarAsync<long>(db, $"select count(*) from {schema}.mt_streams", ct);
-        var accounts = await Catalog.ScalarAsync<long>(db, $"select count(*) from {schema}.mt_doc_creditaccount", ct);
-        var balances = await Catalog.ScalarAsync<long>(db, $"select count(*) from {schema}.mt_doc_customerbalance", ct);
+        var customers = await Catalog.ScalarAsync<long>(db, "select count(*) from credit_reporting.customers", ct);
+        var ledger = await Catalog.ScalarAsync<long>(db, "select count(*) from credit_reporting.ledger_entries", ct);
         return new Checks(head, behind,
-            $"head {head}; {string.Join(", ", positions)}; streams {streams}, CreditAccount rows {accounts}, CustomerBalance rows {balances}");
+            $"head {head}; {string.Join(", ", positions)}; streams {streams}, reporting customers {customers}, ledger rows {ledger}");
     }
 
     // JasperFx's summary line, e.g. "[purple]Finished rebuild in 911 ms[/]".

@@ -17,12 +17,26 @@ public static class MartenSetup
 {
     public const string Schema = "credit";
 
+    /// <summary>
+    /// Npgsql settings for a write path of many short transactions: keep the connection's session state when it
+    /// goes back to the pool (no DISCARD ALL per command) and prepare the statements used over and over.
+    /// Settings already in the configured connection string win.
+    /// </summary>
+    public static string Tuned(string connectionString)
+    {
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        if (!connectionString.Contains("No Reset On Close", StringComparison.OrdinalIgnoreCase)) builder.NoResetOnClose = true;
+        if (!connectionString.Contains("Max Auto Prepare", StringComparison.OrdinalIgnoreCase)) builder.MaxAutoPrepare = 64;
+        if (!connectionString.Contains("Auto Prepare Min Usages", StringComparison.OrdinalIgnoreCase)) builder.AutoPrepareMinUsages = 3;
+        return builder.ConnectionString;
+    }
+
     /// <summary>Events and documents in one schema, string stream keys (the customer id), full metadata.</summary>
     public static IServiceCollection AddCreditStore(this IServiceCollection services, string connectionString, TimeZoneInfo zone)
     {
         services.AddMarten(opts =>
             {
-                opts.Connection(connectionString);
+                opts.Connection(Tuned(connectionString));
                 opts.DatabaseSchemaName = Schema;
                 opts.Events.DatabaseSchemaName = Schema;
                 opts.Events.StreamIdentity = StreamIdentity.AsString;
