@@ -22,13 +22,13 @@ public sealed record Plan(
     public static readonly Plan Full = new(false, [1, 4, 16, 64],
         TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(15),
         TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(20),
-        Customers: 1_000, TimeTravelEvents: 10_000, TimeTravelViaApi: 1_000, TimeTravelCalls: 50, RebuildEvents: 200_000,
+        Customers: 1_000, TimeTravelEvents: 10_000, TimeTravelViaApi: 10_000, TimeTravelCalls: 50, RebuildEvents: 200_000,
         QuietWait: TimeSpan.FromSeconds(60), Attempts: 3);
 
     public static readonly Plan QuickRun = new(true, [1, 4, 16, 64],
         TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(4),
         TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5),
-        Customers: 200, TimeTravelEvents: 500, TimeTravelViaApi: 200, TimeTravelCalls: 20, RebuildEvents: 15_000,
+        Customers: 200, TimeTravelEvents: 1_200, TimeTravelViaApi: 1_200, TimeTravelCalls: 20, RebuildEvents: 15_000,
         QuietWait: TimeSpan.FromSeconds(2), Attempts: 1);
 
     /// <summary>The level ratio16 compares (16 clients), or the closest one the plan has.</summary>

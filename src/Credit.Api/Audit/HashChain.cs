@@ -33,12 +33,17 @@ public sealed class HashChain(IDocumentStore store, ILogger<HashChain> log) : IH
                 to_char(ts at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') || chr(31) || coalesce(usr, ''), 'UTF8'))
         $$;
 
+        -- Links one event to its stream's previous one.
+        create or replace function {S}.link_event(e {S}.mt_events) returns void language sql as $$
+            insert into {S}.event_hashes (seq_id, stream_id, version, hash)
+            values (e.seq_id, e.stream_id, e.version, {S}.event_hash(
+                (select h.hash from {S}.event_hashes h where h.stream_id = e.stream_id and h.version = e.version - 1),
+                e.type, e.data, e.timestamp, e.user_name))
+        $$;
+
         create or replace function {S}.chain_event() returns trigger language plpgsql as $$
         begin
-            insert into {S}.event_hashes (seq_id, stream_id, version, hash)
-            values (new.seq_id, new.stream_id, new.version, {S}.event_hash(
-                (select h.hash from {S}.event_hashes h where h.stream_id = new.stream_id and h.version = new.version - 1),
-                new.type, new.data, new.timestamp, new.user_name));
+            perform {S}.link_event(new);
             return null;
         end $$;
 
@@ -47,15 +52,12 @@ public sealed class HashChain(IDocumentStore store, ILogger<HashChain> log) : IH
 
         -- Events written before the chain existed (an upgrade) are linked once, stream by stream, in order.
         do $$
-        declare r record;
+        declare r {S}.mt_events;
         begin
             for r in select e.* from {S}.mt_events e
                      where not exists (select 1 from {S}.event_hashes h where h.seq_id = e.seq_id)
                      order by e.stream_id, e.version loop
-                insert into {S}.event_hashes (seq_id, stream_id, version, hash)
-                values (r.seq_id, r.stream_id, r.version, {S}.event_hash(
-                    (select h.hash from {S}.event_hashes h where h.stream_id = r.stream_id and h.version = r.version - 1),
-                    r.type, r.data, r.timestamp, r.user_name));
+                perform {S}.link_event(r);
             end loop;
         end $$;
         """;

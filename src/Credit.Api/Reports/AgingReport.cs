@@ -4,7 +4,6 @@ using Credit.Api.Errors;
 using Credit.Api.Hosting;
 using Credit.Api.Policy;
 using Credit.Api.Reporting;
-using Credit.Api.Statements;
 using Microsoft.AspNetCore.Authorization;
 using Wolverine.Http;
 
@@ -29,9 +28,7 @@ public static class AgingReportEndpoint
     public static async Task<IResult> Get(string? asOf, ReportingReads reads, PolicyStore policies, BusinessCalendar calendar,
         ReadModelCatchUp catchUp, CancellationToken ct)
     {
-        var errors = new List<(string, string)>();
-        var day = GetStatementEndpoint.ParseDate(asOf, "asOf", errors) ?? calendar.Today;
-        if (errors.Count > 0) return Problems.Validation(errors);
+        if (!BusinessDates.TryAsOf(asOf, calendar, out var day, out var problem)) return problem!;
 
         await catchUp.Wait(ct);
         var bounds = (await policies.Current(ct)).AgingBuckets;

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Credit.Api.Accounts;
 using Credit.Api.Auth;
 using Credit.Api.Errors;
@@ -25,8 +24,8 @@ public static class GetStatementEndpoint
         ReportingReads reads, BusinessCalendar calendar, CancellationToken ct)
     {
         var errors = new List<(string, string)>();
-        var toDate = ParseDate(to, "to", errors) ?? calendar.Today;
-        var fromDate = ParseDate(from, "from", errors) ?? new DateOnly(toDate.Year, toDate.Month, 1);
+        var toDate = BusinessDates.Parse(to, "to", errors) ?? calendar.Today;
+        var fromDate = BusinessDates.Parse(from, "from", errors) ?? new DateOnly(toDate.Year, toDate.Month, 1);
         if (errors.Count == 0 && fromDate > toDate) errors.Add(("from", "FROM_AFTER_TO"));
         if (errors.Count > 0) return Problems.Validation(errors);
 
@@ -40,14 +39,5 @@ public static class GetStatementEndpoint
         var credit = lines.Sum(l => l.Credit);
         return Results.Ok(new StatementView(customerId, name, currency, fromDate, toDate, opening, lines,
             debit, credit, opening + debit - credit));
-    }
-
-    /// <summary>yyyy-mm-dd, a real calendar date; anything else is a field error.</summary>
-    public static DateOnly? ParseDate(string? value, string field, List<(string, string)> errors)
-    {
-        if (value is null) return null;
-        if (DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date)) return date;
-        errors.Add((field, "INVALID_DATE"));
-        return null;
     }
 }

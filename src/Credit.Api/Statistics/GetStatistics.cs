@@ -3,7 +3,6 @@ using Credit.Api.Auth;
 using Credit.Api.Errors;
 using Credit.Api.Hosting;
 using Credit.Api.Reporting;
-using Credit.Api.Statements;
 using Credit.Domain.Decisions;
 using Credit.Domain.Statistics;
 using Microsoft.AspNetCore.Authorization;
@@ -23,9 +22,7 @@ public static class GetStatisticsEndpoint
     public static async Task<IResult> Get(string customerId, string? asOf, HttpContext http, AccountStore accounts,
         ReportingReads reads, BusinessCalendar calendar, CancellationToken ct)
     {
-        var errors = new List<(string, string)>();
-        var day = GetStatementEndpoint.ParseDate(asOf, "asOf", errors) ?? calendar.Today;
-        if (errors.Count > 0) return Problems.Validation(errors);
+        if (!BusinessDates.TryAsOf(asOf, calendar, out var day, out var problem)) return problem!;
 
         DateOnly? since;
         decimal? inherited;

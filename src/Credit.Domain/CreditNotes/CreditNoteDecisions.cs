@@ -18,9 +18,7 @@ public static class CreditNoteDecisions
     public static Outcome<CreditNoteResult> Issue(CreditAccount account, IssueCreditNote cmd)
     {
         if (account.CreditNotes.TryGetValue(cmd.CreditNoteId, out var existing))
-            return existing.Fingerprint == cmd.Fingerprint
-                ? Outcome<CreditNoteResult>.Repeat(ResultOf(existing))
-                : Outcome<CreditNoteResult>.Reject(RejectionKind.Duplicate, ErrorCodes.DuplicateId);
+            return Outcome<CreditNoteResult>.Again(existing.Fingerprint, cmd.Fingerprint, () => ResultOf(existing));
 
         if (!Money.Currency.FitsMinorUnit(cmd.Amount, account.Currency))
             return Outcome<CreditNoteResult>.Invalid("amount", "AMOUNT_PRECISION");

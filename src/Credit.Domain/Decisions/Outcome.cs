@@ -21,6 +21,11 @@ public sealed record Outcome<T>(T? Result, IReadOnlyList<object> Events, Rejecti
 
     public static Outcome<T> Repeat(T result) => new(result, [], null);
 
+    /// <summary>A create whose id exists already: the same request again gets the original answer and no event;
+    /// another request under the same id is a DUPLICATE_ID.</summary>
+    public static Outcome<T> Again(string existingFingerprint, string fingerprint, Func<T> original) =>
+        existingFingerprint == fingerprint ? Repeat(original()) : Reject(RejectionKind.Duplicate, ErrorCodes.DuplicateId);
+
     public static Outcome<T> Reject(Rejection rejection) => new(default, [], rejection);
 
     public static Outcome<T> Reject(RejectionKind kind, string code) => new(default, [], new Rejection(kind, code));

@@ -23,9 +23,7 @@ public static class InvoiceDecisions
     public static Outcome<InvoiceResult> Issue(CreditAccount account, IssueInvoice cmd, CreditContext ctx)
     {
         if (account.Receivables.TryGetValue(cmd.InvoiceId, out var existing))
-            return existing.Fingerprint == cmd.Fingerprint
-                ? Outcome<InvoiceResult>.Repeat(ResultOf(existing))
-                : Outcome<InvoiceResult>.Reject(RejectionKind.Duplicate, ErrorCodes.DuplicateId);
+            return Outcome<InvoiceResult>.Again(existing.Fingerprint, cmd.Fingerprint, () => ResultOf(existing));
 
         if (!Money.Currency.FitsMinorUnit(cmd.Amount, account.Currency)
             || cmd.Installments?.Any(i => !Money.Currency.FitsMinorUnit(i.Amount, account.Currency)) == true)

@@ -15,9 +15,7 @@ public static class OrderDecisions
     public static Outcome<OrderResult> Place(CreditAccount account, PlaceOrder cmd, CreditContext ctx)
     {
         if (account.Orders.TryGetValue(cmd.OrderId, out var existing))
-            return existing.Fingerprint == cmd.Fingerprint
-                ? Outcome<OrderResult>.Repeat(ResultOf(existing))
-                : Outcome<OrderResult>.Reject(RejectionKind.Duplicate, ErrorCodes.DuplicateId);
+            return Outcome<OrderResult>.Again(existing.Fingerprint, cmd.Fingerprint, () => ResultOf(existing));
         if (!Money.Currency.FitsMinorUnit(cmd.Amount, account.Currency))
             return Outcome<OrderResult>.Invalid("amount", "AMOUNT_PRECISION");
 

@@ -26,9 +26,7 @@ public static class PaymentDecisions
     public static Outcome<PaymentResult> Receive(CreditAccount account, ReceivePayment cmd)
     {
         if (account.Payments.TryGetValue(cmd.PaymentId, out var existing))
-            return existing.Fingerprint == cmd.Fingerprint
-                ? Outcome<PaymentResult>.Repeat(ResultOf(existing))
-                : Outcome<PaymentResult>.Reject(RejectionKind.Duplicate, ErrorCodes.DuplicateId);
+            return Outcome<PaymentResult>.Again(existing.Fingerprint, cmd.Fingerprint, () => ResultOf(existing));
 
         if (!Money.Currency.FitsMinorUnit(cmd.Amount, account.Currency)
             || cmd.Allocations?.Any(a => !Money.Currency.FitsMinorUnit(a.Amount, account.Currency)) == true)
