@@ -84,6 +84,7 @@ try
     Log($"seeded {plan.Customers} customers in {results.SeedTime.TotalSeconds:F1} s");
 
     await using var productDb = pg.Open(ProductDatabase);
+    results.StatementsNote = await Statements.ResetAsync(productDb, ct);
     await using (var lag = new LagSampler(productDb, Schema))
     {
         lag.Start();
@@ -102,6 +103,7 @@ try
         results.CatchUp = await lag.CatchUpAfterAsync(results.Levels[^1].WindowEnd, TimeSpan.FromSeconds(60), ct);
         if (lag.Error is not null) results.Errors.Add($"lag sampler: {lag.Error}");
     }
+    if (results.StatementsNote is null) results.Statements.AddRange(await Statements.TopAsync(productDb, 8, ct));
 
     try
     {
@@ -116,8 +118,11 @@ try
 
     try
     {
+        await cpu.WaitForQuietAsync(Plan.OtherCpuLimit, plan.QuietWait, ct);
+        var before = cpu.Take();
         results.Rebuild = await Rebuild.RunAsync(productDb, Schema, options.ApiDll, env, options.RebuildCommand, plan.RebuildEvents,
             plan.Quick ? TimeSpan.FromSeconds(90) : TimeSpan.FromMinutes(15), Log, ct);
+        results.RebuildCpu = CpuMeter.Between(before, cpu.Take()); // the rebuild process is the bench's child
         Log(results.Rebuild.Error is null
             ? $"rebuild: {results.Rebuild.Events} events in {results.Rebuild.Wall.TotalSeconds:F1} s = {results.Rebuild.EventsPerSecond:F0} events/s"
             : $"rebuild failed: {results.Rebuild.Error}");

@@ -18,6 +18,9 @@ public sealed class RunResults(Plan plan)
     public TimeSpan SeedTime { get; set; }
     public TimeTravelResult? TimeTravel { get; set; }
     public RebuildResult? Rebuild { get; set; }
+    public CpuSplit? RebuildCpu { get; set; }
+    public List<StatementCost> Statements { get; } = [];
+    public string? StatementsNote { get; set; }
     public double? RssMb { get; set; }
     public List<string> Errors { get; } = [];
     public TimeSpan Elapsed { get; set; }
@@ -85,6 +88,20 @@ public static class Report
         md.AppendLine(Inv, $"- Projection lag over all measured windows: p50 {Num(r.Lag?.P50, "F2")} s, p99 {Num(r.Lag?.P99, "F2")} s, max {Num(r.Lag?.Max, "F2")} s ({r.Lag?.Count ?? 0} samples); caught up {(r.CatchUp is { } cu ? cu.TotalSeconds.ToString("F1", Inv) + " s" : "not within the limit")} after the last level.");
         md.AppendLine();
 
+        md.AppendLine("## Where PostgreSQL's time goes during the load");
+        md.AppendLine();
+        if (r.StatementsNote is not null) md.AppendLine(r.StatementsNote);
+        else
+        {
+            md.AppendLine("pg_stat_statements over the product's database, all load levels (warm-ups and repeats included), by total execution time:");
+            md.AppendLine();
+            md.AppendLine("| share | calls | mean ms | total s | statement |");
+            md.AppendLine("|---:|---:|---:|---:|---|");
+            foreach (var st in r.Statements)
+                md.AppendLine(Inv, $"| {st.Share * 100:F0} % | {st.Calls} | {st.MeanMs:F2} | {st.TotalMs / 1000:F1} | `{st.Query.Replace("|", "\\|", StringComparison.Ordinal)}` |");
+        }
+        md.AppendLine();
+
         md.AppendLine("## Time travel");
         md.AppendLine();
         var tt = r.TimeTravel;
@@ -116,6 +133,8 @@ public static class Report
                 $"(the command's own figure: {own}) → **{rate}**{ownRate}.");
             md.AppendLine();
             md.AppendLine(Inv, $"After: {rb.Checks}.");
+            if (r.RebuildCpu is { } rc)
+                md.AppendLine().AppendLine(Inv, $"CPU during the rebuild (the command counts as bench): {rc}{(rc.Other > Plan.OtherCpuLimit ? $"; other: {rc.TopOthers}" : "")}.");
             if (rb.Error is not null) md.AppendLine().AppendLine("Error:").AppendLine().AppendLine("```").AppendLine(rb.Error).AppendLine("```");
         }
         md.AppendLine();
