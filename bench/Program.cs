@@ -94,6 +94,7 @@ try
             results.Levels.Add(level);
             var lags = LatencyStats.Of(lag.LagsBetween(level.WindowStart, level.WindowEnd));
             results.LagByLevel[clients] = lags;
+            results.HeadByLevel[clients] = lag.HeadAt(level.WindowStart);
             Log(string.Create(CultureInfo.InvariantCulture,
                 $"load {clients,2} clients: {level.DecisionsPerSecond,7:F0} decisions/s  p50 {level.Latency.P50:F1} p95 {level.Latency.P95:F1} p99 {level.Latency.P99:F1} ms  " +
                 $"failures {level.Failures}  lag p99 {lags.P99:F2} s  (cpu {level.Cpu})"));
@@ -118,11 +119,8 @@ try
 
     try
     {
-        await cpu.WaitForQuietAsync(Plan.OtherCpuLimit, plan.QuietWait, ct);
-        var before = cpu.Take();
-        results.Rebuild = await Rebuild.RunAsync(productDb, Schema, options.ApiDll, env, options.RebuildCommand, plan.RebuildEvents,
-            plan.Quick ? TimeSpan.FromSeconds(90) : TimeSpan.FromMinutes(15), Log, ct);
-        results.RebuildCpu = CpuMeter.Between(before, cpu.Take()); // the rebuild process is the bench's child
+        results.Rebuild = await Rebuild.RunAsync(productDb, Schema, options.ApiDll, env, options.RebuildCommand, plan,
+            plan.Quick ? TimeSpan.FromSeconds(90) : TimeSpan.FromMinutes(15), cpu, Log, ct);
         Log(results.Rebuild.Error is null
             ? $"rebuild: {results.Rebuild.Events} events in {results.Rebuild.Wall.TotalSeconds:F1} s = {results.Rebuild.EventsPerSecond:F0} events/s"
             : $"rebuild failed: {results.Rebuild.Error}");

@@ -12,13 +12,13 @@ public sealed class RunResults(Plan plan)
     public List<Ceiling.Level> Ceiling { get; } = [];
     public List<LevelResult> Levels { get; } = [];
     public Dictionary<int, LatencyStats> LagByLevel { get; } = [];
+    public Dictionary<int, long?> HeadByLevel { get; } = [];
     public LatencyStats? Lag { get; set; }
     public TimeSpan? CatchUp { get; set; }
     public TimeSpan ApiStartup { get; set; }
     public TimeSpan SeedTime { get; set; }
     public TimeTravelResult? TimeTravel { get; set; }
     public RebuildResult? Rebuild { get; set; }
-    public CpuSplit? RebuildCpu { get; set; }
     public List<StatementCost> Statements { get; } = [];
     public string? StatementsNote { get; set; }
     public double? RssMb { get; set; }
@@ -61,8 +61,8 @@ public static class Report
         md.AppendLine();
         md.AppendLine(Inv, $"Each level: {p.LoadWarmup.TotalSeconds:F0} s warm-up, {p.LoadMeasure.TotalSeconds:F0} s measured (pgbench: {p.PgbenchWarmup.TotalSeconds:F0} s + {p.PgbenchMeasure.TotalSeconds:F0} s); {p.Customers} customers; mix 60 % invoices / 25 % payments / 15 % orders.");
         md.AppendLine();
-        md.AppendLine("| clients | pgbench TPS | decisions/s | ratio | p50 ms | p95 ms | p99 ms | max ms | refused | 5xx | transport err | other | lag p99 s | lag max s | CPU during load (machine = 100 %) | CPU during pgbench |");
-        md.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|");
+        md.AppendLine("| clients | pgbench TPS | decisions/s | ratio | p50 ms | p95 ms | p99 ms | max ms | refused | 5xx | transport err | other | lag p99 s | lag max s | events before | CPU during load (machine = 100 %) | CPU during pgbench |");
+        md.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|");
         foreach (var clients in p.Clients)
         {
             var c = r.Ceiling.FirstOrDefault(x => x.Clients == clients);
@@ -71,7 +71,7 @@ public static class Report
             md.AppendLine(Inv, $"| {clients} | {Num(c?.Tps, "F0")} | {Num(l?.DecisionsPerSecond, "F0")} | {Num(l is not null && c is { Tps: > 0 } ? l.DecisionsPerSecond / c.Tps : null, "F2")} " +
                 $"| {Num(l?.Latency.P50, "F1")} | {Num(l?.Latency.P95, "F1")} | {Num(l?.Latency.P99, "F1")} | {Num(l?.Latency.Max, "F0")} " +
                 $"| {l?.Refused.ToString(Inv) ?? "–"} | {l?.ServerErrors.ToString(Inv) ?? "–"} | {l?.TransportErrors.ToString(Inv) ?? "–"} | {l?.Unexpected.ToString(Inv) ?? "–"} " +
-                $"| {Num(lag?.P99, "F2")} | {Num(lag?.Max, "F2")} | {l?.Cpu.ToString() ?? "–"} | {c?.Cpu.ToString() ?? "–"} |");
+                $"| {Num(lag?.P99, "F2")} | {Num(lag?.Max, "F2")} | {r.HeadByLevel.GetValueOrDefault(clients)?.ToString(Inv) ?? "–"} | {l?.Cpu.ToString() ?? "–"} | {c?.Cpu.ToString() ?? "–"} |");
         }
         md.AppendLine();
         var busy = r.Ceiling.Select(c => (c.Clients, What: "pgbench", c.Cpu)).Concat(r.Levels.Select(l => (l.Clients, What: "load", l.Cpu)))
@@ -133,7 +133,7 @@ public static class Report
                 $"(the command's own figure: {own}) → **{rate}**{ownRate}.");
             md.AppendLine();
             md.AppendLine(Inv, $"After: {rb.Checks}.");
-            if (r.RebuildCpu is { } rc)
+            if (rb.Cpu is { } rc)
                 md.AppendLine().AppendLine(Inv, $"CPU during the rebuild (the command counts as bench): {rc}{(rc.Other > Plan.OtherCpuLimit ? $"; other: {rc.TopOthers}" : "")}.");
             if (rb.Error is not null) md.AppendLine().AppendLine("Error:").AppendLine().AppendLine("```").AppendLine(rb.Error).AppendLine("```");
         }
