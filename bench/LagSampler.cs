@@ -57,6 +57,12 @@ public sealed class LagSampler(NpgsqlDataSource db, string schema) : IAsyncDispo
         lock (_samples) return _samples.Where(s => s.At >= from && s.At <= to).Select(s => s.LagSeconds).ToList();
     }
 
+    /// <summary>The event store's head (max seq_id) at the first sample from <paramref name="from"/> on.</summary>
+    public long? HeadAt(long from)
+    {
+        lock (_samples) return _samples.FirstOrDefault(s => s.At >= from)?.Head;
+    }
+
     /// <summary>How long after the load stopped until the slowest projection reached the head.</summary>
     public async Task<TimeSpan?> CatchUpAfterAsync(long loadEnd, TimeSpan limit, CancellationToken ct)
     {

@@ -28,8 +28,8 @@ public sealed record Plan(
     public static readonly Plan QuickRun = new(true, [1, 4, 16, 64],
         TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(4),
         TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5),
-        Customers: 200, TimeTravelEvents: 1_200, TimeTravelViaApi: 1_200, TimeTravelCalls: 20, RebuildEvents: 15_000,
-        QuietWait: TimeSpan.FromSeconds(2), Attempts: 1);
+        Customers: 200, TimeTravelEvents: 1_200, TimeTravelViaApi: 1_200, TimeTravelCalls: 20, RebuildEvents: 10_000,
+        QuietWait: TimeSpan.Zero, Attempts: 1);
 
     /// <summary>The level ratio16 compares (16 clients), or the closest one the plan has.</summary>
     public int RatioClients => Clients.OrderBy(c => Math.Abs(c - 16)).First();

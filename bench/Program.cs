@@ -86,6 +86,7 @@ try
     Log($"seeded {plan.Customers} customers in {results.SeedTime.TotalSeconds:F1} s");
 
     await using var productDb = pg.Open(ProductDatabase);
+    results.StatementsNote = await Statements.ResetAsync(productDb, ct);
     await using (var lag = new LagSampler(productDb, Schema))
     {
         lag.Start();
@@ -95,6 +96,7 @@ try
             results.Levels.Add(level);
             var lags = LatencyStats.Of(lag.LagsBetween(level.WindowStart, level.WindowEnd));
             results.LagByLevel[clients] = lags;
+            results.HeadByLevel[clients] = lag.HeadAt(level.WindowStart);
             Log(string.Create(CultureInfo.InvariantCulture,
                 $"load {clients,2} clients: {level.DecisionsPerSecond,7:F0} decisions/s  p50 {level.Latency.P50:F1} p95 {level.Latency.P95:F1} p99 {level.Latency.P99:F1} ms  " +
                 $"failures {level.Failures}  lag p99 {lags.P99:F2} s  (cpu {level.Cpu})"));
@@ -104,6 +106,7 @@ try
         results.CatchUp = await lag.CatchUpAfterAsync(results.Levels[^1].WindowEnd, TimeSpan.FromSeconds(60), ct);
         if (lag.Error is not null) results.Errors.Add($"lag sampler: {lag.Error}");
     }
+    if (results.StatementsNote is null) results.Statements.AddRange(await Statements.TopAsync(productDb, 8, ct));
 
     try
     {
@@ -118,8 +121,8 @@ try
 
     try
     {
-        results.Rebuild = await Rebuild.RunAsync(productDb, Schema, options.ApiDll, env, options.RebuildCommand, plan.RebuildEvents,
-            plan.Quick ? TimeSpan.FromSeconds(90) : TimeSpan.FromMinutes(15), Log, ct);
+        results.Rebuild = await Rebuild.RunAsync(productDb, Schema, options.ApiDll, env, options.RebuildCommand, plan,
+            plan.Quick ? TimeSpan.FromSeconds(90) : TimeSpan.FromMinutes(15), cpu, Log, ct);
         Log(results.Rebuild.Error is null
             ? $"rebuild: {results.Rebuild.Events} events in {results.Rebuild.Wall.TotalSeconds:F1} s = {results.Rebuild.EventsPerSecond:F0} events/s"
             : $"rebuild failed: {results.Rebuild.Error}");

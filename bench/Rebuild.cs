@@ -10,7 +10,8 @@ public sealed record RebuildResult(
     TimeSpan? Reported,
     string? Error,
     string Command,
-    string Checks)
+    string Checks,
+    CpuSplit Cpu)
 {
     /// <summary>Events per second of wall time, process start included (the conservative figure).</summary>
     public double? EventsPerSecond => Error is null ? Events / Wall.TotalSeconds : null;
@@ -23,12 +24,15 @@ public sealed record RebuildResult(
 public static partial class Rebuild
 {
     public static async Task<RebuildResult> RunAsync(NpgsqlDataSource db, string schema, string apiDll,
-        IReadOnlyDictionary<string, string> env, string[] command, long target, TimeSpan timeout, Action<string> log, CancellationToken ct)
+        IReadOnlyDictionary<string, string> env, string[] command, Plan plan, TimeSpan timeout, CpuMeter cpu, Action<string> log, CancellationToken ct)
     {
-        var events = await TopUpAsync(db, schema, target, log, ct);
+        var events = await TopUpAsync(db, schema, plan.RebuildEvents, log, ct);
         log($"rebuild: {events} events, running `{string.Join(' ', command)}`");
 
+        await cpu.WaitForQuietAsync(Plan.OtherCpuLimit, plan.QuietWait, ct);
+        var before = cpu.Take();
         var run = await ChildProcess.RunAsync("dotnet", [apiDll, .. command], env, timeout, ct);
+        var split = CpuMeter.Between(before, cpu.Take()); // the command is the bench's child: its CPU counts as bench
         var reported = ReportedTime().Match(run.Output) is { Success: true } m
             ? TimeSpan.FromMilliseconds(double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)) : (TimeSpan?)null;
         var line = string.Join(' ', command);
@@ -40,7 +44,7 @@ public static partial class Rebuild
         var checks = await CheckAsync(db, schema, ct);
         if (error is null && checks.Behind.Count > 0)
             error = $"projections not at the head ({checks.Head}) after the rebuild: {string.Join(", ", checks.Behind)}\n{run.Tail()}";
-        return new RebuildResult(events, run.Elapsed, reported, error, line, checks.Summary);
+        return new RebuildResult(events, run.Elapsed, reported, error, line, checks.Summary, split);
     }
 
     /// <summary>

@@ -12,12 +12,15 @@ public sealed class RunResults(Plan plan)
     public List<Ceiling.Level> Ceiling { get; } = [];
     public List<LevelResult> Levels { get; } = [];
     public Dictionary<int, LatencyStats> LagByLevel { get; } = [];
+    public Dictionary<int, long?> HeadByLevel { get; } = [];
     public LatencyStats? Lag { get; set; }
     public TimeSpan? CatchUp { get; set; }
     public TimeSpan ApiStartup { get; set; }
     public TimeSpan SeedTime { get; set; }
     public TimeTravelResult? TimeTravel { get; set; }
     public RebuildResult? Rebuild { get; set; }
+    public List<StatementCost> Statements { get; } = [];
+    public string? StatementsNote { get; set; }
     public double? RssMb { get; set; }
     public List<string> Errors { get; } = [];
     public TimeSpan Elapsed { get; set; }
@@ -58,8 +61,8 @@ public static class Report
         md.AppendLine();
         md.AppendLine(Inv, $"Each level: {p.LoadWarmup.TotalSeconds:F0} s warm-up, {p.LoadMeasure.TotalSeconds:F0} s measured (pgbench: {p.PgbenchWarmup.TotalSeconds:F0} s + {p.PgbenchMeasure.TotalSeconds:F0} s); {p.Customers} customers; mix 60 % invoices / 25 % payments / 15 % orders.");
         md.AppendLine();
-        md.AppendLine("| clients | pgbench TPS | decisions/s | ratio | p50 ms | p95 ms | p99 ms | max ms | refused | 5xx | transport err | other | lag p99 s | lag max s | CPU during load (machine = 100 %) | CPU during pgbench |");
-        md.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|");
+        md.AppendLine("| clients | pgbench TPS | decisions/s | ratio | p50 ms | p95 ms | p99 ms | max ms | refused | 5xx | transport err | other | lag p99 s | lag max s | events before | CPU during load (machine = 100 %) | CPU during pgbench |");
+        md.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|");
         foreach (var clients in p.Clients)
         {
             var c = r.Ceiling.FirstOrDefault(x => x.Clients == clients);
@@ -68,7 +71,7 @@ public static class Report
             md.AppendLine(Inv, $"| {clients} | {Num(c?.Tps, "F0")} | {Num(l?.DecisionsPerSecond, "F0")} | {Num(l is not null && c is { Tps: > 0 } ? l.DecisionsPerSecond / c.Tps : null, "F2")} " +
                 $"| {Num(l?.Latency.P50, "F1")} | {Num(l?.Latency.P95, "F1")} | {Num(l?.Latency.P99, "F1")} | {Num(l?.Latency.Max, "F0")} " +
                 $"| {l?.Refused.ToString(Inv) ?? "–"} | {l?.ServerErrors.ToString(Inv) ?? "–"} | {l?.TransportErrors.ToString(Inv) ?? "–"} | {l?.Unexpected.ToString(Inv) ?? "–"} " +
-                $"| {Num(lag?.P99, "F2")} | {Num(lag?.Max, "F2")} | {l?.Cpu.ToString() ?? "–"} | {c?.Cpu.ToString() ?? "–"} |");
+                $"| {Num(lag?.P99, "F2")} | {Num(lag?.Max, "F2")} | {r.HeadByLevel.GetValueOrDefault(clients)?.ToString(Inv) ?? "–"} | {l?.Cpu.ToString() ?? "–"} | {c?.Cpu.ToString() ?? "–"} |");
         }
         md.AppendLine();
         var busy = r.Ceiling.Select(c => (c.Clients, What: "pgbench", c.Cpu)).Concat(r.Levels.Select(l => (l.Clients, What: "load", l.Cpu)))
@@ -83,6 +86,20 @@ public static class Report
             md.AppendLine(Inv, $"- {l.Clients} clients, first failure: `{l.FirstFailure}`");
         md.AppendLine(Inv, $"- API start-up (fresh database, schema creation included) {r.ApiStartup.TotalSeconds:F1} s; seeding {p.Customers} customers {r.SeedTime.TotalSeconds:F1} s.");
         md.AppendLine(Inv, $"- Projection lag over all measured windows: p50 {Num(r.Lag?.P50, "F2")} s, p99 {Num(r.Lag?.P99, "F2")} s, max {Num(r.Lag?.Max, "F2")} s ({r.Lag?.Count ?? 0} samples); caught up {(r.CatchUp is { } cu ? cu.TotalSeconds.ToString("F1", Inv) + " s" : "not within the limit")} after the last level.");
+        md.AppendLine();
+
+        md.AppendLine("## Where PostgreSQL's time goes during the load");
+        md.AppendLine();
+        if (r.StatementsNote is not null) md.AppendLine(r.StatementsNote);
+        else
+        {
+            md.AppendLine("pg_stat_statements over the product's database, all load levels (warm-ups and repeats included), by total execution time:");
+            md.AppendLine();
+            md.AppendLine("| share | calls | mean ms | total s | statement |");
+            md.AppendLine("|---:|---:|---:|---:|---|");
+            foreach (var st in r.Statements)
+                md.AppendLine(Inv, $"| {st.Share * 100:F0} % | {st.Calls} | {st.MeanMs:F2} | {st.TotalMs / 1000:F1} | `{st.Query.Replace("|", "\\|", StringComparison.Ordinal)}` |");
+        }
         md.AppendLine();
 
         md.AppendLine("## Time travel");
@@ -116,6 +133,8 @@ public static class Report
                 $"(the command's own figure: {own}) → **{rate}**{ownRate}.");
             md.AppendLine();
             md.AppendLine(Inv, $"After: {rb.Checks}.");
+            if (rb.Cpu is { } rc)
+                md.AppendLine().AppendLine(Inv, $"CPU during the rebuild (the command counts as bench): {rc}{(rc.Other > Plan.OtherCpuLimit ? $"; other: {rc.TopOthers}" : "")}.");
             if (rb.Error is not null) md.AppendLine().AppendLine("Error:").AppendLine().AppendLine("```").AppendLine(rb.Error).AppendLine("```");
         }
         md.AppendLine();

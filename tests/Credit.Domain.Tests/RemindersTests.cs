@@ -10,15 +10,17 @@ public class RemindersTests
         ReminderSchedule.For("C1", before, events, daysBefore: 3, Today);
 
     [Fact]
-    public void Every_installment_gets_a_due_soon_reminder_days_before_and_an_overdue_one_the_day_after()
+    public void Every_installment_gets_a_due_soon_reminder_days_before_then_an_overdue_one_the_day_after()
     {
         var invoice = new InvoiceIssued("A", 200m, Today, Day(40), [new Installment(Day(10), 100m), new Installment(Day(40), 100m)], null, [], null, "fp");
-        For(Account(), invoice).ShouldBe([
+        var first = For(Account(), invoice);
+        first.ShouldBe([
             new Reminder("C1", "A", 1, ReminderKind.DueSoon, Day(10), Day(7)),
-            new Reminder("C1", "A", 1, ReminderKind.Overdue, Day(10), Day(11)),
             new Reminder("C1", "A", 2, ReminderKind.DueSoon, Day(40), Day(37)),
-            new Reminder("C1", "A", 2, ReminderKind.Overdue, Day(40), Day(41)),
         ]);
+        // When a due-soon reminder goes out, the overdue one is scheduled for the day after the due date.
+        ReminderSchedule.Next(first[0], Day(7)).ShouldBe(new Reminder("C1", "A", 1, ReminderKind.Overdue, Day(10), Day(11)));
+        ReminderSchedule.Next(ReminderSchedule.Next(first[0], Day(7))!, Day(11)).ShouldBeNull();
     }
 
     [Fact]
@@ -27,17 +29,24 @@ public class RemindersTests
         For(Account(), Accounts.Invoice("A", 100m, Day(-40), Day(-10))).ShouldBe([
             new Reminder("C1", "A", 1, ReminderKind.Overdue, Day(-10), Today),
         ]);
-        For(Account(), Accounts.Invoice("B", 100m, Day(-20), Day(1))).ShouldBe([
-            new Reminder("C1", "B", 1, ReminderKind.DueSoon, Day(1), Today),
-            new Reminder("C1", "B", 1, ReminderKind.Overdue, Day(1), Day(2)),
-        ]);
+        var soon = For(Account(), Accounts.Invoice("B", 100m, Day(-20), Day(1)));
+        soon.ShouldBe([new Reminder("C1", "B", 1, ReminderKind.DueSoon, Day(1), Today)]);
+        ReminderSchedule.Next(soon[0], Today)!.SendOn.ShouldBe(Day(2));
     }
 
     [Fact]
     public void Due_today_is_due_soon_today_and_overdue_tomorrow()
     {
-        For(Account(), Accounts.Invoice("A", 100m, Day(-30), Today)).Select(r => (r.Kind, r.SendOn))
-            .ShouldBe([(ReminderKind.DueSoon, Today), (ReminderKind.Overdue, Day(1))]);
+        var first = For(Account(), Accounts.Invoice("A", 100m, Day(-30), Today)).Single();
+        (first.Kind, first.SendOn).ShouldBe((ReminderKind.DueSoon, Today));
+        ReminderSchedule.Next(first, Today)!.SendOn.ShouldBe(Day(1));
+    }
+
+    [Fact]
+    public void An_overdue_reminder_coming_after_its_day_goes_out_at_once()
+    {
+        var dueSoon = new Reminder("C1", "A", 1, ReminderKind.DueSoon, Day(-5), Day(-8));
+        ReminderSchedule.Next(dueSoon, Today)!.SendOn.ShouldBe(Today);
     }
 
     [Fact]

@@ -13,7 +13,7 @@ namespace Credit.Api.Audit;
 /// </summary>
 public sealed class TimeTravel(IDocumentStore store) : IDisposable
 {
-    private const long MaxKeptDocuments = 200_000;
+    private const long MaxKeptDocuments = 40_000;
     private readonly MemoryCache _kept = new(new MemoryCacheOptions { SizeLimit = MaxKeptDocuments });
 
     private sealed class CheckpointRef

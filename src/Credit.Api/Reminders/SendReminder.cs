@@ -1,4 +1,5 @@
 using Credit.Api.Accounts;
+using Credit.Api.Hosting;
 using Credit.Domain.Reminders;
 using Marten;
 using Wolverine;
@@ -37,15 +38,21 @@ public static class SendReminderHandler
 {
     /// <summary>Checks the account as it is now: paid or credited installments get no reminder.</summary>
     public static async Task<OutgoingMessages> Handle(SendReminder message, IDocumentSession session, AccountStore accounts,
-        TimeProvider clock, CancellationToken ct)
+        TimeProvider clock, BusinessCalendar calendar, CancellationToken ct)
     {
         var reminder = message.Reminder;
         var outgoing = new OutgoingMessages();
-        if (await session.LoadAsync<Notification>(reminder.NotificationId, ct) is not null) return outgoing;
-
         var due = await accounts.View(reminder.CustomerId, a => ReminderSchedule.StillOpen(a, reminder) is { } open
             ? new { Open = open, a.Profile.Name, a.Currency } : null, ct);
-        if (due is null) return outgoing;
+        if (due is null) return outgoing; // paid or credited: nothing now, and nothing later
+
+        // The installment's next reminder waits in the same transaction (or goes now if its day has come).
+        if (ReminderSchedule.Next(reminder, calendar.Today) is { } next)
+        {
+            if (next.SendOn <= calendar.Today) outgoing.Add(new SendReminder(next));
+            else outgoing.Schedule(new SendReminder(next), calendar.MorningOf(next.SendOn));
+        }
+        if (await session.LoadAsync<Notification>(reminder.NotificationId, ct) is not null) return outgoing;
 
         var notification = new Notification
         {

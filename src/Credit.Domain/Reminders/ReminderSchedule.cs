@@ -16,9 +16,10 @@ public sealed record Reminder(string CustomerId, string DocumentId, int Installm
 public static class ReminderSchedule
 {
     /// <summary>
-    /// The reminders for the installments these events open: those of a new invoice or opening balance, and
+    /// The first reminder of each installment these events open: those of a new invoice or opening balance, and
     /// those a reversed payment reopens. Due-soon goes out <paramref name="daysBefore"/> days before the due
-    /// date, overdue the day after; a date already past (backdated documents) means today.
+    /// date, overdue the day after (see <see cref="Next"/>); a date already past (backdated documents) means
+    /// today, and an installment already past due starts with overdue.
     /// </summary>
     public static IReadOnlyList<Reminder> For(
         string customerId, CreditAccount? before, IEnumerable<object> events, int daysBefore, DateOnly today)
@@ -47,12 +48,18 @@ public static class ReminderSchedule
         var reminders = new List<Reminder>();
         foreach (var (document, no, dueOn) in opened.Distinct())
         {
-            if (today <= dueOn)
-                reminders.Add(new Reminder(customerId, document, no, ReminderKind.DueSoon, dueOn, Max(dueOn.AddDays(-Math.Max(daysBefore, 0)), today)));
-            reminders.Add(new Reminder(customerId, document, no, ReminderKind.Overdue, dueOn, Max(dueOn.AddDays(1), today)));
+            reminders.Add(today <= dueOn
+                ? new Reminder(customerId, document, no, ReminderKind.DueSoon, dueOn, Max(dueOn.AddDays(-Math.Max(daysBefore, 0)), today))
+                : new Reminder(customerId, document, no, ReminderKind.Overdue, dueOn, today));
         }
         return reminders;
     }
+
+    /// <summary>What follows a reminder that went out: after due-soon, overdue the day after the due date
+    /// (scheduled only then, so an installment has one reminder waiting at a time).</summary>
+    public static Reminder? Next(Reminder sent, DateOnly today) => sent.Kind == ReminderKind.DueSoon
+        ? sent with { Kind = ReminderKind.Overdue, SendOn = Max(sent.DueOn.AddDays(1), today) }
+        : null;
 
     /// <summary>What is still open on the reminder's installment when it comes due; null when there is nothing
     /// to remind of (paid, credited, or the document is gone).</summary>
