@@ -13,7 +13,8 @@ public sealed class Postgres(int port, string binDirectory, string dataDirectory
     public string ConnectionString(string database) =>
         $"Host=127.0.0.1;Port={port};Username=postgres;Database={database};Pooling=true";
 
-    public NpgsqlDataSource Open(string database) => NpgsqlDataSource.Create(ConnectionString(database));
+    // Bulk steps (cloning 200,000 events through the hash-chain trigger) run longer than the default 30 s.
+    public NpgsqlDataSource Open(string database) => NpgsqlDataSource.Create(ConnectionString(database) + ";Command Timeout=600");
 
     /// <summary>The postmaster's pid (first line of postmaster.pid); its children are the backends.</summary>
     public int PostmasterPid() =>

@@ -45,6 +45,8 @@ builder.Services.AddSingleton(hosting);
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton(sp => BusinessCalendar.From(sp.GetRequiredService<TimeProvider>(), builder.Configuration));
 builder.Services.AddSingleton<CreditContexts>();
+builder.Services.AddSingleton<Checkpoints>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<Checkpoints>());
 builder.Services.AddSingleton<AccountCache>();
 builder.Services.AddSingleton<GroupCommit>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<GroupCommit>());

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Credit.Domain.Accounts;
-using Credit.Projections.Accounts;
 using Marten;
 
 namespace Credit.Api.Accounts;
@@ -11,7 +10,7 @@ namespace Credit.Api.Accounts;
 /// Each customer has a gate: one decision (or consistent read) at a time. Another writer to the same stream
 /// (another node) is caught by the append's expected version; the entry is then reloaded.
 /// </summary>
-public sealed class AccountCache(IDocumentStore store)
+public sealed class AccountCache(IDocumentStore store, Checkpoints checkpoints)
 {
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _pools = new(StringComparer.Ordinal);
@@ -60,12 +59,11 @@ public sealed class AccountCache(IDocumentStore store)
 
     private async Task<CreditAccount?> FoldFromStore(string customerId, CancellationToken ct)
     {
+        var version = await checkpoints.Find(customerId, null, null, ct);
+        var start = version is { } v ? await checkpoints.Load(customerId, v, ct) : null;
         await using var session = store.QuerySession();
-        var checkpoint = await session.Query<AccountCheckpoint>()
-            .Where(c => c.CustomerId == customerId).OrderByDescending(c => c.Version).FirstOrDefaultAsync(ct);
-        var folded = await session.Events.AggregateStreamAsync(customerId, state: checkpoint?.Account,
-            fromVersion: (checkpoint?.Version ?? 0) + 1, token: ct);
-        return folded ?? checkpoint?.Account;
+        var folded = await session.Events.AggregateStreamAsync(customerId, state: start, fromVersion: (start?.Version ?? 0) + 1, token: ct);
+        return folded ?? start;
     }
 
     /// <summary>After a conflicting write elsewhere: forget the state; the next use folds it again. Under the gate.</summary>

@@ -5,9 +5,7 @@ using Credit.Api.Reminders;
 using Credit.Domain.Accounts;
 using Credit.Domain.Decisions;
 using Credit.Domain.Reminders;
-using Credit.Projections.Accounts;
 using JasperFx;
-using Marten;
 using Marten.Exceptions;
 using Wolverine;
 using Wolverine.Marten;
@@ -36,7 +34,7 @@ public sealed class AccountRead(CreditAccount? account, CreditContext context, S
 /// the account is reloaded and the command decided again, so two documents can never both use the same credit.
 /// </summary>
 public sealed class AccountStore(
-    IDocumentStore store, AccountCache cache, GroupCommit writer, CreditContexts contexts, BusinessCalendar calendar,
+    AccountCache cache, GroupCommit writer, CreditContexts contexts, Checkpoints checkpoints, BusinessCalendar calendar,
     ILogger<AccountStore> log)
 {
     private const int MaxAttempts = 30;
@@ -81,7 +79,7 @@ public sealed class AccountStore(
 
                     var versionBefore = entry.Version;
                     AccountCache.Apply(entry, outcome.Events);
-                    if (versionBefore / AccountCheckpoint.Interval != entry.Version / AccountCheckpoint.Interval)
+                    if (versionBefore / Checkpoints.Interval != entry.Version / Checkpoints.Interval)
                         Checkpoint(entry);
                     return outcome;
                 }
@@ -189,20 +187,13 @@ public sealed class AccountStore(
     /// <summary>Keeps a copy of the account every few hundred events, for time travel and cold loads; off the request path.</summary>
     private void Checkpoint(AccountCache.Entry entry)
     {
-        var serializer = store.Options.Serializer();
-        var copy = serializer.FromJson<CreditAccount>(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(serializer.ToJson(entry.Account!))));
+        var state = Checkpoints.Pack(entry.Account!); // under the gate: the state cannot change while it is packed
         var (id, version) = (entry.Id, entry.Version);
         _ = Task.Run(async () =>
         {
             try
             {
-                await using var session = store.LightweightSession();
-                var last = (await session.Events.FetchStreamAsync(id, version, fromVersion: version)).Single();
-                session.Store(new AccountCheckpoint
-                {
-                    Id = AccountCheckpoint.IdOf(id, version), CustomerId = id, Version = version, Timestamp = last.Timestamp, Account = copy,
-                });
-                await session.SaveChangesAsync();
+                await checkpoints.Save(id, version, state, CancellationToken.None);
             }
             catch (Exception ex)
             {

@@ -48,7 +48,6 @@ public static class MartenSetup
                 // events); only the small directory of customers is written inline, when a profile changes.
                 opts.Projections.Add(new CreditAccountProjection(), ProjectionLifecycle.Live);
                 opts.Projections.Add(new AccountDirectoryProjection(), ProjectionLifecycle.Inline);
-                opts.Schema.For<AccountCheckpoint>().Index(x => x.CustomerId);
                 opts.Schema.For<AccountDirectoryEntry>().Index(x => x.GroupId);
                 opts.Projections.Add(new ReportingProjection(zone), ProjectionLifecycle.Async, ReportingProjection.ProjectionName, o =>
                 {

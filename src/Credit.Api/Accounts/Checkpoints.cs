@@ -1,0 +1,94 @@
+using System.IO.Compression;
+using System.Text.Json;
+using Credit.Api.Hosting;
+using Credit.Domain.Accounts;
+using Marten;
+using Marten.Storage;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Credit.Api.Accounts;
+
+/// <summary>
+/// The account as it stood after every <see cref="Interval"/>th event, for cold loads and time travel, which then
+/// fold at most that many events. Kept as Brotli-compressed JSON in a table of their own: a 10,000-event account
+/// is a 3 MB state, which as a jsonb document costs PostgreSQL alone ~40 ms to hand out; as bytes it is ~10× smaller
+/// and read without conversion.
+/// </summary>
+public sealed class Checkpoints(IDocumentStore store) : IHostedService
+{
+    public const int Interval = 500;
+    private const string Table = MartenSetup.Schema + ".account_checkpoints";
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.General);
+
+    public async Task StartAsync(CancellationToken ct)
+    {
+        await using var conn = await Open(ConnectionUsage.ReadWrite, ct);
+        await using var cmd = new NpgsqlCommand($"""
+            create table if not exists {Table} (
+                customer_id varchar not null, version bigint not null, event_timestamp timestamptz not null, state bytea not null,
+                primary key (customer_id, version));
+            """, conn);
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
+
+    public static byte[] Pack(CreditAccount account)
+    {
+        using var buffer = new MemoryStream();
+        using (var brotli = new BrotliStream(buffer, CompressionLevel.Fastest)) JsonSerializer.Serialize(brotli, account, Json);
+        return buffer.ToArray();
+    }
+
+    public static CreditAccount Unpack(byte[] state)
+    {
+        using var brotli = new BrotliStream(new MemoryStream(state), CompressionMode.Decompress);
+        return JsonSerializer.Deserialize<CreditAccount>(brotli, Json)!;
+    }
+
+    /// <summary>Stores the packed state at its version, stamped with that event's timestamp (for time travel by moment).</summary>
+    public async Task Save(string customerId, long version, byte[] state, CancellationToken ct)
+    {
+        await using var conn = await Open(ConnectionUsage.ReadWrite, ct);
+        await using var cmd = new NpgsqlCommand($"""
+            insert into {Table} (customer_id, version, event_timestamp, state)
+            select @id, @version, e.timestamp, @state from {MartenSetup.Schema}.mt_events e where e.stream_id = @id and e.version = @version
+            on conflict do nothing
+            """, conn);
+        cmd.Parameters.AddWithValue("id", customerId);
+        cmd.Parameters.AddWithValue("version", version);
+        cmd.Parameters.AddWithValue("state", state);
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>The version of the newest checkpoint at or before a version and/or a moment; null when none.</summary>
+    public async Task<long?> Find(string customerId, long? atMostVersion, DateTimeOffset? atMostMoment, CancellationToken ct)
+    {
+        await using var conn = await Open(ConnectionUsage.Read, ct);
+        await using var cmd = new NpgsqlCommand($"""
+            select max(version) from {Table}
+            where customer_id = @id and (@v::bigint is null or version <= @v) and (@at::timestamptz is null or event_timestamp <= @at)
+            """, conn);
+        cmd.Parameters.AddWithValue("id", customerId);
+        cmd.Parameters.Add(new NpgsqlParameter("v", NpgsqlDbType.Bigint) { Value = (object?)atMostVersion ?? DBNull.Value });
+        cmd.Parameters.Add(new NpgsqlParameter("at", NpgsqlDbType.TimestampTz) { Value = (object?)atMostMoment ?? DBNull.Value });
+        return await cmd.ExecuteScalarAsync(ct) as long?;
+    }
+
+    public async Task<CreditAccount?> Load(string customerId, long version, CancellationToken ct)
+    {
+        await using var conn = await Open(ConnectionUsage.Read, ct);
+        await using var cmd = new NpgsqlCommand($"select state from {Table} where customer_id = @id and version = @version", conn);
+        cmd.Parameters.AddWithValue("id", customerId);
+        cmd.Parameters.AddWithValue("version", version);
+        return await cmd.ExecuteScalarAsync(ct) is byte[] state ? Unpack(state) : null;
+    }
+
+    private async Task<NpgsqlConnection> Open(ConnectionUsage usage, CancellationToken ct)
+    {
+        var conn = store.Storage.Database.CreateConnection(usage);
+        await conn.OpenAsync(ct);
+        return conn;
+    }
+}
