@@ -80,12 +80,7 @@ public sealed class AccountCache(IDocumentStore store, Checkpoints checkpoints)
     /// <summary>Advances the state with events just committed. Under the gate.</summary>
     public static void Apply(Entry entry, IReadOnlyList<object> events)
     {
-        foreach (var e in events)
-        {
-            if (e is AccountOpened opened) entry.Account = CreditAccount.Open(opened);
-            else entry.Account!.ApplyEvent(e);
-            entry.Account!.Version++;
-        }
+        foreach (var e in events) entry.Account = CreditAccount.Fold(entry.Account, e);
         entry.Version = entry.Account?.Version ?? 0;
         entry.Publish();
     }

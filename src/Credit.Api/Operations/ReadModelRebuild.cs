@@ -8,8 +8,8 @@ namespace Credit.Api.Operations;
 public sealed record RebuiltProjection(string Name, long Events, double Seconds);
 
 /// <summary>
-/// Rebuilds every asynchronous read model from the events: the documents (Marten tears them down) and the
-/// credit_reporting tables (emptied here first). Used by `projections rebuild` and POST /api/projections/rebuild.
+/// Rebuilds every asynchronous read model from the events; Marten empties the credit_reporting tables first (the
+/// projection's registered teardown). Used by `projections rebuild` and POST /api/projections/rebuild.
 /// </summary>
 public static class ReadModelRebuild
 {

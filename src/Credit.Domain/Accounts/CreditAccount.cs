@@ -71,8 +71,8 @@ public sealed class CreditNoteState
 }
 
 /// <summary>
-/// The write model of one customer's credit account, folded from its events. Marten keeps it as an inline
-/// snapshot so a decision loads one row. Marten folds it through CreditAccountProjection (Credit.Projections), which calls ApplyEvent.
+/// The write model of one customer's credit account, folded from its events (<see cref="Fold"/>). The API keeps
+/// it in memory and checkpoints it every few hundred events; Marten folds it through CreditAccountProjection.
 /// </summary>
 public sealed class CreditAccount
 {
@@ -260,13 +260,19 @@ public sealed class CreditAccount
     {
         CreditAccount? account = null;
         foreach (var e in events)
-        {
-            if (e is AccountOpened opened) account = Open(opened);
-            else if (account is null) throw new InvalidOperationException("The first event must be AccountOpened.");
-            else account.ApplyEvent(e);
-            account.Version++;
-        }
+            account = Fold(account, e) ?? throw new InvalidOperationException("The first event must be AccountOpened.");
         return account ?? throw new InvalidOperationException("No events.");
+    }
+
+    /// <summary>The account after one more event (null while there is none: nothing before AccountOpened).
+    /// The one fold behind Marten's projection, the in-memory accounts and the tests.</summary>
+    public static CreditAccount? Fold(CreditAccount? account, object e)
+    {
+        if (e is AccountOpened opened) account = Open(opened);
+        else if (account is null) return null;
+        else account.ApplyEvent(e);
+        account.Version++;
+        return account;
     }
 
     public void ApplyEvent(object e)

@@ -5,17 +5,15 @@ using Marten.Events.Aggregation;
 namespace Credit.Projections.Accounts;
 
 /// <summary>
-/// The write model's fold, registered inline so every append also updates the account's snapshot row.
-/// Explicit Evolve keeps Credit.Domain free of Marten and its source generator.
+/// The write model's fold for Marten, registered live: cold loads and time travel fold a stream (from a
+/// checkpoint) through it. Explicit Evolve keeps Credit.Domain free of Marten and its source generator.
 /// </summary>
 public sealed partial class CreditAccountProjection : SingleStreamProjection<CreditAccount, string>
 {
     public override CreditAccount? Evolve(CreditAccount? snapshot, string id, IEvent e)
     {
-        if (e.Data is AccountOpened opened) snapshot = CreditAccount.Open(opened);
-        else if (snapshot is null) return null;
-        else snapshot.ApplyEvent(e.Data);
-        snapshot.Version = (int)e.Version;
+        snapshot = CreditAccount.Fold(snapshot, e.Data);
+        if (snapshot is not null) snapshot.Version = (int)e.Version; // the stream's own numbering wins
         return snapshot;
     }
 }
