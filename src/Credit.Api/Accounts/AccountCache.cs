@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Credit.Domain.Accounts;
-using Marten;
 
 namespace Credit.Api.Accounts;
 
@@ -10,7 +9,7 @@ namespace Credit.Api.Accounts;
 /// Each customer has a gate: one decision (or consistent read) at a time. Another writer to the same stream
 /// (another node) is caught by the append's expected version; the entry is then reloaded.
 /// </summary>
-public sealed class AccountCache(IDocumentStore store, Checkpoints checkpoints)
+public sealed class AccountCache(Checkpoints checkpoints)
 {
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _pools = new(StringComparer.Ordinal);
@@ -43,7 +42,7 @@ public sealed class AccountCache(IDocumentStore store, Checkpoints checkpoints)
     {
         var entry = For(customerId);
         if (entry.Loaded) return entry;
-        var account = await FoldFromStore(customerId, ct);
+        var account = await checkpoints.Fold(customerId, null, null, version => checkpoints.Load(customerId, version, ct), ct);
         lock (entry)
         {
             if (!entry.Loaded)
@@ -55,15 +54,6 @@ public sealed class AccountCache(IDocumentStore store, Checkpoints checkpoints)
             }
         }
         return entry;
-    }
-
-    private async Task<CreditAccount?> FoldFromStore(string customerId, CancellationToken ct)
-    {
-        var version = await checkpoints.Find(customerId, null, null, ct);
-        var start = version is { } v ? await checkpoints.Load(customerId, v, ct) : null;
-        await using var session = store.QuerySession();
-        var folded = await session.Events.AggregateStreamAsync(customerId, state: start, fromVersion: (start?.Version ?? 0) + 1, token: ct);
-        return folded ?? start;
     }
 
     /// <summary>After a conflicting write elsewhere: forget the state; the next use folds it again. Under the gate.</summary>

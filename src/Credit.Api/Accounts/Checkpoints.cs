@@ -76,6 +76,20 @@ public sealed class Checkpoints(IDocumentStore store) : IHostedService
         return await cmd.ExecuteScalarAsync(ct) as long?;
     }
 
+    /// <summary>
+    /// The account at a version and/or a moment (now when neither): the newest checkpoint at or before that point,
+    /// taken through <paramref name="start"/> (which may keep or copy it), plus the events after it.
+    /// </summary>
+    public async Task<CreditAccount?> Fold(string customerId, long? version, DateTimeOffset? at,
+        Func<long, Task<CreditAccount?>> start, CancellationToken ct)
+    {
+        var found = await Find(customerId, version, at, ct);
+        var state = found is { } checkpoint ? await start(checkpoint) : null;
+        if (state is not null && state.Version == version) return state;
+        await using var session = store.QuerySession();
+        return await session.Events.AggregateStreamAsync(customerId, version ?? 0, at, state, (state?.Version ?? 0) + 1, ct) ?? state;
+    }
+
     public async Task<CreditAccount?> Load(string customerId, long version, CancellationToken ct)
     {
         await using var conn = await Open(ConnectionUsage.Read, ct);

@@ -1,6 +1,5 @@
 using Credit.Api.Accounts;
 using Credit.Domain.Accounts;
-using Marten;
 using Microsoft.Extensions.Caching.Memory;
 
 namespace Credit.Api.Audit;
@@ -11,29 +10,24 @@ namespace Credit.Api.Audit;
 /// kept in memory for the next (an auditor walks one account's history), bounded by the number of documents
 /// they hold; a copy is folded, never the kept state.
 /// </summary>
-public sealed class TimeTravel(IDocumentStore store, Checkpoints checkpoints) : IDisposable
+public sealed class TimeTravel(Checkpoints checkpoints) : IDisposable
 {
     private const long MaxKeptDocuments = 40_000;
     private readonly MemoryCache _kept = new(new MemoryCacheOptions { SizeLimit = MaxKeptDocuments });
 
-    public async Task<CreditAccount?> At(string customerId, long? version, DateTimeOffset? at, CancellationToken ct)
+    public Task<CreditAccount?> At(string customerId, long? version, DateTimeOffset? at, CancellationToken ct) =>
+        checkpoints.Fold(customerId, version, at, checkpointVersion => KeptCopy(customerId, checkpointVersion, ct), ct);
+
+    private async Task<CreditAccount?> KeptCopy(string customerId, long checkpointVersion, CancellationToken ct)
     {
-        var found = await checkpoints.Find(customerId, version, at, ct);
-        CreditAccount? start = null;
-        if (found is { } checkpointVersion)
+        var key = (customerId, checkpointVersion);
+        if (!_kept.TryGetValue(key, out CreditAccount? kept))
         {
-            var key = (customerId, checkpointVersion);
-            if (!_kept.TryGetValue(key, out CreditAccount? kept))
-            {
-                kept = await checkpoints.Load(customerId, checkpointVersion, ct);
-                if (kept is not null)
-                    _kept.Set(key, kept, new MemoryCacheEntryOptions { Size = 1 + kept.Receivables.Count + kept.Payments.Count + kept.Orders.Count });
-            }
-            start = kept?.Clone();
+            kept = await checkpoints.Load(customerId, checkpointVersion, ct);
+            if (kept is not null)
+                _kept.Set(key, kept, new MemoryCacheEntryOptions { Size = 1 + kept.Receivables.Count + kept.Payments.Count + kept.Orders.Count });
         }
-        await using var session = store.QuerySession();
-        if (start is not null && start.Version == version) return start;
-        return await session.Events.AggregateStreamAsync(customerId, version ?? 0, at, start, (start?.Version ?? 0) + 1, ct) ?? start;
+        return kept?.Clone();
     }
 
     public void Dispose() => _kept.Dispose();
