@@ -37,9 +37,8 @@ public static class GetBalanceEndpoint
     public static async Task<IResult> Get(string customerId, HttpContext http, AccountStore accounts, ReportingReads reads, CancellationToken ct)
     {
         // Read-model figures first: waiting for the projection must not hold the account's gate.
-        await reads.CaughtUp(customerId, ct);
+        var customer = await reads.CaughtUp(customerId, ct);
         var (outstanding, orders) = await reads.Figures(customerId, ct);
-        var customer = (await reads.Customers(customerId, ct)).FirstOrDefault();
 
         await using var read = await accounts.Read(customerId, ct);
         var (account, context) = read;

@@ -31,5 +31,5 @@ public sealed class BusinessCalendar(TimeProvider clock, TimeZoneInfo zone)
 
     public DateOnly DateOf(DateTimeOffset instant) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(instant, zone).DateTime);
 
-    public DateOnly Today => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(clock.GetUtcNow(), zone).DateTime);
+    public DateOnly Today => DateOf(clock.GetUtcNow());
 }

@@ -182,17 +182,16 @@ public sealed class ReportingReads(IDocumentStore store)
         return list;
     }
 
-    /// <summary>Waits (up to a few seconds) until the reporting tables have seen the customer's latest event.</summary>
-    public async Task<bool> CaughtUp(string customerId, CancellationToken ct)
+    /// <summary>Waits (up to a few seconds) until the reporting tables have seen the customer's latest event;
+    /// answers with the customer's row as last read (null if the projection has not seen the customer).</summary>
+    public async Task<ReportedCustomer?> CaughtUp(string customerId, CancellationToken ct)
     {
-        var latest = await LatestSequence(customerId, ct);
-        if (latest is null) return true;
+        var latest = await LatestSequence(customerId, ct) ?? 0;
         var deadline = DateTime.UtcNow.AddSeconds(3);
         while (true)
         {
-            var seen = (await Customers(customerId, ct)).FirstOrDefault()?.LastSequence ?? 0;
-            if (seen >= latest) return true;
-            if (DateTime.UtcNow > deadline) return false;
+            var customer = (await Customers(customerId, ct)).FirstOrDefault();
+            if ((customer?.LastSequence ?? 0) >= latest || DateTime.UtcNow > deadline) return customer;
             await Task.Delay(20, ct);
         }
     }

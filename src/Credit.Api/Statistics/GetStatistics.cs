@@ -33,17 +33,12 @@ public static class GetStatisticsEndpoint
             var (account, context) = read;
             if (account is null) return Problems.Result(404, ErrorCodes.CustomerNotFound);
             if (!Caller.Of(http).MayActOn(account.Profile.AssignedTo)) return Problems.Result(403, ErrorCodes.CustomerNotAssigned);
-            (since, inherited, currency, windows) = (account.Profile.CustomerSince, InheritedLimit(context), account.Currency, context.Policy.DsoWindowsMonths);
+            (since, inherited, currency, windows) = (account.Profile.CustomerSince, CreditRules.InheritedLimitOf(context.Group, context.Policy).Amount, account.Currency, context.Policy.DsoWindowsMonths);
         }
 
-        await reads.CaughtUp(customerId, ct);
-        var customer = (await reads.Customers(customerId, ct)).FirstOrDefault();
+        var customer = await reads.CaughtUp(customerId, ct);
         var activity = (await reads.Activity(customerId, day, ct))[customerId].ToList();
         var limits = (await reads.LimitChanges(customerId, day, ct))[customerId].ToList();
         return Results.Ok(CreditStatistics.Compute(activity, limits, inherited, since ?? customer?.CustomerSince, day, windows, currency));
     }
-
-    /// <summary>The limit a customer falls back to when it has none of its own: its group's default, else the company's.</summary>
-    public static decimal? InheritedLimit(CreditContext context) =>
-        context.Group?.DefaultCreditLimit ?? context.Policy.DefaultCreditLimit;
 }

@@ -38,6 +38,12 @@ public static class CreditRules
     {
         if (account.UnlimitedCredit) return new(null, LimitSource.None);
         if (account.CreditLimit is { } own) return new(own, LimitSource.Customer);
+        return InheritedLimitOf(group, policy);
+    }
+
+    /// <summary>The limit for a customer without its own: the group's default, else the company's, else none.</summary>
+    public static EffectiveLimit InheritedLimitOf(GroupPosition? group, CreditPolicy policy)
+    {
         if (group?.DefaultCreditLimit is { } groupDefault) return new(groupDefault, LimitSource.Group);
         if (policy.DefaultCreditLimit is { } companyDefault) return new(companyDefault, LimitSource.Company);
         return new(null, LimitSource.None);
