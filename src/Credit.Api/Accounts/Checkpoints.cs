@@ -23,7 +23,7 @@ public sealed class Checkpoints(IDocumentStore store) : IHostedService
 
     public async Task StartAsync(CancellationToken ct)
     {
-        await using var conn = await Open(ConnectionUsage.ReadWrite, ct);
+        await using var conn = await store.OpenConnection(ConnectionUsage.ReadWrite, ct);
         await using var cmd = new NpgsqlCommand($"""
             create table if not exists {Table} (
                 customer_id varchar not null, version bigint not null, event_timestamp timestamptz not null, state bytea not null,
@@ -50,7 +50,7 @@ public sealed class Checkpoints(IDocumentStore store) : IHostedService
     /// <summary>Stores the packed state at its version, stamped with that event's timestamp (for time travel by moment).</summary>
     public async Task Save(string customerId, long version, byte[] state, CancellationToken ct)
     {
-        await using var conn = await Open(ConnectionUsage.ReadWrite, ct);
+        await using var conn = await store.OpenConnection(ConnectionUsage.ReadWrite, ct);
         await using var cmd = new NpgsqlCommand($"""
             insert into {Table} (customer_id, version, event_timestamp, state)
             select @id, @version, e.timestamp, @state from {MartenSetup.Schema}.mt_events e where e.stream_id = @id and e.version = @version
@@ -65,7 +65,7 @@ public sealed class Checkpoints(IDocumentStore store) : IHostedService
     /// <summary>The version of the newest checkpoint at or before a version and/or a moment; null when none.</summary>
     public async Task<long?> Find(string customerId, long? atMostVersion, DateTimeOffset? atMostMoment, CancellationToken ct)
     {
-        await using var conn = await Open(ConnectionUsage.Read, ct);
+        await using var conn = await store.OpenConnection(ConnectionUsage.Read, ct);
         await using var cmd = new NpgsqlCommand($"""
             select max(version) from {Table}
             where customer_id = @id and (@v::bigint is null or version <= @v) and (@at::timestamptz is null or event_timestamp <= @at)
@@ -92,17 +92,11 @@ public sealed class Checkpoints(IDocumentStore store) : IHostedService
 
     public async Task<CreditAccount?> Load(string customerId, long version, CancellationToken ct)
     {
-        await using var conn = await Open(ConnectionUsage.Read, ct);
+        await using var conn = await store.OpenConnection(ConnectionUsage.Read, ct);
         await using var cmd = new NpgsqlCommand($"select state from {Table} where customer_id = @id and version = @version", conn);
         cmd.Parameters.AddWithValue("id", customerId);
         cmd.Parameters.AddWithValue("version", version);
         return await cmd.ExecuteScalarAsync(ct) is byte[] state ? Unpack(state) : null;
     }
 
-    private async Task<NpgsqlConnection> Open(ConnectionUsage usage, CancellationToken ct)
-    {
-        var conn = store.Storage.Database.CreateConnection(usage);
-        await conn.OpenAsync(ct);
-        return conn;
-    }
 }

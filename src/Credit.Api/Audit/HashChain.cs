@@ -64,8 +64,7 @@ public sealed class HashChain(IDocumentStore store, ILogger<HashChain> log) : IH
 
     public async Task StartAsync(CancellationToken ct)
     {
-        await using var conn = store.Storage.Database.CreateConnection(ConnectionUsage.ReadWrite);
-        await conn.OpenAsync(ct);
+        await using var conn = await store.OpenConnection(ConnectionUsage.ReadWrite, ct);
         // Marten's own start-up normally created the event table already; make sure, since the trigger needs it.
         await using (var exists = new NpgsqlCommand($"select to_regclass('{S}.mt_events') is not null", conn))
             if (!(bool)(await exists.ExecuteScalarAsync(ct))!) await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
@@ -83,8 +82,7 @@ public sealed class HashChain(IDocumentStore store, ILogger<HashChain> log) : IH
     /// <summary>Recomputes every link of one stream from the stored events and their stored predecessors.</summary>
     public async Task<Verification> Verify(string streamId, CancellationToken ct)
     {
-        await using var conn = store.Storage.Database.CreateConnection(ConnectionUsage.Read);
-        await conn.OpenAsync(ct);
+        await using var conn = await store.OpenConnection(ConnectionUsage.Read, ct);
         await using var cmd = new NpgsqlCommand($"""
             select e.version, h.hash, {S}.event_hash(p.hash, e.type, e.data, e.timestamp, e.user_name)
             from {S}.mt_events e
@@ -126,8 +124,7 @@ public sealed class HashChain(IDocumentStore store, ILogger<HashChain> log) : IH
     /// <summary>The stored hashes of a range of one stream's events, by version.</summary>
     public async Task<Dictionary<long, string>> Hashes(string streamId, long fromVersion, long toVersion, CancellationToken ct)
     {
-        await using var conn = store.Storage.Database.CreateConnection(ConnectionUsage.Read);
-        await conn.OpenAsync(ct);
+        await using var conn = await store.OpenConnection(ConnectionUsage.Read, ct);
         await using var cmd = new NpgsqlCommand(
             $"select version, hash from {S}.event_hashes where stream_id = @id and version between @from and @to", conn);
         cmd.Parameters.AddWithValue("id", streamId);

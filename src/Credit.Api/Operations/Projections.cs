@@ -21,8 +21,7 @@ public static class ProjectionsEndpoint
     public static async Task<ProjectionsView> Get(IDocumentStore store, CancellationToken ct)
     {
         var progress = await store.Advanced.AllProjectionProgress(token: ct);
-        await using var conn = store.Storage.Database.CreateConnection(ConnectionUsage.Read);
-        await conn.OpenAsync(ct);
+        await using var conn = await store.OpenConnection(ConnectionUsage.Read, ct);
         var head = await Scalar<long>(conn, $"select coalesce(max(seq_id), 0) from {MartenSetup.Schema}.mt_events", null, ct);
 
         var list = new List<ProjectionStatus>();

@@ -29,17 +29,11 @@ public sealed class ReportingReads(IDocumentStore store)
 {
     private const string S = ReportingTables.Schema;
 
-    private async Task<NpgsqlConnection> Open(CancellationToken ct)
-    {
-        var conn = store.Storage.Database.CreateConnection(ConnectionUsage.Read);
-        await conn.OpenAsync(ct);
-        return conn;
-    }
 
     /// <summary>The sequence of the customer's latest event: the read model is current once it has seen it.</summary>
     public async Task<long?> LatestSequence(string customerId, CancellationToken ct)
     {
-        await using var conn = await Open(ct);
+        await using var conn = await store.OpenConnection(ConnectionUsage.Read, ct);
         await using var cmd = new NpgsqlCommand(
             $"select seq_id from {MartenSetup.Schema}.mt_events where stream_id = @id order by version desc limit 1", conn);
         cmd.Parameters.AddWithValue("id", customerId);
@@ -48,7 +42,7 @@ public sealed class ReportingReads(IDocumentStore store)
 
     public async Task<IReadOnlyList<ReportedCustomer>> Customers(string? customerId, CancellationToken ct)
     {
-        await using var conn = await Open(ct);
+        await using var conn = await store.OpenConnection(ConnectionUsage.Read, ct);
         await using var cmd = new NpgsqlCommand($"""
             select customer_id, name, group_id, currency, customer_since, assigned_to, credit_limit, unlimited_credit, on_hold,
                    last_seq_id, updated_at
@@ -67,7 +61,7 @@ public sealed class ReportingReads(IDocumentStore store)
     /// <summary>Open installments as they stood at the close of <paramref name="asOf"/> (backdated documents included).</summary>
     public async Task<IReadOnlyList<OpenItemRow>> OpenItems(string? customerId, DateOnly asOf, CancellationToken ct)
     {
-        await using var conn = await Open(ct);
+        await using var conn = await store.OpenConnection(ConnectionUsage.Read, ct);
         await using var cmd = new NpgsqlCommand($"""
             select customer_id, document_id, installment, due_on, sum(amount) from {S}.item_movements
             where (@id::varchar is null or customer_id = @id) and business_date <= @asOf
@@ -86,7 +80,7 @@ public sealed class ReportingReads(IDocumentStore store)
     /// <summary>Daily activity up to and including <paramref name="asOf"/>, per customer.</summary>
     public async Task<ILookup<string, DailyActivity>> Activity(string? customerId, DateOnly asOf, CancellationToken ct)
     {
-        await using var conn = await Open(ct);
+        await using var conn = await store.OpenConnection(ConnectionUsage.Read, ct);
         await using var cmd = new NpgsqlCommand($"""
             select customer_id, business_date, sales, opening_balance, receipts, reversals, credit_notes, orders_change
             from {S}.daily_activity where (@id::varchar is null or customer_id = @id) and business_date <= @asOf
@@ -104,7 +98,7 @@ public sealed class ReportingReads(IDocumentStore store)
 
     public async Task<ILookup<string, LimitChange>> LimitChanges(string? customerId, DateOnly asOf, CancellationToken ct)
     {
-        await using var conn = await Open(ct);
+        await using var conn = await store.OpenConnection(ConnectionUsage.Read, ct);
         await using var cmd = new NpgsqlCommand($"""
             select customer_id, business_date, amount, unlimited from {S}.limit_changes
             where (@id::varchar is null or customer_id = @id) and business_date <= @asOf order by customer_id, business_date, seq_id
@@ -120,7 +114,7 @@ public sealed class ReportingReads(IDocumentStore store)
 
     public async Task<(decimal Outstanding, OrderFigures Orders)> Figures(string customerId, CancellationToken ct)
     {
-        await using var conn = await Open(ct);
+        await using var conn = await store.OpenConnection(ConnectionUsage.Read, ct);
         await using var cmd = new NpgsqlCommand($"""
             select coalesce((select sum(sales + opening_balance + reversals - receipts - credit_notes) from {S}.daily_activity where customer_id = @id), 0),
                    coalesce(sum(amount) filter (where counted and status in ('approved', 'released')), 0),
@@ -137,7 +131,7 @@ public sealed class ReportingReads(IDocumentStore store)
     /// <summary>Balance brought forward before <paramref name="from"/> and the lines up to <paramref name="to"/>, by business date.</summary>
     public async Task<(decimal Opening, IReadOnlyList<StatementLine> Lines)> Statement(string customerId, DateOnly from, DateOnly to, CancellationToken ct)
     {
-        await using var conn = await Open(ct);
+        await using var conn = await store.OpenConnection(ConnectionUsage.Read, ct);
         await using var cmd = new NpgsqlCommand($"""
             select coalesce(sum(debit - credit), 0) from {S}.ledger_entries where customer_id = @id and business_date < @from;
             select business_date, entry_type, document_id, debit, credit from {S}.ledger_entries
@@ -164,7 +158,7 @@ public sealed class ReportingReads(IDocumentStore store)
     /// <summary>The controllers' queue: held orders in one state, oldest hold first.</summary>
     public async Task<IReadOnlyList<HoldRow>> Holds(string status, CancellationToken ct)
     {
-        await using var conn = await Open(ct);
+        await using var conn = await store.OpenConnection(ConnectionUsage.Read, ct);
         await using var cmd = new NpgsqlCommand($"""
             select h.customer_id, c.name, c.assigned_to, h.order_id, h.amount, h.ordered_on, h.reasons, h.held_at, h.held_by, h.status,
                    h.resolved_at, h.resolved_by, h.resolution

@@ -1,3 +1,4 @@
+using Credit.Api.Hosting;
 using Credit.Projections.Reporting;
 using Marten;
 using Marten.Storage;
@@ -10,8 +11,7 @@ public sealed class ReportingSchema(IDocumentStore store) : IHostedService
 {
     public async Task StartAsync(CancellationToken ct)
     {
-        await using var conn = store.Storage.Database.CreateConnection(ConnectionUsage.ReadWrite);
-        await conn.OpenAsync(ct);
+        await using var conn = await store.OpenConnection(ConnectionUsage.ReadWrite, ct);
         await using var cmd = new NpgsqlCommand(ReportingTables.Install(), conn);
         await cmd.ExecuteNonQueryAsync(ct);
     }
