@@ -219,22 +219,3 @@ public class ReceivablesTests
     }
 }
 
-public class CloneTests
-{
-    [Fact]
-    public void A_clone_has_the_same_state_and_changes_to_it_leave_the_original_alone()
-    {
-        var original = DecisionKit.Account(
-            DecisionKit.Limit(1000m), DecisionKit.InstallmentInvoice("A", (10, 100m), (40, 100m)), DecisionKit.Paid("P1", "A", 50m),
-            new CreditNoteIssued("CN", 10m, DecisionKit.Today, "A", [new Settlement("A", 1, 10m)], 0m, "r", "fp"),
-            DecisionKit.Approved("O1", 30m), new AccountHeld("check"));
-        var json = System.Text.Json.JsonSerializer.Serialize(original);
-        var clone = original.Clone();
-        System.Text.Json.JsonSerializer.Serialize(clone).ShouldBe(json);
-
-        clone.ApplyEvent(new PaymentReversed("P1", DecisionKit.Today, "bounced"));
-        clone.ApplyEvent(new OrderCancelled("O1", "no"));
-        clone.ApplyEvent(DecisionKit.Paid("P2", "A", 90m, installment: 2));
-        System.Text.Json.JsonSerializer.Serialize(original).ShouldBe(json);
-    }
-}

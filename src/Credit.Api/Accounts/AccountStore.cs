@@ -187,7 +187,7 @@ public sealed class AccountStore(
     /// <summary>Keeps a copy of the account every few hundred events, for time travel and cold loads; off the request path.</summary>
     private void Checkpoint(AccountCache.Entry entry)
     {
-        var state = Checkpoints.Pack(entry.Account!); // under the gate: the state cannot change while it is packed
+        var state = AccountImage.Write(entry.Account!); // under the gate: the state cannot change while it is written
         var (id, version) = (entry.Id, entry.Version);
         _ = Task.Run(async () =>
         {

@@ -1,5 +1,3 @@
-using System.IO.Compression;
-using System.Text.Json;
 using Credit.Api.Hosting;
 using Credit.Domain.Accounts;
 using Marten;
@@ -11,15 +9,13 @@ namespace Credit.Api.Accounts;
 
 /// <summary>
 /// The account as it stood after every <see cref="Interval"/>th event, for cold loads and time travel, which then
-/// fold at most that many events. Kept as Brotli-compressed JSON in a table of their own: a 10,000-event account
-/// is a 3 MB state, which as a jsonb document costs PostgreSQL alone ~40 ms to hand out; as bytes it is ~10× smaller
-/// and read without conversion.
+/// fold at most that many events. Kept as an <see cref="AccountImage"/> in a table of their own: a 10,000-event
+/// account is 2.6 MB as JSON (as a jsonb document ~40 ms for PostgreSQL alone to hand out), ~50 KB as an image.
 /// </summary>
 public sealed class Checkpoints(IDocumentStore store) : IHostedService
 {
     public const int Interval = 500;
     private const string Table = MartenSetup.Schema + ".account_checkpoints";
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.General);
 
     public async Task StartAsync(CancellationToken ct)
     {
@@ -30,24 +26,16 @@ public sealed class Checkpoints(IDocumentStore store) : IHostedService
                 primary key (customer_id, version));
             """, conn);
         await cmd.ExecuteNonQueryAsync(ct);
+        // Checkpoints are a cache of the events: those of an older image layout are dropped, not converted.
+        await using var stale = new NpgsqlCommand($"delete from {Table} where substring(state from 1 for @n) <> @magic", conn);
+        stale.Parameters.AddWithValue("n", AccountImage.Magic.Length);
+        stale.Parameters.AddWithValue("magic", AccountImage.Magic);
+        await stale.ExecuteNonQueryAsync(ct);
     }
 
     public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
 
-    public static byte[] Pack(CreditAccount account)
-    {
-        using var buffer = new MemoryStream();
-        using (var brotli = new BrotliStream(buffer, CompressionLevel.Fastest)) JsonSerializer.Serialize(brotli, account, Json);
-        return buffer.ToArray();
-    }
-
-    public static CreditAccount Unpack(byte[] state)
-    {
-        using var brotli = new BrotliStream(new MemoryStream(state), CompressionMode.Decompress);
-        return JsonSerializer.Deserialize<CreditAccount>(brotli, Json)!;
-    }
-
-    /// <summary>Stores the packed state at its version, stamped with that event's timestamp (for time travel by moment).</summary>
+    /// <summary>Stores the account's image at its version, stamped with that event's timestamp (for time travel by moment).</summary>
     public async Task Save(string customerId, long version, byte[] state, CancellationToken ct)
     {
         await using var conn = await store.OpenConnection(ConnectionUsage.ReadWrite, ct);
@@ -90,13 +78,16 @@ public sealed class Checkpoints(IDocumentStore store) : IHostedService
         return await session.Events.AggregateStreamAsync(customerId, version ?? 0, at, state, (state?.Version ?? 0) + 1, ct) ?? state;
     }
 
-    public async Task<CreditAccount?> Load(string customerId, long version, CancellationToken ct)
+    public async Task<CreditAccount?> Load(string customerId, long version, CancellationToken ct) =>
+        await LoadImage(customerId, version, ct) is { } image ? AccountImage.Read(image) : null;
+
+    public async Task<byte[]?> LoadImage(string customerId, long version, CancellationToken ct)
     {
         await using var conn = await store.OpenConnection(ConnectionUsage.Read, ct);
         await using var cmd = new NpgsqlCommand($"select state from {Table} where customer_id = @id and version = @version", conn);
         cmd.Parameters.AddWithValue("id", customerId);
         cmd.Parameters.AddWithValue("version", version);
-        return await cmd.ExecuteScalarAsync(ct) is byte[] state ? Unpack(state) : null;
+        return await cmd.ExecuteScalarAsync(ct) as byte[];
     }
 
 }

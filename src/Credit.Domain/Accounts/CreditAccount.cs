@@ -223,38 +223,6 @@ public sealed class CreditAccount
         if (FirstDocumentOn is null || on < FirstDocumentOn) FirstDocumentOn = on;
     }
 
-    /// <summary>A deep copy: time travel folds later events onto a copy of a kept checkpoint.</summary>
-    public CreditAccount Clone() => new()
-    {
-        Id = Id, Version = Version, Profile = Profile, CreditLimit = CreditLimit, UnlimitedCredit = UnlimitedCredit,
-        CreditLimitExpiresOn = CreditLimitExpiresOn, PaymentTerms = PaymentTerms, OnHold = OnHold, HoldReason = HoldReason,
-        FirstDocumentOn = FirstDocumentOn, UnappliedCredit = UnappliedCredit, Sequence = Sequence,
-        Receivables = Receivables.ToDictionary(kv => kv.Key, kv => new Receivable
-        {
-            Id = kv.Value.Id, Amount = kv.Value.Amount, IssuedOn = kv.Value.IssuedOn, DueOn = kv.Value.DueOn, OrderId = kv.Value.OrderId,
-            Sequence = kv.Value.Sequence, Fingerprint = kv.Value.Fingerprint, Warnings = kv.Value.Warnings, Override = kv.Value.Override,
-            Credited = kv.Value.Credited,
-            Installments = kv.Value.Installments.Select(i => new InstallmentState { No = i.No, DueOn = i.DueOn, Amount = i.Amount, Settled = i.Settled }).ToList(),
-        }, StringComparer.Ordinal),
-        Orders = Orders.ToDictionary(kv => kv.Key, kv => new OrderState
-        {
-            Id = kv.Value.Id, Amount = kv.Value.Amount, OrderedOn = kv.Value.OrderedOn, PaymentTerms = kv.Value.PaymentTerms,
-            Status = kv.Value.Status, Sequence = kv.Value.Sequence, Fingerprint = kv.Value.Fingerprint, Reasons = kv.Value.Reasons,
-            Warnings = kv.Value.Warnings,
-        }, StringComparer.Ordinal),
-        Payments = Payments.ToDictionary(kv => kv.Key, kv => new PaymentState
-        {
-            Id = kv.Value.Id, Amount = kv.Value.Amount, ReceivedOn = kv.Value.ReceivedOn, Settlements = [.. kv.Value.Settlements],
-            Unapplied = kv.Value.Unapplied, Fingerprint = kv.Value.Fingerprint, Reversed = kv.Value.Reversed,
-            ReversedOn = kv.Value.ReversedOn, ReversalReason = kv.Value.ReversalReason,
-        }, StringComparer.Ordinal),
-        CreditNotes = CreditNotes.ToDictionary(kv => kv.Key, kv => new CreditNoteState
-        {
-            Id = kv.Value.Id, Amount = kv.Value.Amount, IssuedOn = kv.Value.IssuedOn, InvoiceId = kv.Value.InvoiceId,
-            Settlements = [.. kv.Value.Settlements], Unapplied = kv.Value.Unapplied, Fingerprint = kv.Value.Fingerprint,
-        }, StringComparer.Ordinal),
-    };
-
     /// <summary>Folds events into a fresh account: for tests and time travel outside Marten.</summary>
     public static CreditAccount From(params object[] events)
     {

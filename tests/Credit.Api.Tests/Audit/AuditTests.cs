@@ -233,24 +233,3 @@ public class AuditTests(AppFixture app)
     }
 }
 
-public class CheckpointPackingTests
-{
-    [Fact]
-    public void A_packed_checkpoint_unpacks_to_the_same_account()
-    {
-        var on = new DateOnly(2026, 11, 1);
-        var account = Credit.Domain.Accounts.CreditAccount.From(
-            new Credit.Domain.Accounts.AccountOpened("C1", new("عميل", "G1", "KWD", Credit.Domain.Accounts.ContactKind.Both, ["alice"], true, on)),
-            new Credit.Domain.Accounts.LimitSet(1000.125m, false, on.AddDays(90), "r"),
-            new Credit.Domain.Accounts.PaymentTermsSet(new(Months: 1), "r"),
-            new Credit.Domain.Accounts.InvoiceIssued("I1", 200m, on, on.AddDays(60), [new(on.AddDays(30), 100m), new(on.AddDays(60), 100m)], null, ["OVERDUE_INVOICES"],
-                new("ok", "boss", ["CREDIT_LIMIT_EXCEEDED"]), "fp1"),
-            new Credit.Domain.Accounts.PaymentReceived("P1", 150m, on, [new("I1", 1, 100m), new("I1", 2, 20m)], 30m, "fp2"),
-            new Credit.Domain.Accounts.PaymentReversed("P1", on.AddDays(1), "bounced"),
-            new Credit.Domain.Accounts.OrderHeld("O1", 50m, on, null, ["ORDER_VALUE_REVIEW"], [], "fp3"),
-            new Credit.Domain.Accounts.AccountHeld("check"));
-        var unpacked = Credit.Api.Accounts.Checkpoints.Unpack(Credit.Api.Accounts.Checkpoints.Pack(account));
-        System.Text.Json.JsonSerializer.Serialize(unpacked).ShouldBe(System.Text.Json.JsonSerializer.Serialize(account));
-        unpacked.Outstanding.ShouldBe(account.Outstanding);
-    }
-}
