@@ -50,6 +50,7 @@ public static class ErrorHandling
 }
 
 /// <summary>401 and 403 as problem+json instead of empty bodies.</summary>
+[Wolverine.Attributes.WolverineIgnore] // an ASP.NET handler: its HandleAsync is not a message handler
 public sealed class ProblemAuthorizationResultHandler : IAuthorizationMiddlewareResultHandler
 {
     private readonly AuthorizationMiddlewareResultHandler _default = new();
