@@ -34,7 +34,9 @@ public static partial class Rebuild
         var run = await ChildProcess.RunAsync("dotnet", [apiDll, .. command], env, timeout, ct);
         var split = CpuMeter.Between(before, cpu.Take()); // the command is the bench's child: its CPU counts as bench
         var reported = ReportedTime().Match(run.Output) is { Success: true } m
-            ? TimeSpan.FromMilliseconds(double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)) : (TimeSpan?)null;
+            ? TimeSpan.FromMilliseconds(double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture))
+            : CommandSummary().Match(run.Output) is { Success: true } c
+                ? TimeSpan.FromSeconds(double.Parse(c.Groups[1].Value, CultureInfo.InvariantCulture)) : (TimeSpan?)null;
         var line = string.Join(' ', command);
 
         // Exit code 0 is not enough: a failed rebuild may still exit cleanly, so the read models are checked too.
@@ -120,4 +122,8 @@ public static partial class Rebuild
     // JasperFx's summary line, e.g. "[purple]Finished rebuild in 911 ms[/]".
     [GeneratedRegex(@"Finished rebuild in ([0-9.]+) ms")]
     private static partial Regex ReportedTime();
+
+    // The API's `projections rebuild` summary, e.g. "all read models: 200034 events in 27.41 s" (replay only, no start-up).
+    [GeneratedRegex(@"all read models: \d+ events in ([0-9.]+) s")]
+    private static partial Regex CommandSummary();
 }
