@@ -26,11 +26,11 @@ public static class AccountImage
             WriteProfile(w, a.Profile);
             WriteNullable(w, a.CreditLimit, w.Write);
             w.Write(a.UnlimitedCredit);
-            WriteNullable(w, a.CreditLimitExpiresOn, d => w.Write(d.DayNumber));
+            WriteNullableDate(w, a.CreditLimitExpiresOn);
             WriteTerms(w, a.PaymentTerms);
             w.Write(a.OnHold);
             WriteString(w, a.HoldReason);
-            WriteNullable(w, a.FirstDocumentOn, d => w.Write(d.DayNumber));
+            WriteNullableDate(w, a.FirstDocumentOn);
             w.Write(a.UnappliedCredit);
             w.Write(a.Sequence);
 
@@ -87,7 +87,7 @@ public static class AccountImage
                 w.Write(p.Unapplied);
                 w.Write(p.Fingerprint);
                 w.Write(p.Reversed);
-                WriteNullable(w, p.ReversedOn, d => w.Write(d.DayNumber));
+                WriteNullableDate(w, p.ReversedOn);
                 WriteString(w, p.ReversalReason);
             }
 
@@ -217,7 +217,7 @@ public static class AccountImage
         w.Write((int)p.Kind);
         WriteStrings(w, p.AssignedTo);
         w.Write(p.BypassCreditCheckAtOrder);
-        WriteNullable(w, p.CustomerSince, d => w.Write(d.DayNumber));
+        WriteNullableDate(w, p.CustomerSince);
     }
 
     private static CustomerProfile ReadProfile(BinaryReader r) =>
@@ -282,6 +282,8 @@ public static class AccountImage
         w.Write(value.HasValue);
         if (value is { } v) write(v);
     }
+
+    private static void WriteNullableDate(BinaryWriter w, DateOnly? value) => WriteNullable(w, value, d => w.Write(d.DayNumber));
 
     private static DateOnly ReadDate(BinaryReader r) => DateOnly.FromDayNumber(r.ReadInt32());
 

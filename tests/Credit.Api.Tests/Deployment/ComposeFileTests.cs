@@ -9,12 +9,9 @@ namespace Credit.Api.Tests.Deployment;
 /// </summary>
 public sealed class ComposeFileTests
 {
-    private const string SolutionFileName = "CreditLedger.sln";
     private const string ComposeFileName = "docker-compose.yml";
 
-    private static readonly Lazy<string> RepoRootValue = new(FindRepoRoot);
-
-    private static string RepoRoot => RepoRootValue.Value;
+    private static string RepoRoot => Infrastructure.Repository.Root;
 
     [Fact]
     public void Compose_file_parses_and_defines_postgres_and_api_services()
@@ -131,20 +128,6 @@ public sealed class ComposeFileTests
     }
 
     // ---- repository and compose helpers ----------------------------------------------------
-
-    private static string FindRepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, SolutionFileName)))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException(
-            $"No folder containing {SolutionFileName} above {AppContext.BaseDirectory}.");
-    }
 
     private static YamlMappingNode ComposeRoot()
     {

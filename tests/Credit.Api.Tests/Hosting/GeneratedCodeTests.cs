@@ -36,7 +36,7 @@ public class GeneratedCodeTests(AppFixture app)
             for (var i = 0; i < rules.Count; i++) rules[i].GeneratedCodeOutputPath = paths[i];
         }
 
-        var committed = Path.Combine(RepoRoot(), "src", "Credit.Api", "Internal", "Generated");
+        var committed = Path.Combine(Repository.Root, "src", "Credit.Api", "Internal", "Generated");
         var expected = Files(fresh);
         var actual = Files(committed);
         expected.Keys.ShouldNotBeEmpty();
@@ -51,11 +51,4 @@ public class GeneratedCodeTests(AppFixture app)
             ? Directory.GetFiles(root, "*.cs", SearchOption.AllDirectories)
                 .ToDictionary(f => Path.GetRelativePath(root, f).Replace('\\', '/'), f => File.ReadAllText(f).ReplaceLineEndings("\n"))
             : [];
-
-    private static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "CreditLedger.sln"))) return dir.FullName;
-        throw new InvalidOperationException("No CreditLedger.sln above " + AppContext.BaseDirectory);
-    }
 }
