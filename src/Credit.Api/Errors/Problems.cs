@@ -65,13 +65,16 @@ public static class Problems
         };
         problem.Extensions["code"] = code;
         problem.Extensions["message"] = Text.Of(code);
+        if (code != "MALFORMED_JSON") return;
         // A value of the wrong type or form: name the field, as validation errors do.
-        if (code == "MALFORMED_JSON" && JsonPath.Match(problem.Detail ?? "") is { Success: true } path && path.Groups[1].Value.Length > 0)
+        if (JsonPath.Match(problem.Detail ?? "") is { Success: true } path && path.Groups[1].Value.Length > 0)
         {
             var field = path.Groups[1].Value;
             problem.Extensions["errors"] = new Dictionary<string, string[]> { [field] = [Text.Of("INVALID_VALUE")] };
             problem.Extensions["errorCodes"] = new Dictionary<string, string[]> { [field] = ["INVALID_VALUE"] };
         }
+        // The serializer's own text names our request types ("could not be converted to Credit.Api…").
+        problem.Detail = Text.Of(code);
     }
 
     private static readonly System.Text.RegularExpressions.Regex JsonPath = new(@"Path: \$\.?([A-Za-z0-9_.\[\]]*)");

@@ -84,7 +84,7 @@ public class ProductionSafetyTests(AppFixture app)
         var r = await app.Controller.SendRaw(HttpMethod.Post, url, body, "application/json");
         // The status itself (4xx, never 5xx) is the corpus's concern; here only what the body gives away.
         r.ContentType.ShouldBe("application/problem+json", ProblemAssertions.Shorten(r));
-        foreach (var leak in new[] { "Exception", "   at ", "System.", "Npgsql", "Marten", "Wolverine", ".cs:line", "/work/", "StackTrace" })
+        foreach (var leak in new[] { "Exception", "   at ", "System.", "Npgsql", "Marten", "Wolverine", "Credit.", ".cs:line", "/work/", "StackTrace" })
             r.Text.ShouldNotContain(leak, Case.Sensitive, $"{probe}: {ProblemAssertions.Shorten(r)}");
     }
 
