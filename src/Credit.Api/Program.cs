@@ -48,6 +48,7 @@ builder.Services.AddSingleton<CreditContexts>();
 builder.Services.AddSingleton<Checkpoints>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<Checkpoints>());
 builder.Services.AddSingleton<AccountCache>();
+builder.Services.AddSingleton<BatchAppend>();
 builder.Services.AddSingleton<GroupCommit>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<GroupCommit>());
 builder.Services.AddSingleton<AccountStore>();

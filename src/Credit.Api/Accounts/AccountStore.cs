@@ -165,7 +165,7 @@ public sealed class AccountStore(
         string customerId, CreditAccount? before, Groups.CustomerGroup? pool, IReadOnlyList<object> events, CreditContext context)
     {
         var review = before is not null && events.Any(AccountDecisions.Improves)
-            && (pool is not null || before.Orders.Values.Any(o => o.Status == OrderStatus.Held));
+            && (pool is not null || before.HeldOrders.Count > 0);
         var reminders = ReminderSchedule.For(customerId, before, events, context.Policy.ReminderDaysBefore, context.Today);
         if (!review && reminders.Count == 0) return null;
         return async outbox =>
@@ -203,6 +203,7 @@ public sealed class AccountStore(
     }
 
     public static bool IsConflict(Exception ex) =>
+        BatchAppend.IsConflict(ex) ||
         ex is ConcurrencyException or ExistingStreamIdCollisionException or JasperFx.Events.ExistingStreamIdCollisionException
         || ex.InnerException is ConcurrencyException or ExistingStreamIdCollisionException or JasperFx.Events.ExistingStreamIdCollisionException;
 }

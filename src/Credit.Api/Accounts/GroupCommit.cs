@@ -27,7 +27,7 @@ public sealed class CommitRequest(
 /// decision per transaction, so only the conflicting decision fails. Each customer has at most one decision in
 /// flight (its gate), so order within a stream is never in question.
 /// </summary>
-public sealed class GroupCommit(IDocumentStore store, IServiceScopeFactory scopes, ILogger<GroupCommit> log) : BackgroundService
+public sealed class GroupCommit(IDocumentStore store, BatchAppend appender, IServiceScopeFactory scopes, ILogger<GroupCommit> log) : BackgroundService
 {
     private const int MaxBatch = 128;
     private const int Writers = 2; // one batch commits while the next one fills
@@ -37,6 +37,12 @@ public sealed class GroupCommit(IDocumentStore store, IServiceScopeFactory scope
     {
         if (!_queue.Writer.TryWrite(request)) request.Done.TrySetException(new InvalidOperationException("The writer has stopped."));
         return request.Done.Task;
+    }
+
+    public override async Task StartAsync(CancellationToken ct)
+    {
+        await appender.InstallAsync(ct);
+        await base.StartAsync(ct);
     }
 
     protected override Task ExecuteAsync(CancellationToken stop) =>
@@ -88,17 +94,11 @@ public sealed class GroupCommit(IDocumentStore store, IServiceScopeFactory scope
         try
         {
             IMartenOutbox? outbox = null;
+            List<CommitRequest>? appends = null;
             foreach (var r in batch)
             {
-                var action = r.DecidedOnVersion == 0
-                    ? session.Events.StartStream(r.StreamId, r.Events.ToArray())
-                    : session.Events.Append(r.StreamId, r.DecidedOnVersion + r.Events.Count, r.Events.ToArray());
-                // Who and under which correlation id, per event: one transaction carries many callers' decisions.
-                foreach (var e in action.Events)
-                {
-                    e.UserName = r.Caller.User;
-                    e.CorrelationId = r.Caller.CorrelationId;
-                }
+                if (appender.Takes(r)) (appends ??= new List<CommitRequest>(batch.Count)).Add(r);
+                else Append(session, r);
                 if (r.Pool is not null) session.Store(r.Pool); // optimistic: serialises the pool across nodes
                 if (r.Messages is not null)
                 {
@@ -111,11 +111,26 @@ public sealed class GroupCommit(IDocumentStore store, IServiceScopeFactory scope
                     await r.Messages(outbox);
                 }
             }
+            if (appends is not null) appender.Queue(session, appends);
             await session.SaveChangesAsync(ct);
         }
         finally
         {
             if (scope is { } s) await s.DisposeAsync();
+        }
+    }
+
+    /// <summary>Marten's own append, for stream starts and events its inline projections handle.</summary>
+    private static void Append(IDocumentSession session, CommitRequest r)
+    {
+        var action = r.DecidedOnVersion == 0
+            ? session.Events.StartStream(r.StreamId, r.Events.ToArray())
+            : session.Events.Append(r.StreamId, r.DecidedOnVersion + r.Events.Count, r.Events.ToArray());
+        // Who and under which correlation id, per event: one transaction carries many callers' decisions.
+        foreach (var e in action.Events)
+        {
+            e.UserName = r.Caller.User;
+            e.CorrelationId = r.Caller.CorrelationId;
         }
     }
 }

@@ -22,6 +22,9 @@ public sealed class AccountDirectoryEntry
 
 public sealed partial class AccountDirectoryProjection : EventProjection
 {
+    /// <summary>The events this inline projection reacts to: appends of any other event need not run it.</summary>
+    public static readonly IReadOnlyList<Type> Handles = [typeof(AccountOpened), typeof(ProfileUpdated)];
+
     public AccountDirectoryEntry Create(IEvent<AccountOpened> e) => AccountDirectoryEntry.Of(e.StreamKey!, e.Data.Profile);
 
     public void Project(IEvent<ProfileUpdated> e, IDocumentOperations ops) => ops.Store(AccountDirectoryEntry.Of(e.StreamKey!, e.Data.Profile));
