@@ -95,5 +95,5 @@ public static class CreditRules
 
     /// <summary>An unpaid invoice, installment or opening balance more than the grace days past due.</summary>
     public static bool HasOverdue(CreditAccount account, DateOnly today, int graceDays) =>
-        account.Receivables.Values.Any(r => r.Installments.Any(i => i.Open > 0 && i.DueOn.AddDays(graceDays) < today));
+        account.OldestOpenDueOn is { } oldest && oldest.AddDays(graceDays) < today;
 }

@@ -46,7 +46,7 @@ public static class OrderDecisions
     {
         var released = new List<object>();
         var granted = 0m;
-        foreach (var order in account.Orders.Values.Where(o => o.Status == OrderStatus.Held).OrderBy(o => o.Sequence))
+        foreach (var order in account.HeldOrders.OrderBy(o => o.Sequence))
         {
             var decision = CreditRules.Decide(account, ctx.Policy, ctx.Group,
                 new CreditRequest(DocumentKind.Order, order.Amount, order.OrderedOn, order.PaymentTerms, granted), ctx.Today);
