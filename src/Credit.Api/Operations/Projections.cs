@@ -41,8 +41,9 @@ public static class ProjectionsEndpoint
     /// <summary>Rebuilds every read model from the events on the running daemon (admin; reads stay up, figures lag meanwhile).</summary>
     [WolverinePost("/api/projections/rebuild")]
     [Authorize(Roles = Roles.Admin)]
-    public static async Task<IReadOnlyList<RebuiltProjection>> Rebuild(IDocumentStore store, IProjectionCoordinator coordinator, CancellationToken ct) =>
-        await ReadModelRebuild.RebuildAll(store, coordinator.DaemonForMainDatabase(), ct);
+    public static async Task<IReadOnlyList<RebuiltProjection>> Rebuild(
+        IDocumentStore store, IProjectionCoordinator coordinator, BusinessCalendar calendar, CancellationToken ct) =>
+        await ReadModelRebuild.RebuildAll(store, coordinator.DaemonForMainDatabase(), calendar.Zone, ct);
 
     private static async Task<T> Scalar<T>(NpgsqlConnection conn, string sql, long? position, CancellationToken ct)
     {

@@ -1,32 +1,168 @@
 using System.Diagnostics;
+using System.Threading.Channels;
+using Credit.Api.Hosting;
+using Credit.Projections.Reporting;
+using JasperFx.Events;
 using JasperFx.Events.Daemon;
 using JasperFx.Events.Projections;
 using Marten;
+using Marten.Storage;
+using Npgsql;
 
 namespace Credit.Api.Operations;
 
 public sealed record RebuiltProjection(string Name, long Events, double Seconds);
 
 /// <summary>
-/// Rebuilds every asynchronous read model from the events; Marten empties the credit_reporting tables first (the
-/// projection's registered teardown). Used by `projections rebuild` and POST /api/projections/rebuild.
+/// Rebuilds every asynchronous read model from the events. Used by `projections rebuild` and POST /api/projections/rebuild.
+/// <para>
+/// The reporting tables are replayed customer by customer, several customers' slices at once: everything the
+/// projection writes or reads back is keyed by customer, so slices are independent and each slice's events are
+/// applied in their own order, giving exactly the rows a replay in global order gives. Marten's own rebuild works one
+/// page of the whole log at a time on one connection, which left a core idle (measured at 5-7k events/s).
+/// Events committed after the replay's head are left to the running projection, which resumes from that head.
+/// </para>
 /// </summary>
 public static class ReadModelRebuild
 {
+    private const string S = MartenSetup.Schema;
+    private const int ReadPage = 5000;
+    private const int WritePage = 5000;
+
     public static IReadOnlyList<string> AsyncProjections(IDocumentStore store) =>
         ((DocumentStore)store).Options.Projections.All.Where(p => p.Lifecycle == ProjectionLifecycle.Async).Select(p => p.Name).ToList();
 
-    public static async Task<IReadOnlyList<RebuiltProjection>> RebuildAll(IDocumentStore store, IProjectionDaemon daemon, CancellationToken ct)
+    public static async Task<IReadOnlyList<RebuiltProjection>> RebuildAll(
+        IDocumentStore store, IProjectionDaemon daemon, TimeZoneInfo zone, CancellationToken ct, int? workers = null)
     {
-        var events = (await store.Advanced.FetchEventStoreStatistics(token: ct)).EventCount;
         var results = new List<RebuiltProjection>();
         foreach (var name in AsyncProjections(store))
         {
             var clock = Stopwatch.StartNew();
-            // Marten stops the shard, empties its tables (registered teardown) and replays every event.
-            await daemon.RebuildProjectionAsync(name, TimeSpan.FromMinutes(30), ct);
+            long events;
+            if (name == ReportingProjection.ProjectionName)
+            {
+                events = await ReplayReporting(store, daemon, new ReportingProjection(zone), workers ?? Math.Max(2, Environment.ProcessorCount), ct);
+            }
+            else
+            {
+                // Anything else: Marten stops the shard, empties its tables (registered teardown) and replays every event.
+                events = (await store.Advanced.FetchEventStoreStatistics(token: ct)).EventCount;
+                await daemon.RebuildProjectionAsync(name, TimeSpan.FromMinutes(30), ct);
+            }
             results.Add(new RebuiltProjection(name, events, clock.Elapsed.TotalSeconds));
         }
         return results;
+    }
+
+    private static async Task<long> ReplayReporting(
+        IDocumentStore store, IProjectionDaemon daemon, ReportingProjection projection, int workers, CancellationToken ct)
+    {
+        var shard = $"{ReportingProjection.ProjectionName}:All";
+        var running = daemon.CurrentAgents().Any(a => a.Name.Identity == shard);
+        if (running) await daemon.StopAgentAsync(shard);
+        try
+        {
+            await using var conn = await store.OpenConnection(ConnectionUsage.ReadWrite, ct);
+            // With the API running, replay only up to the daemon's high-water mark: an event below the newest
+            // sequence may still be uncommitted. Stopped (the command), every stored event is committed.
+            var head = await Scalar(conn, running
+                ? $"select coalesce((select last_seq_id from {S}.mt_event_progression where name = 'HighWaterMark'), 0)"
+                : $"select coalesce(max(seq_id), 0) from {S}.mt_events", ct);
+            await Exec(conn, $"truncate {string.Join(", ", ReportingTables.Tables.Select(t => $"{ReportingTables.Schema}.{t}"))}", ct);
+
+            var replayed = await Replay(store, projection, head, workers, ct);
+
+            await Exec(conn, $"""
+                insert into {S}.mt_event_progression (name, last_seq_id, last_updated) values ('{shard}', {head}, now())
+                on conflict (name) do update set last_seq_id = excluded.last_seq_id, last_updated = excluded.last_updated
+                """, ct);
+            return replayed;
+        }
+        finally
+        {
+            if (running) await daemon.StartAgentAsync(shard, CancellationToken.None);
+        }
+    }
+
+    /// <summary>
+    /// One reader goes through the log in sequence order (dense pages, read once); each customer's events go to one
+    /// worker, chosen by the customer's id, so they arrive in order; workers write on their own connections.
+    /// </summary>
+    private static async Task<long> Replay(IDocumentStore store, ReportingProjection projection, long head, int workers, CancellationToken ct)
+    {
+        var queues = Enumerable.Range(0, workers)
+            .Select(_ => Channel.CreateBounded<IReadOnlyList<IEvent>>(new BoundedChannelOptions(4) { SingleReader = true, SingleWriter = true }))
+            .ToArray();
+        var writers = queues.Select(q => Task.Run(() => Write(store, projection, q.Reader, ct), ct)).ToArray();
+
+        var read = 0L;
+        try
+        {
+            for (var after = 0L; after < head;)
+            {
+                IReadOnlyList<IEvent> page;
+                await using (var query = store.QuerySession())
+                {
+                    var from = after;
+                    page = await query.Events.QueryAllRawEvents()
+                        .Where(e => e.Sequence > from && e.Sequence <= head)
+                        .OrderBy(e => e.Sequence).Take(ReadPage).ToListAsync(ct);
+                }
+                if (page.Count == 0) break;
+                after = page[^1].Sequence;
+                read += page.Count;
+
+                var parts = new List<IEvent>[workers];
+                foreach (var e in page)
+                {
+                    var w = (int)((uint)StringComparer.Ordinal.GetHashCode(e.StreamKey ?? "") % (uint)workers);
+                    (parts[w] ??= new List<IEvent>(page.Count / workers + 16)).Add(e);
+                }
+                for (var w = 0; w < workers; w++)
+                    if (parts[w] is { } part) await queues[w].Writer.WriteAsync(part, ct);
+            }
+        }
+        finally
+        {
+            foreach (var q in queues) q.Writer.TryComplete();
+        }
+        await Task.WhenAll(writers);
+        return read;
+    }
+
+    /// <summary>Applies a worker's events a few thousand at a time, each batch in one transaction.</summary>
+    private static async Task Write(IDocumentStore store, ReportingProjection projection, ChannelReader<IReadOnlyList<IEvent>> queue, CancellationToken ct)
+    {
+        var batch = new List<IEvent>(WritePage + ReadPage);
+        while (await queue.WaitToReadAsync(ct))
+        {
+            while (batch.Count < WritePage && queue.TryRead(out var part)) batch.AddRange(part);
+            if (batch.Count < WritePage && !queue.Completion.IsCompleted) continue;
+            await Apply(store, projection, batch, ct);
+            batch.Clear();
+        }
+        if (batch.Count > 0) await Apply(store, projection, batch, ct);
+    }
+
+    private static async Task Apply(IDocumentStore store, ReportingProjection projection, IReadOnlyList<IEvent> events, CancellationToken ct)
+    {
+        await using var session = store.LightweightSession();
+        // A crash mid-rebuild means running it again, so its commits need not wait for the disk.
+        session.QueueSqlCommand("set local synchronous_commit = off");
+        await projection.ApplyAsync(session, events, ct);
+        await session.SaveChangesAsync(ct);
+    }
+
+    private static async Task<long> Scalar(NpgsqlConnection conn, string sql, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        return (long)(await cmd.ExecuteScalarAsync(ct))!;
+    }
+
+    private static async Task Exec(NpgsqlConnection conn, string sql, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        await cmd.ExecuteNonQueryAsync(ct);
     }
 }

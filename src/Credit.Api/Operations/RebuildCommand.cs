@@ -13,7 +13,8 @@ public static class RebuildCommand
         await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
         await new ReportingSchema(store).StartAsync(CancellationToken.None);
         using var daemon = await store.BuildProjectionDaemonAsync();
-        var results = await ReadModelRebuild.RebuildAll(store, daemon, CancellationToken.None);
+        var zone = services.GetRequiredService<Hosting.BusinessCalendar>().Zone;
+        var results = await ReadModelRebuild.RebuildAll(store, daemon, zone, CancellationToken.None);
         foreach (var r in results)
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{r.Name}: {r.Events} events in {r.Seconds:F2} s ({(r.Seconds > 0 ? r.Events / r.Seconds : 0):F0} events/s)"));
