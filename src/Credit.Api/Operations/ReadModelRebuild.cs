@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Threading.Channels;
 using Credit.Api.Hosting;
@@ -97,20 +98,21 @@ public static class ReadModelRebuild
         var writers = queues.Select(q => Task.Run(() => Write(store, projection, q.Reader, ct), ct)).ToArray();
 
         var read = 0L;
+        // Pages are ranges of the sequence, so several can be read (and deserialized) at once; they are handed on in order.
+        var reading = new Queue<Task<IReadOnlyList<IEvent>>>();
+        var next = 0L;
         try
         {
-            for (var after = 0L; after < head;)
+            while (true)
             {
-                IReadOnlyList<IEvent> page;
-                await using (var query = store.QuerySession())
+                while (reading.Count < workers && next < head)
                 {
-                    var from = after;
-                    page = await query.Events.QueryAllRawEvents()
-                        .Where(e => e.Sequence > from && e.Sequence <= head)
-                        .OrderBy(e => e.Sequence).Take(ReadPage).ToListAsync(ct);
+                    var (from, to) = (next, Math.Min(next + ReadPage, head));
+                    reading.Enqueue(Task.Run(() => Read((DocumentStore)store, from, to, ct), ct));
+                    next = to;
                 }
-                if (page.Count == 0) break;
-                after = page[^1].Sequence;
+                if (reading.Count == 0) break;
+                var page = await reading.Dequeue();
                 read += page.Count;
 
                 var parts = new List<IEvent>[workers];
@@ -130,6 +132,45 @@ public static class ReadModelRebuild
         await Task.WhenAll(writers);
         return read;
     }
+
+    /// <summary>
+    /// One range of the log, read straight from the event table and deserialized from the row's buffer with Marten's
+    /// serializer: Marten's own event query deserializes each body through an async stream, which made the rebuild
+    /// .NET-bound (73 µs an event, mostly copying and GC, profiled). Marten's mapping wraps each body as an event.
+    /// </summary>
+    private static async Task<IReadOnlyList<IEvent>> Read(DocumentStore store, long after, long upTo, CancellationToken ct)
+    {
+        var serializer = store.Options.Serializer();
+        var events = new List<IEvent>((int)Math.Min(upTo - after, 10_000));
+        await using var conn = await store.OpenConnection(ConnectionUsage.Read, ct);
+        await using var cmd = new NpgsqlCommand($"""
+            select seq_id, id, stream_id, version, mt_dotnet_type, data, timestamp, user_name, correlation_id, causation_id, tenant_id
+            from {S}.mt_events where seq_id > @after and seq_id <= @upTo and is_archived = false order by seq_id
+            """, conn);
+        cmd.Parameters.AddWithValue("after", after);
+        cmd.Parameters.AddWithValue("upTo", upTo);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            var dotnetType = reader.GetString(4);
+            var type = EventTypes.GetOrAdd(dotnetType, name => Type.GetType(name)
+                ?? throw new InvalidOperationException($"Event type {name} is not known to this build"));
+            var e = store.Events.EventMappingFor(type).Wrap(serializer.FromJson(type, reader, 5));
+            e.Sequence = reader.GetInt64(0);
+            e.Id = reader.GetGuid(1);
+            e.StreamKey = reader.GetString(2);
+            e.Version = reader.GetInt64(3);
+            e.Timestamp = reader.GetFieldValue<DateTimeOffset>(6);
+            e.UserName = reader.IsDBNull(7) ? null : reader.GetString(7);
+            e.CorrelationId = reader.IsDBNull(8) ? null : reader.GetString(8);
+            e.CausationId = reader.IsDBNull(9) ? null : reader.GetString(9);
+            e.TenantId = reader.IsDBNull(10) ? null! : reader.GetString(10);
+            events.Add(e);
+        }
+        return events;
+    }
+
+    private static readonly ConcurrentDictionary<string, Type> EventTypes = new(StringComparer.Ordinal);
 
     /// <summary>Applies a worker's events a few thousand at a time, each batch in one transaction.</summary>
     private static async Task Write(IDocumentStore store, ReportingProjection projection, ChannelReader<IReadOnlyList<IEvent>> queue, CancellationToken ct)
