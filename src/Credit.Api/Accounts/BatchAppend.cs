@@ -1,9 +1,6 @@
 using Credit.Api.Hosting;
-using Credit.Domain.Accounts;
 using Marten;
-using Marten.Storage;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace Credit.Api.Accounts;
 
@@ -55,14 +52,7 @@ public sealed class BatchAppend
         end $$;
         """;
 
-    public async Task InstallAsync(CancellationToken ct)
-    {
-        await using var conn = await _store.OpenConnection(ConnectionUsage.ReadWrite, ct);
-        await using (var exists = new NpgsqlCommand($"select to_regclass('{S}.mt_events') is not null", conn))
-            if (!(bool)(await exists.ExecuteScalarAsync(ct))!) await _store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
-        await using var cmd = new NpgsqlCommand(Install, conn);
-        await cmd.ExecuteNonQueryAsync(ct);
-    }
+    public Task InstallAsync(CancellationToken ct) => _store.InstallOverEvents(Install, ct);
 
     /// <summary>Whether this decision's events may take the batch path: appended to an existing stream, none handled inline.</summary>
     public bool Takes(CommitRequest r)

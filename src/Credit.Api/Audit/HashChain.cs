@@ -66,12 +66,7 @@ public sealed class HashChain(IDocumentStore store, ILogger<HashChain> log) : IH
 
     public async Task StartAsync(CancellationToken ct)
     {
-        await using var conn = await store.OpenConnection(ConnectionUsage.ReadWrite, ct);
-        // Marten's own start-up normally created the event table already; make sure, since the trigger needs it.
-        await using (var exists = new NpgsqlCommand($"select to_regclass('{S}.mt_events') is not null", conn))
-            if (!(bool)(await exists.ExecuteScalarAsync(ct))!) await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
-        await using var cmd = new NpgsqlCommand(Install, conn);
-        await cmd.ExecuteNonQueryAsync(ct);
+        await store.InstallOverEvents(Install, ct);
         log.LogInformation("Event hash chain installed");
     }
 

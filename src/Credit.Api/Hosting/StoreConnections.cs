@@ -14,4 +14,29 @@ public static class StoreConnections
         await conn.OpenAsync(ct);
         return conn;
     }
+
+    /// <summary>Runs a start-up script that builds on Marten's event table (triggers, functions), creating Marten's
+    /// schema first if this host's own start-up has not got to it yet.</summary>
+    public static async Task InstallOverEvents(this IDocumentStore store, string script, CancellationToken ct)
+    {
+        await using var conn = await store.OpenConnection(ConnectionUsage.ReadWrite, ct);
+        if (!await conn.Scalar<bool>($"select to_regclass('{MartenSetup.Schema}.mt_events') is not null", ct))
+            await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+        await conn.Execute(script, ct);
+    }
+
+    /// <summary>The first column of the first row (default when none or null).</summary>
+    public static async Task<T> Scalar<T>(this NpgsqlConnection conn, string sql, CancellationToken ct, params (string Name, object Value)[] parameters)
+    {
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        foreach (var (name, value) in parameters) cmd.Parameters.AddWithValue(name, value);
+        var result = await cmd.ExecuteScalarAsync(ct);
+        return result is null or DBNull ? default! : (T)result;
+    }
+
+    public static async Task Execute(this NpgsqlConnection conn, string sql, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
 }

@@ -4,7 +4,6 @@ using Marten;
 using Marten.Events.Daemon.Coordination;
 using Marten.Storage;
 using Microsoft.AspNetCore.Authorization;
-using Npgsql;
 using Wolverine.Http;
 
 namespace Credit.Api.Operations;
@@ -22,17 +21,17 @@ public static class ProjectionsEndpoint
     {
         var progress = await store.Advanced.AllProjectionProgress(token: ct);
         await using var conn = await store.OpenConnection(ConnectionUsage.Read, ct);
-        var head = await Scalar<long>(conn, $"select coalesce(max(seq_id), 0) from {MartenSetup.Schema}.mt_events", null, ct);
+        var head = await conn.Scalar<long>($"select coalesce(max(seq_id), 0) from {MartenSetup.Schema}.mt_events", ct);
 
         var list = new List<ProjectionStatus>();
         foreach (var name in ReadModelRebuild.AsyncProjections(store))
         {
             var shard = progress.FirstOrDefault(p => p.ShardName == $"{name}:All");
             var position = shard?.Sequence ?? 0;
-            var lagEvents = await Scalar<long>(conn, $"select count(*) from {MartenSetup.Schema}.mt_events where seq_id > @p", position, ct);
+            var lagEvents = await conn.Scalar<long>($"select count(*) from {MartenSetup.Schema}.mt_events where seq_id > @p", ct, ("p", position));
             // Age of the oldest event it has not applied yet, by the database's clock (the one that stamped it).
-            var lagSeconds = lagEvents == 0 ? 0 : await Scalar<double>(conn,
-                $"select extract(epoch from now() - timestamp)::float8 from {MartenSetup.Schema}.mt_events where seq_id > @p order by seq_id limit 1", position, ct);
+            var lagSeconds = lagEvents == 0 ? 0 : await conn.Scalar<double>(
+                $"select extract(epoch from now() - timestamp)::float8 from {MartenSetup.Schema}.mt_events where seq_id > @p order by seq_id limit 1", ct, ("p", position));
             list.Add(new ProjectionStatus(name, position, lagEvents, Math.Round(Math.Max(lagSeconds, 0), 3), shard?.Timestamp));
         }
         return new ProjectionsView(head, list);
@@ -44,12 +43,4 @@ public static class ProjectionsEndpoint
     public static async Task<IReadOnlyList<RebuiltProjection>> Rebuild(
         IDocumentStore store, IProjectionCoordinator coordinator, BusinessCalendar calendar, CancellationToken ct) =>
         await ReadModelRebuild.RebuildAll(store, coordinator.DaemonForMainDatabase(), calendar.Zone, ct);
-
-    private static async Task<T> Scalar<T>(NpgsqlConnection conn, string sql, long? position, CancellationToken ct)
-    {
-        await using var cmd = new NpgsqlCommand(sql, conn);
-        if (position is { } p) cmd.Parameters.AddWithValue("p", p);
-        var value = await cmd.ExecuteScalarAsync(ct);
-        return value is null or DBNull ? default! : (T)value;
-    }
 }

@@ -17,10 +17,10 @@ public sealed record RebuiltProjection(string Name, long Events, double Seconds)
 /// <summary>
 /// Rebuilds every asynchronous read model from the events. Used by `projections rebuild` and POST /api/projections/rebuild.
 /// <para>
-/// The reporting tables are replayed customer by customer, several customers' slices at once: everything the
-/// projection writes or reads back is keyed by customer, so slices are independent and each slice's events are
-/// applied in their own order, giving exactly the rows a replay in global order gives. Marten's own rebuild works one
-/// page of the whole log at a time on one connection, which left a core idle (measured at 5-7k events/s).
+/// The reporting tables are replayed by several writers at once: everything the projection writes or reads back is
+/// keyed by customer, so each customer's events go, in their order, to one writer, giving exactly the rows a replay
+/// in global order gives. Marten's own rebuild works one page of the whole log at a time on one connection, which
+/// left a core idle (measured at 5-7k events/s).
 /// Events committed after the replay's head are left to the running projection, which resumes from that head.
 /// </para>
 /// </summary>
@@ -34,7 +34,7 @@ public static class ReadModelRebuild
         ((DocumentStore)store).Options.Projections.All.Where(p => p.Lifecycle == ProjectionLifecycle.Async).Select(p => p.Name).ToList();
 
     public static async Task<IReadOnlyList<RebuiltProjection>> RebuildAll(
-        IDocumentStore store, IProjectionDaemon daemon, TimeZoneInfo zone, CancellationToken ct, int? workers = null)
+        IDocumentStore store, IProjectionDaemon daemon, TimeZoneInfo zone, CancellationToken ct)
     {
         var results = new List<RebuiltProjection>();
         foreach (var name in AsyncProjections(store))
@@ -43,7 +43,7 @@ public static class ReadModelRebuild
             long events;
             if (name == ReportingProjection.ProjectionName)
             {
-                events = await ReplayReporting(store, daemon, new ReportingProjection(zone), workers ?? Math.Max(2, Environment.ProcessorCount), ct);
+                events = await ReplayReporting(store, daemon, new ReportingProjection(zone), Math.Max(2, Environment.ProcessorCount), ct);
             }
             else
             {
@@ -67,14 +67,14 @@ public static class ReadModelRebuild
             await using var conn = await store.OpenConnection(ConnectionUsage.ReadWrite, ct);
             // With the API running, replay only up to the daemon's high-water mark: an event below the newest
             // sequence may still be uncommitted. Stopped (the command), every stored event is committed.
-            var head = await Scalar(conn, running
+            var head = await conn.Scalar<long>(running
                 ? $"select coalesce((select last_seq_id from {S}.mt_event_progression where name = 'HighWaterMark'), 0)"
                 : $"select coalesce(max(seq_id), 0) from {S}.mt_events", ct);
-            await Exec(conn, $"truncate {string.Join(", ", ReportingTables.Tables.Select(t => $"{ReportingTables.Schema}.{t}"))}", ct);
+            await conn.Execute($"truncate {string.Join(", ", ReportingTables.Tables.Select(t => $"{ReportingTables.Schema}.{t}"))}", ct);
 
             var replayed = await Replay(store, projection, head, workers, ct);
 
-            await Exec(conn, $"""
+            await conn.Execute($"""
                 insert into {S}.mt_event_progression (name, last_seq_id, last_updated) values ('{shard}', {head}, now())
                 on conflict (name) do update set last_seq_id = excluded.last_seq_id, last_updated = excluded.last_updated
                 """, ct);
@@ -87,8 +87,9 @@ public static class ReadModelRebuild
     }
 
     /// <summary>
-    /// One reader goes through the log in sequence order (dense pages, read once); each customer's events go to one
-    /// worker, chosen by the customer's id, so they arrive in order; workers write on their own connections.
+    /// The log is read in sequence ranges (dense pages, each read once; a few at a time, handed on in order); each
+    /// customer's events go to one worker, chosen by the customer's id, so they arrive in order; workers write on
+    /// their own connections.
     /// </summary>
     private static async Task<long> Replay(IDocumentStore store, ReportingProjection projection, long head, int workers, CancellationToken ct)
     {
@@ -193,17 +194,5 @@ public static class ReadModelRebuild
         session.QueueSqlCommand("set local synchronous_commit = off");
         await projection.ApplyAsync(session, events, ct);
         await session.SaveChangesAsync(ct);
-    }
-
-    private static async Task<long> Scalar(NpgsqlConnection conn, string sql, CancellationToken ct)
-    {
-        await using var cmd = new NpgsqlCommand(sql, conn);
-        return (long)(await cmd.ExecuteScalarAsync(ct))!;
-    }
-
-    private static async Task Exec(NpgsqlConnection conn, string sql, CancellationToken ct)
-    {
-        await using var cmd = new NpgsqlCommand(sql, conn);
-        await cmd.ExecuteNonQueryAsync(ct);
     }
 }
