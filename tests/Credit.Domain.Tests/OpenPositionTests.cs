@@ -1,4 +1,5 @@
 using Credit.Domain.Accounts;
+using Credit.Domain.Payments;
 using Shouldly;
 using static Credit.Domain.Tests.Accounts;
 
@@ -108,15 +109,7 @@ public class OpenPositionTests
 
     private static (List<Settlement>, decimal Unapplied) Settle(CreditAccount a, decimal amount)
     {
-        var settlements = new List<Settlement>();
-        var left = amount;
-        foreach (var (r, i) in a.OpenItemsOldestFirst())
-        {
-            if (left == 0) break;
-            var take = Math.Min(left, i.Open);
-            settlements.Add(new Settlement(r.Id, i.No, take));
-            left -= take;
-        }
-        return (settlements, left);
+        var settlements = PaymentDecisions.SettleOldestFirst(a.OpenItemsOldestFirst(), amount, []).ToList();
+        return (settlements, amount - settlements.Sum(s => s.Amount));
     }
 }

@@ -174,14 +174,6 @@ public sealed class CreditAccount
     private OpenPosition? _position;
     private OpenPosition Position => _position ??= OpenPosition.Of(this);
 
-    /// <summary>Changes a receivable and keeps the open position in step.</summary>
-    private void Change(Receivable r, Action<Receivable> change)
-    {
-        _position?.Remove(r);
-        change(r);
-        _position?.Add(r);
-    }
-
     private void Put(Receivable r)
     {
         if (Receivables.TryGetValue(r.Id, out var replaced)) _position?.Remove(replaced);
@@ -302,7 +294,10 @@ public sealed class CreditAccount
         {
             if (!Receivables.TryGetValue(s.DocumentId, out var receivable)) continue;
             var installment = receivable.Installments.FirstOrDefault(i => i.No == s.Installment);
-            if (installment is not null) Change(receivable, _ => installment.Settled += sign * s.Amount);
+            if (installment is null) continue;
+            _position?.Remove(receivable);
+            installment.Settled += sign * s.Amount;
+            _position?.Add(receivable);
         }
     }
 
