@@ -74,8 +74,27 @@ public sealed class Checkpoints(IDocumentStore store) : IHostedService
         var found = await Find(customerId, version, at, ct);
         var state = found is { } checkpoint ? await start(checkpoint) : null;
         if (state is not null && state.Version == version) return state;
-        await using var session = store.QuerySession();
-        return await session.Events.AggregateStreamAsync(customerId, version ?? 0, at, state, (state?.Version ?? 0) + 1, ct) ?? state;
+        return await FoldEvents(customerId, state, version, at, ct);
+    }
+
+    /// <summary>The events after <paramref name="state"/> (all of them from null) up to a version and/or a moment,
+    /// folded with the domain's own fold, the one behind Marten's projection.</summary>
+    private async Task<CreditAccount?> FoldEvents(string customerId, CreditAccount? state, long? version, DateTimeOffset? at, CancellationToken ct)
+    {
+        await using var conn = await store.OpenConnection(ConnectionUsage.Read, ct);
+        await using var cmd = new NpgsqlCommand($"""
+            select mt_dotnet_type, data from {MartenSetup.Schema}.mt_events
+            where stream_id = @id and version > @from and is_archived = false
+                and (@v::bigint is null or version <= @v) and (@at::timestamptz is null or timestamp <= @at)
+            order by version
+            """, conn);
+        cmd.Parameters.AddWithValue("id", customerId);
+        cmd.Parameters.AddWithValue("from", state?.Version ?? 0L);
+        cmd.Parameters.Add(new NpgsqlParameter("v", NpgsqlDbType.Bigint) { Value = (object?)version ?? DBNull.Value });
+        cmd.Parameters.Add(new NpgsqlParameter("at", NpgsqlDbType.TimestampTz) { Value = (object?)at ?? DBNull.Value });
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) state = CreditAccount.Fold(state, StoredEvents.Body(store, reader, 0, 1));
+        return state;
     }
 
     public async Task<CreditAccount?> Load(string customerId, long version, CancellationToken ct) =>

@@ -1,10 +1,13 @@
 using Credit.Api.Accounts;
 using Credit.Api.Auth;
 using Credit.Api.Errors;
+using Credit.Api.Hosting;
 using Credit.Domain.Accounts;
 using Credit.Domain.Decisions;
 using Marten;
+using Marten.Storage;
 using Microsoft.AspNetCore.Authorization;
+using Npgsql;
 using Wolverine.Http;
 
 namespace Credit.Api.Orders;
@@ -19,7 +22,7 @@ public static class GetOrderEndpoint
     /// <summary>The order now and every step it went through, with who and when, straight from its events.</summary>
     [WolverineGet("/api/customers/{customerId}/orders/{orderId}")]
     [Authorize(Roles = Roles.Readers)]
-    public static async Task<IResult> Get(string customerId, string orderId, HttpContext http, AccountStore accounts, IQuerySession session,
+    public static async Task<IResult> Get(string customerId, string orderId, HttpContext http, AccountStore accounts, IDocumentStore store,
         CancellationToken ct)
     {
         var (order, problem) = await accounts.Visible(customerId, Caller.Of(http),
@@ -27,18 +30,31 @@ public static class GetOrderEndpoint
         if (problem is not null) return problem;
         if (order == default) return Problems.Result(404, ErrorCodes.OrderNotFound);
 
-        var events = await session.Events.FetchStreamAsync(customerId, token: ct);
-        var history = events.Select(e => e.Data switch
+        // Only this order's events leave the database (the whole stream of a long account would be thousands).
+        var history = new List<OrderStep>();
+        await using var conn = await store.OpenConnection(ConnectionUsage.Read, ct);
+        await using var cmd = new NpgsqlCommand($"""
+            select mt_dotnet_type, data, timestamp, user_name from {MartenSetup.Schema}.mt_events
+            where stream_id = @id and data ->> 'orderId' = @order and is_archived = false order by version
+            """, conn);
+        cmd.Parameters.AddWithValue("id", customerId);
+        cmd.Parameters.AddWithValue("order", orderId);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            var (at, user) = (reader.GetFieldValue<DateTimeOffset>(2), reader.IsDBNull(3) ? null : reader.GetString(3));
+            var step = StoredEvents.Body(store, reader, 0, 1) switch
             {
-                OrderApproved x when x.OrderId == orderId => new OrderStep("approved", e.Timestamp, e.UserName, null, Problems.Reasons(x.Warnings)),
-                OrderHeld x when x.OrderId == orderId => new OrderStep("held", e.Timestamp, e.UserName, null, Problems.Reasons(x.Reasons)),
-                HoldReleased x when x.OrderId == orderId => new OrderStep("released", e.Timestamp, x.By, x.Reason, []),
-                OrderRejected x when x.OrderId == orderId => new OrderStep("rejected", e.Timestamp, e.UserName, x.Reason, []),
-                OrderCancelled x when x.OrderId == orderId => new OrderStep("cancelled", e.Timestamp, e.UserName, x.Reason, []),
-                InvoiceIssued x when x.OrderId == orderId => new OrderStep("invoiced", e.Timestamp, e.UserName, x.InvoiceId, []),
+                OrderApproved x when x.OrderId == orderId => new OrderStep("approved", at, user, null, Problems.Reasons(x.Warnings)),
+                OrderHeld x when x.OrderId == orderId => new OrderStep("held", at, user, null, Problems.Reasons(x.Reasons)),
+                HoldReleased x when x.OrderId == orderId => new OrderStep("released", at, x.By, x.Reason, []),
+                OrderRejected x when x.OrderId == orderId => new OrderStep("rejected", at, user, x.Reason, []),
+                OrderCancelled x when x.OrderId == orderId => new OrderStep("cancelled", at, user, x.Reason, []),
+                InvoiceIssued x when x.OrderId == orderId => new OrderStep("invoiced", at, user, x.InvoiceId, []),
                 _ => null,
-            })
-            .OfType<OrderStep>().ToList();
+            };
+            if (step is not null) history.Add(step);
+        }
         return Results.Ok(new OrderView(customerId, orderId, order.Amount, order.OrderedOn, order.PaymentTerms,
             OrderResponse.StatusName(order.Status), Problems.Reasons(order.Reasons), Problems.Reasons(order.Warnings), history));
     }
