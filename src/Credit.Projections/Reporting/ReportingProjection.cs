@@ -27,6 +27,9 @@ public sealed class ReportingProjection(TimeZoneInfo zone) : IProjection
         return Task.CompletedTask;
     }
 
+    /// <summary>The business date of a change that carries no document date: the day it was recorded, in the business's zone.</summary>
+    internal static DateOnly BusinessDateOf(DateTimeOffset at, TimeZoneInfo zone) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(at, zone).DateTime);
+
     private sealed class Page(TimeZoneInfo zone)
     {
         private readonly Dictionary<string, (long Seq, CustomerProfile Profile)> _profiles = new();
@@ -39,7 +42,7 @@ public sealed class ReportingProjection(TimeZoneInfo zone) : IProjection
         private readonly Dictionary<(string Customer, string Order), (string Status, string? Hold, DateTimeOffset? ResolvedAt, string? ResolvedBy, string? Resolution)> _orders = new();
         private readonly List<(string Customer, string Order)> _orderTouchOrder = [];
 
-        private DateOnly BusinessDateOf(IEvent e) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(e.Timestamp, zone).DateTime);
+        private DateOnly BusinessDateOf(IEvent e) => ReportingProjection.BusinessDateOf(e.Timestamp, zone);
 
         public void Add(IEvent e)
         {
@@ -117,7 +120,11 @@ public sealed class ReportingProjection(TimeZoneInfo zone) : IProjection
             var key = (customer, order);
             if (!_orders.ContainsKey(key)) _orderTouchOrder.Add(key);
             // The outcome lands on the hold only if it is still pending (decided in SQL): an approved order has none.
-            _orders[key] = (status, status, e.Timestamp, by, reason);
+            // A hold is resolved once: an outcome already met in this page (released, then cancelled) stays.
+            var before = _orders.GetValueOrDefault(key);
+            _orders[key] = before.Hold is "released" or "rejected" or "cancelled"
+                ? (status, before.Hold, before.ResolvedAt, before.ResolvedBy, before.Resolution)
+                : (status, status, e.Timestamp, by, reason);
         }
 
         /// <summary>An order stops counting: invoiced or cancelled. Whether it counted just before is known if this

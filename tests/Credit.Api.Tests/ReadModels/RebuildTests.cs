@@ -60,6 +60,14 @@ public class RebuildTests(AppFixture app)
             (await controller.Post($"/api/customers/{id}/orders/O3/cancel", new { reason = "changed" })).Status.ShouldBe(200);
             (await controller.Post($"/api/customers/{id}/invoices", new { invoiceId = "I2", amount = 1100, orderId = "O1" })).Status.ShouldBe(201);
             (await controller.Post($"/api/customers/{id}/credit-limit", new { amount = 20000, reason = "review" })).Status.ShouldBe(200);
+            // Text that needs escaping on its way into the tables (quotes, backslashes), a rejected hold, an account hold
+            // and a renamed customer.
+            (await controller.Post($"/api/customers/{id}/orders", new { orderId = "O4", amount = 50000 })).Status.ShouldBe(201);
+            (await controller.Post($"/api/customers/{id}/orders/O4/reject", new { reason = "لا \\ \"no\" {a,b}" })).Status.ShouldBe(c == 3 ? 409 : 200); // bypass: approved, nothing to reject
+            (await controller.Post($"/api/customers/{id}/hold", new { reason = "audit \\ \"hold\"" })).Status.ShouldBe(200);
+            if (c == 2) (await controller.Post($"/api/customers/{id}/unhold", new { reason = "cleared" })).Status.ShouldBe(200);
+            (await controller.Put($"/api/customers/{id}", new { name = $"عميل \"{c}\" \\ معدل", creditLimit = 20000, bypassCreditCheckAtOrder = c == 3 }))
+                .Status.ShouldBe(200);
         }
     }
 
