@@ -10,7 +10,7 @@ namespace Credit.Api.Tests.ReadModels;
 public class RebuildTests(AppFixture app)
 {
     /// <summary>Every reporting table and held-order document, as text in a fixed order.</summary>
-    private static async Task<string> ReadModels(string connectionString)
+    internal static async Task<string> ReadModels(string connectionString)
     {
         await using var conn = new NpgsqlConnection(connectionString);
         await conn.OpenAsync();
@@ -111,7 +111,7 @@ public class RebuildTests(AppFixture app)
     }
 
     /// <summary>Names the first differing row (the whole dump is too long for an assertion message).</summary>
-    private static void SameReadModels(string rebuilt, string live)
+    internal static void SameReadModels(string rebuilt, string live)
     {
         var (a, b) = (rebuilt.Split('\n'), live.Split('\n'));
         for (var i = 0; i < Math.Max(a.Length, b.Length); i++)
