@@ -53,7 +53,7 @@ public static class MartenSetup
                 {
                     o.BatchSize = 2000;
                     // A rebuild starts from empty tables.
-                    foreach (var table in ReportingTables.Tables) o.DeleteDataInTableOnTeardown($"{ReportingTables.Schema}.{table}");
+                    foreach (var table in ReportingTables.QualifiedTables) o.DeleteDataInTableOnTeardown(table);
                 });
                 opts.Schema.For<CustomerGroup>().UseOptimisticConcurrency(true);
                 opts.Schema.For<Reminders.Notification>().Index(x => x.CustomerId);

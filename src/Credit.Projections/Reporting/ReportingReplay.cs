@@ -67,11 +67,13 @@ public sealed class ReportingReplay(TimeZoneInfo zone)
     private readonly Dictionary<(string Customer, string Source), List<ItemRow>> _settledBy = new();
     private readonly Dictionary<(string Customer, string Payment), LedgerRow> _payments = new();
 
-    public List<LedgerRow> Ledger { get; private set; } = [];
-    public List<ItemRow> Items { get; private set; } = [];
-    public List<LimitRow> Limits { get; private set; } = [];
-    public List<OrderMovementRow> OrderMovements { get; private set; } = [];
-    public int PendingRows => Ledger.Count + Items.Count + Limits.Count + OrderMovements.Count;
+    private List<LedgerRow> _ledger = [];
+    private List<ItemRow> _items = [];
+    private List<LimitRow> _limits = [];
+    private List<OrderMovementRow> _orderMovements = [];
+
+    /// <summary>Insert-only rows made and not yet taken.</summary>
+    public int PendingRows => _ledger.Count + _items.Count + _limits.Count + _orderMovements.Count;
 
     public IEnumerable<CustomerRow> Customers => _customers.Values;
     public IEnumerable<OrderRow> Orders => _orders.Values;
@@ -79,8 +81,8 @@ public sealed class ReportingReplay(TimeZoneInfo zone)
     /// <summary>The insert-only rows made since the last call; this replay keeps only what later look-ups need.</summary>
     public (List<LedgerRow> Ledger, List<ItemRow> Items, List<LimitRow> Limits, List<OrderMovementRow> OrderMovements) TakeRows()
     {
-        var taken = (Ledger, Items, Limits, OrderMovements);
-        (Ledger, Items, Limits, OrderMovements) = ([], [], [], []);
+        var taken = (_ledger, _items, _limits, _orderMovements);
+        (_ledger, _items, _limits, _orderMovements) = ([], [], [], []);
         return taken;
     }
 
@@ -95,7 +97,7 @@ public sealed class ReportingReplay(TimeZoneInfo zone)
             case ProfileUpdated x: customer = Profile(id, customer, x.Profile); break;
             case LimitSet x:
                 if (customer is not null) (customer.CreditLimit, customer.UnlimitedCredit, customer.CreditLimitExpiresOn) = (x.Amount, x.Unlimited, x.ExpiresOn);
-                Limits.Add(new LimitRow(e.Sequence, id, ReportingProjection.BusinessDateOf(e.Timestamp, zone), x.Amount, x.Unlimited, x.ExpiresOn));
+                _limits.Add(new LimitRow(e.Sequence, id, ReportingProjection.BusinessDateOf(e.Timestamp, zone), x.Amount, x.Unlimited, x.ExpiresOn));
                 break;
             case AccountHeld x:
                 if (customer is not null) (customer.OnHold, customer.HoldReason) = (true, x.Reason);
@@ -105,12 +107,12 @@ public sealed class ReportingReplay(TimeZoneInfo zone)
                 break;
             case OpeningBalanceRecorded x:
                 document = x.AsOf;
-                Ledger.Add(new LedgerRow(e.Sequence, id, x.AsOf, "opening-balance", Receivable.OpeningBalanceId, x.Amount, 0m, e.Timestamp));
+                _ledger.Add(new LedgerRow(e.Sequence, id, x.AsOf, "opening-balance", Receivable.OpeningBalanceId, x.Amount, 0m, e.Timestamp));
                 Item(new ItemRow(e.Sequence, id, Receivable.OpeningBalanceId, 1, x.DueOn, x.AsOf, Receivable.OpeningBalanceId, x.Amount));
                 break;
             case InvoiceIssued x:
                 document = x.IssuedOn;
-                Ledger.Add(new LedgerRow(e.Sequence, id, x.IssuedOn, "invoice", x.InvoiceId, x.Amount, 0m, e.Timestamp));
+                _ledger.Add(new LedgerRow(e.Sequence, id, x.IssuedOn, "invoice", x.InvoiceId, x.Amount, 0m, e.Timestamp));
                 for (var n = 0; n < x.Installments.Count; n++)
                     Item(new ItemRow(e.Sequence, id, x.InvoiceId, n + 1, x.Installments[n].DueOn, x.IssuedOn, x.InvoiceId, x.Installments[n].Amount));
                 if (x.OrderId is not null) OrderLeaves(e, x.OrderId, x.IssuedOn, "invoiced", null, null);
@@ -118,20 +120,20 @@ public sealed class ReportingReplay(TimeZoneInfo zone)
             case PaymentReceived x:
                 document = x.ReceivedOn;
                 var payment = new LedgerRow(e.Sequence, id, x.ReceivedOn, "payment", x.PaymentId, 0m, x.Amount, e.Timestamp);
-                Ledger.Add(payment);
+                _ledger.Add(payment);
                 _payments.TryAdd((id, x.PaymentId), payment);
                 Settle(e, x.Settlements, x.ReceivedOn, x.PaymentId);
                 break;
             case PaymentReversed x:
                 // A reversal mirrors the payment's own rows: its ledger credit and what it settled.
                 if (_payments.TryGetValue((id, x.PaymentId), out var paid))
-                    Ledger.Add(new LedgerRow(e.Sequence, id, x.ReversedOn, "payment-reversal", paid.Document, paid.Credit, 0, e.Timestamp));
+                    _ledger.Add(new LedgerRow(e.Sequence, id, x.ReversedOn, "payment-reversal", paid.Document, paid.Credit, 0, e.Timestamp));
                 if (_settledBy.TryGetValue((id, x.PaymentId), out var settled))
                     foreach (var m in settled)
                         Item(new ItemRow(e.Sequence, id, m.Document, m.Installment, m.DueOn, x.ReversedOn, x.PaymentId + "~reversal", -m.Amount));
                 break;
             case CreditNoteIssued x:
-                Ledger.Add(new LedgerRow(e.Sequence, id, x.IssuedOn, "credit-note", x.CreditNoteId, 0m, x.Amount, e.Timestamp));
+                _ledger.Add(new LedgerRow(e.Sequence, id, x.IssuedOn, "credit-note", x.CreditNoteId, 0m, x.Amount, e.Timestamp));
                 Settle(e, x.Settlements, x.IssuedOn, x.CreditNoteId);
                 break;
             case OrderApproved x:
@@ -173,9 +175,9 @@ public sealed class ReportingReplay(TimeZoneInfo zone)
     /// <summary>An item row; like the table's key (sequence, document, installment), the first of a key wins.</summary>
     private void Item(ItemRow row)
     {
-        for (var i = Items.Count - 1; i >= 0 && Items[i].Seq == row.Seq; i--)
-            if (Items[i].Document == row.Document && Items[i].Installment == row.Installment) return;
-        Items.Add(row);
+        for (var i = _items.Count - 1; i >= 0 && _items[i].Seq == row.Seq; i--)
+            if (_items[i].Document == row.Document && _items[i].Installment == row.Installment) return;
+        _items.Add(row);
         if (row.Source == row.Document) _dueOn.TryAdd((row.Customer, row.Document, row.Installment), row.DueOn);
         if (row.Amount < 0)
         {
@@ -214,7 +216,7 @@ public sealed class ReportingReplay(TimeZoneInfo zone)
     private void OrderIn(in ReplayedEvent e, string order, DateOnly on)
     {
         if (_orders.TryGetValue((e.Customer, order), out var o) && o.Counted)
-            OrderMovements.Add(new OrderMovementRow(e.Sequence, e.Customer, on, order, o.Amount));
+            _orderMovements.Add(new OrderMovementRow(e.Sequence, e.Customer, on, order, o.Amount));
     }
 
     /// <summary>An order stops counting (invoiced, cancelled): a movement back, if it counted until now.</summary>
@@ -222,7 +224,7 @@ public sealed class ReportingReplay(TimeZoneInfo zone)
     {
         if (!_orders.TryGetValue((e.Customer, order), out var o)) return;
         if (o.Counted && o.Status is "approved" or "released")
-            OrderMovements.Add(new OrderMovementRow(e.Sequence, e.Customer, on, order, -o.Amount));
+            _orderMovements.Add(new OrderMovementRow(e.Sequence, e.Customer, on, order, -o.Amount));
         if (status == "cancelled") Resolve(e, order, status, reason!, by);
         else o.Status = status;
     }

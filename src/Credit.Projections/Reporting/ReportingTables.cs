@@ -17,6 +17,12 @@ public static class ReportingTables
     /// </summary>
     public static readonly string[] Tables = ["customers", "ledger_entries", "item_movements", "order_movements", "order_book", "limit_changes"];
 
+    /// <summary><see cref="Tables"/> with their schema.</summary>
+    public static IEnumerable<string> QualifiedTables => Tables.Select(t => $"{Schema}.{t}");
+
+    /// <summary>Empties every table the projection writes (before a rebuild).</summary>
+    public static string TruncateAll() => $"truncate {string.Join(", ", QualifiedTables)}";
+
     public static string Install() => $"""
         create schema if not exists {Schema};
 

@@ -63,8 +63,7 @@ public class ReportingPagesTests(AppFixture app)
             await using (var conn = new NpgsqlConnection(database))
             {
                 await conn.OpenAsync();
-                await using var truncate = new NpgsqlCommand(
-                    $"truncate {string.Join(", ", ReportingTables.Tables.Select(t => $"{ReportingTables.Schema}.{t}"))}", conn);
+                await using var truncate = new NpgsqlCommand(ReportingTables.TruncateAll(), conn);
                 await truncate.ExecuteNonQueryAsync();
             }
             await write();
