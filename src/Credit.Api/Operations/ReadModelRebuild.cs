@@ -69,24 +69,30 @@ public static class ReadModelRebuild
             var head = await conn.Scalar<long>(running
                 ? $"select coalesce((select last_seq_id from {S}.mt_event_progression where name = 'HighWaterMark'), 0)"
                 : $"select coalesce(max(seq_id), 0) from {S}.mt_events", ct);
-            var tables = string.Join(", ", ReportingTables.Tables.Select(t => $"{ReportingTables.Schema}.{t}"));
             // Emptied tables start the projection from zero: a rebuild that dies halfway leaves the daemon to replay
-            // from the start (and a start-up recreates any index dropped below), never a gap.
+            // from the start, never a gap.
             await conn.Execute($"""
-                truncate {tables};
+                {ReportingTables.TruncateAll()};
                 update {S}.mt_event_progression set last_seq_id = 0 where name = '{shard}';
                 """, ct);
             // Indexes are built once at the end (sorted) instead of row by row; keys stay, they are cheap (ascending).
             var indexes = await SecondaryIndexes(conn, ct);
             foreach (var (name, _) in indexes) await conn.Execute($"drop index {name}", ct);
 
-            var replayed = await Replay(store, zone, head, workers, ct);
-
-            await Task.WhenAll(indexes.Chunk(Math.Max(1, (indexes.Count + 1) / 2)).Select(chunk => Task.Run(async () =>
+            long replayed;
+            try
             {
-                await using var c = await store.OpenConnection(ConnectionUsage.ReadWrite, ct);
-                foreach (var (_, definition) in chunk) await c.Execute(definition, ct);
-            }, ct)));
+                replayed = await Replay(store, zone, head, workers, ct);
+            }
+            finally
+            {
+                // Also after a failed replay: the daemon's replay from zero (and readers) need them. Two at a time.
+                await Task.WhenAll(indexes.Chunk(Math.Max(1, (indexes.Count + 1) / 2)).Select(chunk => Task.Run(async () =>
+                {
+                    await using var c = await store.OpenConnection(ConnectionUsage.ReadWrite, CancellationToken.None);
+                    foreach (var (_, definition) in chunk) await c.Execute(definition, CancellationToken.None);
+                })));
+            }
             // No analyze: autovacuum analyzes tables this freshly filled within its next round; the old statistics hold meanwhile.
             await conn.Execute($"""
                 insert into {S}.mt_event_progression (name, last_seq_id, last_updated) values ('{shard}', {head}, now())
