@@ -19,10 +19,12 @@ COPY build/local-feed/ build/local-feed/
 COPY src/Credit.Domain/Credit.Domain.csproj src/Credit.Domain/
 COPY src/Credit.Projections/Credit.Projections.csproj src/Credit.Projections/
 COPY src/Credit.Api/Credit.Api.csproj src/Credit.Api/
-RUN dotnet restore src/Credit.Api/Credit.Api.csproj
+# For the image's own runtime (linux-x64 or linux-arm64): the publish below compiles ReadyToRun code for it,
+# so the API (and the `projections rebuild` command) start without JIT-compiling Marten and Wolverine first.
+RUN dotnet restore src/Credit.Api/Credit.Api.csproj --use-current-runtime
 
 COPY src/ src/
-RUN dotnet publish src/Credit.Api/Credit.Api.csproj -c Release -o /app --no-restore -p:UseAppHost=false
+RUN dotnet publish src/Credit.Api/Credit.Api.csproj -c Release -o /app --no-restore --use-current-runtime --self-contained false -p:UseAppHost=false
 
 # ---- runtime ----------------------------------------------------------------
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
