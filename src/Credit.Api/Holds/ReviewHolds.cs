@@ -1,6 +1,5 @@
 using Credit.Api.Accounts;
 using Credit.Api.Auth;
-using Credit.Domain.Accounts;
 using Credit.Domain.Orders;
 using Credit.Projections.Directory;
 using Marten;
@@ -37,8 +36,7 @@ public static class ReviewHoldsHandler
         var waiting = new List<(string Id, DateOnly Oldest)>();
         foreach (var customer in customers)
         {
-            var oldest = await accounts.View(customer.Id, a => a.Orders.Values.Where(o => o.Status == OrderStatus.Held)
-                .Select(o => (DateOnly?)o.OrderedOn).Min() is { } date ? Tuple.Create(date) : null, ct);
+            var oldest = await accounts.View(customer.Id, a => a.HeldOrders.Select(o => (DateOnly?)o.OrderedOn).Min() is { } date ? Tuple.Create(date) : null, ct);
             if (oldest is not null) waiting.Add((customer.Id, oldest.Item1));
         }
         // Customers with the oldest hold first, so a pool's free credit goes to the longest waiting.
