@@ -16,14 +16,20 @@ using Scalar.AspNetCore;
 using Wolverine;
 using Wolverine.Http;
 
-// `token --user U --role R` prints a bearer token for local mode and exits without starting anything.
-if (args.FirstOrDefault() == "token")
+// Sub-commands that need neither the web server nor Wolverine: settings from appsettings.json, the environment
+// and the command line.
+// `token --user U --role R` prints a bearer token for local mode; `projections rebuild` rebuilds every read model
+// from the events (stop the API first).
+if (args is ["token", ..] or ["projections", "rebuild", ..])
 {
     var config = new ConfigurationBuilder()
         .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
         .AddEnvironmentVariables()
+        .AddCommandLine(args)
         .Build();
-    return TokenIssuer.RunCommand(args, config, Console.Out);
+    return args[0] == "token"
+        ? TokenIssuer.RunCommand(args, config, Console.Out)
+        : await Credit.Api.Operations.RebuildCommand.Run(config, Console.Out);
 }
 
 // Content root = the binary's folder, so appsettings.json is found wherever the API is started from.
@@ -100,14 +106,6 @@ builder.Services.AddWolverineHttp();
 var app = builder.Build();
 if (embedded is not null)
     app.Lifetime.ApplicationStopped.Register(() => embedded.StopAsync().GetAwaiter().GetResult());
-
-// `projections rebuild`: rebuild every read model from the events and exit (stop the API first).
-if (args is ["projections", "rebuild", ..])
-{
-    var exit = await Credit.Api.Operations.RebuildCommand.Run(app.Services, Console.Out);
-    if (embedded is not null) await embedded.StopAsync();
-    return exit;
-}
 
 // Localization first, so even the error pages below answer in the caller's language.
 app.UseRequestLocalization(o =>
