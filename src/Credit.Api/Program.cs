@@ -90,6 +90,7 @@ builder.Services.AddCreditStore(connectionString!, BusinessCalendar.ZoneFrom(bui
 builder.Services.AddSingleton<Credit.Api.Audit.HashChain>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<Credit.Api.Audit.HashChain>());
 builder.Services.AddHostedService<Credit.Api.Reporting.ReportingSchema>();
+builder.Services.AddHostedService<Credit.Api.Reminders.WaitingReminders>();
 builder.Host.UseWolverine(opts =>
 {
     // Under test runners the entry assembly is the test assembly; point discovery at ours.

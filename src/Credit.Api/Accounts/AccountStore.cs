@@ -34,8 +34,7 @@ public sealed class AccountRead(CreditAccount? account, CreditContext context, S
 /// the account is reloaded and the command decided again, so two documents can never both use the same credit.
 /// </summary>
 public sealed class AccountStore(
-    AccountCache cache, GroupCommit writer, CreditContexts contexts, Checkpoints checkpoints, BusinessCalendar calendar,
-    ILogger<AccountStore> log)
+    AccountCache cache, GroupCommit writer, CreditContexts contexts, Checkpoints checkpoints, ILogger<AccountStore> log)
 {
     private const int MaxAttempts = 30;
 
@@ -66,8 +65,8 @@ public sealed class AccountStore(
                     if (pool is not null) pool.Decisions++;
                     try
                     {
-                        await writer.Commit(new CommitRequest(customerId, entry.Version, outcome.Events, caller, pool,
-                            Messages(customerId, before, pool, outcome.Events, context)));
+                        var (messages, waiting) = Sends(customerId, before, pool, outcome.Events, context);
+                        await writer.Commit(new CommitRequest(customerId, entry.Version, outcome.Events, caller, pool, messages, waiting));
                     }
                     catch (Exception ex) when (IsConflict(ex) && attempt < MaxAttempts)
                     {
@@ -159,29 +158,27 @@ public sealed class AccountStore(
 
     /// <summary>
     /// What the decision sends, in its transaction: a hold review when the position improved (held orders may now
-    /// pass), and the reminders of the installments it opened (durable scheduled messages; due today: sent now).
+    /// pass), and the reminders of the installments it opened: those due today at once, the others to wait for
+    /// their date in <see cref="WaitingReminders"/>.
     /// </summary>
-    private Func<IMartenOutbox, Task>? Messages(
+    private static (Func<IMartenOutbox, Task>? Messages, IReadOnlyList<Reminder> Waiting) Sends(
         string customerId, CreditAccount? before, Groups.CustomerGroup? pool, IReadOnlyList<object> events, CreditContext context)
     {
         var review = before is not null && events.Any(AccountDecisions.Improves)
             && (pool is not null || before.HeldOrders.Count > 0);
         var reminders = ReminderSchedule.For(customerId, before, events, context.Policy.ReminderDaysBefore, context.Today);
-        if (!review && reminders.Count == 0) return null;
-        return async outbox =>
+        var now = reminders.Where(r => r.SendOn <= context.Today).ToArray();
+        IReadOnlyList<Reminder> waiting = now.Length == reminders.Count ? [] : reminders.Where(r => r.SendOn > context.Today).ToArray();
+        if (!review && now.Length == 0) return (null, waiting);
+        return (async outbox =>
         {
             if (review)
             {
                 if (pool is not null) await outbox.PublishAsync(new ReviewGroupHolds(pool.Id));
                 else await outbox.PublishAsync(new ReviewHolds(customerId));
             }
-            foreach (var reminder in reminders)
-            {
-                var message = new SendReminder(reminder);
-                if (reminder.SendOn <= context.Today) await outbox.PublishAsync(message);
-                else await outbox.ScheduleAsync(message, calendar.MorningOf(reminder.SendOn));
-            }
-        };
+            foreach (var reminder in now) await outbox.PublishAsync(new SendReminder(reminder));
+        }, waiting);
     }
 
     /// <summary>Keeps a copy of the account every few hundred events, for time travel and cold loads; off the request path.</summary>

@@ -1,16 +1,18 @@
 using System.Threading.Channels;
 using Credit.Api.Auth;
 using Credit.Api.Groups;
+using Credit.Api.Reminders;
+using Credit.Domain.Reminders;
 using Marten;
 using Wolverine.Marten;
 
 namespace Credit.Api.Accounts;
 
 /// <summary>One decision's writes: its events under the version it was decided on, the pool document a pooled
-/// decision rewrites, and the messages it sends through the outbox.</summary>
+/// decision rewrites, the messages it sends through the outbox and the reminders it leaves waiting.</summary>
 public sealed class CommitRequest(
     string streamId, long decidedOnVersion, IReadOnlyList<object> events, Caller caller, CustomerGroup? pool,
-    Func<IMartenOutbox, Task>? messages)
+    Func<IMartenOutbox, Task>? messages, IReadOnlyList<Reminder>? waiting = null)
 {
     public string StreamId { get; } = streamId;
     public long DecidedOnVersion { get; } = decidedOnVersion;
@@ -18,6 +20,7 @@ public sealed class CommitRequest(
     public Caller Caller { get; } = caller;
     public CustomerGroup? Pool { get; } = pool;
     public Func<IMartenOutbox, Task>? Messages { get; } = messages;
+    public IReadOnlyList<Reminder> Waiting { get; } = waiting ?? [];
     internal TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 }
 
@@ -95,6 +98,7 @@ public sealed class GroupCommit(IDocumentStore store, BatchAppend appender, ISer
         {
             IMartenOutbox? outbox = null;
             List<CommitRequest>? appends = null;
+            List<Reminder>? waiting = null;
             foreach (var r in batch)
             {
                 if (appender.Takes(r)) (appends ??= new List<CommitRequest>(batch.Count)).Add(r);
@@ -110,8 +114,10 @@ public sealed class GroupCommit(IDocumentStore store, BatchAppend appender, ISer
                     }
                     await r.Messages(outbox);
                 }
+                if (r.Waiting.Count > 0) (waiting ??= []).AddRange(r.Waiting);
             }
             if (appends is not null) appender.Queue(session, appends);
+            if (waiting is not null) WaitingReminders.Queue(session, waiting);
             await session.SaveChangesAsync(ct);
         }
         finally

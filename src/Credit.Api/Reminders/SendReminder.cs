@@ -6,7 +6,8 @@ using Wolverine;
 
 namespace Credit.Api.Reminders;
 
-/// <summary>Scheduled when an installment opens; fires on its business date (see AccountStore).</summary>
+/// <summary>Sent when a reminder's business date comes: at once by the decision that opened the installment when
+/// that is today, else by the sweep of <see cref="WaitingReminders"/>.</summary>
 public sealed record SendReminder(Reminder Reminder);
 
 /// <summary>A reminder that went out: kept for GET /api/notifications, one per installment and kind.</summary>
@@ -50,7 +51,7 @@ public static class SendReminderHandler
         if (ReminderSchedule.Next(reminder, calendar.Today) is { } next)
         {
             if (next.SendOn <= calendar.Today) outgoing.Add(new SendReminder(next));
-            else outgoing.Schedule(new SendReminder(next), calendar.MorningOf(next.SendOn));
+            else WaitingReminders.Queue(session, [next]);
         }
         if (await session.LoadAsync<Notification>(reminder.NotificationId, ct) is not null) return outgoing;
 

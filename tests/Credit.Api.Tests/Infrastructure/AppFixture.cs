@@ -34,11 +34,13 @@ public sealed class AppFixture : IAsyncLifetime
             ConnectionString = _postgres.ConnectionString;
         }
 
-        Host = await StartHost(ConnectionString, Clock, ("Credit:RateLimit:PerSecond", "100000"), ("Credit:RateLimit:Burst", "100000"));
+        Host = await StartHost(ConnectionString, Clock, ("Credit:RateLimit:PerSecond", "100000"), ("Credit:RateLimit:Burst", "100000"),
+            ("Credit:Reminders:SweepSeconds", "0.5"));
     }
 
     /// <summary>A real host over the given database (the shared one, or a test's own for restart tests). The shared
-    /// host's rate limit is lifted: parallel tests share a few users; the limit has its own host in its test.</summary>
+    /// host's rate limit is lifted: parallel tests share a few users; the limit has its own host in its test. Its
+    /// reminder sweep runs every half second, for the tests that bring reminders forward.</summary>
     public static Task<IAlbaHost> StartHost(string connectionString, TimeProvider clock, params (string Key, string Value)[] settings) =>
         StartHost(connectionString, clock, _ => { }, settings);
 

@@ -3,7 +3,7 @@ using Npgsql;
 
 namespace Credit.Api.Tests.Receivables;
 
-/// <summary>Due-soon and overdue reminders from durable scheduled Wolverine messages.</summary>
+/// <summary>Due-soon and overdue reminders: sent at once when due today, else waiting for the sweep of their business date.</summary>
 public class RemindersTests(AppFixture app)
 {
     private static Task<ApiResponse> Notifications(ApiClient client, string customerId) =>
@@ -12,18 +12,15 @@ public class RemindersTests(AppFixture app)
     private static IEnumerable<string> Kinds(ApiResponse r) =>
         r.Body.EnumerateArray().Select(n => $"{n.GetProperty("documentId").GetString()}/{n.GetProperty("installment").GetInt32()}/{n.GetProperty("type").GetString()}");
 
-    /// <summary>Stands in for the calendar reaching the reminders' date: their scheduled time becomes now.</summary>
-    private static async Task BringScheduledRemindersForward(string connectionString, string customerId)
+    /// <summary>Stands in for the calendar reaching the reminders' date on the shared host (whose clock other tests
+    /// rely on): what waits for this customer is due today.</summary>
+    private static async Task BringWaitingRemindersForward(string connectionString, string customerId)
     {
         await using var conn = new NpgsqlConnection(connectionString);
         await conn.OpenAsync();
-        await using var find = new NpgsqlCommand(
-            "select table_schema from information_schema.tables where table_name = 'wolverine_incoming_envelopes'", conn);
-        var schema = (string)(await find.ExecuteScalarAsync())!;
         await using var update = new NpgsqlCommand(
-            $"update \"{schema}\".wolverine_incoming_envelopes set execution_time = now() " +
-            "where status = 'Scheduled' and message_type like '%SendReminder%' and position(@customer in body) > 0", conn);
-        update.Parameters.AddWithValue("customer", System.Text.Encoding.UTF8.GetBytes(customerId));
+            "update credit.waiting_reminders set send_on = '2026-11-23' where customer_id = @customer", conn);
+        update.Parameters.AddWithValue("customer", customerId);
         (await update.ExecuteNonQueryAsync()).ShouldBeGreaterThan(0);
     }
 
@@ -60,10 +57,10 @@ public class RemindersTests(AppFixture app)
         });
         await app.Clerk.Post($"/api/customers/{id}/payments", new { paymentId = "P1", amount = 100 }); // settles installment 1
 
-        await BringScheduledRemindersForward(app.ConnectionString, id);
+        await BringWaitingRemindersForward(app.ConnectionString, id);
         await Scenario.Eventually(() => Notifications(app.Clerk, id), r => r.Body.GetArrayLength() >= 1);
         // The due-soon reminder scheduled the overdue one; its day comes too.
-        await BringScheduledRemindersForward(app.ConnectionString, id);
+        await BringWaitingRemindersForward(app.ConnectionString, id);
 
         await Scenario.Eventually(() => Notifications(app.Clerk, id), r => r.Body.GetArrayLength() >= 2);
         await Task.Delay(500); // let any stray reminder for the paid installment land before asserting it did not
@@ -86,13 +83,66 @@ public class RemindersTests(AppFixture app)
             (await Notifications(controller, id)).Body.GetArrayLength().ShouldBe(0);
         }
 
-        // The host is gone; the reminders wait in PostgreSQL. Time passes to after the due date.
-        await BringScheduledRemindersForward(database, id);
+        // The host is gone; the reminder waits in PostgreSQL. Time passes to after the due date: the second host's
+        // sweep sends the due-soon reminder, which finds the overdue one's day has come too.
         clock.Set(new DateTimeOffset(2026, 12, 21, 7, 0, 0, TimeSpan.Zero));
 
         await using var second = await AppFixture.StartHost(database, clock);
         var reader = new ApiClient(second, app.Token("controller-1", "controller"));
         var found = await Scenario.Eventually(() => Notifications(reader, id), r => r.Body.GetArrayLength() >= 2, seconds: 20);
         Kinds(found).Order().ShouldBe(["I1/1/due-soon", "I1/1/overdue"]);
+    }
+
+    [Fact]
+    public async Task A_waiting_reminder_goes_out_on_the_morning_of_its_date_and_no_scheduled_message_waits_for_it()
+    {
+        var database = await app.NewDatabase("morning");
+        var clock = new TestClock(new DateTimeOffset(2026, 11, 23, 7, 0, 0, TimeSpan.Zero));
+        await using var host = await AppFixture.StartHost(database, clock, ("Credit:Reminders:SweepSeconds", "0.2"));
+        var controller = new ApiClient(host, app.Token("controller-1", "controller"));
+        var id = AppFixture.NewId("morning");
+        (await controller.Put($"/api/customers/{id}", new { name = "Morning" })).Status.ShouldBe(201);
+        (await controller.Post($"/api/customers/{id}/invoices", new
+        {
+            invoiceId = "I1", amount = 200, issuedOn = "2026-11-23",
+            installments = new[] { new { dueOn = "2026-12-20", amount = 100 }, new { dueOn = "2027-01-20", amount = 100 } },
+        })).Status.ShouldBe(201);
+
+        // One row per installment, three days before each due date; nothing in Wolverine's scheduled messages.
+        (await Waiting(database, id)).ShouldBe(["I1/1/due-soon/2026-12-17", "I1/2/due-soon/2027-01-17"]);
+        await using (var conn = new NpgsqlConnection(database))
+        {
+            await conn.OpenAsync();
+            await using var scheduled = new NpgsqlCommand(
+                "select count(*) from credit.wolverine_incoming_envelopes where status = 'Scheduled'", conn);
+            ((long)(await scheduled.ExecuteScalarAsync())!).ShouldBe(0);
+        }
+
+        // 07:00 in Riyadh on the due-soon date: not yet.
+        clock.Set(new DateTimeOffset(2026, 12, 17, 4, 0, 0, TimeSpan.Zero));
+        await Task.Delay(1000);
+        (await Notifications(controller, id)).Body.GetArrayLength().ShouldBe(0);
+        (await Waiting(database, id)).Count.ShouldBe(2);
+
+        // 08:30: the first installment's due-soon goes out, and its overdue reminder waits for the day after the due date.
+        clock.Set(new DateTimeOffset(2026, 12, 17, 5, 30, 0, TimeSpan.Zero));
+        var found = await Scenario.Eventually(() => Notifications(controller, id), r => r.Body.GetArrayLength() >= 1);
+        Kinds(found).ShouldBe(["I1/1/due-soon"]);
+        for (var i = 0; i < 100 && !(await Waiting(database, id)).Contains("I1/1/overdue/2026-12-21"); i++) await Task.Delay(100);
+        (await Waiting(database, id)).ShouldBe(["I1/1/overdue/2026-12-21", "I1/2/due-soon/2027-01-17"]);
+    }
+
+    private static async Task<List<string>> Waiting(string connectionString, string customerId)
+    {
+        await using var conn = new NpgsqlConnection(connectionString);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand(
+            "select document_id || '/' || installment || '/' || kind || '/' || send_on from credit.waiting_reminders " +
+            "where customer_id = @customer order by 1", conn);
+        cmd.Parameters.AddWithValue("customer", customerId);
+        var rows = new List<string>();
+        await using var reader = await cmd.ExecuteReaderAsync();
+        while (await reader.ReadAsync()) rows.Add(reader.GetString(0));
+        return rows;
     }
 }
