@@ -8,11 +8,16 @@ namespace Credit.Api.Accounts;
 /// once (from the latest checkpoint plus the events after it) and then advanced with each committed decision.
 /// Each customer has a gate: one decision (or consistent read) at a time. Another writer to the same stream
 /// (another node) is caught by the append's expected version; the entry is then reloaded.
+/// At most <c>Credit:Accounts:InMemory</c> accounts (10,000 by default) stay: past a tenth over that, the least
+/// recently used ones whose gate is free are let go, to be folded again from their checkpoint when next needed.
 /// </summary>
-public sealed class AccountCache(Checkpoints checkpoints)
+public sealed class AccountCache(Checkpoints checkpoints, IConfiguration config, ILogger<AccountCache> log)
 {
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _pools = new(StringComparer.Ordinal);
+    private readonly int _capacity = Math.Max(config.GetValue("Credit:Accounts:InMemory", 10_000), 1);
+    private int _count;
+    private int _trimming;
 
     public sealed class Entry(string id)
     {
@@ -25,23 +30,68 @@ public sealed class AccountCache(Checkpoints checkpoints)
         public CreditAccount? Account { get; internal set; }
         public long Version { get; internal set; }
         public bool Loaded { get; internal set; }
+        /// <summary>Let go by the cache (under the gate): whoever takes the gate after that must take the new entry's.</summary>
+        public bool Evicted { get; internal set; }
+        internal long LastUsed;
         /// <summary>The committed exposure, readable without the gate (a pool adds up its members' figures).</summary>
         public decimal Exposure => Volatile.Read(ref _published).Exposure;
 
         internal void Publish() => Volatile.Write(ref _published, new Published(Account?.Exposure ?? 0m));
     }
 
-    public Entry For(string customerId) => _entries.GetOrAdd(customerId, id => new Entry(id));
+    /// <summary>Accounts (and unknown ids asked for) held now.</summary>
+    public int Count => Volatile.Read(ref _count);
+
+    public Entry For(string customerId)
+    {
+        while (true)
+        {
+            if (!_entries.TryGetValue(customerId, out var entry))
+            {
+                entry = new Entry(customerId);
+                if (!_entries.TryAdd(customerId, entry)) continue;
+                if (Interlocked.Increment(ref _count) > _capacity + _capacity / 10 + 1) StartTrim();
+            }
+            Volatile.Write(ref entry.LastUsed, Environment.TickCount64);
+            return entry;
+        }
+    }
+
+    /// <summary>The customer's entry with its gate taken and its account loaded; release the gate when done.</summary>
+    public async Task<Entry> Enter(string customerId, CancellationToken ct)
+    {
+        while (true)
+        {
+            var entry = For(customerId);
+            await entry.Gate.WaitAsync(ct);
+            if (entry.Evicted)
+            {
+                entry.Gate.Release();
+                continue;
+            }
+            try
+            {
+                return await Load(entry, ct);
+            }
+            catch
+            {
+                entry.Gate.Release();
+                throw;
+            }
+        }
+    }
 
     /// <summary>The gate that serialises every decision of a pool's members (taken before the member's own gate).</summary>
     public SemaphoreSlim PoolGate(string groupId) => _pools.GetOrAdd(groupId, _ => new SemaphoreSlim(1, 1));
 
     /// <summary>Folds the account from the store the first time it is needed. Needs no gate: two loaders race to
     /// publish the same state and the first wins.</summary>
-    public async Task<Entry> Loaded(string customerId, CancellationToken ct)
+    public Task<Entry> Loaded(string customerId, CancellationToken ct) => Load(For(customerId), ct);
+
+    private async Task<Entry> Load(Entry entry, CancellationToken ct)
     {
-        var entry = For(customerId);
         if (entry.Loaded) return entry;
+        var customerId = entry.Id;
         var account = await checkpoints.Fold(customerId, null, null, version => checkpoints.Load(customerId, version, ct), ct);
         lock (entry)
         {
@@ -73,5 +123,50 @@ public sealed class AccountCache(Checkpoints checkpoints)
         foreach (var e in events) entry.Account = CreditAccount.Fold(entry.Account, e);
         entry.Version = entry.Account?.Version ?? 0;
         entry.Publish();
+    }
+
+    private void StartTrim()
+    {
+        if (Interlocked.CompareExchange(ref _trimming, 1, 0) != 0) return;
+        _ = Task.Run(() =>
+        {
+            try
+            {
+                Trim();
+            }
+            catch (Exception ex)
+            {
+                log.LogWarning(ex, "Trimming the in-memory accounts failed");
+            }
+            finally
+            {
+                Volatile.Write(ref _trimming, 0);
+            }
+        });
+    }
+
+    /// <summary>Lets go of the least recently used entries down to the capacity, skipping any whose gate is taken
+    /// (a decision or read in flight keeps its account).</summary>
+    internal void Trim()
+    {
+        var excess = Count - _capacity;
+        if (excess <= 0) return;
+        var oldest = _entries.Values.OrderBy(e => Volatile.Read(ref e.LastUsed)).ToArray();
+        foreach (var entry in oldest)
+        {
+            if (excess <= 0) break;
+            if (!entry.Gate.Wait(0)) continue;
+            try
+            {
+                if (!_entries.TryRemove(new KeyValuePair<string, Entry>(entry.Id, entry))) continue;
+                entry.Evicted = true;
+                Interlocked.Decrement(ref _count);
+                excess--;
+            }
+            finally
+            {
+                entry.Gate.Release();
+            }
+        }
     }
 }

@@ -43,15 +43,13 @@ public sealed class AccountStore(
     {
         for (var attempt = 1; ; attempt++)
         {
-            var entry = await cache.Loaded(customerId, ct);
-            var poolGate = await PoolGateOf(entry, ct);
+            var poolGate = await PoolGateOf(await cache.Loaded(customerId, ct), ct);
             if (poolGate is not null) await poolGate.WaitAsync(ct);
             try
             {
-                await entry.Gate.WaitAsync(ct);
+                var entry = await cache.Enter(customerId, ct); // reloaded if a conflict invalidated it meanwhile
                 try
                 {
-                    entry = await cache.Loaded(customerId, ct); // reloaded if a conflict invalidated it meanwhile
                     var before = entry.Account;
                     var (context, pool) = await contexts.For(before, ct);
                     if ((pool is null) != (poolGate is null)) continue; // joined or left a pool meanwhile: take the right gates
@@ -103,11 +101,9 @@ public sealed class AccountStore(
     /// <summary>The account and its decision context as they stand now, writing nothing; dispose to let writers on.</summary>
     public async Task<AccountRead> Read(string customerId, CancellationToken ct)
     {
-        var entry = await cache.Loaded(customerId, ct);
-        await entry.Gate.WaitAsync(ct);
+        var entry = await cache.Enter(customerId, ct);
         try
         {
-            entry = await cache.Loaded(customerId, ct);
             var (context, _) = await contexts.For(entry.Account, ct);
             return new AccountRead(entry.Account, context, entry.Gate);
         }
@@ -121,11 +117,9 @@ public sealed class AccountStore(
     /// <summary>A view of the account built under its gate (null when there is no such customer).</summary>
     public async Task<TView?> View<TView>(string customerId, Func<CreditAccount, TView?> view, CancellationToken ct) where TView : class
     {
-        var entry = await cache.Loaded(customerId, ct);
-        await entry.Gate.WaitAsync(ct);
+        var entry = await cache.Enter(customerId, ct);
         try
         {
-            entry = await cache.Loaded(customerId, ct);
             return entry.Account is { } account ? view(account) : null;
         }
         finally

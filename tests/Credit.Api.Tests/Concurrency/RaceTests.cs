@@ -1,4 +1,5 @@
 using Credit.Api.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace Credit.Api.Tests.Concurrency;
@@ -67,5 +68,41 @@ public class RaceTests(AppFixture app)
         }
         var verified = await new ApiClient(first, app.Token("auditor-1", "auditor")).Get("/api/customers/twin/history/verify");
         verified.Body.GetProperty("valid").GetBoolean().ShouldBeTrue(verified.Text);
+    }
+
+    [Fact]
+    public async Task Racing_decisions_while_the_cache_lets_accounts_go_never_exceed_a_limit_or_a_pool()
+    {
+        // Room for two accounts: every request on another customer makes the cache let some go, so decisions keep
+        // meeting accounts evicted under them (taken again from the store through a new entry and gate).
+        var database = await app.NewDatabase("evict");
+        await using var host = await AppFixture.StartHost(database, app.Clock, ("Credit:Accounts:InMemory", "2"));
+        var controller = new ApiClient(host, app.Token("controller-1", "controller"));
+        var clerk = new ApiClient(host, app.Token("clerk-1", "clerk"));
+        (await controller.Put("/api/customers/solo", new { name = "Solo", creditLimit = 1000 })).Status.ShouldBe(201);
+        (await controller.Put("/api/groups/pool", new { name = "Pool", sharedCreditLimit = 1500 })).Status.ShouldBe(201);
+        (await controller.Put("/api/customers/a", new { name = "A", groupId = "pool" })).Status.ShouldBe(201);
+        (await controller.Put("/api/customers/b", new { name = "B", groupId = "pool" })).Status.ShouldBe(201);
+        for (var n = 0; n < 10; n++)
+            (await controller.Put($"/api/customers/other-{n}", new { name = $"Other {n}" })).Status.ShouldBe(201);
+
+        var decisions = Enumerable.Range(0, 60).Select(i => Task.Run(() => clerk.Post("/api/customers/solo/invoices", new { invoiceId = $"S-{i}", amount = 100 })))
+            .Concat(Enumerable.Range(0, 60).Select(i => Task.Run(() => clerk.Post($"/api/customers/{(i % 2 == 0 ? "a" : "b")}/invoices",
+                new { invoiceId = $"P-{i}", amount = 100 }))))
+            .ToArray();
+        var churn = Enumerable.Range(0, 120).Select(i => Task.Run(() => clerk.Get($"/api/customers/other-{i % 10}"))).ToArray();
+        var results = await Task.WhenAll(decisions);
+        (await Task.WhenAll(churn)).ShouldAllBe(r => r.Status == 200);
+
+        results.ShouldAllBe(r => r.Status == 201 || (r.Status == 409 && r.Code == "CREDIT_REFUSED"), string.Join("\n", results.Where(r => r.Status >= 500)));
+        results.Take(60).Count(r => r.Status == 201).ShouldBe(10);
+        results.Skip(60).Count(r => r.Status == 201).ShouldBe(15);
+        (await new ApiClient(host, app.Token("auditor-1", "auditor")).Get("/api/customers/solo/state")).Decimal("outstanding").ShouldBe(1000m);
+        (await clerk.Get("/api/groups/pool")).Decimal("exposure").ShouldBe(1500m);
+
+        // Thirteen customers were used; the cache holds about its capacity (trimmed past a tenth over it, plus one).
+        var cache = host.Services.GetRequiredService<Credit.Api.Accounts.AccountCache>();
+        for (var i = 0; i < 50 && cache.Count > 3; i++) await Task.Delay(20);
+        cache.Count.ShouldBeLessThanOrEqualTo(3);
     }
 }
