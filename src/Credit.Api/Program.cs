@@ -70,6 +70,7 @@ builder.Services.ConfigureHttpJsonOptions(o => ConfigureJson(o.SerializerOptions
 builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(o =>
 {
     o.MapInboundClaims = false;
+    o.SaveToken = false; // nothing reads the raw token back; storing it cost a dictionary per request
     o.TokenValidationParameters = new TokenValidationParameters
     {
         ValidIssuer = SigningKey.Issuer,

@@ -1,6 +1,7 @@
 using Credit.Api.Hosting;
 using Marten;
 using Npgsql;
+using NpgsqlTypes;
 
 namespace Credit.Api.Accounts;
 
@@ -104,8 +105,11 @@ public sealed class BatchAppend
             }
         }
 
-        session.QueueSqlCommand($"select {S}.append_decisions(?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb[], ?, ?, ?)",
-            streams, expected, counts, ids, eventStreams, versions, types, dotnetTypes, bodies, stamps, users, correlations);
+        var (text, bigint) = (TypedSql.ArrayOf(NpgsqlDbType.Varchar), TypedSql.ArrayOf(NpgsqlDbType.Bigint));
+        session.QueueTypedSql($"select {S}.append_decisions(?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb[], ?, ?, ?)",
+            (streams, text), (expected, bigint), (counts, TypedSql.ArrayOf(NpgsqlDbType.Integer)), (ids, TypedSql.ArrayOf(NpgsqlDbType.Uuid)),
+            (eventStreams, text), (versions, bigint), (types, text), (dotnetTypes, text), (bodies, TypedSql.ArrayOf(NpgsqlDbType.Text)),
+            (stamps, TypedSql.ArrayOf(NpgsqlDbType.TimestampTz)), (users, text), (correlations, text));
     }
 
     /// <summary>The batch path's version check failed: another writer appended to one of the streams.</summary>

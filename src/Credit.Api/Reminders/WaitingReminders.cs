@@ -3,6 +3,7 @@ using Credit.Domain.Reminders;
 using Marten;
 using Marten.Storage;
 using Npgsql;
+using NpgsqlTypes;
 using Wolverine.Marten;
 
 namespace Credit.Api.Reminders;
@@ -46,14 +47,16 @@ public sealed class WaitingReminders(
         if (reminders.Count == 0) return;
         // One row per key: a statement's ON CONFLICT may not touch the same row twice.
         var rows = reminders.GroupBy(r => (r.CustomerId, r.DocumentId, r.Installment, r.Kind)).Select(g => g.Last()).ToArray();
-        session.QueueSqlCommand($"""
+        var (text, date) = (TypedSql.ArrayOf(NpgsqlDbType.Varchar), TypedSql.ArrayOf(NpgsqlDbType.Date));
+        session.QueueTypedSql($"""
             insert into {Table} as w (customer_id, document_id, installment, kind, due_on, send_on)
-            select * from unnest(?::varchar[], ?::varchar[], ?::int[], ?::varchar[], ?::date[], ?::date[])
+            select * from unnest(?, ?, ?, ?, ?, ?)
             on conflict (customer_id, document_id, installment, kind)
             do update set due_on = excluded.due_on, send_on = least(w.send_on, excluded.send_on)
             """,
-            rows.Select(r => r.CustomerId).ToArray(), rows.Select(r => r.DocumentId).ToArray(), rows.Select(r => r.Installment).ToArray(),
-            rows.Select(r => r.KindName).ToArray(), rows.Select(r => r.DueOn).ToArray(), rows.Select(r => r.SendOn).ToArray());
+            (rows.Select(r => r.CustomerId).ToArray(), text), (rows.Select(r => r.DocumentId).ToArray(), text),
+            (rows.Select(r => r.Installment).ToArray(), TypedSql.ArrayOf(NpgsqlDbType.Integer)), (rows.Select(r => r.KindName).ToArray(), text),
+            (rows.Select(r => r.DueOn).ToArray(), date), (rows.Select(r => r.SendOn).ToArray(), date));
     }
 
     protected override async Task ExecuteAsync(CancellationToken stop)
