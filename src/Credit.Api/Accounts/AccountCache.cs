@@ -29,7 +29,8 @@ public sealed class AccountCache(Checkpoints checkpoints, IConfiguration config,
         /// <summary>Null when the customer does not exist (yet). Read and changed only under <see cref="Gate"/>.</summary>
         public CreditAccount? Account { get; internal set; }
         public long Version { get; internal set; }
-        public bool Loaded { get; internal set; }
+        private volatile bool _loaded;
+        public bool Loaded { get => _loaded; internal set => _loaded = value; }
         /// <summary>Let go by the cache (under the gate): whoever takes the gate after that must take the new entry's.</summary>
         public bool Evicted { get; internal set; }
         internal long LastUsed;
@@ -38,6 +39,8 @@ public sealed class AccountCache(Checkpoints checkpoints, IConfiguration config,
 
         internal void Publish() => Volatile.Write(ref _published, new Published(Account?.Exposure ?? 0m));
     }
+
+    private int TrimAbove => _capacity + _capacity / 10 + 1;
 
     /// <summary>Accounts (and unknown ids asked for) held now.</summary>
     public int Count => Volatile.Read(ref _count);
@@ -50,7 +53,7 @@ public sealed class AccountCache(Checkpoints checkpoints, IConfiguration config,
             {
                 entry = new Entry(customerId);
                 if (!_entries.TryAdd(customerId, entry)) continue;
-                if (Interlocked.Increment(ref _count) > _capacity + _capacity / 10 + 1) StartTrim();
+                if (Interlocked.Increment(ref _count) > TrimAbove) StartTrim();
             }
             Volatile.Write(ref entry.LastUsed, Environment.TickCount64);
             return entry;
@@ -99,8 +102,8 @@ public sealed class AccountCache(Checkpoints checkpoints, IConfiguration config,
             {
                 entry.Account = account;
                 entry.Version = account?.Version ?? 0;
-                entry.Loaded = true;
-                entry.Publish();
+                entry.Publish(); // builds the account's open position while nobody else can reach the account
+                entry.Loaded = true; // last: whoever sees the entry loaded (without this lock) may change the account
             }
         }
         return entry;
@@ -132,7 +135,8 @@ public sealed class AccountCache(Checkpoints checkpoints, IConfiguration config,
         {
             try
             {
-                Trim();
+                // Again while entries added during a trim keep it over, as long as there is something to let go.
+                while (Trim() > 0 && Count > TrimAbove) { }
             }
             catch (Exception ex)
             {
@@ -146,11 +150,12 @@ public sealed class AccountCache(Checkpoints checkpoints, IConfiguration config,
     }
 
     /// <summary>Lets go of the least recently used entries down to the capacity, skipping any whose gate is taken
-    /// (a decision or read in flight keeps its account).</summary>
-    internal void Trim()
+    /// (a decision or read in flight keeps its account); how many it let go.</summary>
+    internal int Trim()
     {
         var excess = Count - _capacity;
-        if (excess <= 0) return;
+        if (excess <= 0) return 0;
+        var evicted = 0;
         var oldest = _entries.Values.OrderBy(e => Volatile.Read(ref e.LastUsed)).ToArray();
         foreach (var entry in oldest)
         {
@@ -162,11 +167,13 @@ public sealed class AccountCache(Checkpoints checkpoints, IConfiguration config,
                 entry.Evicted = true;
                 Interlocked.Decrement(ref _count);
                 excess--;
+                evicted++;
             }
             finally
             {
                 entry.Gate.Release();
             }
         }
+        return evicted;
     }
 }
