@@ -2,9 +2,12 @@ using Credit.Api.Hosting;
 using Credit.Domain.Reminders;
 using Marten;
 using Marten.Storage;
+using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
 using Wolverine.Marten;
+using Wolverine.Runtime.Serialization;
+using Wolverine.Util;
 
 namespace Credit.Api.Reminders;
 
@@ -37,26 +40,90 @@ public sealed class WaitingReminders(
                 primary key (customer_id, document_id, installment, kind));
             create index if not exists waiting_reminders_send_on on {Table} (send_on);
             """, ct);
+        await AdoptScheduledEnvelopes(conn, ct);
         await base.StartAsync(ct);
     }
+
+    /// <summary>
+    /// A database from before this table keeps each waiting reminder as a scheduled SendReminder envelope in
+    /// Wolverine's inbox. They are moved here, in one transaction, so they stop weighing on Wolverine's start-up
+    /// and polls. Rows are locked and skipped if Wolverine is taking them at the same moment (then they fire as
+    /// before); an envelope that cannot be read stays where it is and fires on its date too.
+    /// </summary>
+    private async Task AdoptScheduledEnvelopes(NpgsqlConnection conn, CancellationToken ct)
+    {
+        const string inbox = MartenSetup.Schema + ".wolverine_incoming_envelopes";
+        if (!await conn.Scalar<bool>($"select to_regclass('{inbox}') is not null", ct)) return;
+
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var (ids, reminders) = (new List<Guid>(), new List<Reminder>());
+        await using (var scheduled = new NpgsqlCommand(
+            $"select id, body from {inbox} where status = 'Scheduled' and message_type = @type for update skip locked", conn, tx))
+        {
+            scheduled.Parameters.AddWithValue("type", WolverineMessageNaming.ToMessageTypeName(typeof(SendReminder)));
+            await using var reader = await scheduled.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                try
+                {
+                    var envelope = EnvelopeSerializer.Deserialize(reader.GetFieldValue<byte[]>(1));
+                    if (envelope.Data is { Length: > 0 } data && JsonSerializer.Deserialize<SendReminder>(data, EnvelopeJson)?.Reminder is { } reminder)
+                    {
+                        ids.Add(reader.GetGuid(0));
+                        reminders.Add(reminder);
+                    }
+                }
+                catch (Exception ex) when (ex is JsonException or InvalidOperationException or ArgumentException or IndexOutOfRangeException)
+                {
+                    log.LogWarning(ex, "Scheduled reminder envelope {Id} not readable; left to Wolverine", reader.GetGuid(0));
+                }
+            }
+        }
+        if (ids.Count == 0) return;
+
+        await using (var insert = new NpgsqlCommand(InsertSql("$1", "$2", "$3", "$4", "$5", "$6"), conn, tx))
+        {
+            foreach (var (value, type) in Columns(reminders)) insert.Parameters.Add(new NpgsqlParameter { Value = value, NpgsqlDbType = type });
+            await insert.ExecuteNonQueryAsync(ct);
+        }
+        await using (var delete = new NpgsqlCommand($"delete from {inbox} where id = any(@ids)", conn, tx))
+        {
+            delete.Parameters.AddWithValue("ids", ids.ToArray());
+            await delete.ExecuteNonQueryAsync(ct);
+        }
+        await tx.CommitAsync(ct);
+        log.LogInformation("Moved {Count} scheduled reminder envelopes from Wolverine's inbox to {Table}", ids.Count, Table);
+    }
+
+    /// <summary>Wolverine's default System.Text.Json settings wrote the messages; read them leniently.</summary>
+    private static readonly JsonSerializerOptions EnvelopeJson = new(JsonSerializerDefaults.Web);
 
     /// <summary>Queues these reminders in the session's transaction, one statement for all of them. A reminder
     /// already waiting for the same installment and kind keeps the earlier date.</summary>
     public static void Queue(IDocumentSession session, IReadOnlyCollection<Reminder> reminders)
     {
         if (reminders.Count == 0) return;
+        session.QueueTypedSql(InsertSql("?", "?", "?", "?", "?", "?"), Columns(reminders));
+    }
+
+    private static string InsertSql(params string[] p) => $"""
+        insert into {Table} as w (customer_id, document_id, installment, kind, due_on, send_on)
+        select * from unnest({p[0]}, {p[1]}, {p[2]}, {p[3]}, {p[4]}, {p[5]})
+        on conflict (customer_id, document_id, installment, kind)
+        do update set due_on = excluded.due_on, send_on = least(w.send_on, excluded.send_on)
+        """;
+
+    private static (object Value, NpgsqlDbType Type)[] Columns(IEnumerable<Reminder> reminders)
+    {
         // One row per key: a statement's ON CONFLICT may not touch the same row twice.
         var rows = reminders.GroupBy(r => (r.CustomerId, r.DocumentId, r.Installment, r.Kind)).Select(g => g.Last()).ToArray();
         var (text, date) = (TypedSql.ArrayOf(NpgsqlDbType.Varchar), TypedSql.ArrayOf(NpgsqlDbType.Date));
-        session.QueueTypedSql($"""
-            insert into {Table} as w (customer_id, document_id, installment, kind, due_on, send_on)
-            select * from unnest(?, ?, ?, ?, ?, ?)
-            on conflict (customer_id, document_id, installment, kind)
-            do update set due_on = excluded.due_on, send_on = least(w.send_on, excluded.send_on)
-            """,
+        return
+        [
             (rows.Select(r => r.CustomerId).ToArray(), text), (rows.Select(r => r.DocumentId).ToArray(), text),
             (rows.Select(r => r.Installment).ToArray(), TypedSql.ArrayOf(NpgsqlDbType.Integer)), (rows.Select(r => r.KindName).ToArray(), text),
-            (rows.Select(r => r.DueOn).ToArray(), date), (rows.Select(r => r.SendOn).ToArray(), date));
+            (rows.Select(r => r.DueOn).ToArray(), date), (rows.Select(r => r.SendOn).ToArray(), date),
+        ];
     }
 
     protected override async Task ExecuteAsync(CancellationToken stop)

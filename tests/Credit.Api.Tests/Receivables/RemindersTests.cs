@@ -1,5 +1,9 @@
 using Credit.Api.Tests.Infrastructure;
+using Credit.Api.Reminders;
+using Credit.Domain.Reminders;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using Wolverine;
 
 namespace Credit.Api.Tests.Receivables;
 
@@ -130,6 +134,35 @@ public class RemindersTests(AppFixture app)
         Kinds(found).ShouldBe(["I1/1/due-soon"]);
         for (var i = 0; i < 100 && !(await Waiting(database, id)).Contains("I1/1/overdue/2026-12-21"); i++) await Task.Delay(100);
         (await Waiting(database, id)).ShouldBe(["I1/1/overdue/2026-12-21", "I1/2/due-soon/2027-01-17"]);
+    }
+
+    [Fact]
+    public async Task Reminders_an_earlier_version_scheduled_in_Wolverines_inbox_move_to_the_waiting_table_at_start()
+    {
+        var database = await app.NewDatabase("legacy");
+        var clock = new TestClock(new DateTimeOffset(2026, 11, 23, 7, 0, 0, TimeSpan.Zero));
+        await using (var first = await AppFixture.StartHost(database, clock))
+        {
+            // What an earlier version did for each installment: a durable message scheduled for its morning.
+            using var scope = first.Services.CreateScope();
+            var reminder = new Reminder("legacy", "I1", 2, ReminderKind.DueSoon, new DateOnly(2026, 12, 20), new DateOnly(2026, 12, 17));
+            await scope.ServiceProvider.GetRequiredService<IMessageBus>()
+                .ScheduleAsync(new SendReminder(reminder), new DateTimeOffset(2026, 12, 17, 5, 0, 0, TimeSpan.Zero));
+        }
+        (await ScheduledEnvelopes(database)).ShouldBe(1);
+        (await Waiting(database, "legacy")).ShouldBeEmpty();
+
+        await using var second = await AppFixture.StartHost(database, clock);
+        (await ScheduledEnvelopes(database)).ShouldBe(0);
+        (await Waiting(database, "legacy")).ShouldBe(["I1/2/due-soon/2026-12-17"]);
+    }
+
+    private static async Task<long> ScheduledEnvelopes(string connectionString)
+    {
+        await using var conn = new NpgsqlConnection(connectionString);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand("select count(*) from credit.wolverine_incoming_envelopes where status = 'Scheduled'", conn);
+        return (long)(await cmd.ExecuteScalarAsync())!;
     }
 
     private static async Task<List<string>> Waiting(string connectionString, string customerId)
