@@ -81,4 +81,14 @@ public class RemindersTests
         ReminderSchedule.StillOpen(open, reminder with { DocumentId = "B" }).ShouldBeNull();
         ReminderSchedule.StillOpen(null, reminder).ShouldBeNull();
     }
+
+    [Theory]
+    [InlineData(ReminderKind.DueSoon, "due-soon")]
+    [InlineData(ReminderKind.Overdue, "overdue")]
+    public void A_kind_and_its_stored_name_map_both_ways(ReminderKind kind, string name)
+    {
+        var reminder = new Reminder("C1", "I1", 1, kind, new DateOnly(2026, 12, 20), new DateOnly(2026, 12, 17));
+        reminder.KindName.ShouldBe(name);
+        Reminder.KindOf(name).ShouldBe(kind);
+    }
 }

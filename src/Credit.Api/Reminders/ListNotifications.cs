@@ -1,6 +1,7 @@
 using Credit.Api.Auth;
 using Credit.Api.Errors;
 using Credit.Api.Validation;
+using Credit.Domain.Reminders;
 using Credit.Projections.Directory;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
@@ -10,7 +11,7 @@ namespace Credit.Api.Reminders;
 
 public static class ListNotificationsEndpoint
 {
-    private static readonly string[] Types = ["due-soon", "overdue"];
+    private static readonly string[] Types = [Reminder.DueSoonName, Reminder.OverdueName];
 
     /// <summary>Reminders that went out, oldest first; a clerk sees only the customers it may act on.</summary>
     [WolverineGet("/api/notifications")]

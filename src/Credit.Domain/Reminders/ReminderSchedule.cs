@@ -7,7 +7,12 @@ public enum ReminderKind { DueSoon, Overdue }
 /// <summary>A reminder about one installment of one receivable, to go out on a business date.</summary>
 public sealed record Reminder(string CustomerId, string DocumentId, int Installment, ReminderKind Kind, DateOnly DueOn, DateOnly SendOn)
 {
-    public string KindName => Kind == ReminderKind.DueSoon ? "due-soon" : "overdue";
+    public const string DueSoonName = "due-soon", OverdueName = "overdue";
+
+    public string KindName => Kind == ReminderKind.DueSoon ? DueSoonName : OverdueName;
+
+    /// <summary>The kind a <see cref="KindName"/> stands for.</summary>
+    public static ReminderKind KindOf(string name) => name == OverdueName ? ReminderKind.Overdue : ReminderKind.DueSoon;
 
     /// <summary>One notification per installment and kind, however often the reminder is scheduled or fires.</summary>
     public string NotificationId => $"{CustomerId}/{DocumentId}/{Installment}/{KindName}";
