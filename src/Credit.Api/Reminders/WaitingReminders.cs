@@ -1,8 +1,8 @@
+using System.Text.Json;
 using Credit.Api.Hosting;
 using Credit.Domain.Reminders;
 using Marten;
 using Marten.Storage;
-using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
 using Wolverine.Marten;
@@ -55,10 +55,11 @@ public sealed class WaitingReminders(
         const string inbox = MartenSetup.Schema + ".wolverine_incoming_envelopes";
         if (!await conn.Scalar<bool>($"select to_regclass('{inbox}') is not null", ct)) return;
 
-        await using var tx = await conn.BeginTransactionAsync(ct);
+        await using var session = store.LightweightSession();
+        await session.BeginTransactionAsync(ct);
         var (ids, reminders) = (new List<Guid>(), new List<Reminder>());
         await using (var scheduled = new NpgsqlCommand(
-            $"select id, body from {inbox} where status = 'Scheduled' and message_type = @type for update skip locked", conn, tx))
+            $"select id, body from {inbox} where status = 'Scheduled' and message_type = @type for update skip locked", session.Connection))
         {
             scheduled.Parameters.AddWithValue("type", WolverineMessageNaming.ToMessageTypeName(typeof(SendReminder)));
             await using var reader = await scheduled.ExecuteReaderAsync(ct);
@@ -81,17 +82,9 @@ public sealed class WaitingReminders(
         }
         if (ids.Count == 0) return;
 
-        await using (var insert = new NpgsqlCommand(InsertSql("$1", "$2", "$3", "$4", "$5", "$6"), conn, tx))
-        {
-            foreach (var (value, type) in Columns(reminders)) insert.Parameters.Add(new NpgsqlParameter { Value = value, NpgsqlDbType = type });
-            await insert.ExecuteNonQueryAsync(ct);
-        }
-        await using (var delete = new NpgsqlCommand($"delete from {inbox} where id = any(@ids)", conn, tx))
-        {
-            delete.Parameters.AddWithValue("ids", ids.ToArray());
-            await delete.ExecuteNonQueryAsync(ct);
-        }
-        await tx.CommitAsync(ct);
+        Queue(session, reminders);
+        session.QueueTypedSql($"delete from {inbox} where id = any(?)", (ids.ToArray(), TypedSql.ArrayOf(NpgsqlDbType.Uuid)));
+        await session.SaveChangesAsync(ct);
         log.LogInformation("Moved {Count} scheduled reminder envelopes from Wolverine's inbox to {Table}", ids.Count, Table);
     }
 
@@ -103,27 +96,18 @@ public sealed class WaitingReminders(
     public static void Queue(IDocumentSession session, IReadOnlyCollection<Reminder> reminders)
     {
         if (reminders.Count == 0) return;
-        session.QueueTypedSql(InsertSql("?", "?", "?", "?", "?", "?"), Columns(reminders));
-    }
-
-    private static string InsertSql(params string[] p) => $"""
-        insert into {Table} as w (customer_id, document_id, installment, kind, due_on, send_on)
-        select * from unnest({p[0]}, {p[1]}, {p[2]}, {p[3]}, {p[4]}, {p[5]})
-        on conflict (customer_id, document_id, installment, kind)
-        do update set due_on = excluded.due_on, send_on = least(w.send_on, excluded.send_on)
-        """;
-
-    private static (object Value, NpgsqlDbType Type)[] Columns(IEnumerable<Reminder> reminders)
-    {
         // One row per key: a statement's ON CONFLICT may not touch the same row twice.
         var rows = reminders.GroupBy(r => (r.CustomerId, r.DocumentId, r.Installment, r.Kind)).Select(g => g.Last()).ToArray();
         var (text, date) = (TypedSql.ArrayOf(NpgsqlDbType.Varchar), TypedSql.ArrayOf(NpgsqlDbType.Date));
-        return
-        [
+        session.QueueTypedSql($"""
+            insert into {Table} as w (customer_id, document_id, installment, kind, due_on, send_on)
+            select * from unnest(?, ?, ?, ?, ?, ?)
+            on conflict (customer_id, document_id, installment, kind)
+            do update set due_on = excluded.due_on, send_on = least(w.send_on, excluded.send_on)
+            """,
             (rows.Select(r => r.CustomerId).ToArray(), text), (rows.Select(r => r.DocumentId).ToArray(), text),
             (rows.Select(r => r.Installment).ToArray(), TypedSql.ArrayOf(NpgsqlDbType.Integer)), (rows.Select(r => r.KindName).ToArray(), text),
-            (rows.Select(r => r.DueOn).ToArray(), date), (rows.Select(r => r.SendOn).ToArray(), date),
-        ];
+            (rows.Select(r => r.DueOn).ToArray(), date), (rows.Select(r => r.SendOn).ToArray(), date));
     }
 
     protected override async Task ExecuteAsync(CancellationToken stop)
@@ -182,8 +166,7 @@ public sealed class WaitingReminders(
             await using var reader = await claim.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
-                var kind = reader.GetString(3) == "overdue" ? ReminderKind.Overdue : ReminderKind.DueSoon;
-                due.Add(new Reminder(reader.GetString(0), reader.GetString(1), reader.GetInt32(2), kind,
+                due.Add(new Reminder(reader.GetString(0), reader.GetString(1), reader.GetInt32(2), Reminder.KindOf(reader.GetString(3)),
                     reader.GetFieldValue<DateOnly>(4), reader.GetFieldValue<DateOnly>(5)));
             }
         }

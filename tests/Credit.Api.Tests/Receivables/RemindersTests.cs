@@ -114,13 +114,7 @@ public class RemindersTests(AppFixture app)
 
         // One row per installment, three days before each due date; nothing in Wolverine's scheduled messages.
         (await Waiting(database, id)).ShouldBe(["I1/1/due-soon/2026-12-17", "I1/2/due-soon/2027-01-17"]);
-        await using (var conn = new NpgsqlConnection(database))
-        {
-            await conn.OpenAsync();
-            await using var scheduled = new NpgsqlCommand(
-                "select count(*) from credit.wolverine_incoming_envelopes where status = 'Scheduled'", conn);
-            ((long)(await scheduled.ExecuteScalarAsync())!).ShouldBe(0);
-        }
+        (await ScheduledEnvelopes(database)).ShouldBe(0);
 
         // 07:00 in Riyadh on the due-soon date: not yet.
         clock.Set(new DateTimeOffset(2026, 12, 17, 4, 0, 0, TimeSpan.Zero));
