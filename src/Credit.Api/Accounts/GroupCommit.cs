@@ -29,12 +29,15 @@ public sealed class CommitRequest(
 /// each caller is answered only after that transaction committed. A failed batch (a conflict) is retried one
 /// decision per transaction, so only the conflicting decision fails. Each customer has at most one decision in
 /// flight (its gate), so order within a stream is never in question.
+/// One writer: while it commits, the next decisions queue up and go together in the next transaction. A second
+/// writer started a transaction for whatever had just arrived, so batches were half as big, and PostgreSQL's cost per
+/// transaction (~0.6 ms of CPU, against ~0.07 ms per event) was paid twice as often: 16 clients on 2 cores gave
+/// ~2,400 decisions/s with two writers and ~3,000/s with one (four alternating runs each).
 /// </summary>
 public sealed class GroupCommit(IDocumentStore store, BatchAppend appender, IServiceScopeFactory scopes, ILogger<GroupCommit> log) : BackgroundService
 {
     private const int MaxBatch = 128;
-    private const int Writers = 2; // one batch commits while the next one fills
-    private readonly Channel<CommitRequest> _queue = Channel.CreateUnbounded<CommitRequest>();
+    private readonly Channel<CommitRequest> _queue = Channel.CreateUnbounded<CommitRequest>(new() { SingleReader = true });
 
     public Task Commit(CommitRequest request)
     {
@@ -48,11 +51,9 @@ public sealed class GroupCommit(IDocumentStore store, BatchAppend appender, ISer
         await base.StartAsync(ct);
     }
 
-    protected override Task ExecuteAsync(CancellationToken stop) =>
-        Task.WhenAll(Enumerable.Range(0, Writers).Select(_ => Task.Run(() => Write(stop), stop)));
-
-    private async Task Write(CancellationToken stop)
+    protected override async Task ExecuteAsync(CancellationToken stop)
     {
+        await Task.Yield(); // off the host's start-up path
         var batch = new List<CommitRequest>(MaxBatch);
         try
         {
