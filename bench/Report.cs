@@ -88,6 +88,8 @@ public static class Report
         md.AppendLine(Inv, $"- Projection lag over all measured windows: p50 {Num(r.Lag?.P50, "F2")} s, p99 {Num(r.Lag?.P99, "F2")} s, max {Num(r.Lag?.Max, "F2")} s ({r.Lag?.Count ?? 0} samples); caught up {(r.CatchUp is { } cu ? cu.TotalSeconds.ToString("F1", Inv) + " s" : "not within the limit")} after the last level.");
         md.AppendLine();
 
+        CpuPerDecision(md, r);
+
         md.AppendLine("## Where PostgreSQL's time goes during the load");
         md.AppendLine();
         if (r.StatementsNote is not null) md.AppendLine(r.StatementsNote);
@@ -166,6 +168,42 @@ public static class Report
         md.AppendLine(FinalLine(r));
         md.AppendLine("```");
         return md.ToString();
+    }
+
+    /// <summary>
+    /// The CPU split turned into machine time per decision. ratio16 is bounded by the work that is not the API's:
+    /// even if the API cost nothing, PostgreSQL, the load generator and the kernel would still need their measured
+    /// time per decision, and the cores can give no more than that allows.
+    /// </summary>
+    private static void CpuPerDecision(StringBuilder md, RunResults r)
+    {
+        var cores = Environment.ProcessorCount;
+        var levels = r.Levels.Where(l => l.DecisionsPerSecond > 0).ToList();
+        var tps16 = r.Ceiling.FirstOrDefault(c => c.Clients == r.Plan.RatioClients)?.Tps;
+        if (levels.Count == 0 || tps16 is not > 0) return;
+        double Ms(double share, double rate) => share / 100 * cores * 1000 / rate;
+
+        md.AppendLine("## CPU per decision, and what it leaves for ratio16");
+        md.AppendLine();
+        md.AppendLine(string.Create(Inv, $"Machine CPU time per decision from the split above ({cores} cores = {cores * 1000} ms of CPU a second). ") + "The last two columns " +
+            "take the API's own share away, as if deciding, serialising and answering cost nothing, keep everything else as measured, " +
+            "and let the idle time be used too: an upper bound on decisions/s for this run's PostgreSQL work per decision.");
+        md.AppendLine();
+        md.AppendLine("| clients | decisions/s | api ms | pg ms | load generator ms | kernel ms | other ms | idle | bound without the API, decisions/s | that bound ÷ pgbench TPS at 16 |");
+        md.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var l in levels)
+        {
+            var (c, rate) = (l.Cpu, l.DecisionsPerSecond);
+            var rest = Ms(c.Postgres, rate) + Ms(c.Bench, rate) + Ms(c.Kernel, rate) + Ms(c.Other, rate);
+            var bound = cores * 1000 / rest;
+            md.AppendLine(Inv, $"| {l.Clients} | {rate:F0} | {Ms(c.Api, rate):F3} | {Ms(c.Postgres, rate):F3} | {Ms(c.Bench, rate):F3} | {Ms(c.Kernel, rate):F3} | {Ms(c.Other, rate):F3} | {c.Idle:F0} % | {bound:F0} | {bound / tps16:F2} |");
+        }
+        md.AppendLine();
+        var needed = 0.5 * tps16.Value;
+        md.AppendLine(string.Create(Inv, $"- ratio16 = 0.5 asks {needed:F0} decisions/s at {r.Plan.RatioClients} clients: {cores * 1000 / needed:F3} ms of machine CPU per decision, everything included ") +
+            "(HTTP, JWT, the decision, the append and its hash chain, the read models, the load generator, the loopback network).");
+        md.AppendLine("- At 1 and 4 clients the machine waits on commits more than it computes: fixed background work (the projection daemon's polling, idle threads spinning) is spread over few decisions, so those rows say little about cost.");
+        md.AppendLine();
     }
 
     private static void Target(StringBuilder md, string name, string target, double? value, Func<double, bool> met, string format, string unit = "")
