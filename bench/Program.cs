@@ -92,7 +92,8 @@ try
         lag.Start();
         foreach (var clients in plan.Clients)
         {
-            var level = await Measured($"load {clients}", () => workload.RunLevelAsync(clients, plan.LoadWarmup, plan.LoadMeasure, cpu, ct), l => l.Cpu);
+            var level = await Measured($"load {clients}", () => workload.RunLevelAsync(clients, plan.LoadWarmup, plan.LoadMeasure, cpu,
+                token => results.StatementsNote is null ? Statements.BatchesAsync(productDb, token) : Task.FromResult<long?>(null), ct), l => l.Cpu);
             results.Levels.Add(level);
             var lags = LatencyStats.Of(lag.LagsBetween(level.WindowStart, level.WindowEnd));
             results.LagByLevel[clients] = lags;

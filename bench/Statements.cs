@@ -43,4 +43,18 @@ public static class Statements
         }
         return top;
     }
+
+    /// <summary>Calls of the group commit's batch append so far: one per committed batch of decisions. Null without pg_stat_statements.</summary>
+    public static async Task<long?> BatchesAsync(NpgsqlDataSource db, CancellationToken ct)
+    {
+        try
+        {
+            await using var cmd = db.CreateCommand("""
+                select coalesce(sum(calls), 0)::bigint from pg_stat_statements
+                where dbid = (select oid from pg_database where datname = current_database()) and query like '%append_decisions(%'
+                """);
+            return (long?)await cmd.ExecuteScalarAsync(ct);
+        }
+        catch (PostgresException) { return null; }
+    }
 }

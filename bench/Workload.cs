@@ -32,10 +32,12 @@ public sealed record LevelResult(
     LatencyStats Latency,
     CpuSplit Cpu,
     long WindowStart,
-    long WindowEnd)
+    long WindowEnd,
+    long? Batches = null)
 {
     public double DecisionsPerSecond => Decisions / Window.TotalSeconds;
     public long Failures => ServerErrors + TransportErrors + Unexpected;
+    public double? DecisionsPerBatch => Batches is > 0 ? (double)Decisions / Batches : null;
 }
 
 /// <summary>
@@ -86,7 +88,9 @@ public sealed class Workload(HttpClient http, int customers)
         if (failures > 0) throw new InvalidOperationException($"seeding: {failures} customers failed; first: {first}");
     }
 
-    public async Task<LevelResult> RunLevelAsync(int clients, TimeSpan warmup, TimeSpan measure, CpuMeter cpu, CancellationToken ct)
+    /// <param name="batches">Reads how many group-commit batches the product has written so far (null: unknown).</param>
+    public async Task<LevelResult> RunLevelAsync(int clients, TimeSpan warmup, TimeSpan measure, CpuMeter cpu,
+        Func<CancellationToken, Task<long?>> batches, CancellationToken ct)
     {
         var start = Stopwatch.GetTimestamp();
         var windowStart = start + (long)(warmup.TotalSeconds * Stopwatch.Frequency);
@@ -94,23 +98,26 @@ public sealed class Workload(HttpClient http, int customers)
         var tallies = Enumerable.Range(0, clients).Select(_ => new Tally()).ToArray();
 
         CpuMeter.Snapshot? cpuBefore = null;
+        long? batchesBefore = null;
         var cpuTimer = Task.Run(async () =>
         {
             await Task.Delay(Stopwatch.GetElapsedTime(start, windowStart), ct);
             cpuBefore = cpu.Take();
+            batchesBefore = await batches(ct);
         }, ct);
 
         var today = Today;
         await Task.WhenAll(tallies.Select((tally, i) => Task.Run(() => ClientLoopAsync(tally, new Random(clients * 1000 + i), today, windowStart, windowEnd, ct), ct)));
         await cpuTimer;
         var split = CpuMeter.Between(cpuBefore!, cpu.Take());
+        var batchesAfter = await batches(ct);
 
         var latencies = tallies.SelectMany(t => t.LatenciesMs).ToList();
         return new LevelResult(clients, measure,
             tallies.Sum(t => t.Decisions), tallies.Sum(t => t.Refused), tallies.Sum(t => t.ServerErrors),
             tallies.Sum(t => t.TransportErrors), tallies.Sum(t => t.Unexpected),
             tallies.Select(t => t.FirstFailure).FirstOrDefault(f => f is not null),
-            LatencyStats.Of(latencies), split, windowStart, windowEnd);
+            LatencyStats.Of(latencies), split, windowStart, windowEnd, batchesAfter - batchesBefore);
     }
 
     private sealed class Tally
