@@ -109,6 +109,16 @@ try
     }
     if (results.StatementsNote is null) results.Statements.AddRange(await Statements.TopAsync(productDb, 8, ct));
 
+    // The floor under any request, after the levels (and their lag) so it changes none of them.
+    try
+    {
+        var floorClients = plan.RatioClients;
+        results.ReadFloor = await Measured($"reads {floorClients}", () => workload.RunLevelAsync(floorClients, plan.LoadWarmup / 2, plan.LoadMeasure / 2, cpu,
+            _ => Task.FromResult<long?>(null), ct, reads: true), l => l.Cpu);
+        Log(string.Create(CultureInfo.InvariantCulture, $"reads {floorClients} clients: {results.ReadFloor.DecisionsPerSecond,7:F0} GETs/s from memory  (cpu {results.ReadFloor.Cpu})"));
+    }
+    catch (Exception ex) when (!ct.IsCancellationRequested) { results.Errors.Add($"read floor: {ex.Message}"); }
+
     try
     {
         results.TimeTravel = await TimeTravel.RunAsync(http, productDb, Schema, plan, Log, ct);

@@ -11,6 +11,7 @@ public sealed class RunResults(Plan plan)
     public List<string> Machine { get; } = [];
     public List<Ceiling.Level> Ceiling { get; } = [];
     public List<LevelResult> Levels { get; } = [];
+    public LevelResult? ReadFloor { get; set; }
     public Dictionary<int, LatencyStats> LagByLevel { get; } = [];
     public Dictionary<int, long?> HeadByLevel { get; } = [];
     public LatencyStats? Lag { get; set; }
@@ -203,6 +204,14 @@ public static class Report
         var needed = 0.5 * tps16.Value;
         md.AppendLine(string.Create(Inv, $"- ratio16 = 0.5 asks {needed:F0} decisions/s at {r.Plan.RatioClients} clients: {cores * 1000 / needed:F3} ms of machine CPU per decision, everything included ") +
             "(HTTP, JWT, the decision, the append and its hash chain, the read models, the load generator, the loopback network).");
+        if (r.ReadFloor is { DecisionsPerSecond: > 0 } f && r.Levels.FirstOrDefault(l => l.Clients == r.Plan.RatioClients) is { DecisionsPerSecond: > 0 } l16)
+        {
+            var floor = cores * 1000 / f.DecisionsPerSecond;
+            var pg16 = Ms(l16.Cpu.Postgres, l16.DecisionsPerSecond);
+            md.AppendLine(string.Create(Inv, $"- The floor under any request: an authenticated `GET api/customers/{{id}}` answered from memory (no PostgreSQL) ran at {f.DecisionsPerSecond:F0}/s at {f.Clients} clients ({f.Cpu}), ") +
+                string.Create(Inv, $"{floor:F3} ms of machine CPU per request (HTTP, JWT, routing, the load generator, loopback). That floor plus PostgreSQL's {pg16:F3} ms per decision at {l16.Clients} clients is {floor + pg16:F3} ms, ") +
+                string.Create(Inv, $"against the {cores * 1000 / needed:F3} ms that 0.5 allows, before the API has read a body, decided or serialised anything."));
+        }
         md.AppendLine("- At 1 and 4 clients the machine waits on commits more than it computes: fixed background work (the projection daemon's polling, idle threads spinning) is spread over few decisions, so those rows say little about cost.");
         md.AppendLine();
     }

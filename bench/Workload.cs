@@ -89,8 +89,10 @@ public sealed class Workload(HttpClient http, int customers)
     }
 
     /// <param name="batches">Reads how many group-commit batches the product has written so far (null: unknown).</param>
+    /// <param name="reads">Instead of the mix, authenticated <c>GET api/customers/{id}</c> (answered from memory, no
+    /// PostgreSQL): the floor under any request. Its 200s are counted where decisions are.</param>
     public async Task<LevelResult> RunLevelAsync(int clients, TimeSpan warmup, TimeSpan measure, CpuMeter cpu,
-        Func<CancellationToken, Task<long?>> batches, CancellationToken ct)
+        Func<CancellationToken, Task<long?>> batches, CancellationToken ct, bool reads = false)
     {
         var start = Stopwatch.GetTimestamp();
         var windowStart = start + (long)(warmup.TotalSeconds * Stopwatch.Frequency);
@@ -107,7 +109,7 @@ public sealed class Workload(HttpClient http, int customers)
         }, ct);
 
         var today = Today;
-        await Task.WhenAll(tallies.Select((tally, i) => Task.Run(() => ClientLoopAsync(tally, new Random(clients * 1000 + i), today, windowStart, windowEnd, ct), ct)));
+        await Task.WhenAll(tallies.Select((tally, i) => Task.Run(() => ClientLoopAsync(tally, new Random(clients * 1000 + i), today, windowStart, windowEnd, reads, ct), ct)));
         await cpuTimer;
         var split = CpuMeter.Between(cpuBefore!, cpu.Take());
         var batchesAfter = await batches(ct);
@@ -127,21 +129,21 @@ public sealed class Workload(HttpClient http, int customers)
         public string? FirstFailure;
     }
 
-    private enum Kind { Invoice, Payment, Order }
+    private enum Kind { Invoice, Payment, Order, Read }
 
-    private async Task ClientLoopAsync(Tally tally, Random rng, string today, long windowStart, long windowEnd, CancellationToken ct)
+    private async Task ClientLoopAsync(Tally tally, Random rng, string today, long windowStart, long windowEnd, bool reads, CancellationToken ct)
     {
         // Counted: requests that complete inside the window (throughput), with their latency.
         while (Stopwatch.GetTimestamp() < windowEnd)
         {
-            var (kind, path, body) = NextRequest(rng, today);
+            var (kind, path, body) = reads ? (Kind.Read, $"api/customers/{CustomerId(rng.Next(1, customers + 1))}", null) : NextRequest(rng, today);
             var sent = Stopwatch.GetTimestamp();
             HttpStatusCode? status = null;
             string? text = null;
             string? transport = null;
             try
             {
-                using var response = await http.PostAsync(path, Json(body), ct);
+                using var response = body is null ? await http.GetAsync(path, ct) : await http.PostAsync(path, Json(body), ct);
                 text = await response.Content.ReadAsStringAsync(ct);
                 status = response.StatusCode;
             }
@@ -159,7 +161,7 @@ public sealed class Workload(HttpClient http, int customers)
                 continue;
             }
             var code = (int)status!.Value;
-            if (code == 201)
+            if (code == 201 || (kind == Kind.Read && code == 200))
                 tally.Decisions++;
             else if (kind == Kind.Invoice && code == 409 && text!.Contains("CREDIT_REFUSED", StringComparison.Ordinal))
             {
@@ -177,7 +179,7 @@ public sealed class Workload(HttpClient http, int customers)
         }
     }
 
-    private (Kind, string, string) NextRequest(Random rng, string today)
+    private (Kind, string, string?) NextRequest(Random rng, string today)
     {
         var customer = CustomerId(rng.Next(1, customers + 1));
         var id = Interlocked.Increment(ref _nextId);
