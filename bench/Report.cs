@@ -174,7 +174,8 @@ public static class Report
     /// <summary>
     /// The CPU split turned into machine time per decision. ratio16 is bounded by the work that is not the API's:
     /// even if the API cost nothing, PostgreSQL, the load generator and the kernel would still need their measured
-    /// time per decision, and the cores can give no more than that allows.
+    /// time per decision, and the cores can give no more than that allows (at the commit size the level reached:
+    /// PostgreSQL's share per decision shrinks as commits grow).
     /// </summary>
     private static void CpuPerDecision(StringBuilder md, RunResults r)
     {
@@ -208,7 +209,7 @@ public static class Report
         {
             var floor = cores * 1000 / f.DecisionsPerSecond;
             var pg16 = Ms(l16.Cpu.Postgres, l16.DecisionsPerSecond);
-            md.AppendLine(string.Create(Inv, $"- The floor under any request: an authenticated `GET api/customers/{{id}}` answered from memory (no PostgreSQL) ran at {f.DecisionsPerSecond:F0}/s at {f.Clients} clients ({f.Cpu}), ") +
+            md.AppendLine(string.Create(Inv, $"- The floor under any request: an authenticated `GET api/customers/{{id}}` answered from memory (no PostgreSQL) ran at {f.DecisionsPerSecond:F0}/s at {f.Clients} clients ({f.Cpu}{(f.Failures > 0 ? $"; {f.Failures} failed, first: {f.FirstFailure}" : "")}), ") +
                 string.Create(Inv, $"{floor:F3} ms of machine CPU per request (HTTP, JWT, routing, the load generator, loopback). That floor plus PostgreSQL's {pg16:F3} ms per decision at {l16.Clients} clients is {floor + pg16:F3} ms, ") +
                 string.Create(Inv, $"against the {cores * 1000 / needed:F3} ms that 0.5 allows, before the API has read a body, decided or serialised anything."));
         }
