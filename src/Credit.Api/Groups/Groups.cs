@@ -2,6 +2,8 @@ using Credit.Api.Accounts;
 using Credit.Api.Auth;
 using Credit.Api.Errors;
 using Credit.Api.Holds;
+using Credit.Api.Policy;
+using Credit.Domain.Money;
 using Credit.Api.Validation;
 using FluentValidation;
 using Marten;
@@ -32,8 +34,14 @@ public static class GroupEndpoints
     [WolverinePut("/api/groups/{groupId}")]
     [Authorize(Roles = Roles.Controllers)]
     public static async Task<IResult> Put(string groupId, SaveGroupRequest request, HttpContext http, IDocumentStore store,
-        TimeProvider clock, IMessageBus bus, AccountCache cache, CreditContexts contexts, CancellationToken ct)
+        TimeProvider clock, IMessageBus bus, AccountCache cache, CreditContexts contexts, PolicyStore policies, CancellationToken ct)
     {
+        // A group's limits are in the company's currency (the policy's), so that currency's minor unit bounds them.
+        var currency = (await policies.Current(ct)).Currency;
+        var imprecise = new[] { ("defaultCreditLimit", request.DefaultCreditLimit), ("sharedCreditLimit", request.SharedCreditLimit) }
+            .Where(f => f.Item2 is { } a && !Currency.FitsMinorUnit(a, currency)).Select(f => (f.Item1, "AMOUNT_PRECISION")).ToList();
+        if (imprecise.Count > 0) return Problems.Validation(imprecise);
+
         var caller = Caller.Of(http);
         // The pool's gate: no member decision is between reading and rewriting the group meanwhile.
         var gate = cache.PoolGate(groupId);

@@ -36,8 +36,8 @@ public sealed class PolicyValidator : AbstractValidator<PolicyRequest>
 
     public PolicyValidator()
     {
-        RuleFor(x => x.DefaultCreditLimit).OptionalLimit();
-        RuleFor(x => x.OrderReviewThreshold).OptionalLimit();
+        RuleFor(x => x.DefaultCreditLimit).OptionalLimit().FitsCurrency(x => x.Currency);
+        RuleFor(x => x.OrderReviewThreshold).OptionalLimit().FitsCurrency(x => x.Currency);
         RuleFor(x => x.GraceDays).InclusiveBetween(0, 3650).WithCode("INVALID_RANGE");
         RuleFor(x => x.ReminderDaysBefore).InclusiveBetween(0, 365).WithCode("INVALID_RANGE");
         RuleFor(x => x.AgingBuckets).Must(b => b!.Length > 0 && b.All(d => d is > 0 and <= 3650) && b.Zip(b.Skip(1)).All(p => p.First < p.Second))

@@ -1,4 +1,5 @@
 using Credit.Domain.Accounts;
+using Credit.Domain.Money;
 using FluentValidation;
 
 namespace Credit.Api.Validation;
@@ -28,6 +29,12 @@ public static class Rules
         rule.Must(a => a is null or >= 0).WithCode("AMOUNT_NEGATIVE")
             .Must(a => a is null or <= MaxAmount).WithCode("AMOUNT_TOO_LARGE")
             .Must(a => a is null || decimal.Round(a.Value, 3) == a).WithCode("AMOUNT_PRECISION");
+
+    /// <summary>No more decimals than the currency's minor unit (an unknown currency is reported on its own field).</summary>
+    public static IRuleBuilderOptions<T, decimal?> FitsCurrency<T>(this IRuleBuilderOptions<T, decimal?> rule, Func<T, string?> currency) =>
+        rule.Must((x, a) => a is null || Fits(a.Value, currency(x) ?? Currency.Default)).WithCode("AMOUNT_PRECISION");
+
+    private static bool Fits(decimal amount, string currency) => !Currency.IsKnown(currency) || Currency.FitsMinorUnit(amount, currency);
 
     public static IRuleBuilderOptions<T, string?> Reason<T>(this IRuleBuilder<T, string?> rule) =>
         rule.Must(r => !string.IsNullOrWhiteSpace(r)).WithCode("REQUIRED")

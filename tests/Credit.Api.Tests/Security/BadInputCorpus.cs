@@ -174,6 +174,11 @@ public static class BadInputCorpus
         Add(Policy, "dsoWindowsMonths zero", Policy.With("dsoWindowsMonths", "[0]"), bad);
         Add(Policy, "defaultCreditLimit negative", Policy.With("defaultCreditLimit", "-1"), bad);
         Add(Policy, "orderReviewThreshold 4 decimals", Policy.With("orderReviewThreshold", "0.0001"), bad);
+        // Company amounts are in the policy's currency (SAR here): three decimals are one too many.
+        Add(Policy, "defaultCreditLimit 3 decimals in SAR", Policy.With("defaultCreditLimit", "1.234"), bad);
+        Add(Policy, "orderReviewThreshold 3 decimals in SAR", Policy.With("orderReviewThreshold", "10.005"), bad);
+        Add(Group, "sharedCreditLimit 3 decimals in SAR", Group.With("sharedCreditLimit", "1.001"), bad);
+        Add(Group, "defaultCreditLimit 3 decimals in SAR", Group.With("defaultCreditLimit", "0.005"), bad);
 
         // --- Mutually exclusive fields.
         Add(Invoice, "dueOn together with installments", Invoice.With("dueOn", Q("2026-12-20"))[..^1] +
