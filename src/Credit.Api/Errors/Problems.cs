@@ -65,6 +65,14 @@ public static class Problems
         };
         problem.Extensions["code"] = code;
         problem.Extensions["message"] = Text.Of(code);
+        // A query-string value that does not parse (Wolverine names it in "parameter"): a field error like any other.
+        if (code == "VALIDATION_FAILED" && problem.Extensions.TryGetValue("parameter", out var parameter) && parameter is string name)
+        {
+            problem.Extensions["errors"] = new Dictionary<string, string[]> { [name] = [Text.Of("INVALID_VALUE")] };
+            problem.Extensions["errorCodes"] = new Dictionary<string, string[]> { [name] = ["INVALID_VALUE"] };
+            problem.Detail = Text.Of(code);
+            return;
+        }
         if (code != "MALFORMED_JSON") return;
         // A value of the wrong type or form: name the field, as validation errors do.
         if (JsonPath.Match(problem.Detail ?? "") is { Success: true } path && path.Groups[1].Value.Length > 0)

@@ -48,7 +48,14 @@ public class LimitsTests(AppFixture app)
         var r = await app.As("auditor-1", "auditor").Get($"/api/customers/{id}/history?limit=abc");
         r.Status.ShouldBe(400, r.ToString());
         r.ContentType.ShouldBe("application/problem+json");
-        r.Code.ShouldNotBeNullOrWhiteSpace();
+        r.Code.ShouldBe("VALIDATION_FAILED");
+        // Like every validation error: the field in errors, and the text in the caller's language.
+        r.Body.GetProperty("errorCodes").GetProperty("limit")[0].GetString().ShouldBe("INVALID_VALUE");
+        var ar = await app.As("auditor-1", "auditor").InLanguage("ar").Get($"/api/customers/{id}/state?version=abc");
+        ar.Status.ShouldBe(400, ar.ToString());
+        static bool Arabic(string? s) => s is not null && s.Any(c => c is >= '\u0600' and <= '\u06FF');
+        Arabic(ar.Body.GetProperty("errors").GetProperty("version")[0].GetString()).ShouldBeTrue(ar.ToString());
+        Arabic(ar.String("detail")).ShouldBeTrue(ar.ToString());
     }
 
     [Fact]
