@@ -117,6 +117,26 @@ public class OrderDecisionTests
         other.Rejection.Code.ShouldBe(ErrorCodes.DuplicateId);
     }
 
+    [Fact]
+    public void Placing_an_order_again_answers_as_it_was_placed_whatever_became_of_it()
+    {
+        var account = Account(Limit(1000m));
+        account.Then(OrderDecisions.Place(account, Order("A", 600m), Context()));
+        account.Then(OrderDecisions.Place(account, Order("H", 600m), Context())); // over the limit: held
+        account.Then(OrderDecisions.Cancel(account, "A", "customer withdrew"));
+        account.Then(OrderDecisions.Release(account, "H", "known customer", "boss"));
+
+        var approved = OrderDecisions.Place(account, Order("A", 600m), Context());
+        approved.Events.ShouldBeEmpty();
+        approved.Result!.Status.ShouldBe(OrderStatus.Approved); // not Cancelled
+        approved.Result.Reasons.ShouldBeEmpty();
+
+        var held = OrderDecisions.Place(account, Order("H", 600m), Context());
+        held.Events.ShouldBeEmpty();
+        held.Result!.Status.ShouldBe(OrderStatus.Held); // not Released
+        held.Result.Reasons.ShouldBe([CreditLimitExceeded]);
+    }
+
     // ---------------------------------------------------------------- ORDER_VALUE_REVIEW (orders only)
 
     [Theory]

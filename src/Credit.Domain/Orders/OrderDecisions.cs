@@ -15,7 +15,7 @@ public static class OrderDecisions
     public static Outcome<OrderResult> Place(CreditAccount account, PlaceOrder cmd, CreditContext ctx)
     {
         if (account.Orders.TryGetValue(cmd.OrderId, out var existing))
-            return Outcome<OrderResult>.Again(existing.Fingerprint, cmd.Fingerprint, () => ResultOf(existing));
+            return Outcome<OrderResult>.Again(existing.Fingerprint, cmd.Fingerprint, () => PlacementOf(existing));
         if (!Money.Currency.FitsMinorUnit(cmd.Amount, account.Currency))
             return Outcome<OrderResult>.Invalid("amount", "AMOUNT_PRECISION");
 
@@ -69,4 +69,11 @@ public static class OrderDecisions
     }
 
     public static OrderResult ResultOf(OrderState o) => new(o.Id, o.Status, o.Amount, o.Reasons, o.Warnings);
+
+    /// <summary>
+    /// The answer the order got when it was placed, whatever became of it since (a repeated create returns the
+    /// original result): held exactly when it had reasons, since only a hold records them.
+    /// </summary>
+    public static OrderResult PlacementOf(OrderState o) =>
+        new(o.Id, o.Reasons.Count > 0 ? OrderStatus.Held : OrderStatus.Approved, o.Amount, o.Reasons, o.Warnings);
 }

@@ -166,5 +166,13 @@ public class OrderFlowTests(AppFixture app)
         again.Status.ShouldBe(200);
         again.String("status").ShouldBe("held");
         (await app.Clerk.Post($"/api/customers/{id}/orders", new { orderId = "SO", amount = 10 })).Code.ShouldBe("DUPLICATE_ID");
+
+        // What became of the order since does not change the answer to its create.
+        (await app.Controller.Post($"/api/customers/{id}/orders/SO/release", new { reason = "known customer" })).Status.ShouldBe(200);
+        var later = await app.Clerk.Post($"/api/customers/{id}/orders", new { orderId = "SO", amount = 150 });
+        later.Status.ShouldBe(200);
+        later.String("status").ShouldBe("held");
+        later.Codes("reasons").ShouldBe(["CREDIT_LIMIT_EXCEEDED"]);
+        (await app.Clerk.Get($"/api/customers/{id}/orders/SO")).String("status").ShouldBe("released");
     }
 }
