@@ -71,8 +71,11 @@ public static class SaveCustomerEndpoint
             SaveCustomerValidator.ParseKind(request.Kind ?? "customer")!.Value, request.AssignedTo ?? [],
             request.BypassCreditCheckAtOrder ?? false, request.CustomerSince);
         var opening = request.OpeningBalance is { } o ? new OpeningBalance(o.Amount, o.AsOf!.Value, o.DueOn!.Value) : null;
+        var leftOut = (request.Kind is null ? ProfileFields.Kind : 0) | (request.AssignedTo is null ? ProfileFields.AssignedTo : 0)
+            | (request.BypassCreditCheckAtOrder is null ? ProfileFields.BypassCreditCheckAtOrder : 0)
+            | (request.CustomerSince is null ? ProfileFields.CustomerSince : 0);
         var command = new SaveCustomer(customerId, profile, request.CreditLimit, request.UnlimitedCredit,
-            request.CreditLimitExpiresOn, request.PaymentTerms, opening, caller.IsController);
+            request.CreditLimitExpiresOn, request.PaymentTerms, opening, caller.IsController, leftOut);
 
         var outcome = await accounts.Decide(customerId, caller, (account, _) => CustomerDecisions.Save(account, command), ct);
         if (outcome.Rejection is { } rejection) return Problems.From(rejection);

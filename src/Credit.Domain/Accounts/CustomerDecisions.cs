@@ -4,7 +4,10 @@ namespace Credit.Domain.Accounts;
 
 public sealed record OpeningBalance(decimal Amount, DateOnly AsOf, DateOnly DueOn);
 
-/// <summary>Create-or-update of a customer. Null credit fields on an update mean "leave as is".</summary>
+/// <summary>
+/// Create-or-update of a customer. Null credit fields on an update mean "leave as is", and so do the profile fields
+/// named in <see cref="LeftOut"/> (a rename that does not repeat them must not clear an assignment or a bypass).
+/// </summary>
 public sealed record SaveCustomer(
     string CustomerId,
     CustomerProfile Profile,
@@ -13,7 +16,19 @@ public sealed record SaveCustomer(
     DateOnly? CreditLimitExpiresOn,
     PaymentTerms? PaymentTerms,
     OpeningBalance? OpeningBalance,
-    bool MayChangeCredit);
+    bool MayChangeCredit,
+    ProfileFields LeftOut = ProfileFields.None);
+
+/// <summary>Profile fields a request did not give: on an update they keep their value.</summary>
+[Flags]
+public enum ProfileFields
+{
+    None = 0,
+    Kind = 1,
+    AssignedTo = 2,
+    BypassCreditCheckAtOrder = 4,
+    CustomerSince = 8,
+}
 
 public sealed record SaveCustomerResult(bool Created);
 
@@ -36,15 +51,19 @@ public static class CustomerDecisions
         if (cmd.Profile.Currency != account.Profile.Currency && account.Receivables.Count + account.Orders.Count + account.Payments.Count > 0)
             return Outcome<SaveCustomerResult>.Reject(RejectionKind.InvalidState, ErrorCodes.CurrencyChange);
 
+        var profile = Kept(cmd.Profile, account.Profile, cmd.LeftOut);
         var changes = new List<object>();
-        if (!SameProfile(cmd.Profile, account.Profile)) changes.Add(new ProfileUpdated(cmd.Profile));
+        if (!SameProfile(profile, account.Profile)) changes.Add(new ProfileUpdated(profile));
+        // The group brings its limits and pool, the bypass skips the checks at order: both are credit decisions.
+        var creditProfileChanged = profile.GroupId != account.Profile.GroupId
+            || profile.BypassCreditCheckAtOrder != account.Profile.BypassCreditCheckAtOrder;
 
         var limit = cmd.CreditLimit ?? account.CreditLimit;
         var unlimited = cmd.UnlimitedCredit ?? account.UnlimitedCredit;
         var expires = cmd.CreditLimitExpiresOn ?? account.CreditLimitExpiresOn;
         var creditChanged = limit != account.CreditLimit || unlimited != account.UnlimitedCredit || expires != account.CreditLimitExpiresOn;
         var termsChanged = cmd.PaymentTerms is not null && cmd.PaymentTerms != account.PaymentTerms;
-        if ((creditChanged || termsChanged) && !cmd.MayChangeCredit)
+        if ((creditChanged || termsChanged || creditProfileChanged) && !cmd.MayChangeCredit)
             return Outcome<SaveCustomerResult>.Reject(RejectionKind.Forbidden, ErrorCodes.ControllerRequired);
         if (creditChanged) changes.Add(new LimitSet(limit, unlimited, expires, null));
         if (termsChanged) changes.Add(new PaymentTermsSet(cmd.PaymentTerms, null));
@@ -63,6 +82,14 @@ public static class CustomerDecisions
         cmd.Amount is { } amount && !Money.Currency.FitsMinorUnit(amount, account.Currency)
             ? Outcome<bool>.Invalid("amount", "AMOUNT_PRECISION")
             : Outcome<bool>.Accept(true, new LimitSet(cmd.Unlimited ? null : cmd.Amount, cmd.Unlimited, cmd.ExpiresOn, cmd.Reason));
+
+    private static CustomerProfile Kept(CustomerProfile given, CustomerProfile current, ProfileFields leftOut) => given with
+    {
+        Kind = leftOut.HasFlag(ProfileFields.Kind) ? current.Kind : given.Kind,
+        AssignedTo = leftOut.HasFlag(ProfileFields.AssignedTo) ? current.AssignedTo : given.AssignedTo,
+        BypassCreditCheckAtOrder = leftOut.HasFlag(ProfileFields.BypassCreditCheckAtOrder) ? current.BypassCreditCheckAtOrder : given.BypassCreditCheckAtOrder,
+        CustomerSince = leftOut.HasFlag(ProfileFields.CustomerSince) ? current.CustomerSince : given.CustomerSince,
+    };
 
     private static bool SameProfile(CustomerProfile a, CustomerProfile b) =>
         a with { AssignedTo = [] } == b with { AssignedTo = [] } && a.AssignedTo.SequenceEqual(b.AssignedTo);

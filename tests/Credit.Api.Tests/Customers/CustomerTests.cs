@@ -1,4 +1,5 @@
 using Credit.Api.Tests.Infrastructure;
+using Credit.Api.Tests.Security;
 
 namespace Credit.Api.Tests.Customers;
 
@@ -22,6 +23,39 @@ public class CustomerTests(AppFixture app)
         read.Decimal("creditLimit").ShouldBe(5000m);
         read.Body.GetProperty("paymentTerms").GetProperty("months").GetInt32().ShouldBe(1);
         read.Body.GetProperty("openingBalance").GetProperty("amount").GetDecimal().ShouldBe(2500m);
+    }
+
+    [Fact]
+    public async Task A_rename_keeps_what_it_leaves_out_and_only_a_controller_moves_a_customer_between_groups_or_bypasses_checks()
+    {
+        var group = AppFixture.NewId("grp");
+        (await app.Controller.Put($"/api/groups/{group}", new { name = "Wholesale", defaultCreditLimit = 50000 })).Status.ShouldBe(201);
+        var id = AppFixture.NewId("keep");
+        (await app.Clerk.Put($"/api/customers/{id}", new
+        {
+            name = "Keep", kind = "both", assignedTo = new[] { "clerk-1" }, customerSince = "2020-01-01",
+        })).Status.ShouldBe(201);
+
+        var renamed = await app.Clerk.Put($"/api/customers/{id}", new { name = "Kept" });
+        renamed.Status.ShouldBe(200, renamed.ToString());
+        renamed.String("kind").ShouldBe("both");
+        renamed.Body.GetProperty("assignedTo").EnumerateArray().Select(x => x.GetString()).ShouldBe(["clerk-1"]);
+        renamed.String("customerSince").ShouldBe("2020-01-01");
+
+        // A group brings a limit (50,000 here, where the customer had none of its own), a bypass skips order checks.
+        (await app.Clerk.Put($"/api/customers/{id}", new { name = "Kept", groupId = group })).ShouldBeProblem(403, "CONTROLLER_REQUIRED");
+        (await app.Clerk.Put($"/api/customers/{id}", new { name = "Kept", bypassCreditCheckAtOrder = true })).ShouldBeProblem(403, "CONTROLLER_REQUIRED");
+        var moved = await app.Controller.Put($"/api/customers/{id}", new { name = "Kept", groupId = group, bypassCreditCheckAtOrder = true });
+        moved.Status.ShouldBe(200, moved.ToString());
+        moved.String("groupId").ShouldBe(group);
+        moved.Body.GetProperty("bypassCreditCheckAtOrder").GetBoolean().ShouldBeTrue();
+
+        // The clerk may rename it again, repeating the group and leaving the bypass out; leaving the group out moves it.
+        (await app.Clerk.Put($"/api/customers/{id}", new { name = "Kept again", groupId = group })).Status.ShouldBe(200);
+        (await app.Clerk.Put($"/api/customers/{id}", new { name = "Kept again" })).ShouldBeProblem(403, "CONTROLLER_REQUIRED");
+        var read = await app.Clerk.Get($"/api/customers/{id}");
+        read.String("groupId").ShouldBe(group);
+        read.Body.GetProperty("bypassCreditCheckAtOrder").GetBoolean().ShouldBeTrue();
     }
 
     [Fact]

@@ -1,0 +1,69 @@
+using Credit.Domain.Accounts;
+using Credit.Domain.Decisions;
+
+namespace Credit.Domain.Tests;
+
+/// <summary>The profile update: what a request leaves out keeps its value; group and bypass are credit decisions.</summary>
+public class CustomerDecisionTests
+{
+    private static readonly CustomerProfile Current =
+        new("Current", "G1", "SAR", ContactKind.Both, ["alice"], true, new DateOnly(2020, 1, 1));
+
+    private static CreditAccount Existing() => CreditAccount.From([new AccountOpened("C1", Current)]);
+
+    private static SaveCustomer Save(CustomerProfile profile, bool controller, ProfileFields leftOut = ProfileFields.None) =>
+        new("C1", profile, null, null, null, null, null, controller, leftOut);
+
+    [Fact]
+    public void Fields_left_out_keep_their_value_and_a_bare_rename_changes_only_the_name()
+    {
+        var given = new CustomerProfile("Renamed", "G1", "SAR", ContactKind.Customer, [], false, null);
+        var all = ProfileFields.Kind | ProfileFields.AssignedTo | ProfileFields.BypassCreditCheckAtOrder | ProfileFields.CustomerSince;
+
+        var outcome = CustomerDecisions.Save(Existing(), Save(given, controller: false, all));
+
+        outcome.IsAccepted.ShouldBeTrue();
+        outcome.Events.ShouldHaveSingleItem().ShouldBeOfType<ProfileUpdated>().Profile.ShouldBe(Current with { Name = "Renamed" },
+            new ProfileComparer());
+    }
+
+    [Theory]
+    [InlineData("group", false, true)]
+    [InlineData("group", true, false)]
+    [InlineData("bypass", false, true)]
+    [InlineData("bypass", true, false)]
+    [InlineData("assignment", false, false)]
+    [InlineData("kind", false, false)]
+    public void Only_a_controller_moves_a_customer_between_groups_or_switches_its_bypass(string change, bool controller, bool forbidden)
+    {
+        var given = change switch
+        {
+            "group" => Current with { GroupId = "G2" },
+            "bypass" => Current with { BypassCreditCheckAtOrder = false },
+            "assignment" => Current with { AssignedTo = ["bob"] },
+            _ => Current with { Kind = ContactKind.Supplier },
+        };
+
+        var outcome = CustomerDecisions.Save(Existing(), Save(given, controller));
+
+        if (forbidden)
+        {
+            outcome.Events.ShouldBeEmpty();
+            outcome.Rejection!.Kind.ShouldBe(RejectionKind.Forbidden);
+            outcome.Rejection.Code.ShouldBe(ErrorCodes.ControllerRequired);
+        }
+        else
+        {
+            outcome.Events.ShouldHaveSingleItem().ShouldBeOfType<ProfileUpdated>().Profile.ShouldBe(given, new ProfileComparer());
+        }
+    }
+
+    /// <summary>Records compare lists by reference; profiles are equal when their fields and assignments are.</summary>
+    private sealed class ProfileComparer : IEqualityComparer<CustomerProfile>
+    {
+        public bool Equals(CustomerProfile? a, CustomerProfile? b) =>
+            a is not null && b is not null && a with { AssignedTo = [] } == b with { AssignedTo = [] } && a.AssignedTo.SequenceEqual(b.AssignedTo);
+
+        public int GetHashCode(CustomerProfile p) => p.Name.GetHashCode();
+    }
+}
