@@ -149,6 +149,7 @@ static void ConfigureJson(JsonSerializerOptions o)
     o.NumberHandling = JsonNumberHandling.Strict; // money is a JSON number, never "100"
     o.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
     o.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
+    o.Converters.Add(new Credit.Api.Hosting.MoneyJson());
 }
 
 public partial class Program;
