@@ -29,6 +29,12 @@ public sealed class CreditContexts(BusinessCalendar calendar, PolicyStore polici
         return new(new CreditContext(policy, position, calendar.Today), group.SharedCreditLimit is null ? null : group);
     }
 
+    public async Task<bool> GroupExists(string groupId, CancellationToken ct)
+    {
+        await using var session = store.QuerySession();
+        return await session.LoadAsync<CustomerGroup>(groupId, ct) is not null;
+    }
+
     public async Task<bool> IsPooled(string groupId, CancellationToken ct)
     {
         await using var session = store.QuerySession();

@@ -64,8 +64,13 @@ public static class SaveCustomerEndpoint
 {
     [WolverinePut("/api/customers/{customerId}")]
     [Authorize(Roles = Roles.Writers)]
-    public static async Task<IResult> Put(string customerId, SaveCustomerRequest request, HttpContext http, AccountStore accounts, CancellationToken ct)
+    public static async Task<IResult> Put(string customerId, SaveCustomerRequest request, HttpContext http, AccountStore accounts,
+        CreditContexts contexts, CancellationToken ct)
     {
+        // A group named in the body must exist, as an invoice a credit note names must: a typo would leave the
+        // customer in a group that does not exist, with no group limit or pool.
+        if (request.GroupId is { } groupId && !await contexts.GroupExists(groupId, ct)) return Problems.Result(404, "GROUP_NOT_FOUND");
+
         var caller = Caller.Of(http);
         var profile = new CustomerProfile(request.Name!.Trim(), request.GroupId, request.Currency ?? Currency.Default,
             SaveCustomerValidator.ParseKind(request.Kind ?? "customer")!.Value, request.AssignedTo ?? [],

@@ -59,6 +59,18 @@ public class CustomerTests(AppFixture app)
     }
 
     [Fact]
+    public async Task A_customer_cannot_join_a_group_that_does_not_exist()
+    {
+        var id = AppFixture.NewId("nogrp");
+        (await app.Controller.Put($"/api/customers/{id}", new { name = "Lost", groupId = "NO-SUCH-GROUP" })).ShouldBeProblem(404, "GROUP_NOT_FOUND");
+        (await app.Clerk.Get($"/api/customers/{id}")).Status.ShouldBe(404);
+
+        (await app.Controller.Put($"/api/customers/{id}", new { name = "Found" })).Status.ShouldBe(201);
+        (await app.Controller.Put($"/api/customers/{id}", new { name = "Found", groupId = "NO-SUCH-GROUP" })).ShouldBeProblem(404, "GROUP_NOT_FOUND");
+        (await app.Clerk.Get($"/api/customers/{id}")).Body.GetProperty("groupId").ValueKind.ShouldBe(System.Text.Json.JsonValueKind.Null);
+    }
+
+    [Fact]
     public async Task Only_a_controller_changes_the_limit_of_an_existing_customer()
     {
         var id = AppFixture.NewId("lim");

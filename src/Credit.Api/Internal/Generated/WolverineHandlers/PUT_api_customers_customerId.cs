@@ -15,12 +15,14 @@ namespace Internal.Generated.WolverineHandlers
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
         private readonly Credit.Api.Accounts.AccountStore _accountStore;
+        private readonly Credit.Api.Accounts.CreditContexts _creditContexts;
         private readonly FluentValidation.IValidator<Credit.Api.Customers.SaveCustomerRequest> _validatorOfSaveCustomerRequest;
 
-        public PUT_api_customers_customerId(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Credit.Api.Accounts.AccountStore accountStore, FluentValidation.IValidator<Credit.Api.Customers.SaveCustomerRequest> validatorOfSaveCustomerRequest) : base(wolverineHttpOptions)
+        public PUT_api_customers_customerId(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Credit.Api.Accounts.AccountStore accountStore, Credit.Api.Accounts.CreditContexts creditContexts, FluentValidation.IValidator<Credit.Api.Customers.SaveCustomerRequest> validatorOfSaveCustomerRequest) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _accountStore = accountStore;
+            _creditContexts = creditContexts;
             _validatorOfSaveCustomerRequest = validatorOfSaveCustomerRequest;
         }
 
@@ -47,7 +49,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var result = await Credit.Api.Customers.SaveCustomerEndpoint.Put(customerId, request, httpContext, _accountStore, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await Credit.Api.Customers.SaveCustomerEndpoint.Put(customerId, request, httpContext, _accountStore, _creditContexts, httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }
