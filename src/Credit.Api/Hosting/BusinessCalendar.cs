@@ -26,7 +26,8 @@ public sealed class BusinessCalendar(TimeProvider clock, TimeZoneInfo zone)
     public DateTimeOffset EndOf(DateOnly date)
     {
         var next = date.AddDays(1).ToDateTime(TimeOnly.MinValue);
-        return new DateTimeOffset(next, zone.GetUtcOffset(next)).AddTicks(-10); // timestamps are stored to the microsecond
+        // In UTC: Npgsql writes only offset-zero values to timestamptz. Timestamps are stored to the microsecond.
+        return new DateTimeOffset(next, zone.GetUtcOffset(next)).AddTicks(-10).ToUniversalTime();
     }
 
     public DateOnly DateOf(DateTimeOffset instant) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(instant, zone).DateTime);

@@ -121,6 +121,16 @@ public class AuditTests(AppFixture app)
         var openedAt = history[0].GetProperty("timestamp").GetDateTimeOffset();
         (await Auditor.Get($"/api/customers/{id}/state?asOf={Uri.EscapeDataString(openedAt.AddSeconds(-1).ToString("O"))}")).Code.ShouldBe("NOT_YET_OPENED");
 
+        // By business date (Riyadh): the close of that day. A date's close has an offset of +03:00, which PostgreSQL's
+        // timestamptz parameter refused (a 500) until it was turned to UTC.
+        var riyadh = TimeZoneInfo.FindSystemTimeZoneById("Asia/Riyadh");
+        var lastDay = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(history[^1].GetProperty("timestamp").GetDateTimeOffset(), riyadh).DateTime);
+        var atClose = await Auditor.Get($"/api/customers/{id}/state?asOf={lastDay:yyyy-MM-dd}");
+        atClose.Status.ShouldBe(200, atClose.ToString());
+        atClose.Body.GetProperty("version").GetInt64().ShouldBe(5);
+        var firstDay = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(openedAt, riyadh).DateTime);
+        (await Auditor.Get($"/api/customers/{id}/state?asOf={firstDay.AddDays(-1):yyyy-MM-dd}")).Code.ShouldBe("NOT_YET_OPENED");
+
         (await Auditor.Get($"/api/customers/{id}/state?version=6")).Code.ShouldBe("VERSION_NOT_FOUND");
         (await Auditor.Get($"/api/customers/{id}/state?version=0")).Status.ShouldBe(400);
         (await Auditor.Get($"/api/customers/{id}/state?asOf=yesterday")).Status.ShouldBe(400);
