@@ -1,6 +1,7 @@
 using Credit.Domain.Accounts;
 using Credit.Domain.CreditNotes;
 using Credit.Domain.Decisions;
+using Credit.Domain.Invoicing;
 using Credit.Domain.Payments;
 using Credit.Domain.Policy;
 using static Credit.Domain.Tests.DecisionKit;
@@ -20,6 +21,68 @@ public class ReceivablesTests
 
     private static ReceivePayment Pay(string id, decimal amount, params (string Invoice, decimal Amount)[] allocations) =>
         new(id, amount, Today, allocations.Length == 0 ? null : allocations.Select(a => new RequestedAllocation(a.Invoice, a.Amount)).ToList(), "fp-" + id);
+
+    // ---------------------------------------------------------------- credit the customer already has
+
+    [Fact]
+    public void An_invoice_issued_after_an_advance_payment_is_settled_from_its_unapplied_credit()
+    {
+        var account = Account(Limit(10_000m));
+        account = Fold(account, PaymentDecisions.Receive(account, Pay("ADV", 1000m)));
+        account.UnappliedCredit.ShouldBe(1000m);
+
+        var issued = InvoiceDecisions.Issue(account, IssueCmd("I1", 800m), Context());
+
+        issued.Events.Count.ShouldBe(2);
+        issued.Events[1].ShouldBe(new CreditApplied("ADV", Today, [new Settlement("I1", 1, 800m)]), new CreditAppliedComparer());
+        account = Apply(account, issued.Events);
+        account.Receivables["I1"].Open.ShouldBe(0m);
+        account.UnappliedCredit.ShouldBe(200m);
+        account.Payments["ADV"].Unapplied.ShouldBe(200m);
+        account.Outstanding.ShouldBe(-200m);
+
+        // The next invoice takes what is left, and is open for the rest.
+        var next = InvoiceDecisions.Issue(account, IssueCmd("I2", 500m), Context());
+        account = Apply(account, next.Events);
+        account.Receivables["I2"].Open.ShouldBe(300m);
+        account.UnappliedCredit.ShouldBe(0m);
+        InvoiceDecisions.Issue(account, IssueCmd("I3", 50m), Context()).Events.ShouldHaveSingleItem().ShouldBeOfType<InvoiceIssued>();
+    }
+
+    [Fact]
+    public void Credit_goes_oldest_source_first_over_the_installments_in_due_order_and_a_reversal_takes_back_what_it_applied()
+    {
+        var account = Account(Limit(10_000m));
+        account = Apply(account, CreditNoteDecisions.Issue(account, new IssueCreditNote("CN", 300m, Today.AddDays(-5), null, "on account", "fp-cn")).Events);
+        account = Fold(account, PaymentDecisions.Receive(account, Pay("P1", 100m)));
+
+        var cmd = new IssueInvoice("I1", 350m, Today, null, null, [new Installment(Today.AddDays(60), 150m), new Installment(Today.AddDays(30), 200m)],
+            null, null, "fp-I1");
+        var issued = InvoiceDecisions.Issue(account, cmd, Context());
+
+        var applied = issued.Events.OfType<CreditApplied>().ToList();
+        applied.Select(a => a.SourceId).ShouldBe(["CN", "P1"]);
+        applied[0].Settlements.ShouldBe([new Settlement("I1", 2, 200m), new Settlement("I1", 1, 100m)]); // due first
+        applied[1].Settlements.ShouldBe([new Settlement("I1", 1, 50m)]);
+        account = Apply(account, issued.Events);
+        account.Receivables["I1"].Open.ShouldBe(0m);
+        account.UnappliedCredit.ShouldBe(50m);
+
+        // P1 bounces: what it settled, applied later included, reopens, and its unapplied rest goes.
+        account = Apply(account, PaymentDecisions.Reverse(account, new ReversePayment("P1", Today, "bounced")).Events);
+        account.Receivables["I1"].Open.ShouldBe(50m);
+        account.UnappliedCredit.ShouldBe(0m);
+        account.Outstanding.ShouldBe(50m);
+    }
+
+    /// <summary>Records compare their lists by reference.</summary>
+    private sealed class CreditAppliedComparer : IEqualityComparer<object>
+    {
+        public new bool Equals(object? a, object? b) => a is CreditApplied x && b is CreditApplied y
+            && x.SourceId == y.SourceId && x.AppliedOn == y.AppliedOn && x.Settlements.SequenceEqual(y.Settlements);
+
+        public int GetHashCode(object o) => 0;
+    }
 
     [Fact]
     public void Without_allocations_a_payment_settles_installments_oldest_due_first_across_invoices()

@@ -69,6 +69,12 @@ public sealed record CreditNoteIssued(
     string Reason,
     string Fingerprint);
 
+/// <summary>
+/// Unapplied credit of an earlier payment or credit note put against an invoice issued later (oldest due first), so
+/// a customer who paid in advance is not left with an open, then overdue, invoice while owing nothing.
+/// </summary>
+public sealed record CreditApplied(string SourceId, DateOnly AppliedOn, IReadOnlyList<Settlement> Settlements);
+
 public sealed record OrderApproved(
     string OrderId,
     decimal Amount,

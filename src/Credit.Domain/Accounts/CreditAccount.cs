@@ -262,6 +262,23 @@ public sealed class CreditAccount
         NoteDocumentDate(e.IssuedOn);
     }
 
+    public void When(CreditApplied e)
+    {
+        var applied = e.Settlements.Sum(x => x.Amount);
+        if (Payments.TryGetValue(e.SourceId, out var payment))
+        {
+            payment.Settlements.AddRange(e.Settlements); // a reversal reopens these too
+            payment.Unapplied -= applied;
+        }
+        else if (CreditNotes.TryGetValue(e.SourceId, out var note))
+        {
+            note.Settlements.AddRange(e.Settlements);
+            note.Unapplied -= applied;
+        }
+        Settle(e.Settlements, +1);
+        UnappliedCredit -= applied;
+    }
+
     public void When(OrderApproved e) => Put(new OrderState
     {
         Id = e.OrderId, Amount = e.Amount, OrderedOn = e.OrderedOn, PaymentTerms = e.PaymentTerms,
@@ -340,6 +357,7 @@ public sealed class CreditAccount
             case PaymentReceived x: When(x); break;
             case PaymentReversed x: When(x); break;
             case CreditNoteIssued x: When(x); break;
+            case CreditApplied x: When(x); break;
             case OrderApproved x: When(x); break;
             case OrderHeld x: When(x); break;
             case HoldReleased x: When(x); break;

@@ -51,7 +51,36 @@ public static class InvoiceDecisions
 
         var issued = new InvoiceIssued(cmd.InvoiceId, cmd.Amount, cmd.IssuedOn, installments[^1].DueOn, installments,
             cmd.OrderId, decision.Warnings, creditOverride, cmd.Fingerprint);
-        return Outcome<InvoiceResult>.Accept(new InvoiceResult(issued.InvoiceId, issued.DueOn, installments, issued.Warnings), issued);
+        return Outcome<InvoiceResult>.Accept(new InvoiceResult(issued.InvoiceId, issued.DueOn, installments, issued.Warnings),
+            [issued, .. CreditFor(account, issued)]);
+    }
+
+    /// <summary>
+    /// Credit the customer already has (advance payments, overpayments, credit notes on account), oldest first, put
+    /// against the new invoice's installments in due order: it would otherwise stay open and fall overdue.
+    /// </summary>
+    public static IEnumerable<CreditApplied> CreditFor(CreditAccount account, InvoiceIssued invoice)
+    {
+        if (account.UnappliedCredit <= 0) yield break;
+        var sources = account.Payments.Values.Where(p => !p.Reversed && p.Unapplied > 0).Select(p => (p.Id, On: p.ReceivedOn, p.Unapplied))
+            .Concat(account.CreditNotes.Values.Where(n => n.Unapplied > 0).Select(n => (n.Id, On: n.IssuedOn, n.Unapplied)))
+            .OrderBy(x => x.On);
+        var open = invoice.Installments.Select((i, n) => (No: n + 1, i.DueOn, Open: i.Amount)).OrderBy(i => i.DueOn).ThenBy(i => i.No).ToList();
+        foreach (var (id, on, unapplied) in sources)
+        {
+            var left = unapplied;
+            var settlements = new List<Settlement>();
+            for (var k = 0; k < open.Count && left > 0; k++)
+            {
+                if (open[k].Open <= 0) continue;
+                var part = Math.Min(open[k].Open, left);
+                settlements.Add(new Settlement(invoice.InvoiceId, open[k].No, part));
+                open[k] = open[k] with { Open = open[k].Open - part };
+                left -= part;
+            }
+            if (settlements.Count == 0) yield break; // the invoice is covered
+            yield return new CreditApplied(id, on > invoice.IssuedOn ? on : invoice.IssuedOn, settlements);
+        }
     }
 
     /// <summary>

@@ -30,12 +30,18 @@ public static class ReminderSchedule
         string customerId, CreditAccount? before, IEnumerable<object> events, int daysBefore, DateOnly today)
     {
         var opened = new List<(string Document, int No, DateOnly DueOn)>();
+        var amounts = new Dictionary<(string, int), decimal>();
+        var covered = new Dictionary<(string, int), decimal>();
         foreach (var e in events)
         {
             switch (e)
             {
                 case InvoiceIssued x:
                     opened.AddRange(x.Installments.Select((i, n) => (x.InvoiceId, n + 1, i.DueOn)));
+                    for (var n = 0; n < x.Installments.Count; n++) amounts[(x.InvoiceId, n + 1)] = x.Installments[n].Amount;
+                    break;
+                case CreditApplied x: // credit the customer already had: a new installment it pays needs no reminder
+                    foreach (var c in x.Settlements) covered[(c.DocumentId, c.Installment)] = covered.GetValueOrDefault((c.DocumentId, c.Installment)) + c.Amount;
                     break;
                 case OpeningBalanceRecorded x:
                     opened.Add((Receivable.OpeningBalanceId, 1, x.DueOn));
@@ -53,6 +59,7 @@ public static class ReminderSchedule
         var reminders = new List<Reminder>();
         foreach (var (document, no, dueOn) in opened.Distinct())
         {
+            if (amounts.TryGetValue((document, no), out var amount) && covered.GetValueOrDefault((document, no)) >= amount) continue;
             reminders.Add(today <= dueOn
                 ? new Reminder(customerId, document, no, ReminderKind.DueSoon, dueOn, Max(dueOn.AddDays(-Math.Max(daysBefore, 0)), today))
                 : new Reminder(customerId, document, no, ReminderKind.Overdue, dueOn, today));

@@ -82,6 +82,9 @@ public sealed class ReportingProjection(TimeZoneInfo zone) : IProjection
                     _ledger.Add(e.Sequence, id, x.IssuedOn, "credit-note", x.CreditNoteId, 0m, x.Amount, e.Timestamp);
                     foreach (var s in x.Settlements) _settlements.Add(e.Sequence, id, s.DocumentId, s.Installment, x.IssuedOn, x.CreditNoteId, -s.Amount);
                     break;
+                case CreditApplied x: // no ledger row: the balance does not move, only which items are open
+                    foreach (var s in x.Settlements) _settlements.Add(e.Sequence, id, s.DocumentId, s.Installment, x.AppliedOn, x.SourceId, -s.Amount);
+                    break;
                 case OrderApproved x:
                     _newOrders.Add(id, x.OrderId, x.Amount, "approved", x.OrderedOn, Array.Empty<string>(), x.Warnings.ToArray(), null, null);
                     Touch(id, x.OrderId, "approved", null);

@@ -136,6 +136,9 @@ public sealed class ReportingReplay(TimeZoneInfo zone)
                 _ledger.Add(new LedgerRow(e.Sequence, id, x.IssuedOn, "credit-note", x.CreditNoteId, 0m, x.Amount, e.Timestamp));
                 Settle(e, x.Settlements, x.IssuedOn, x.CreditNoteId);
                 break;
+            case CreditApplied x: // no ledger row: the balance does not move, only which items are open
+                Settle(e, x.Settlements, x.AppliedOn, x.SourceId);
+                break;
             case OrderApproved x:
                 NewOrder(customer, id, x.OrderId, x.Amount, "approved", x.OrderedOn, [], x.Warnings, null, null);
                 OrderIn(e, x.OrderId, x.OrderedOn);

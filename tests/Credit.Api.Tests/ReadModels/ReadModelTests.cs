@@ -104,6 +104,38 @@ public class ReadModelTests(AppFixture app)
     }
 
     [Fact]
+    public async Task Credit_paid_in_advance_settles_the_invoice_issued_after_it_so_nothing_is_overdue_and_the_views_agree()
+    {
+        var id = await app.Customer(new { name = "Advance", creditLimit = 5000 });
+        (await app.Clerk.Post($"/api/customers/{id}/payments", new { paymentId = "ADV", amount = 1000, receivedOn = "2026-10-01" })).Status.ShouldBe(201);
+        // Due on issue, two months ago: overdue, were it open.
+        (await app.Clerk.Post($"/api/customers/{id}/invoices", new { invoiceId = "I1", amount = 800, issuedOn = "2026-10-05" })).Status.ShouldBe(201);
+
+        var order = await app.Clerk.Post($"/api/customers/{id}/orders", new { orderId = "O1", amount = 100 });
+        order.String("status").ShouldBe("approved", order.ToString());
+        (await app.Clerk.Get($"/api/customers/{id}/invoices/I1")).Decimal("openAmount").ShouldBe(0m);
+        var balance = await app.Clerk.Get($"/api/customers/{id}/balance");
+        balance.Decimal("outstanding").ShouldBe(-200m);
+        balance.Decimal("unappliedCredit").ShouldBe(200m);
+        balance.Decimal("overdue").ShouldBe(0m);
+        balance.Body.GetProperty("aging").GetProperty("d31_60").GetDecimal().ShouldBe(0m);
+
+        var report = await Reporter.Get("/api/reports/aging?asOf=2026-11-23");
+        var row = report.Body.GetProperty("customers").EnumerateArray().SingleOrDefault(c => c.GetProperty("customerId").GetString() == id);
+        if (row.ValueKind == System.Text.Json.JsonValueKind.Object) row.GetProperty("overdue").GetDecimal().ShouldBe(0m);
+        var notes = await app.Controller.Get($"/api/notifications?customerId={id}");
+        notes.Body.GetArrayLength().ShouldBe(0, notes.ToString());
+
+        // The advance bounces: the invoice is open and overdue again, in every view.
+        (await app.Clerk.Post($"/api/customers/{id}/payments/ADV/reverse", new { reason = "cheque bounced" })).Status.ShouldBe(200);
+        (await app.Clerk.Get($"/api/customers/{id}/invoices/I1")).Decimal("openAmount").ShouldBe(800m);
+        (await app.Clerk.Get($"/api/customers/{id}/balance")).Decimal("overdue").ShouldBe(800m);
+        var after = await Reporter.Get("/api/reports/aging?asOf=2026-11-23");
+        after.Body.GetProperty("customers").EnumerateArray().Single(c => c.GetProperty("customerId").GetString() == id)
+            .GetProperty("buckets").GetProperty("d31_60").GetDecimal().ShouldBe(800m);
+    }
+
+    [Fact]
     public async Task The_aging_report_shows_each_customer_as_it_stood_on_the_date_asked()
     {
         var id = await app.Customer(new { name = "Report" });

@@ -59,6 +59,10 @@ public class RebuildTests(AppFixture app)
             (await controller.Post($"/api/customers/{id}/orders", new { orderId = "O3", amount = 500 })).Status.ShouldBe(201);
             (await controller.Post($"/api/customers/{id}/orders/O3/cancel", new { reason = "changed" })).Status.ShouldBe(200);
             (await controller.Post($"/api/customers/{id}/invoices", new { invoiceId = "I2", amount = 1100, orderId = "O1" })).Status.ShouldBe(201);
+            // Credit paid ahead settles the next invoice (CreditApplied); on one customer that payment then bounces.
+            (await controller.Post($"/api/customers/{id}/payments", new { paymentId = "P3", amount = 4000, receivedOn = "2026-11-02" })).Status.ShouldBe(201);
+            (await controller.Post($"/api/customers/{id}/invoices", new { invoiceId = "I3", amount = 250, issuedOn = "2026-11-03" })).Status.ShouldBe(201);
+            if (c == 1) (await controller.Post($"/api/customers/{id}/payments/P3/reverse", new { reason = "bounced" })).Status.ShouldBe(200);
             (await controller.Post($"/api/customers/{id}/credit-limit", new { amount = 20000, reason = "review" })).Status.ShouldBe(200);
             // Text that needs escaping on its way into the tables (quotes, backslashes), a rejected hold, an account hold
             // and a renamed customer.
