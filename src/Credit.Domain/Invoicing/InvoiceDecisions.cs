@@ -59,7 +59,7 @@ public static class InvoiceDecisions
     /// Credit the customer already has (advance payments, overpayments, credit notes on account), oldest first, put
     /// against the new invoice's installments in due order: it would otherwise stay open and fall overdue.
     /// </summary>
-    public static IEnumerable<CreditApplied> CreditFor(CreditAccount account, InvoiceIssued invoice)
+    private static IEnumerable<CreditApplied> CreditFor(CreditAccount account, InvoiceIssued invoice)
     {
         if (account.UnappliedCredit <= 0) yield break;
         var sources = account.Payments.Values.Where(p => !p.Reversed && p.Unapplied > 0).Select(p => (p.Id, On: p.ReceivedOn, p.Unapplied))
