@@ -44,7 +44,10 @@ public static class GetBalanceEndpoint
         var (account, context) = read;
         if (account is null) return Problems.Result(404, ErrorCodes.CustomerNotFound);
         if (!Caller.Of(http).MayActOn(account.Profile.AssignedTo)) return Problems.Result(403, ErrorCodes.CustomerNotAssigned);
-        var items = await reads.OpenItems(customerId, context.Today, ct);
+        // Every recorded document, as the credit decision and the outstanding figure count them: open items as of
+        // today left a payment dated later out of the items only (unapplied credit came out as the payment's amount,
+        // and a later-dated invoice as negative unapplied credit). Days past due still count from today.
+        var items = await reads.OpenItems(customerId, DateOnly.MaxValue, ct);
 
         var limit = CreditRules.EffectiveLimitOf(account, context.Group, context.Policy);
         var exposure = outstanding + orders.OpenOrders;

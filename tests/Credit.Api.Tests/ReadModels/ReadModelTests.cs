@@ -136,6 +136,26 @@ public class ReadModelTests(AppFixture app)
     }
 
     [Fact]
+    public async Task The_balance_counts_documents_dated_after_today_as_the_decisions_do()
+    {
+        var id = await app.Customer(new { name = "Post-dated", creditLimit = 1000 });
+        (await app.Clerk.Post($"/api/customers/{id}/invoices", new { invoiceId = "I1", amount = 900 })).Status.ShouldBe(201);
+        var paid = await app.Clerk.Post($"/api/customers/{id}/payments", new { paymentId = "P1", amount = 900, receivedOn = "2027-06-30" });
+        paid.Decimal("unapplied").ShouldBe(0m);
+        var balance = await app.Clerk.Get($"/api/customers/{id}/balance");
+        balance.Decimal("outstanding").ShouldBe(0m, balance.ToString());
+        balance.Decimal("unappliedCredit").ShouldBe(0m);
+        balance.Body.GetProperty("aging").GetProperty("current").GetDecimal().ShouldBe(0m);
+
+        (await app.Clerk.Post($"/api/customers/{id}/invoices", new { invoiceId = "I2", amount = 10, issuedOn = "2028-01-31" })).Status.ShouldBe(201);
+        var later = await app.Clerk.Get($"/api/customers/{id}/balance");
+        later.Decimal("outstanding").ShouldBe(10m);
+        later.Decimal("unappliedCredit").ShouldBe(0m, later.ToString());
+        later.Body.GetProperty("aging").GetProperty("current").GetDecimal().ShouldBe(10m);
+        later.Decimal("overdue").ShouldBe(0m);
+    }
+
+    [Fact]
     public async Task The_aging_report_shows_each_customer_as_it_stood_on_the_date_asked()
     {
         var id = await app.Customer(new { name = "Report" });
