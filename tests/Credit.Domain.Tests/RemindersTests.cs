@@ -24,6 +24,15 @@ public class RemindersTests
     }
 
     [Fact]
+    public void Installments_the_customers_earlier_credit_pays_in_full_get_no_reminder_the_rest_do()
+    {
+        var invoice = new InvoiceIssued("A", 200m, Today, Day(40), [new Installment(Day(10), 100m), new Installment(Day(40), 100m)], null, [], null, "fp");
+        var applied = new CreditApplied("ADV", Today, [new Settlement("A", 1, 100m), new Settlement("A", 2, 30m)]);
+
+        For(Account(), invoice, applied).ShouldBe([new Reminder("C1", "A", 2, ReminderKind.DueSoon, Day(40), Day(37))]);
+    }
+
+    [Fact]
     public void Backdated_documents_get_theirs_at_once_and_no_due_soon_once_past_due()
     {
         For(Account(), Accounts.Invoice("A", 100m, Day(-40), Day(-10))).ShouldBe([
