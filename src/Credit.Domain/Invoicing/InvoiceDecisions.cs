@@ -1,5 +1,6 @@
 using Credit.Domain.Accounts;
 using Credit.Domain.Decisions;
+using Credit.Domain.Payments;
 using Credit.Domain.Policy;
 
 namespace Credit.Domain.Invoicing;
@@ -65,20 +66,14 @@ public static class InvoiceDecisions
         var sources = account.Payments.Values.Where(p => !p.Reversed && p.Unapplied > 0).Select(p => (p.Id, On: p.ReceivedOn, p.Unapplied))
             .Concat(account.CreditNotes.Values.Where(n => n.Unapplied > 0).Select(n => (n.Id, On: n.IssuedOn, n.Unapplied)))
             .OrderBy(x => x.On);
-        var open = invoice.Installments.Select((i, n) => (No: n + 1, i.DueOn, Open: i.Amount)).OrderBy(i => i.DueOn).ThenBy(i => i.No).ToList();
+        var installments = invoice.Installments.Select((i, n) => (invoice.InvoiceId, No: n + 1, i.DueOn, i.Amount))
+            .OrderBy(i => i.DueOn).ThenBy(i => i.No).Select(i => (i.InvoiceId, i.No, i.Amount)).ToList();
+        var settled = new List<Settlement>();
         foreach (var (id, on, unapplied) in sources)
         {
-            var left = unapplied;
-            var settlements = new List<Settlement>();
-            for (var k = 0; k < open.Count && left > 0; k++)
-            {
-                if (open[k].Open <= 0) continue;
-                var part = Math.Min(open[k].Open, left);
-                settlements.Add(new Settlement(invoice.InvoiceId, open[k].No, part));
-                open[k] = open[k] with { Open = open[k].Open - part };
-                left -= part;
-            }
+            var settlements = PaymentDecisions.SettleOldestFirst(installments, unapplied, settled).ToList();
             if (settlements.Count == 0) yield break; // the invoice is covered
+            settled.AddRange(settlements);
             yield return new CreditApplied(id, on > invoice.IssuedOn ? on : invoice.IssuedOn, settlements);
         }
     }

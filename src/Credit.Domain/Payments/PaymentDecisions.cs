@@ -79,18 +79,24 @@ public static class PaymentDecisions
 
     /// <summary>Spreads an amount over open installments in the order given, never above what is open.</summary>
     public static IEnumerable<Settlement> SettleOldestFirst(
-        IEnumerable<(Receivable Receivable, InstallmentState Installment)> items, decimal amount, IReadOnlyList<Settlement> earlier)
+        IEnumerable<(Receivable Receivable, InstallmentState Installment)> items, decimal amount, IReadOnlyList<Settlement> earlier) =>
+        SettleOldestFirst(items.Select(x => (x.Receivable.Id, x.Installment.No, x.Installment.Open)), amount, earlier);
+
+    /// <summary>The same over installments given by document, number and open amount (<paramref name="earlier"/>
+    /// settlements already take their part of them).</summary>
+    public static IEnumerable<Settlement> SettleOldestFirst(
+        IEnumerable<(string DocumentId, int No, decimal Open)> items, decimal amount, IReadOnlyList<Settlement> earlier)
     {
         var left = amount;
-        foreach (var (receivable, installment) in items)
+        foreach (var (document, no, openBefore) in items)
         {
             if (left <= 0) yield break;
-            var taken = earlier.Where(s => s.DocumentId == receivable.Id && s.Installment == installment.No).Sum(s => s.Amount);
-            var open = installment.Open - taken;
+            var taken = earlier.Where(s => s.DocumentId == document && s.Installment == no).Sum(s => s.Amount);
+            var open = openBefore - taken;
             if (open <= 0) continue;
             var part = Math.Min(open, left);
             left -= part;
-            yield return new Settlement(receivable.Id, installment.No, part);
+            yield return new Settlement(document, no, part);
         }
     }
 
