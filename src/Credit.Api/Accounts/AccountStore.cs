@@ -147,7 +147,7 @@ public sealed class AccountStore(
     {
         // Unlocked peek: the group is checked again under the gates.
         var groupId = entry.Account?.Profile.GroupId;
-        return groupId is not null && await contexts.IsPooled(groupId, ct) ? cache.PoolGate(groupId) : null;
+        return groupId is not null && (await contexts.Group(groupId, ct))?.SharedCreditLimit is not null ? cache.PoolGate(groupId) : null;
     }
 
     /// <summary>

@@ -29,16 +29,11 @@ public sealed class CreditContexts(BusinessCalendar calendar, PolicyStore polici
         return new(new CreditContext(policy, position, calendar.Today), group.SharedCreditLimit is null ? null : group);
     }
 
-    public async Task<bool> GroupExists(string groupId, CancellationToken ct)
+    /// <summary>The group as stored now (null when there is none).</summary>
+    public async Task<CustomerGroup?> Group(string groupId, CancellationToken ct)
     {
         await using var session = store.QuerySession();
-        return await session.LoadAsync<CustomerGroup>(groupId, ct) is not null;
-    }
-
-    public async Task<bool> IsPooled(string groupId, CancellationToken ct)
-    {
-        await using var session = store.QuerySession();
-        return (await session.LoadAsync<CustomerGroup>(groupId, ct))?.SharedCreditLimit is not null;
+        return await session.LoadAsync<CustomerGroup>(groupId, ct);
     }
 
     /// <summary>The members' committed exposures, from memory (loaded once); takes no member's gate.</summary>

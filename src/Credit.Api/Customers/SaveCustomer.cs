@@ -69,7 +69,7 @@ public static class SaveCustomerEndpoint
     {
         // A group named in the body must exist, as an invoice a credit note names must: a typo would leave the
         // customer in a group that does not exist, with no group limit or pool.
-        if (request.GroupId is { } groupId && !await contexts.GroupExists(groupId, ct)) return Problems.Result(404, "GROUP_NOT_FOUND");
+        if (request.GroupId is { } groupId && await contexts.Group(groupId, ct) is null) return Problems.Result(404, "GROUP_NOT_FOUND");
 
         var caller = Caller.Of(http);
         var profile = new CustomerProfile(request.Name!.Trim(), request.GroupId, request.Currency ?? Currency.Default,
