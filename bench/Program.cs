@@ -93,7 +93,7 @@ try
         foreach (var clients in plan.Clients)
         {
             var level = await Measured($"load {clients}", () => workload.RunLevelAsync(clients, plan.LoadWarmup, plan.LoadMeasure, cpu,
-                token => results.StatementsNote is null ? Statements.BatchesAsync(productDb, token) : Task.FromResult<long?>(null), ct), l => l.Cpu);
+                token => Statements.BatchesAsync(productDb, token), ct), l => l.Cpu);
             results.Levels.Add(level);
             var lags = LatencyStats.Of(lag.LagsBetween(level.WindowStart, level.WindowEnd));
             results.LagByLevel[clients] = lags;
