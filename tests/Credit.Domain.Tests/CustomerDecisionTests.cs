@@ -11,14 +11,14 @@ public class CustomerDecisionTests
 
     private static CreditAccount Existing() => CreditAccount.From([new AccountOpened("C1", Current)]);
 
-    private static SaveCustomer Save(CustomerProfile profile, bool controller, ProfileFields leftOut = ProfileFields.None) =>
+    private static SaveCustomer Save(CustomerProfile profile, bool controller, CustomerFields leftOut = CustomerFields.None) =>
         new("C1", profile, null, null, null, null, null, controller, leftOut);
 
     [Fact]
     public void Fields_left_out_keep_their_value_and_a_bare_rename_changes_only_the_name()
     {
         var given = new CustomerProfile("Renamed", "G1", "SAR", ContactKind.Customer, [], false, null);
-        var all = ProfileFields.Kind | ProfileFields.AssignedTo | ProfileFields.BypassCreditCheckAtOrder | ProfileFields.CustomerSince;
+        var all = CustomerFields.Kind | CustomerFields.AssignedTo | CustomerFields.BypassCreditCheckAtOrder | CustomerFields.CustomerSince;
 
         var outcome = CustomerDecisions.Save(Existing(), Save(given, controller: false, all));
 
@@ -56,6 +56,38 @@ public class CustomerDecisionTests
         {
             outcome.Events.ShouldHaveSingleItem().ShouldBeOfType<ProfileUpdated>().Profile.ShouldBe(given, new ProfileComparer());
         }
+    }
+
+    [Fact]
+    public void Credit_fields_left_out_keep_their_value_and_given_as_null_are_cleared()
+    {
+        var account = CreditAccount.From([
+            new AccountOpened("C1", Current), new LimitSet(5000, false, new DateOnly(2027, 6, 30), null),
+            new PaymentTermsSet(new PaymentTerms(Days: 30), null)]);
+        var credit = CustomerFields.CreditLimit | CustomerFields.CreditLimitExpiresOn | CustomerFields.PaymentTerms;
+
+        CustomerDecisions.Save(account, new SaveCustomer("C1", Current, null, null, null, null, null, false, credit))
+            .Events.ShouldBeEmpty();
+
+        var cleared = CustomerDecisions.Save(account, new SaveCustomer("C1", Current, null, null, null, null, null, true));
+        cleared.Events.Count.ShouldBe(2);
+        cleared.Events.OfType<LimitSet>().ShouldHaveSingleItem().ShouldBe(new LimitSet(null, false, null, null));
+        cleared.Events.OfType<PaymentTermsSet>().ShouldHaveSingleItem().Terms.ShouldBeNull();
+
+        var byClerk = CustomerDecisions.Save(account, new SaveCustomer("C1", Current, null, null, null, null, null, false,
+            CustomerFields.CreditLimitExpiresOn | CustomerFields.PaymentTerms));
+        byClerk.Rejection!.Code.ShouldBe(ErrorCodes.ControllerRequired);
+    }
+
+    [Fact]
+    public void A_group_left_out_is_kept_and_a_null_group_leaves_it()
+    {
+        var given = Current with { GroupId = null };
+
+        CustomerDecisions.Save(Existing(), Save(given, controller: false, CustomerFields.GroupId)).Events.ShouldBeEmpty();
+        CustomerDecisions.Save(Existing(), Save(given, controller: false)).Rejection!.Code.ShouldBe(ErrorCodes.ControllerRequired);
+        CustomerDecisions.Save(Existing(), Save(given, controller: true)).Events.ShouldHaveSingleItem()
+            .ShouldBeOfType<ProfileUpdated>().Profile.GroupId.ShouldBeNull();
     }
 
     /// <summary>Records compare lists by reference; profiles are equal when their fields and assignments are.</summary>

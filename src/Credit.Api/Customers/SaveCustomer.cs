@@ -6,26 +6,44 @@ using Credit.Domain.Accounts;
 using Credit.Domain.Money;
 using FluentValidation;
 using Microsoft.AspNetCore.Authorization;
+using System.Text.Json.Serialization;
 using Wolverine.Http;
 
 namespace Credit.Api.Customers;
 
 public sealed record OpeningBalanceRequest(decimal Amount, DateOnly? AsOf, DateOnly? DueOn);
 
-/// <summary>PUT /api/customers/{customerId}: create or update a customer's profile.</summary>
+/// <summary>
+/// PUT /api/customers/{customerId}: create or update a customer's profile. On an update a field left out keeps its
+/// value; <c>groupId</c>, <c>creditLimit</c>, <c>creditLimitExpiresOn</c> and <c>paymentTerms</c> given as null are
+/// cleared (the contract's "null: not set at this level").
+/// </summary>
 public sealed record SaveCustomerRequest(
     string? Name,
-    string? GroupId,
     string? Currency,
-    decimal? CreditLimit,
     bool? UnlimitedCredit,
-    DateOnly? CreditLimitExpiresOn,
-    PaymentTerms? PaymentTerms,
     OpeningBalanceRequest? OpeningBalance,
     bool? BypassCreditCheckAtOrder,
     string[]? AssignedTo,
     string? Kind,
-    DateOnly? CustomerSince);
+    DateOnly? CustomerSince)
+{
+    // Properties, not constructor parameters: the serializer sets them only when the body names them, which is how
+    // a null given (clear it) differs from a field left out (keep it).
+    public string? GroupId { get; init { field = value; Given |= CustomerFields.GroupId; } }
+    public decimal? CreditLimit { get; init { field = value; Given |= CustomerFields.CreditLimit; } }
+    public DateOnly? CreditLimitExpiresOn { get; init { field = value; Given |= CustomerFields.CreditLimitExpiresOn; } }
+    public PaymentTerms? PaymentTerms { get; init { field = value; Given |= CustomerFields.PaymentTerms; } }
+
+    [JsonIgnore] public CustomerFields Given { get; private set; }
+
+    /// <summary>What the body left out, for the decision to keep.</summary>
+    public CustomerFields LeftOut() =>
+        (Kind is null ? CustomerFields.Kind : 0) | (AssignedTo is null ? CustomerFields.AssignedTo : 0)
+        | (BypassCreditCheckAtOrder is null ? CustomerFields.BypassCreditCheckAtOrder : 0)
+        | (CustomerSince is null ? CustomerFields.CustomerSince : 0)
+        | (CustomerFields.GroupId | CustomerFields.CreditLimit | CustomerFields.CreditLimitExpiresOn | CustomerFields.PaymentTerms) & ~Given;
+}
 
 public sealed class SaveCustomerValidator : AbstractValidator<SaveCustomerRequest>
 {
@@ -76,11 +94,8 @@ public static class SaveCustomerEndpoint
             SaveCustomerValidator.ParseKind(request.Kind ?? "customer")!.Value, request.AssignedTo ?? [],
             request.BypassCreditCheckAtOrder ?? false, request.CustomerSince);
         var opening = request.OpeningBalance is { } o ? new OpeningBalance(o.Amount, o.AsOf!.Value, o.DueOn!.Value) : null;
-        var leftOut = (request.Kind is null ? ProfileFields.Kind : 0) | (request.AssignedTo is null ? ProfileFields.AssignedTo : 0)
-            | (request.BypassCreditCheckAtOrder is null ? ProfileFields.BypassCreditCheckAtOrder : 0)
-            | (request.CustomerSince is null ? ProfileFields.CustomerSince : 0);
         var command = new SaveCustomer(customerId, profile, request.CreditLimit, request.UnlimitedCredit,
-            request.CreditLimitExpiresOn, request.PaymentTerms, opening, caller.IsController, leftOut);
+            request.CreditLimitExpiresOn, request.PaymentTerms, opening, caller.IsController, request.LeftOut());
 
         var outcome = await accounts.Decide(customerId, caller, (account, _) => CustomerDecisions.Save(account, command), ct);
         if (outcome.Rejection is { } rejection) return Problems.From(rejection);

@@ -5,8 +5,10 @@ namespace Credit.Domain.Accounts;
 public sealed record OpeningBalance(decimal Amount, DateOnly AsOf, DateOnly DueOn);
 
 /// <summary>
-/// Create-or-update of a customer. Null credit fields on an update mean "leave as is", and so do the profile fields
-/// named in <see cref="LeftOut"/> (a rename that does not repeat them must not clear an assignment or a bypass).
+/// Create-or-update of a customer. On an update the fields named in <see cref="LeftOut"/> keep their value (a rename
+/// that does not repeat them must not clear an assignment, a group or a limit); a credit field given as null is
+/// cleared ("not set at this level": the customer inherits the group's or the company's limit, or pays on issue).
+/// <see cref="UnlimitedCredit"/> null keeps its value.
 /// </summary>
 public sealed record SaveCustomer(
     string CustomerId,
@@ -17,17 +19,21 @@ public sealed record SaveCustomer(
     PaymentTerms? PaymentTerms,
     OpeningBalance? OpeningBalance,
     bool MayChangeCredit,
-    ProfileFields LeftOut = ProfileFields.None);
+    CustomerFields LeftOut = CustomerFields.None);
 
-/// <summary>Profile fields a request did not give: on an update they keep their value.</summary>
+/// <summary>Fields a request did not give: on an update they keep their value.</summary>
 [Flags]
-public enum ProfileFields
+public enum CustomerFields
 {
     None = 0,
     Kind = 1,
     AssignedTo = 2,
     BypassCreditCheckAtOrder = 4,
     CustomerSince = 8,
+    GroupId = 16,
+    CreditLimit = 32,
+    CreditLimitExpiresOn = 64,
+    PaymentTerms = 128,
 }
 
 public sealed record SaveCustomerResult(bool Created);
@@ -58,15 +64,16 @@ public static class CustomerDecisions
         var creditProfileChanged = profile.GroupId != account.Profile.GroupId
             || profile.BypassCreditCheckAtOrder != account.Profile.BypassCreditCheckAtOrder;
 
-        var limit = cmd.CreditLimit ?? account.CreditLimit;
+        var limit = cmd.LeftOut.HasFlag(CustomerFields.CreditLimit) ? account.CreditLimit : cmd.CreditLimit;
         var unlimited = cmd.UnlimitedCredit ?? account.UnlimitedCredit;
-        var expires = cmd.CreditLimitExpiresOn ?? account.CreditLimitExpiresOn;
+        var expires = cmd.LeftOut.HasFlag(CustomerFields.CreditLimitExpiresOn) ? account.CreditLimitExpiresOn : cmd.CreditLimitExpiresOn;
+        var terms = cmd.LeftOut.HasFlag(CustomerFields.PaymentTerms) ? account.PaymentTerms : cmd.PaymentTerms;
         var creditChanged = limit != account.CreditLimit || unlimited != account.UnlimitedCredit || expires != account.CreditLimitExpiresOn;
-        var termsChanged = cmd.PaymentTerms is not null && cmd.PaymentTerms != account.PaymentTerms;
+        var termsChanged = terms != account.PaymentTerms;
         if ((creditChanged || termsChanged || creditProfileChanged) && !cmd.MayChangeCredit)
             return Outcome<SaveCustomerResult>.Reject(RejectionKind.Forbidden, ErrorCodes.ControllerRequired);
         if (creditChanged) changes.Add(new LimitSet(limit, unlimited, expires, null));
-        if (termsChanged) changes.Add(new PaymentTermsSet(cmd.PaymentTerms, null));
+        if (termsChanged) changes.Add(new PaymentTermsSet(terms, null));
 
         if (cmd.OpeningBalance is { } opening)
         {
@@ -83,12 +90,13 @@ public static class CustomerDecisions
             ? Outcome<bool>.Invalid("amount", "AMOUNT_PRECISION")
             : Outcome<bool>.Accept(true, new LimitSet(cmd.Unlimited ? null : cmd.Amount, cmd.Unlimited, cmd.ExpiresOn, cmd.Reason));
 
-    private static CustomerProfile Kept(CustomerProfile given, CustomerProfile current, ProfileFields leftOut) => given with
+    private static CustomerProfile Kept(CustomerProfile given, CustomerProfile current, CustomerFields leftOut) => given with
     {
-        Kind = leftOut.HasFlag(ProfileFields.Kind) ? current.Kind : given.Kind,
-        AssignedTo = leftOut.HasFlag(ProfileFields.AssignedTo) ? current.AssignedTo : given.AssignedTo,
-        BypassCreditCheckAtOrder = leftOut.HasFlag(ProfileFields.BypassCreditCheckAtOrder) ? current.BypassCreditCheckAtOrder : given.BypassCreditCheckAtOrder,
-        CustomerSince = leftOut.HasFlag(ProfileFields.CustomerSince) ? current.CustomerSince : given.CustomerSince,
+        GroupId = leftOut.HasFlag(CustomerFields.GroupId) ? current.GroupId : given.GroupId,
+        Kind = leftOut.HasFlag(CustomerFields.Kind) ? current.Kind : given.Kind,
+        AssignedTo = leftOut.HasFlag(CustomerFields.AssignedTo) ? current.AssignedTo : given.AssignedTo,
+        BypassCreditCheckAtOrder = leftOut.HasFlag(CustomerFields.BypassCreditCheckAtOrder) ? current.BypassCreditCheckAtOrder : given.BypassCreditCheckAtOrder,
+        CustomerSince = leftOut.HasFlag(CustomerFields.CustomerSince) ? current.CustomerSince : given.CustomerSince,
     };
 
     private static bool SameProfile(CustomerProfile a, CustomerProfile b) =>

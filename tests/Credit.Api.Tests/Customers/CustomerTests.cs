@@ -50,12 +50,63 @@ public class CustomerTests(AppFixture app)
         moved.String("groupId").ShouldBe(group);
         moved.Body.GetProperty("bypassCreditCheckAtOrder").GetBoolean().ShouldBeTrue();
 
-        // The clerk may rename it again, repeating the group and leaving the bypass out; leaving the group out moves it.
+        // The clerk may rename it again, repeating the group or leaving it out; a null group takes it out of the group.
         (await app.Clerk.Put($"/api/customers/{id}", new { name = "Kept again", groupId = group })).Status.ShouldBe(200);
-        (await app.Clerk.Put($"/api/customers/{id}", new { name = "Kept again" })).ShouldBeProblem(403, "CONTROLLER_REQUIRED");
+        (await app.Clerk.Put($"/api/customers/{id}", new { name = "Kept once more" })).Status.ShouldBe(200);
+        (await app.Clerk.Put($"/api/customers/{id}", new { name = "Kept", groupId = (string?)null })).ShouldBeProblem(403, "CONTROLLER_REQUIRED");
         var read = await app.Clerk.Get($"/api/customers/{id}");
+        read.String("name").ShouldBe("Kept once more");
         read.String("groupId").ShouldBe(group);
         read.Body.GetProperty("bypassCreditCheckAtOrder").GetBoolean().ShouldBeTrue();
+
+        var left = await app.Controller.Put($"/api/customers/{id}", new { name = "Kept", groupId = (string?)null });
+        left.Status.ShouldBe(200, left.ToString());
+        left.Body.GetProperty("groupId").ValueKind.ShouldBe(System.Text.Json.JsonValueKind.Null);
+    }
+
+    [Fact]
+    public async Task Credit_fields_given_as_null_are_cleared_and_the_customer_inherits_while_fields_left_out_keep_their_value()
+    {
+        var group = AppFixture.NewId("grp");
+        (await app.Controller.Put($"/api/groups/{group}", new { name = "Retail", defaultCreditLimit = 7000 })).Status.ShouldBe(201);
+        var id = AppFixture.NewId("inh");
+        (await app.Controller.Put($"/api/customers/{id}", new
+        {
+            name = "Own limit", groupId = group, creditLimit = 12000, creditLimitExpiresOn = "2027-06-30", paymentTerms = new { days = 30 },
+        })).Status.ShouldBe(201);
+
+        // The contract's full body, repeated by a clerk with the same credit values, is a rename.
+        var same = await app.Clerk.Put($"/api/customers/{id}", new
+        {
+            name = "Own limit renamed", groupId = group, currency = "SAR", creditLimit = 12000, unlimitedCredit = false,
+            creditLimitExpiresOn = "2027-06-30", paymentTerms = new { days = 30 }, bypassCreditCheckAtOrder = false,
+        });
+        same.Status.ShouldBe(200, same.ToString());
+
+        // Leaving them out keeps them.
+        var kept = await app.Controller.Put($"/api/customers/{id}", new { name = "Own limit" });
+        kept.Decimal("creditLimit").ShouldBe(12000m);
+        kept.String("creditLimitExpiresOn").ShouldBe("2027-06-30");
+        kept.Body.GetProperty("paymentTerms").GetProperty("days").GetInt32().ShouldBe(30);
+
+        // Clearing a limit is a credit decision too.
+        (await app.Clerk.Put($"/api/customers/{id}", new { name = "Own limit", creditLimit = (decimal?)null }))
+            .ShouldBeProblem(403, "CONTROLLER_REQUIRED");
+
+        var cleared = await app.Controller.Put($"/api/customers/{id}", new
+        {
+            name = "Own limit", creditLimit = (decimal?)null, creditLimitExpiresOn = (string?)null, paymentTerms = (object?)null,
+        });
+        cleared.Status.ShouldBe(200, cleared.ToString());
+        cleared.Body.GetProperty("creditLimit").ValueKind.ShouldBe(System.Text.Json.JsonValueKind.Null);
+        cleared.Body.GetProperty("creditLimitExpiresOn").ValueKind.ShouldBe(System.Text.Json.JsonValueKind.Null);
+        cleared.Body.GetProperty("paymentTerms").ValueKind.ShouldBe(System.Text.Json.JsonValueKind.Null);
+
+        var balance = await app.Clerk.Get($"/api/customers/{id}/balance");
+        balance.Decimal("creditLimit").ShouldBe(7000m);
+        balance.String("limitSource").ShouldBe("group");
+        var check = await app.Clerk.Post($"/api/customers/{id}/credit-check", new { amount = 8000, kind = "invoice" });
+        check.Body.GetProperty("allowed").GetBoolean().ShouldBeFalse(check.ToString());
     }
 
     [Fact]
