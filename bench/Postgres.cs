@@ -99,20 +99,21 @@ public static partial class Ceiling
 
     public static async Task<Level> RunLevelAsync(Postgres pg, string script, int clients, Plan plan, CpuMeter cpu, CancellationToken ct)
     {
-        await PgbenchAsync(pg, script, clients, plan.PgbenchWarmup, ct); // warm-up, discarded
+        await PgbenchAsync(pg, Database, script, clients, plan.PgbenchWarmup, ct); // warm-up, discarded
         var before = cpu.Take();
-        var tps = await PgbenchAsync(pg, script, clients, plan.PgbenchMeasure, ct);
+        var tps = await PgbenchAsync(pg, Database, script, clients, plan.PgbenchMeasure, ct);
         await Task.Delay(200, ct); // lets the postmaster reap the backends, so their CPU is in its cutime
         return new Level(clients, tps, CpuMeter.Between(before, cpu.Take()));
     }
 
-    private static async Task<double> PgbenchAsync(Postgres pg, string script, int clients, TimeSpan duration, CancellationToken ct)
+    /// <summary>Runs a pgbench script (prepared statements, one thread per core) and returns its TPS.</summary>
+    public static async Task<double> PgbenchAsync(Postgres pg, string database, string script, int clients, TimeSpan duration, CancellationToken ct)
     {
         var seconds = Math.Max(1, (int)Math.Round(duration.TotalSeconds));
         var run = await ChildProcess.RunAsync(Path.Combine(pg.BinDirectory, "pgbench"),
             ["-n", "-M", "prepared", "-h", "127.0.0.1", "-p", pg.Port.ToString(CultureInfo.InvariantCulture), "-U", "postgres",
              "-c", clients.ToString(CultureInfo.InvariantCulture), "-j", Math.Min(clients, Environment.ProcessorCount).ToString(CultureInfo.InvariantCulture),
-             "-T", seconds.ToString(CultureInfo.InvariantCulture), "-f", script, Database],
+             "-T", seconds.ToString(CultureInfo.InvariantCulture), "-f", script, database],
             timeout: duration + TimeSpan.FromSeconds(60), ct: ct);
         var tps = TpsLine().Match(run.Output);
         if (!run.Ok || !tps.Success)

@@ -139,6 +139,17 @@ try
             : $"rebuild failed: {results.Rebuild.Error}");
     }
     catch (Exception ex) when (!ct.IsCancellationRequested) { results.Errors.Add($"rebuild: {ex.Message}"); Log($"rebuild failed: {ex.Message}"); }
+
+    // Last: it appends to the product's own tables (the API is stopped), so it changes nothing measured before it.
+    try
+    {
+        var perCommit = results.Levels.FirstOrDefault(l => l.Clients == plan.RatioClients)?.DecisionsPerBatch;
+        results.Appends = await AppendCost.RunAsync(pg, productDb, ProductDatabase, Schema, plan.RatioClients, perCommit, plan, cpu,
+            (what, run) => Measured(what, run, v => v.Cpu), options.Work, ct);
+        foreach (var v in new[] { results.Appends.Floor, results.Appends.Product, results.Appends.ProductWithoutChain })
+            Log(string.Create(CultureInfo.InvariantCulture, $"append {v.Name}: {v.Tps:F0} commits/s of {v.PerCommit} = {v.Decisions:F0} decisions/s, pg {v.PgMs:F3} ms per decision  (cpu {v.Cpu})"));
+    }
+    catch (Exception ex) when (!ct.IsCancellationRequested) { results.Errors.Add($"append cost: {ex.Message}"); Log($"append cost failed: {ex.Message}"); }
 }
 catch (OperationCanceledException) when (ct.IsCancellationRequested)
 {

@@ -20,6 +20,7 @@ public sealed class RunResults(Plan plan)
     public TimeSpan SeedTime { get; set; }
     public TimeTravelResult? TimeTravel { get; set; }
     public RebuildResult? Rebuild { get; set; }
+    public AppendCost.Result? Appends { get; set; }
     public List<StatementCost> Statements { get; } = [];
     public string? StatementsNote { get; set; }
     public double? RssMb { get; set; }
@@ -104,6 +105,8 @@ public static class Report
                 md.AppendLine(Inv, $"| {st.Share * 100:F0} % | {st.Calls} | {st.MeanMs:F2} | {st.TotalMs / 1000:F1} | `{st.Query.Replace("|", "\\|", StringComparison.Ordinal)}` |");
         }
         md.AppendLine();
+
+        AppendAgainstFloor(md, r);
 
         md.AppendLine("## Time travel");
         md.AppendLine();
@@ -214,6 +217,40 @@ public static class Report
                 string.Create(Inv, $"against the {cores * 1000 / needed:F3} ms that 0.5 allows, before the API has read a body, decided or serialised anything."));
         }
         md.AppendLine("- At 1 and 4 clients the machine waits on commits more than it computes: fixed background work (the projection daemon's polling, idle threads spinning) is spread over few decisions, so those rows say little about cost.");
+        md.AppendLine();
+    }
+
+    private static void AppendAgainstFloor(StringBuilder md, RunResults r)
+    {
+        if (r.Appends is not { } a) return;
+        var cores = Environment.ProcessorCount;
+        md.AppendLine("## PostgreSQL's share: the append against its floor");
+        md.AppendLine();
+        md.AppendLine(string.Create(Inv, $"pgbench at {a.Clients} clients, {a.PerCommit} decisions per transaction (the commit size the load reached at {a.Clients} clients), one event each ") +
+            "with the body of a real invoice, after the other phases with the API stopped. The floor is one plain statement into bare copies of " +
+            "Marten's event and stream tables (same columns, indexes, foreign key): what any event store on these tables pays per decision.");
+        md.AppendLine();
+        md.AppendLine("| append | commits/s | decisions/s | pg ms per decision | CPU |");
+        md.AppendLine("|---|---:|---:|---:|---|");
+        foreach (var v in new[] { a.Floor, a.Product, a.ProductWithoutChain })
+            md.AppendLine(Inv, $"| {v.Name} | {v.Tps:F0} | {v.Decisions:F0} | {v.PgMs:F3} | {v.Cpu} |");
+        md.AppendLine();
+        md.AppendLine(Inv, $"- The hash chain costs {a.Product.PgMs - a.ProductWithoutChain.PgMs:F3} ms per decision; the product's append function over the floor, {a.ProductWithoutChain.PgMs - a.Floor.PgMs:F3} ms.");
+        if (r.Levels.FirstOrDefault(l => l.Clients == a.Clients) is { DecisionsPerSecond: > 0 } l16)
+        {
+            var pg16 = l16.Cpu.Postgres / 100 * cores * 1000 / l16.DecisionsPerSecond;
+            md.AppendLine(string.Create(Inv, $"- Under the load at {a.Clients} clients PostgreSQL spent {pg16:F3} ms per decision; the append measured alone is {a.Product.PgMs:F3} of it, ") +
+                string.Create(Inv, $"the other {pg16 - a.Product.PgMs:F3} ms are the read models' writes and the daemon's reads, the reminders, and what the API's reads cost."));
+            if (r.ReadFloor is { DecisionsPerSecond: > 0 } f && r.Ceiling.FirstOrDefault(c => c.Clients == a.Clients) is { Tps: > 0 } c16)
+            {
+                var budget = cores * 1000 / (0.5 * c16.Tps);
+                var floor = cores * 1000 / f.DecisionsPerSecond;
+                md.AppendLine(string.Create(Inv, $"- Against the {budget:F3} ms that ratio16 = 0.5 allows: a GET from memory ({floor:F3}) plus the floor append ({a.Floor.PgMs:F3}) is {floor + a.Floor.PgMs:F3} ms, ") +
+                    string.Create(Inv, $"which leaves {budget - floor - a.Floor.PgMs:F3} ms per decision for reading and validating the body, deciding, serialising the events and the answer, ") +
+                    string.Create(Inv, $"handing the decision to the commit and back, the hash chain ({a.Product.PgMs - a.ProductWithoutChain.PgMs:F3} here) and the read models. Measured under the load, ") +
+                    string.Create(Inv, $"the API alone took {l16.Cpu.Api / 100 * cores * 1000 / l16.DecisionsPerSecond:F3} ms per decision."));
+            }
+        }
         md.AppendLine();
     }
 
