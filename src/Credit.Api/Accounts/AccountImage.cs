@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using Credit.Domain.Accounts;
+using Credit.Domain.Decisions;
 
 namespace Credit.Api.Accounts;
 
@@ -12,7 +13,7 @@ namespace Credit.Api.Accounts;
 public static class AccountImage
 {
     // Bumped whenever the layout changes; checkpoints of another layout are ignored (and rewritten as the account grows).
-    public static readonly byte[] Magic = "CLA1"u8.ToArray();
+    public static readonly byte[] Magic = "CLA2"u8.ToArray();
 
     public static byte[] Write(CreditAccount a)
     {
@@ -43,7 +44,7 @@ public static class AccountImage
                 w.Write(r.DueOn.DayNumber);
                 WriteString(w, r.OrderId);
                 w.Write(r.Sequence);
-                w.Write(r.Fingerprint);
+                Write(w, r.Fingerprint);
                 w.Write(r.Installments.Count);
                 foreach (var i in r.Installments)
                 {
@@ -72,7 +73,7 @@ public static class AccountImage
                 WriteTerms(w, o.PaymentTerms);
                 w.Write((int)o.Status);
                 w.Write(o.Sequence);
-                w.Write(o.Fingerprint);
+                Write(w, o.Fingerprint);
                 WriteStrings(w, o.Reasons);
                 WriteStrings(w, o.Warnings);
             }
@@ -85,7 +86,7 @@ public static class AccountImage
                 w.Write(p.ReceivedOn.DayNumber);
                 WriteSettlements(w, p.Settlements);
                 w.Write(p.Unapplied);
-                w.Write(p.Fingerprint);
+                Write(w, p.Fingerprint);
                 w.Write(p.Reversed);
                 WriteNullableDate(w, p.ReversedOn);
                 WriteString(w, p.ReversalReason);
@@ -100,7 +101,7 @@ public static class AccountImage
                 WriteString(w, n.InvoiceId);
                 WriteSettlements(w, n.Settlements);
                 w.Write(n.Unapplied);
-                w.Write(n.Fingerprint);
+                Write(w, n.Fingerprint);
             }
         }
         return buffer.ToArray();
@@ -140,7 +141,7 @@ public static class AccountImage
                 DueOn = ReadDate(r),
                 OrderId = ReadString(r),
                 Sequence = r.ReadInt64(),
-                Fingerprint = r.ReadString(),
+                Fingerprint = ReadFingerprint(r),
             };
             var installments = r.ReadInt32();
             x.Installments = new List<InstallmentState>(installments);
@@ -164,7 +165,7 @@ public static class AccountImage
                 PaymentTerms = ReadTerms(r),
                 Status = (OrderStatus)r.ReadInt32(),
                 Sequence = r.ReadInt64(),
-                Fingerprint = r.ReadString(),
+                Fingerprint = ReadFingerprint(r),
                 Reasons = ReadStrings(r),
                 Warnings = ReadStrings(r),
             };
@@ -182,7 +183,7 @@ public static class AccountImage
                 ReceivedOn = ReadDate(r),
                 Settlements = ReadSettlements(r),
                 Unapplied = r.ReadDecimal(),
-                Fingerprint = r.ReadString(),
+                Fingerprint = ReadFingerprint(r),
                 Reversed = r.ReadBoolean(),
                 ReversedOn = ReadNullableDate(r),
                 ReversalReason = ReadString(r),
@@ -202,7 +203,7 @@ public static class AccountImage
                 InvoiceId = ReadString(r),
                 Settlements = ReadSettlements(r),
                 Unapplied = r.ReadDecimal(),
-                Fingerprint = r.ReadString(),
+                Fingerprint = ReadFingerprint(r),
             };
             a.CreditNotes.Add(n.Id, n);
         }
@@ -253,6 +254,14 @@ public static class AccountImage
         for (var i = 0; i < count; i++) list.Add(new Settlement(r.ReadString(), r.ReadInt32(), r.ReadDecimal()));
         return list;
     }
+
+    private static void Write(BinaryWriter w, RequestFingerprint f)
+    {
+        w.Write((ulong)(f.Value >> 64));
+        w.Write((ulong)f.Value);
+    }
+
+    private static RequestFingerprint ReadFingerprint(BinaryReader r) => new(((UInt128)r.ReadUInt64() << 64) | r.ReadUInt64());
 
     private static void WriteStrings(BinaryWriter w, IReadOnlyList<string> values)
     {

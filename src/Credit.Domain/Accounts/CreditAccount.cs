@@ -1,3 +1,4 @@
+using Credit.Domain.Decisions;
 namespace Credit.Domain.Accounts;
 
 public enum OrderStatus { Approved, Held, Released, Rejected, Cancelled, Invoiced }
@@ -22,7 +23,7 @@ public sealed class Receivable
     public DateOnly DueOn { get; set; }
     public string? OrderId { get; set; }
     public long Sequence { get; set; }
-    public string Fingerprint { get; set; } = "";
+    public RequestFingerprint Fingerprint { get; set; }
     public List<InstallmentState> Installments { get; set; } = [];
     public IReadOnlyList<string> Warnings { get; set; } = [];
     public CreditOverride? Override { get; set; }
@@ -39,7 +40,7 @@ public sealed class OrderState
     public PaymentTerms? PaymentTerms { get; set; }
     public OrderStatus Status { get; set; }
     public long Sequence { get; set; }
-    public string Fingerprint { get; set; } = "";
+    public RequestFingerprint Fingerprint { get; set; }
     public IReadOnlyList<string> Reasons { get; set; } = [];
     public IReadOnlyList<string> Warnings { get; set; } = [];
     /// <summary>Approved and released orders are promised credit until invoiced or cancelled.</summary>
@@ -53,7 +54,7 @@ public sealed class PaymentState
     public DateOnly ReceivedOn { get; set; }
     public List<Settlement> Settlements { get; set; } = [];
     public decimal Unapplied { get; set; }
-    public string Fingerprint { get; set; } = "";
+    public RequestFingerprint Fingerprint { get; set; }
     public bool Reversed { get; set; }
     public DateOnly? ReversedOn { get; set; }
     public string? ReversalReason { get; set; }
@@ -67,7 +68,7 @@ public sealed class CreditNoteState
     public string? InvoiceId { get; set; }
     public List<Settlement> Settlements { get; set; } = [];
     public decimal Unapplied { get; set; }
-    public string Fingerprint { get; set; } = "";
+    public RequestFingerprint Fingerprint { get; set; }
 }
 
 /// <summary>
@@ -220,7 +221,7 @@ public sealed class CreditAccount
         Put(new Receivable
         {
             Id = e.InvoiceId, Amount = e.Amount, IssuedOn = e.IssuedOn, DueOn = e.DueOn, OrderId = e.OrderId,
-            Sequence = ++Sequence, Fingerprint = e.Fingerprint, Warnings = e.Warnings, Override = e.Override,
+            Sequence = ++Sequence, Fingerprint = RequestFingerprint.Of(e.Fingerprint), Warnings = e.Warnings, Override = e.Override,
             Installments = e.Installments.Select((x, i) => new InstallmentState { No = i + 1, DueOn = x.DueOn, Amount = x.Amount }).ToList(),
         });
         if (e.OrderId is not null) SetOrderStatus(e.OrderId, OrderStatus.Invoiced);
@@ -232,7 +233,7 @@ public sealed class CreditAccount
         Payments[e.PaymentId] = new PaymentState
         {
             Id = e.PaymentId, Amount = e.Amount, ReceivedOn = e.ReceivedOn, Settlements = [.. e.Settlements],
-            Unapplied = e.Unapplied, Fingerprint = e.Fingerprint,
+            Unapplied = e.Unapplied, Fingerprint = RequestFingerprint.Of(e.Fingerprint),
         };
         Settle(e.Settlements, +1);
         UnappliedCredit += e.Unapplied;
@@ -254,7 +255,7 @@ public sealed class CreditAccount
         CreditNotes[e.CreditNoteId] = new CreditNoteState
         {
             Id = e.CreditNoteId, Amount = e.Amount, IssuedOn = e.IssuedOn, InvoiceId = e.InvoiceId,
-            Settlements = [.. e.Settlements], Unapplied = e.Unapplied, Fingerprint = e.Fingerprint,
+            Settlements = [.. e.Settlements], Unapplied = e.Unapplied, Fingerprint = RequestFingerprint.Of(e.Fingerprint),
         };
         if (e.InvoiceId is not null && Receivables.TryGetValue(e.InvoiceId, out var invoice)) invoice.Credited += e.Amount;
         Settle(e.Settlements, +1);
@@ -282,13 +283,13 @@ public sealed class CreditAccount
     public void When(OrderApproved e) => Put(new OrderState
     {
         Id = e.OrderId, Amount = e.Amount, OrderedOn = e.OrderedOn, PaymentTerms = e.PaymentTerms,
-        Status = OrderStatus.Approved, Sequence = ++Sequence, Fingerprint = e.Fingerprint, Warnings = e.Warnings,
+        Status = OrderStatus.Approved, Sequence = ++Sequence, Fingerprint = RequestFingerprint.Of(e.Fingerprint), Warnings = e.Warnings,
     });
 
     public void When(OrderHeld e) => Put(new OrderState
     {
         Id = e.OrderId, Amount = e.Amount, OrderedOn = e.OrderedOn, PaymentTerms = e.PaymentTerms,
-        Status = OrderStatus.Held, Sequence = ++Sequence, Fingerprint = e.Fingerprint, Reasons = e.Reasons, Warnings = e.Warnings,
+        Status = OrderStatus.Held, Sequence = ++Sequence, Fingerprint = RequestFingerprint.Of(e.Fingerprint), Reasons = e.Reasons, Warnings = e.Warnings,
     });
 
     public void When(HoldReleased e) => SetOrderStatus(e.OrderId, OrderStatus.Released);
