@@ -8,18 +8,31 @@ namespace Credit.Api.Accounts;
 /// once (from the latest checkpoint plus the events after it) and then advanced with each committed decision.
 /// Each customer has a gate: one decision (or consistent read) at a time. Another writer to the same stream
 /// (another node) is caught by the append's expected version; the entry is then reloaded.
-/// At most <c>Credit:Accounts:InMemory</c> accounts (10,000 by default) stay: past a tenth over that, the least
-/// recently used ones whose gate is free are let go, to be folded again from their checkpoint when next needed.
+/// At most <c>Credit:Accounts:InMemory</c> accounts (10,000 by default) holding at most
+/// <c>Credit:Accounts:InMemoryEvents</c> events between them (1,000,000 by default) stay: past a tenth over either,
+/// the least recently used ones whose gate is free are let go, to be folded again from their checkpoint when next
+/// needed. The count alone does not bound memory: an account's state grows with its history (~0.7 KB of heap per
+/// event in the bench), so 10,000 long-lived accounts could hold tens of millions of events.
 /// </summary>
 public sealed class AccountCache(Checkpoints checkpoints, IConfiguration config, ILogger<AccountCache> log)
 {
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _pools = new(StringComparer.Ordinal);
     private readonly int _capacity = Math.Max(config.GetValue("Credit:Accounts:InMemory", 10_000), 1);
+    private readonly long _eventCapacity = Math.Max(config.GetValue("Credit:Accounts:InMemoryEvents", 1_000_000L), 1);
+    private readonly EventTally _events = new();
     private int _count;
     private int _trimming;
 
-    public sealed class Entry(string id)
+    /// <summary>Events folded into the accounts held, kept up to date by the entries as they load and advance.</summary>
+    public sealed class EventTally
+    {
+        private long _total;
+        public long Total => Interlocked.Read(ref _total);
+        public long Add(long delta) => Interlocked.Add(ref _total, delta);
+    }
+
+    public sealed class Entry(string id, EventTally? tally = null)
     {
         private sealed record Published(decimal Exposure);
 
@@ -28,7 +41,7 @@ public sealed class AccountCache(Checkpoints checkpoints, IConfiguration config,
         public SemaphoreSlim Gate { get; } = new(1, 1);
         /// <summary>Null when the customer does not exist (yet). Read and changed only under <see cref="Gate"/>.</summary>
         public CreditAccount? Account { get; internal set; }
-        public long Version { get; internal set; }
+        public long Version { get; private set; }
         private volatile bool _loaded;
         public bool Loaded { get => _loaded; internal set => _loaded = value; }
         /// <summary>Let go by the cache (under the gate): whoever takes the gate after that must take the new entry's.</summary>
@@ -38,12 +51,27 @@ public sealed class AccountCache(Checkpoints checkpoints, IConfiguration config,
         public decimal Exposure => Volatile.Read(ref _published).Exposure;
 
         internal void Publish() => Volatile.Write(ref _published, new Published(Account?.Exposure ?? 0m));
+
+        /// <summary>Sets the version and counts the change in the cache's tally (not once let go). Whoever
+        /// holds the gate or the entry's lock calls it; returns the tally's new total.</summary>
+        internal long SetVersion(long version)
+        {
+            var delta = version - Version;
+            Version = version;
+            return tally is null || Evicted ? 0 : tally.Add(delta);
+        }
     }
 
     private int TrimAbove => _capacity + _capacity / 10 + 1;
+    private long TrimAboveEvents => _eventCapacity + _eventCapacity / 10 + 1;
 
     /// <summary>Accounts (and unknown ids asked for) held now.</summary>
     public int Count => Volatile.Read(ref _count);
+
+    /// <summary>Events folded into the accounts held now.</summary>
+    public long Events => _events.Total;
+
+    private bool OverCapacity => Count > TrimAbove || Events > TrimAboveEvents;
 
     public Entry For(string customerId)
     {
@@ -51,7 +79,7 @@ public sealed class AccountCache(Checkpoints checkpoints, IConfiguration config,
         {
             if (!_entries.TryGetValue(customerId, out var entry))
             {
-                entry = new Entry(customerId);
+                entry = new Entry(customerId, _events);
                 if (!_entries.TryAdd(customerId, entry)) continue;
                 if (Interlocked.Increment(ref _count) > TrimAbove) StartTrim();
             }
@@ -101,7 +129,7 @@ public sealed class AccountCache(Checkpoints checkpoints, IConfiguration config,
             if (!entry.Loaded)
             {
                 entry.Account = account;
-                entry.Version = account?.Version ?? 0;
+                if (entry.SetVersion(account?.Version ?? 0) > TrimAboveEvents) StartTrim();
                 entry.Publish(); // builds the account's open position while nobody else can reach the account
                 entry.Loaded = true; // last: whoever sees the entry loaded (without this lock) may change the account
             }
@@ -116,16 +144,18 @@ public sealed class AccountCache(Checkpoints checkpoints, IConfiguration config,
         {
             entry.Loaded = false;
             entry.Account = null;
-            entry.Version = 0;
+            entry.SetVersion(0);
         }
     }
 
     /// <summary>Advances the state with events just committed. Under the gate.</summary>
-    public static void Apply(Entry entry, IReadOnlyList<object> events)
+    public void Apply(Entry entry, IReadOnlyList<object> events)
     {
         foreach (var e in events) entry.Account = CreditAccount.Fold(entry.Account, e);
-        entry.Version = entry.Account?.Version ?? 0;
+        long total;
+        lock (entry) total = entry.SetVersion(entry.Account?.Version ?? 0);
         entry.Publish();
+        if (total > TrimAboveEvents) StartTrim();
     }
 
     private void StartTrim()
@@ -136,7 +166,7 @@ public sealed class AccountCache(Checkpoints checkpoints, IConfiguration config,
             try
             {
                 // Again while entries added during a trim keep it over, as long as there is something to let go.
-                while (Trim() > 0 && Count > TrimAbove) { }
+                while (Trim() > 0 && OverCapacity) { }
             }
             catch (Exception ex)
             {
@@ -149,22 +179,28 @@ public sealed class AccountCache(Checkpoints checkpoints, IConfiguration config,
         });
     }
 
-    /// <summary>Lets go of the least recently used entries down to the capacity, skipping any whose gate is taken
+    /// <summary>Lets go of the least recently used entries down to both capacities, skipping any whose gate is taken
     /// (a decision or read in flight keeps its account); how many it let go.</summary>
     internal int Trim()
     {
         var excess = Count - _capacity;
-        if (excess <= 0) return 0;
+        var excessEvents = Events - _eventCapacity;
+        if (excess <= 0 && excessEvents <= 0) return 0;
         var evicted = 0;
         var oldest = _entries.Values.OrderBy(e => Volatile.Read(ref e.LastUsed)).ToArray();
         foreach (var entry in oldest)
         {
-            if (excess <= 0) break;
+            if (excess <= 0 && excessEvents <= 0) break;
             if (!entry.Gate.Wait(0)) continue;
             try
             {
                 if (!_entries.TryRemove(new KeyValuePair<string, Entry>(entry.Id, entry))) continue;
-                entry.Evicted = true;
+                lock (entry) // a loader (without the gate) may be setting the version: it counts only if not let go
+                {
+                    entry.Evicted = true;
+                    _events.Add(-entry.Version);
+                    excessEvents -= entry.Version;
+                }
                 Interlocked.Decrement(ref _count);
                 excess--;
                 evicted++;

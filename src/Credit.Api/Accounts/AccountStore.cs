@@ -75,7 +75,7 @@ public sealed class AccountStore(
                     }
 
                     var versionBefore = entry.Version;
-                    AccountCache.Apply(entry, outcome.Events);
+                    cache.Apply(entry, outcome.Events);
                     if (versionBefore / Checkpoints.Interval != entry.Version / Checkpoints.Interval)
                         Checkpoint(entry);
                     return outcome;

@@ -109,6 +109,35 @@ public class RaceTests(AppFixture app)
     }
 
     [Fact]
+    public async Task Accounts_past_the_event_budget_are_let_go_and_decide_the_same_when_folded_again()
+    {
+        // Room for 40 events between all accounts held: five customers of 16 events each cannot all stay.
+        var database = await app.NewDatabase("budget");
+        await using var host = await AppFixture.StartHost(database, app.Clock, ("Credit:Accounts:InMemoryEvents", "40"));
+        var clerk = new ApiClient(host, app.Token("clerk-1", "clerk"));
+        var cache = host.Services.GetRequiredService<Credit.Api.Accounts.AccountCache>();
+        for (var c = 0; c < 5; c++)
+        {
+            (await clerk.Put($"/api/customers/long-{c}", new { name = $"Long {c}", creditLimit = 1500 })).Status.ShouldBe(201);
+            for (var i = 0; i < 14; i++)
+                (await clerk.Post($"/api/customers/long-{c}/invoices", new { invoiceId = $"L-{i}", amount = 100 })).Status.ShouldBe(201);
+        }
+        for (var i = 0; i < 50 && cache.Events > 44; i++) await Task.Delay(20);
+        cache.Events.ShouldBeLessThanOrEqualTo(44); // trimmed past a tenth over the budget
+        cache.Count.ShouldBeLessThan(5);
+
+        // Every account, held or let go, still knows its whole history: 1,400 of 1,500 used, so 100 fits and 200 does not.
+        for (var c = 0; c < 5; c++)
+        {
+            (await clerk.Post($"/api/customers/long-{c}/invoices", new { invoiceId = "L-over", amount = 200 })).Code.ShouldBe("CREDIT_REFUSED");
+            (await clerk.Post($"/api/customers/long-{c}/invoices", new { invoiceId = "L-0", amount = 100 })).Status.ShouldBe(200); // a repeat
+            (await clerk.Post($"/api/customers/long-{c}/invoices", new { invoiceId = "L-last", amount = 100 })).Status.ShouldBe(201);
+        }
+        for (var i = 0; i < 50 && cache.Events > 44; i++) await Task.Delay(20);
+        cache.Events.ShouldBeLessThanOrEqualTo(44);
+    }
+
+    [Fact]
     public async Task Racing_requests_on_accounts_a_restarted_node_has_not_loaded_yet_all_get_their_answer()
     {
         // The first requests after a start fold each account while others wait for it or arrive: every one gets its
