@@ -150,6 +150,7 @@ static void ConfigureJson(JsonSerializerOptions o)
     o.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
     o.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
     o.Converters.Add(new Credit.Api.Hosting.MoneyJson());
+    o.Converters.Add(new Credit.Api.Hosting.BusinessDateJson());
 }
 
 public partial class Program;

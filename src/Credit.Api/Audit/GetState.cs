@@ -42,9 +42,11 @@ public static class GetStateEndpoint
         if (offset is < 0) return Problems.Validation([("offset", "INVALID_VALUE")]);
         if (asOf is not null)
         {
-            if (DateOnly.TryParseExact(asOf, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date)) at = calendar.EndOf(date);
+            if (DateOnly.TryParseExact(asOf, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+                at = BusinessDates.InRange(date) ? calendar.EndOf(date) : null;
             else if (DateTimeOffset.TryParse(asOf, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var instant)) at = instant;
             else return Problems.Validation([("asOf", "INVALID_DATE")]);
+            if (at is null || !BusinessDates.InRange(DateOnly.FromDateTime(at.Value.UtcDateTime))) return Problems.Validation([("asOf", "DATE_OUT_OF_RANGE")]);
         }
 
         var stream = await session.Events.FetchStreamStateAsync(customerId, ct);

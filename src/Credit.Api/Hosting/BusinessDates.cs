@@ -3,13 +3,27 @@ using Credit.Api.Errors;
 
 namespace Credit.Api.Hosting;
 
-/// <summary>Business dates in query strings: yyyy-mm-dd, real calendar dates; anything else is a field error.</summary>
+/// <summary>
+/// Business dates in query strings: yyyy-mm-dd, real calendar dates between <see cref="Earliest"/> and
+/// <see cref="Latest"/>; anything else is a field error. The range keeps date arithmetic (terms of months, windows
+/// of years) inside the calendar: 9999-12-31 plus 60 days was a 500.
+/// </summary>
 public static class BusinessDates
 {
+    public static readonly DateOnly Earliest = new(1900, 1, 1);
+    public static readonly DateOnly Latest = new(2199, 12, 31);
+
+    public static bool InRange(DateOnly date) => date >= Earliest && date <= Latest;
+
     public static DateOnly? Parse(string? value, string field, List<(string Field, string Code)> errors)
     {
         if (value is null) return null;
-        if (DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date)) return date;
+        if (DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+        {
+            if (InRange(date)) return date;
+            errors.Add((field, "DATE_OUT_OF_RANGE"));
+            return null;
+        }
         errors.Add((field, "INVALID_DATE"));
         return null;
     }
@@ -22,4 +36,20 @@ public static class BusinessDates
         problem = errors.Count > 0 ? Problems.Validation(errors) : null;
         return problem is null;
     }
+}
+
+/// <summary>Dates in request bodies: as the serializer's own (yyyy-mm-dd), and inside <see cref="BusinessDates"/>' range;
+/// outside it the body is refused with the field named, like any value of the wrong form.</summary>
+public sealed class BusinessDateJson : System.Text.Json.Serialization.JsonConverter<DateOnly>
+{
+    public override DateOnly Read(ref System.Text.Json.Utf8JsonReader reader, Type typeToConvert, System.Text.Json.JsonSerializerOptions options)
+    {
+        if (reader.TokenType != System.Text.Json.JsonTokenType.String
+            || !DateOnly.TryParseExact(reader.GetString(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+            throw new System.Text.Json.JsonException("Not a date (yyyy-mm-dd).");
+        return BusinessDates.InRange(date) ? date : throw new System.Text.Json.JsonException("Date out of range.");
+    }
+
+    public override void Write(System.Text.Json.Utf8JsonWriter writer, DateOnly value, System.Text.Json.JsonSerializerOptions options) =>
+        writer.WriteStringValue(value.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
 }

@@ -148,6 +148,8 @@ public static class BadInputCorpus
         [
             (Q("2026-02-30"), "2026-02-30"), (Q("2026-13-01"), "2026-13-01"), (Q("tomorrow"), "\"tomorrow\""), ("20261101", "the number 20261101"),
             (Q("2026-11-01T00:00:00Z"), "a timestamp"), (Q("01/11/2026"), "dd/mm/yyyy"), (Q(""), "empty"), (Q("2026-1-1"), "2026-1-1"),
+            // Real days outside the business range: 9999-12-31 plus a customer's terms overflowed the calendar (a 500).
+            (Q("9999-12-31"), "9999-12-31"), (Q("0001-01-01"), "0001-01-01"), (Q("2200-01-01"), "2200-01-01"), (Q("1899-12-31"), "1899-12-31"),
         ];
         foreach (var (f, key) in new[]
                  {
@@ -371,6 +373,14 @@ public static class BadInputCorpus
                      ("/api/reports/aging?asOf=2026-11-31", "asOf = 2026-11-31", "controller"),
                      ("/api/reports/dso?asOf=2026-13-01", "asOf = 2026-13-01", "controller"),
                      ("/api/reports/dso?asOf=yesterday", "asOf = yesterday", "controller"),
+                     ("/api/reports/dso?asOf=0001-01-01", "asOf = 0001-01-01", "controller"),
+                     ("/api/reports/dso?asOf=9999-12-31", "asOf = 9999-12-31", "controller"),
+                     ("/api/reports/aging?asOf=9999-12-31", "asOf = 9999-12-31", "controller"),
+                     ("/api/customers/{sar}/statistics?asOf=9999-12-31", "asOf = 9999-12-31", "controller"),
+                     ("/api/customers/{sar}/statistics?asOf=0001-01-01", "asOf = 0001-01-01", "controller"),
+                     ("/api/customers/{sar}/statement?to=9999-12-31", "to = 9999-12-31", "controller"),
+                     ("/api/customers/{sar}/state?asOf=9999-12-31", "state asOf = 9999-12-31", "auditor"),
+                     ("/api/customers/{sar}/state?asOf=0001-01-01T00:00:00Z", "state asOf = year 1 instant", "auditor"),
                      ("/api/customers/{sar}/history?format=xml", "format = xml", "auditor"),
                      ("/api/customers/{sar}/history?limit=0", "limit = 0", "auditor"),
                      ("/api/customers/{sar}/history?limit=10001", "limit = 10001", "auditor"),
