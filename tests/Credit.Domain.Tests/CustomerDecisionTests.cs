@@ -90,6 +90,20 @@ public class CustomerDecisionTests
             .ShouldBeOfType<ProfileUpdated>().Profile.GroupId.ShouldBeNull();
     }
 
+    [Fact]
+    public void A_create_needs_a_name_and_an_update_keeps_the_name_and_currency_it_leaves_out()
+    {
+        var nameless = new SaveCustomer("C9", Current with { Name = "" }, null, null, null, null, null, true, CustomerFields.Name);
+        CustomerDecisions.Save(null, nameless).Rejection!.FieldErrors!.Keys.ShouldBe(["name"]);
+
+        var kwd = CreditAccount.From([new AccountOpened("C1", Current with { Currency = "KWD" })]);
+        var leftOut = CustomerFields.Name | CustomerFields.Currency | CustomerFields.GroupId | CustomerFields.CreditLimitExpiresOn | CustomerFields.PaymentTerms;
+        var limit = CustomerDecisions.Save(kwd, new SaveCustomer("C1", Current with { Name = "", Currency = "SAR" }, 10.125m, null, null, null, null, true, leftOut));
+        limit.Events.ShouldHaveSingleItem().ShouldBeOfType<LimitSet>().Amount.ShouldBe(10.125m); // 3 decimals fit KWD
+        CustomerDecisions.Save(kwd, new SaveCustomer("C1", Current with { Currency = "SAR" }, 10.125m, null, null, null, null, true, leftOut & ~CustomerFields.Currency))
+            .Rejection!.FieldErrors!.Keys.ShouldBe(["creditLimit"]); // given SAR: 2 decimals
+    }
+
     /// <summary>Records compare lists by reference; profiles are equal when their fields and assignments are.</summary>
     private sealed class ProfileComparer : IEqualityComparer<CustomerProfile>
     {

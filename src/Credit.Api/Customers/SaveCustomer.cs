@@ -1,6 +1,7 @@
 using Credit.Api.Accounts;
 using Credit.Api.Auth;
 using Credit.Api.Errors;
+using Credit.Api.Policy;
 using Credit.Api.Validation;
 using Credit.Domain.Accounts;
 using Credit.Domain.Money;
@@ -39,7 +40,8 @@ public sealed record SaveCustomerRequest(
 
     /// <summary>What the body left out, for the decision to keep.</summary>
     public CustomerFields LeftOut() =>
-        (Kind is null ? CustomerFields.Kind : 0) | (AssignedTo is null ? CustomerFields.AssignedTo : 0)
+        (Name is null ? CustomerFields.Name : 0) | (Currency is null ? CustomerFields.Currency : 0)
+        | (Kind is null ? CustomerFields.Kind : 0) | (AssignedTo is null ? CustomerFields.AssignedTo : 0)
         | (BypassCreditCheckAtOrder is null ? CustomerFields.BypassCreditCheckAtOrder : 0)
         | (CustomerSince is null ? CustomerFields.CustomerSince : 0)
         | (CustomerFields.GroupId | CustomerFields.CreditLimit | CustomerFields.CreditLimitExpiresOn | CustomerFields.PaymentTerms) & ~Given;
@@ -49,20 +51,19 @@ public sealed class SaveCustomerValidator : AbstractValidator<SaveCustomerReques
 {
     public SaveCustomerValidator()
     {
-        RuleFor(x => x.Name).Must(n => !string.IsNullOrWhiteSpace(n)).WithCode("REQUIRED")
+        // Left out, the name is kept (an update) or missing (a create: the decision says so); given, it must say something.
+        RuleFor(x => x.Name).Must(n => n is null || !string.IsNullOrWhiteSpace(n)).WithCode("REQUIRED")
             .Must(n => n is null || n.Length <= 200).WithCode("TOO_LONG");
         RuleFor(x => x.GroupId).BusinessId().When(x => x.GroupId is not null);
         RuleFor(x => x.Currency).Must(c => c is null || Currency.IsKnown(c)).WithCode("INVALID_CURRENCY");
-        RuleFor(x => x.CreditLimit).OptionalLimit()
-            .Must((x, limit) => limit is null || Currency.FitsMinorUnit(limit.Value, x.Currency ?? Currency.Default))
-            .WithCode("AMOUNT_PRECISION");
+        // Precision against the currency is the decision's: a customer's own currency is known only there.
+        RuleFor(x => x.CreditLimit).OptionalLimit();
         RuleFor(x => x.PaymentTerms).Terms();
         RuleFor(x => x.Kind).Must(k => k is null || ParseKind(k) is not null).WithCode("INVALID_VALUE");
         RuleForEach(x => x.AssignedTo).Must(Rules.IsValidId).WithCode("INVALID_ID");
         When(x => x.OpeningBalance is not null, () =>
         {
-            RuleFor(x => x.OpeningBalance!.Amount).Money()
-                .Must((x, a) => Currency.FitsMinorUnit(a, x.Currency ?? Currency.Default)).WithCode("AMOUNT_PRECISION");
+            RuleFor(x => x.OpeningBalance!.Amount).Money();
             RuleFor(x => x.OpeningBalance!.AsOf).NotNull().WithCode("REQUIRED").OverridePropertyName("openingBalance.asOf");
             RuleFor(x => x.OpeningBalance!.DueOn).NotNull().WithCode("REQUIRED").OverridePropertyName("openingBalance.dueOn")
                 .Must((x, due) => x.OpeningBalance!.AsOf is null || due >= x.OpeningBalance!.AsOf).WithCode("DUE_BEFORE_ISSUE");
@@ -83,14 +84,16 @@ public static class SaveCustomerEndpoint
     [WolverinePut("/api/customers/{customerId}")]
     [Authorize(Roles = Roles.Writers)]
     public static async Task<IResult> Put(string customerId, SaveCustomerRequest request, HttpContext http, AccountStore accounts,
-        CreditContexts contexts, CancellationToken ct)
+        CreditContexts contexts, PolicyStore policies, CancellationToken ct)
     {
         // A group named in the body must exist, as an invoice a credit note names must: a typo would leave the
         // customer in a group that does not exist, with no group limit or pool.
         if (request.GroupId is { } groupId && await contexts.Group(groupId, ct) is null) return Problems.Result(404, "GROUP_NOT_FOUND");
 
         var caller = Caller.Of(http);
-        var profile = new CustomerProfile(request.Name!.Trim(), request.GroupId, request.Currency ?? Currency.Default,
+        // A new customer without a currency gets the company's (policy `currency`); an existing one keeps its own.
+        var currency = request.Currency ?? (await policies.Current(ct)).Currency;
+        var profile = new CustomerProfile(request.Name?.Trim() ?? "", request.GroupId, currency,
             SaveCustomerValidator.ParseKind(request.Kind ?? "customer")!.Value, request.AssignedTo ?? [],
             request.BypassCreditCheckAtOrder ?? false, request.CustomerSince);
         var opening = request.OpeningBalance is { } o ? new OpeningBalance(o.Amount, o.AsOf!.Value, o.DueOn!.Value) : null;

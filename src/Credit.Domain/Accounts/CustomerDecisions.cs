@@ -34,6 +34,8 @@ public enum CustomerFields
     CreditLimit = 32,
     CreditLimitExpiresOn = 64,
     PaymentTerms = 128,
+    Name = 256,
+    Currency = 512,
 }
 
 public sealed record SaveCustomerResult(bool Created);
@@ -46,6 +48,8 @@ public static class CustomerDecisions
     {
         if (account is null)
         {
+            if (cmd.LeftOut.HasFlag(CustomerFields.Name)) return Outcome<SaveCustomerResult>.Invalid("name", "REQUIRED");
+            if (Imprecise(cmd, cmd.Profile.Currency) is { } field) return Outcome<SaveCustomerResult>.Invalid(field, "AMOUNT_PRECISION");
             var events = new List<object> { new AccountOpened(cmd.CustomerId, cmd.Profile) };
             if (cmd.CreditLimit is not null || cmd.UnlimitedCredit == true || cmd.CreditLimitExpiresOn is not null)
                 events.Add(new LimitSet(cmd.CreditLimit, cmd.UnlimitedCredit ?? false, cmd.CreditLimitExpiresOn, null));
@@ -54,10 +58,11 @@ public static class CustomerDecisions
             return Outcome<SaveCustomerResult>.Accept(new(true), [.. events]);
         }
 
-        if (cmd.Profile.Currency != account.Profile.Currency && account.Receivables.Count + account.Orders.Count + account.Payments.Count > 0)
-            return Outcome<SaveCustomerResult>.Reject(RejectionKind.InvalidState, ErrorCodes.CurrencyChange);
-
         var profile = Kept(cmd.Profile, account.Profile, cmd.LeftOut);
+        if (profile.Currency != account.Profile.Currency && account.Receivables.Count + account.Orders.Count + account.Payments.Count > 0)
+            return Outcome<SaveCustomerResult>.Reject(RejectionKind.InvalidState, ErrorCodes.CurrencyChange);
+        if (Imprecise(cmd, profile.Currency) is { } imprecise) return Outcome<SaveCustomerResult>.Invalid(imprecise, "AMOUNT_PRECISION");
+
         var changes = new List<object>();
         if (!SameProfile(profile, account.Profile)) changes.Add(new ProfileUpdated(profile));
         // The group brings its limits and pool, the bypass skips the checks at order: both are credit decisions.
@@ -90,8 +95,16 @@ public static class CustomerDecisions
             ? Outcome<bool>.Invalid("amount", "AMOUNT_PRECISION")
             : Outcome<bool>.Accept(true, new LimitSet(cmd.Unlimited ? null : cmd.Amount, cmd.Unlimited, cmd.ExpiresOn, cmd.Reason));
 
+    /// <summary>The amount that has more decimals than the customer's currency allows (its own, or the one given).</summary>
+    private static string? Imprecise(SaveCustomer cmd, string currency) =>
+        cmd.CreditLimit is { } limit && !Money.Currency.FitsMinorUnit(limit, currency) ? "creditLimit"
+        : cmd.OpeningBalance is { } ob && !Money.Currency.FitsMinorUnit(ob.Amount, currency) ? "openingBalance.amount"
+        : null;
+
     private static CustomerProfile Kept(CustomerProfile given, CustomerProfile current, CustomerFields leftOut) => given with
     {
+        Name = leftOut.HasFlag(CustomerFields.Name) ? current.Name : given.Name,
+        Currency = leftOut.HasFlag(CustomerFields.Currency) ? current.Currency : given.Currency,
         GroupId = leftOut.HasFlag(CustomerFields.GroupId) ? current.GroupId : given.GroupId,
         Kind = leftOut.HasFlag(CustomerFields.Kind) ? current.Kind : given.Kind,
         AssignedTo = leftOut.HasFlag(CustomerFields.AssignedTo) ? current.AssignedTo : given.AssignedTo,

@@ -110,6 +110,30 @@ public class CustomerTests(AppFixture app)
     }
 
     [Fact]
+    public async Task An_update_that_leaves_out_the_name_or_currency_keeps_them_and_amounts_follow_the_customer_s_currency()
+    {
+        var id = AppFixture.NewId("kwd");
+        (await app.Controller.Put($"/api/customers/{id}", new { name = "Kuwait", currency = "KWD", creditLimit = 5000 })).Status.ShouldBe(201);
+        (await app.Clerk.Post($"/api/customers/{id}/invoices", new { invoiceId = "K1", amount = 10.125 })).Status.ShouldBe(201);
+
+        // Neither the currency (SAR was assumed: 409 CURRENCY_CHANGE) nor the name needs repeating.
+        var renamed = await app.Clerk.Put($"/api/customers/{id}", new { name = "Kuwait Trading" });
+        renamed.Status.ShouldBe(200, renamed.ToString());
+        renamed.String("currency").ShouldBe("KWD");
+        var limit = await app.Controller.Put($"/api/customers/{id}", new { creditLimit = 2000.125 }); // 3 decimals: fine in KWD
+        limit.Status.ShouldBe(200, limit.ToString());
+        limit.String("name").ShouldBe("Kuwait Trading");
+        limit.Decimal("creditLimit").ShouldBe(2000.125m);
+        (await app.Controller.Put($"/api/customers/{id}", new { creditLimit = 2000.1255 })).ShouldBeProblem(400, "VALIDATION_FAILED");
+        (await app.Controller.Put($"/api/customers/{id}", new { name = "  " })).ShouldBeProblem(400, "VALIDATION_FAILED");
+
+        // A new customer still needs a name.
+        var nameless = await app.Controller.Put($"/api/customers/{AppFixture.NewId("anon")}", new { currency = "SAR" });
+        nameless.ShouldBeProblem(400, "VALIDATION_FAILED");
+        nameless.Body.GetProperty("errors").TryGetProperty("name", out _).ShouldBeTrue(nameless.ToString());
+    }
+
+    [Fact]
     public async Task A_customer_cannot_join_a_group_that_does_not_exist()
     {
         var id = AppFixture.NewId("nogrp");

@@ -14,6 +14,17 @@ public sealed class PolicyTests(AppFixture app) : IAsyncLifetime
     public async ValueTask DisposeAsync() => (await app.Controller.Put("/api/policy", new { })).Status.ShouldBe(200);
 
     [Fact]
+    public async Task A_new_customer_without_a_currency_takes_the_company_s()
+    {
+        (await app.Controller.Put("/api/policy", new { currency = "KWD" })).Status.ShouldBe(200);
+        var created = await app.Controller.Put($"/api/customers/{AppFixture.NewId("polcur")}", new { name = "K", creditLimit = 100.125 });
+        created.Status.ShouldBe(201, created.ToString());
+        created.String("currency").ShouldBe("KWD");
+        var given = await app.Controller.Put($"/api/customers/{AppFixture.NewId("polcur")}", new { name = "S", currency = "SAR" });
+        given.String("currency").ShouldBe("SAR");
+    }
+
+    [Fact]
     public async Task Only_controllers_change_the_policy_and_the_defaults_match_the_contract()
     {
         (await app.Clerk.Put("/api/policy", new { graceDays = 5 })).Status.ShouldBe(403);
