@@ -13,7 +13,7 @@ namespace Credit.Api.Accounts;
 public static class AccountImage
 {
     // Bumped whenever the layout changes; checkpoints of another layout are ignored (and rewritten as the account grows).
-    public static readonly byte[] Magic = "CLA2"u8.ToArray();
+    public static readonly byte[] Magic = "CLA3"u8.ToArray();
 
     public static byte[] Write(CreditAccount a)
     {
@@ -62,6 +62,7 @@ public static class AccountImage
                     WriteStrings(w, o.OverriddenReasons);
                 }
                 w.Write(r.Credited);
+                w.Write(r.CreditSettled);
             }
 
             w.Write(a.Orders.Count);
@@ -150,6 +151,7 @@ public static class AccountImage
             x.Warnings = ReadStrings(r);
             x.Override = r.ReadBoolean() ? new CreditOverride(r.ReadString(), r.ReadString(), ReadStrings(r)) : null;
             x.Credited = r.ReadDecimal();
+            x.CreditSettled = r.ReadDecimal();
             a.Receivables.Add(x.Id, x);
         }
 

@@ -35,10 +35,10 @@ public static class GetInvoiceEndpoint
         var open = r.Open;
         var status = open == 0 ? "paid" : r.Installments.Any(i => i.Open > 0 && i.DueOn < today) ? "overdue"
             : open < r.Amount ? "partially-paid" : "open";
-        // Settled = payments + credit notes; the credited part is shown on its own.
+        // Settled = payments + credit notes; what credit notes settled is shown on its own.
         var settled = r.Amount - open;
         return new InvoiceView(customerId, r.Id, r.Amount, r.IssuedOn, r.DueOn, r.OrderId,
-            Math.Max(settled - r.Credited, 0), r.Credited, open, status,
+            settled - r.CreditSettled, r.CreditSettled, open, status,
             r.Installments.Select(i => new InstallmentView(i.No, i.DueOn, i.Amount, i.Settled, i.Open, i.Open > 0 && i.DueOn < today)).ToList(),
             Problems.Reasons(r.Warnings),
             r.Override is { } o ? new OverrideView(o.Reason, o.By, Problems.Reasons(o.OverriddenReasons)) : null);

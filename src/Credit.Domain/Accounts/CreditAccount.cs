@@ -29,6 +29,8 @@ public sealed class Receivable
     public CreditOverride? Override { get; set; }
     /// <summary>Credit notes raised against this invoice: together they may not exceed its amount.</summary>
     public decimal Credited { get; set; }
+    /// <summary>What credit notes settled on it, directly or as credit on account: shown apart from what was paid.</summary>
+    public decimal CreditSettled { get; set; }
     public decimal Open => Installments.Sum(i => i.Open);
 }
 
@@ -259,6 +261,7 @@ public sealed class CreditAccount
         };
         if (e.InvoiceId is not null && Receivables.TryGetValue(e.InvoiceId, out var invoice)) invoice.Credited += e.Amount;
         Settle(e.Settlements, +1);
+        CountCredited(e.Settlements);
         UnappliedCredit += e.Unapplied;
         NoteDocumentDate(e.IssuedOn);
     }
@@ -275,9 +278,17 @@ public sealed class CreditAccount
         {
             note.Settlements.AddRange(e.Settlements);
             note.Unapplied -= applied;
+            CountCredited(e.Settlements);
         }
         Settle(e.Settlements, +1);
         UnappliedCredit -= applied;
+    }
+
+    /// <summary>What credit notes settled on each invoice (not a note's whole amount: its rest is unapplied credit).</summary>
+    private void CountCredited(IEnumerable<Settlement> settlements)
+    {
+        foreach (var s in settlements)
+            if (Receivables.TryGetValue(s.DocumentId, out var invoice)) invoice.CreditSettled += s.Amount;
     }
 
     public void When(OrderApproved e) => Put(new OrderState

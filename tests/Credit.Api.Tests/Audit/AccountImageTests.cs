@@ -26,7 +26,7 @@ public class AccountImageTests
         {
             Id = "I1", Amount = 200m, IssuedOn = On, DueOn = On.AddDays(60), OrderId = "O0", Sequence = 4, Fingerprint = "fp1",
             Installments = [new() { No = 1, DueOn = On.AddDays(30), Amount = 100m, Settled = 100m }, new() { No = 2, DueOn = On.AddDays(60), Amount = 100m, Settled = 20m }],
-            Warnings = ["OVERDUE_INVOICES"], Override = new("ok", "boss", ["CREDIT_LIMIT_EXCEEDED"]), Credited = 5m,
+            Warnings = ["OVERDUE_INVOICES"], Override = new("ok", "boss", ["CREDIT_LIMIT_EXCEEDED"]), Credited = 5m, CreditSettled = 4.5m,
         };
         account.Orders["O1"] = new OrderState
         {

@@ -149,6 +149,29 @@ public class ReceivablesFlowTests(AppFixture app)
     }
 
     [Fact]
+    public async Task An_invoice_shows_as_credited_what_credit_notes_settled_on_it_and_as_paid_what_payments_did()
+    {
+        var id = await app.Customer(new { name = "Split" });
+        await app.Clerk.Post($"/api/customers/{id}/invoices", new { invoiceId = "X", amount = 1000, issuedOn = "2026-11-01" });
+        (await app.Clerk.Post($"/api/customers/{id}/payments", new { paymentId = "P", amount = 900 })).Status.ShouldBe(201);
+        var note = await app.Clerk.Post($"/api/customers/{id}/credit-notes", new { creditNoteId = "N", amount = 300, invoiceId = "X", reason = "return" });
+        note.Decimal("unapplied").ShouldBe(200m, note.ToString());
+
+        var x = await app.Clerk.Get($"/api/customers/{id}/invoices/X");
+        (x.Decimal("paidAmount"), x.Decimal("creditedAmount"), x.Decimal("openAmount")).ShouldBe((900m, 100m, 0m));
+
+        // The note's other 200 settle the next invoice as credit on account: credited there, not paid.
+        await app.Clerk.Post($"/api/customers/{id}/invoices", new { invoiceId = "Y", amount = 500, issuedOn = "2026-11-20" });
+        var y = await app.Clerk.Get($"/api/customers/{id}/invoices/Y");
+        (y.Decimal("paidAmount"), y.Decimal("creditedAmount"), y.Decimal("openAmount")).ShouldBe((0m, 200m, 300m));
+
+        // The payment bounces: X reopens what it paid; the credit stays what it was.
+        (await app.Clerk.Post($"/api/customers/{id}/payments/P/reverse", new { reason = "bounced" })).Status.ShouldBe(200);
+        x = await app.Clerk.Get($"/api/customers/{id}/invoices/X");
+        (x.Decimal("paidAmount"), x.Decimal("creditedAmount"), x.Decimal("openAmount")).ShouldBe((0m, 100m, 900m));
+    }
+
+    [Fact]
     public async Task Credit_notes_reduce_an_invoice_or_sit_on_account()
     {
         var id = await app.Customer(new { name = "Returns" });
