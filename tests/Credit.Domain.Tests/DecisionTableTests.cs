@@ -125,9 +125,9 @@ public class DecisionTableTests
         { "null", 5000m, 5000m, [], 5000m, LimitSource.Company },
         { "null", 5000m, 5000.01m, [CreditLimitExceeded], 5000m, LimitSource.Company },
         { "null", 0m, 0.01m, [NoCredit], 0m, LimitSource.Company },
-        { "unlimited", null, 999_999_999m, [], null, LimitSource.None },
-        { "unlimited", 0m, 999_999_999m, [], null, LimitSource.None },
-        { "unlimited", 5000m, 999_999_999m, [], null, LimitSource.None },
+        { "unlimited", null, 999_999_999m, [], null, LimitSource.Customer },
+        { "unlimited", 0m, 999_999_999m, [], null, LimitSource.Customer },
+        { "unlimited", 5000m, 999_999_999m, [], null, LimitSource.Customer },
     };
 
     [Theory, MemberData(nameof(CustomerLevelSettings))]
@@ -169,8 +169,8 @@ public class DecisionTableTests
         { 0m, false, true, 10_000m, null, 0m, LimitSource.Customer },
         { null, false, true, 0m, 5000m, 0m, LimitSource.Group },
         { null, false, false, null, 0m, 0m, LimitSource.Company },
-        { null, true, true, 700m, 5000m, null, LimitSource.None },
-        { 900m, true, true, 700m, 5000m, null, LimitSource.None },
+        { null, true, true, 700m, 5000m, null, LimitSource.Customer },
+        { 900m, true, true, 700m, 5000m, null, LimitSource.Customer },
     };
 
     [Theory, MemberData(nameof(Fallbacks))]

@@ -36,7 +36,8 @@ public static class CreditRules
 {
     public static EffectiveLimit EffectiveLimitOf(CreditAccount account, GroupPosition? group, CreditPolicy policy)
     {
-        if (account.UnlimitedCredit) return new(null, LimitSource.None);
+        // Unlimited by the customer's own flag is the customer level deciding; "none" is nothing set at any level.
+        if (account.UnlimitedCredit) return new(null, LimitSource.Customer);
         if (account.CreditLimit is { } own) return new(own, LimitSource.Customer);
         return InheritedLimitOf(group, policy);
     }

@@ -70,6 +70,18 @@ public class DaftraExampleTests(AppFixture app)
     }
 
     [Fact]
+    public async Task Unlimited_credit_is_the_customer_level_deciding_even_under_a_company_default()
+    {
+        var id = AppFixture.NewId("unl");
+        (await app.Controller.Put($"/api/customers/{id}", new { name = "Trusted", unlimitedCredit = true })).Status.ShouldBe(201);
+        (await app.Clerk.Post($"/api/customers/{id}/invoices", new { invoiceId = "I1", amount = 999_999_999 })).Status.ShouldBe(201);
+        var balance = await app.Clerk.Get($"/api/customers/{id}/balance");
+        balance.String("limitSource").ShouldBe("customer");
+        balance.Body.GetProperty("available").ValueKind.ShouldBe(System.Text.Json.JsonValueKind.Null);
+        (await app.Clerk.Post($"/api/customers/{id}/credit-check", new { amount = 5, kind = "order" })).String("limitSource").ShouldBe("customer");
+    }
+
+    [Fact]
     public async Task Repeating_an_invoice_returns_the_original_and_a_different_body_is_a_duplicate()
     {
         var id = AppFixture.NewId("idem");
