@@ -19,7 +19,7 @@ public static class AppendCost
     public sealed record Variant(string Name, double Tps, int PerCommit, CpuSplit Cpu)
     {
         public double Decisions => Tps * PerCommit;
-        public double PgMs => Cpu.Postgres / 100 * Environment.ProcessorCount * 1000 / Decisions;
+        public double PgMs => CpuSplit.Ms(Cpu.Postgres, Decisions);
     }
 
     public sealed record Result(int Clients, int PerCommit, Variant Floor, Variant Product, Variant ProductWithoutChain);
@@ -52,11 +52,8 @@ public static class AppendCost
 
         Task<Variant> Run(string name, string script) => measured($"append {name}", async () =>
         {
-            await Ceiling.PgbenchAsync(pg, database, script, clients, plan.PgbenchWarmup, ct); // warm-up, discarded
-            var before = cpu.Take();
-            var tps = await Ceiling.PgbenchAsync(pg, database, script, clients, plan.PgbenchMeasure, ct);
-            await Task.Delay(200, ct); // the postmaster reaps the backends, so their CPU is in its cutime
-            return new Variant(name, tps, k, CpuMeter.Between(before, cpu.Take()));
+            var (tps, split) = await Ceiling.MeasureAsync(pg, database, script, clients, plan, cpu, ct);
+            return new Variant(name, tps, k, split);
         });
 
         var floorRun = await Run("floor", floor);

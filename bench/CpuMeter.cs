@@ -11,6 +11,9 @@ public sealed record CpuSplit(double Api, double Postgres, double Bench, double 
 {
     public override string ToString() =>
         string.Create(CultureInfo.InvariantCulture, $"api {Api:F0}% pg {Postgres:F0}% bench {Bench:F0}% kernel {Kernel:F0}% other {Other:F0}% idle {Idle:F0}%");
+
+    /// <summary>Milliseconds of machine CPU (all cores) per unit of work done at this rate with this share of the machine.</summary>
+    public static double Ms(double share, double perSecond) => share / 100 * Environment.ProcessorCount * 1000 / perSecond;
 }
 
 /// <summary>

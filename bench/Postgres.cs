@@ -99,15 +99,23 @@ public static partial class Ceiling
 
     public static async Task<Level> RunLevelAsync(Postgres pg, string script, int clients, Plan plan, CpuMeter cpu, CancellationToken ct)
     {
-        await PgbenchAsync(pg, Database, script, clients, plan.PgbenchWarmup, ct); // warm-up, discarded
+        var (tps, split) = await MeasureAsync(pg, Database, script, clients, plan, cpu, ct);
+        return new Level(clients, tps, split);
+    }
+
+    /// <summary>A pgbench script run once to warm up, then measured: its TPS and the CPU split of the measured run.</summary>
+    public static async Task<(double Tps, CpuSplit Cpu)> MeasureAsync(Postgres pg, string database, string script, int clients, Plan plan,
+        CpuMeter cpu, CancellationToken ct)
+    {
+        await PgbenchAsync(pg, database, script, clients, plan.PgbenchWarmup, ct); // warm-up, discarded
         var before = cpu.Take();
-        var tps = await PgbenchAsync(pg, Database, script, clients, plan.PgbenchMeasure, ct);
+        var tps = await PgbenchAsync(pg, database, script, clients, plan.PgbenchMeasure, ct);
         await Task.Delay(200, ct); // lets the postmaster reap the backends, so their CPU is in its cutime
-        return new Level(clients, tps, CpuMeter.Between(before, cpu.Take()));
+        return (tps, CpuMeter.Between(before, cpu.Take()));
     }
 
     /// <summary>Runs a pgbench script (prepared statements, one thread per core) and returns its TPS.</summary>
-    public static async Task<double> PgbenchAsync(Postgres pg, string database, string script, int clients, TimeSpan duration, CancellationToken ct)
+    private static async Task<double> PgbenchAsync(Postgres pg, string database, string script, int clients, TimeSpan duration, CancellationToken ct)
     {
         var seconds = Math.Max(1, (int)Math.Round(duration.TotalSeconds));
         var run = await ChildProcess.RunAsync(Path.Combine(pg.BinDirectory, "pgbench"),

@@ -186,7 +186,6 @@ public static class Report
         var levels = r.Levels.Where(l => l.DecisionsPerSecond > 0).ToList();
         var tps16 = r.Ceiling.FirstOrDefault(c => c.Clients == r.Plan.RatioClients)?.Tps;
         if (levels.Count == 0 || tps16 is not > 0) return;
-        double Ms(double share, double rate) => share / 100 * cores * 1000 / rate;
 
         md.AppendLine("## CPU per decision, and what it leaves for ratio16");
         md.AppendLine();
@@ -200,9 +199,9 @@ public static class Report
         foreach (var l in levels)
         {
             var (c, rate) = (l.Cpu, l.DecisionsPerSecond);
-            var rest = Ms(c.Postgres, rate) + Ms(c.Bench, rate) + Ms(c.Kernel, rate) + Ms(c.Other, rate);
+            var rest = CpuSplit.Ms(c.Postgres + c.Bench + c.Kernel + c.Other, rate);
             var bound = cores * 1000 / rest;
-            md.AppendLine(Inv, $"| {l.Clients} | {rate:F0} | {Num(l.DecisionsPerBatch, "F1")} | {Ms(c.Api, rate):F3} | {Ms(c.Postgres, rate):F3} | {Ms(c.Bench, rate):F3} | {Ms(c.Kernel, rate):F3} | {Ms(c.Other, rate):F3} | {c.Idle:F0} % | {bound:F0} | {bound / tps16:F2} |");
+            md.AppendLine(Inv, $"| {l.Clients} | {rate:F0} | {Num(l.DecisionsPerBatch, "F1")} | {CpuSplit.Ms(c.Api, rate):F3} | {CpuSplit.Ms(c.Postgres, rate):F3} | {CpuSplit.Ms(c.Bench, rate):F3} | {CpuSplit.Ms(c.Kernel, rate):F3} | {CpuSplit.Ms(c.Other, rate):F3} | {c.Idle:F0} % | {bound:F0} | {bound / tps16:F2} |");
         }
         md.AppendLine();
         var needed = 0.5 * tps16.Value;
@@ -211,7 +210,7 @@ public static class Report
         if (r.ReadFloor is { DecisionsPerSecond: > 0 } f && r.Levels.FirstOrDefault(l => l.Clients == r.Plan.RatioClients) is { DecisionsPerSecond: > 0 } l16)
         {
             var floor = cores * 1000 / f.DecisionsPerSecond;
-            var pg16 = Ms(l16.Cpu.Postgres, l16.DecisionsPerSecond);
+            var pg16 = CpuSplit.Ms(l16.Cpu.Postgres, l16.DecisionsPerSecond);
             md.AppendLine(string.Create(Inv, $"- The floor under any request: an authenticated `GET api/customers/{{id}}` answered from memory (no PostgreSQL) ran at {f.DecisionsPerSecond:F0}/s at {f.Clients} clients ({f.Cpu}{(f.Failures > 0 ? $"; {f.Failures} failed, first: {f.FirstFailure}" : "")}), ") +
                 string.Create(Inv, $"{floor:F3} ms of machine CPU per request (HTTP, JWT, routing, the load generator, loopback). That floor plus PostgreSQL's {pg16:F3} ms per decision at {l16.Clients} clients is {floor + pg16:F3} ms, ") +
                 string.Create(Inv, $"against the {cores * 1000 / needed:F3} ms that 0.5 allows, before the API has read a body, decided or serialised anything."));
@@ -238,7 +237,7 @@ public static class Report
         md.AppendLine(Inv, $"- The hash chain costs {a.Product.PgMs - a.ProductWithoutChain.PgMs:F3} ms per decision; the product's append function over the floor, {a.ProductWithoutChain.PgMs - a.Floor.PgMs:F3} ms.");
         if (r.Levels.FirstOrDefault(l => l.Clients == a.Clients) is { DecisionsPerSecond: > 0 } l16)
         {
-            var pg16 = l16.Cpu.Postgres / 100 * cores * 1000 / l16.DecisionsPerSecond;
+            var pg16 = CpuSplit.Ms(l16.Cpu.Postgres, l16.DecisionsPerSecond);
             md.AppendLine(string.Create(Inv, $"- Under the load at {a.Clients} clients PostgreSQL spent {pg16:F3} ms per decision; the append measured alone is {a.Product.PgMs:F3} of it, ") +
                 string.Create(Inv, $"the other {pg16 - a.Product.PgMs:F3} ms are the read models' writes and the daemon's reads, the reminders, and what the API's reads cost."));
             if (r.ReadFloor is { DecisionsPerSecond: > 0 } f && r.Ceiling.FirstOrDefault(c => c.Clients == a.Clients) is { Tps: > 0 } c16)
@@ -248,7 +247,7 @@ public static class Report
                 md.AppendLine(string.Create(Inv, $"- Against the {budget:F3} ms that ratio16 = 0.5 allows: a GET from memory ({floor:F3}) plus the floor append ({a.Floor.PgMs:F3}) is {floor + a.Floor.PgMs:F3} ms, ") +
                     string.Create(Inv, $"which leaves {budget - floor - a.Floor.PgMs:F3} ms per decision for reading and validating the body, deciding, serialising the events and the answer, ") +
                     string.Create(Inv, $"handing the decision to the commit and back, the hash chain ({a.Product.PgMs - a.ProductWithoutChain.PgMs:F3} here) and the read models. Measured under the load, ") +
-                    string.Create(Inv, $"the API alone took {l16.Cpu.Api / 100 * cores * 1000 / l16.DecisionsPerSecond:F3} ms per decision."));
+                    string.Create(Inv, $"the API alone took {CpuSplit.Ms(l16.Cpu.Api, l16.DecisionsPerSecond):F3} ms per decision."));
             }
         }
         md.AppendLine();
