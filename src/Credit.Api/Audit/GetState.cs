@@ -42,11 +42,15 @@ public static class GetStateEndpoint
         if (offset is < 0) return Problems.Validation([("offset", "INVALID_VALUE")]);
         if (asOf is not null)
         {
-            if (DateOnly.TryParseExact(asOf, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
-                at = BusinessDates.InRange(date) ? calendar.EndOf(date) : null;
-            else if (DateTimeOffset.TryParse(asOf, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var instant)) at = instant;
-            else return Problems.Validation([("asOf", "INVALID_DATE")]);
-            if (at is null || !BusinessDates.InRange(DateOnly.FromDateTime(at.Value.UtcDateTime))) return Problems.Validation([("asOf", "DATE_OUT_OF_RANGE")]);
+            // A business date means the close of that day; its range is checked first (the close of 9999-12-31 overflows).
+            if (!BusinessDates.TryParse(asOf, out var asked))
+            {
+                if (!DateTimeOffset.TryParse(asOf, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var instant))
+                    return Problems.Validation([("asOf", "INVALID_DATE")]);
+                (at, asked) = (instant, DateOnly.FromDateTime(instant.UtcDateTime));
+            }
+            if (!BusinessDates.InRange(asked)) return Problems.Validation([("asOf", "DATE_OUT_OF_RANGE")]);
+            at ??= calendar.EndOf(asked);
         }
 
         var stream = await session.Events.FetchStreamStateAsync(customerId, ct);

@@ -15,10 +15,14 @@ public static class BusinessDates
 
     public static bool InRange(DateOnly date) => date >= Earliest && date <= Latest;
 
+    /// <summary>yyyy-mm-dd, a real calendar day (its range is checked apart).</summary>
+    public static bool TryParse(string? value, out DateOnly date) =>
+        DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out date);
+
     public static DateOnly? Parse(string? value, string field, List<(string Field, string Code)> errors)
     {
         if (value is null) return null;
-        if (DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+        if (TryParse(value, out var date))
         {
             if (InRange(date)) return date;
             errors.Add((field, "DATE_OUT_OF_RANGE"));
@@ -44,8 +48,7 @@ public sealed class BusinessDateJson : System.Text.Json.Serialization.JsonConver
 {
     public override DateOnly Read(ref System.Text.Json.Utf8JsonReader reader, Type typeToConvert, System.Text.Json.JsonSerializerOptions options)
     {
-        if (reader.TokenType != System.Text.Json.JsonTokenType.String
-            || !DateOnly.TryParseExact(reader.GetString(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+        if (reader.TokenType != System.Text.Json.JsonTokenType.String || !BusinessDates.TryParse(reader.GetString(), out var date))
             throw new System.Text.Json.JsonException("Not a date (yyyy-mm-dd).");
         return BusinessDates.InRange(date) ? date : throw new System.Text.Json.JsonException("Date out of range.");
     }
