@@ -24,8 +24,8 @@ public sealed class CreditContexts(BusinessCalendar calendar, PolicyStore polici
         var group = await session.LoadAsync<CustomerGroup>(groupId, ct);
         if (group is null) return new(new CreditContext(policy, null, calendar.Today), null);
 
-        var exposure = group.SharedCreditLimit is null ? 0m : await PoolExposure(session, groupId, ct);
-        var position = new GroupPosition(groupId, group.DefaultCreditLimit, group.SharedCreditLimit, exposure);
+        var (exposure, unrated) = group.SharedCreditLimit is null ? (0m, null) : await PoolExposure(session, groupId, policy, ct);
+        var position = new GroupPosition(groupId, group.DefaultCreditLimit, group.SharedCreditLimit, exposure, unrated);
         return new(new CreditContext(policy, position, calendar.Today), group.SharedCreditLimit is null ? null : group);
     }
 
@@ -36,13 +36,22 @@ public sealed class CreditContexts(BusinessCalendar calendar, PolicyStore polici
         return await session.LoadAsync<CustomerGroup>(groupId, ct);
     }
 
-    /// <summary>The members' committed exposures, from memory (loaded once); takes no member's gate.</summary>
-    public async Task<decimal> PoolExposure(IQuerySession session, string groupId, CancellationToken ct)
+    /// <summary>
+    /// The members' committed exposures in the company currency, from memory (loaded once); takes no member's gate.
+    /// Unrated: the currency of a member the policy has no rate for (left out of the total).
+    /// </summary>
+    public async Task<(decimal Exposure, string? Unrated)> PoolExposure(IQuerySession session, string groupId, CreditPolicy policy,
+        CancellationToken ct)
     {
         var total = 0m;
+        string? unrated = null;
         foreach (var member in await Members(session, groupId, ct))
-            total += (await cache.Loaded(member.Id, ct)).Exposure;
-        return total;
+        {
+            var (exposure, currency) = (await cache.Loaded(member.Id, ct)).Position;
+            if (policy.ToCompanyCurrency(exposure, currency) is { } converted) total += converted;
+            else unrated ??= currency;
+        }
+        return (total, unrated);
     }
 
     /// <summary>A group's members in one query (never one read per member).</summary>

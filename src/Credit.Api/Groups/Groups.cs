@@ -5,6 +5,7 @@ using Credit.Api.Holds;
 using Credit.Api.Policy;
 using Credit.Api.Validation;
 using Credit.Domain.Money;
+using Credit.Domain.Policy;
 using FluentValidation;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
@@ -16,8 +17,10 @@ namespace Credit.Api.Groups;
 /// <summary>PUT /api/groups/{groupId}: a customer group's default limit and optional shared pool.</summary>
 public sealed record SaveGroupRequest(string? Name, decimal? DefaultCreditLimit, decimal? SharedCreditLimit);
 
-public sealed record GroupView(string GroupId, string Name, decimal? DefaultCreditLimit, decimal? SharedCreditLimit,
-    decimal Exposure, decimal? Available, int Members);
+/// <summary>Limits, exposure and available in the company currency; members in another currency count at the policy's rate.
+/// <c>MissingExchangeRate</c>: a member's currency without one, left out of the exposure (its pool decisions are refused).</summary>
+public sealed record GroupView(string GroupId, string Name, string Currency, decimal? DefaultCreditLimit, decimal? SharedCreditLimit,
+    decimal Exposure, decimal? Available, int Members, string? MissingExchangeRate);
 
 public sealed class SaveGroupValidator : AbstractValidator<SaveGroupRequest>
 {
@@ -48,7 +51,7 @@ public static class GroupEndpoints
         await gate.WaitAsync(ct);
         try
         {
-            return await Save(groupId, request, caller, store, clock, bus, contexts, ct);
+            return await Save(groupId, request, caller, store, clock, bus, contexts, policies, ct);
         }
         finally
         {
@@ -57,7 +60,7 @@ public static class GroupEndpoints
     }
 
     private static async Task<IResult> Save(string groupId, SaveGroupRequest request, Caller caller, IDocumentStore store,
-        TimeProvider clock, IMessageBus bus, CreditContexts contexts, CancellationToken ct)
+        TimeProvider clock, IMessageBus bus, CreditContexts contexts, PolicyStore policies, CancellationToken ct)
     {
         await using var session = store.LightweightSession();
         session.CorrelationId = caller.CorrelationId;
@@ -75,23 +78,27 @@ public static class GroupEndpoints
         await session.SaveChangesAsync(ct);
         await bus.PublishAsync(new ReviewGroupHolds(groupId));
 
-        var view = await View(session, group, contexts, ct);
+        var view = await View(session, group, contexts, await policies.Current(ct), ct);
         return created ? Results.Created($"/api/groups/{groupId}", view) : Results.Ok(view);
     }
 
     [WolverineGet("/api/groups/{groupId}")]
     [Authorize(Roles = Roles.Readers)]
-    public static async Task<IResult> Get(string groupId, IQuerySession session, CreditContexts contexts, CancellationToken ct)
+    public static async Task<IResult> Get(string groupId, IQuerySession session, CreditContexts contexts, PolicyStore policies,
+        CancellationToken ct)
     {
         var group = await session.LoadAsync<CustomerGroup>(groupId, ct);
-        return group is null ? Problems.Result(404, "GROUP_NOT_FOUND") : Results.Ok(await View(session, group, contexts, ct));
+        return group is null ? Problems.Result(404, "GROUP_NOT_FOUND")
+            : Results.Ok(await View(session, group, contexts, await policies.Current(ct), ct));
     }
 
-    private static async Task<GroupView> View(IQuerySession session, CustomerGroup group, CreditContexts contexts, CancellationToken ct)
+    private static async Task<GroupView> View(IQuerySession session, CustomerGroup group, CreditContexts contexts, CreditPolicy policy,
+        CancellationToken ct)
     {
         var members = await CreditContexts.Members(session, group.Id, ct);
-        var exposure = await contexts.PoolExposure(session, group.Id, ct);
-        return new GroupView(group.Id, group.Name, group.DefaultCreditLimit, group.SharedCreditLimit, exposure,
-            group.SharedCreditLimit - exposure, members.Count);
+        var (exposure, unrated) = await contexts.PoolExposure(session, group.Id, policy, ct);
+        exposure = Currency.Round(exposure, policy.Currency);
+        return new GroupView(group.Id, group.Name, policy.Currency, group.DefaultCreditLimit, group.SharedCreditLimit, exposure,
+            group.SharedCreditLimit - exposure, members.Count, unrated);
     }
 }

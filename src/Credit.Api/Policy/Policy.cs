@@ -19,15 +19,17 @@ public sealed record PolicyRequest(
     int[]? AgingBuckets,
     int[]? DsoWindowsMonths,
     string? Currency,
-    Dictionary<string, string>? Rules);
+    Dictionary<string, string>? Rules,
+    Dictionary<string, decimal>? ExchangeRates);
 
 public sealed record PolicyView(
     decimal? DefaultCreditLimit, int GraceDays, decimal? OrderReviewThreshold, int ReminderDaysBefore,
-    IReadOnlyList<int> AgingBuckets, IReadOnlyList<int> DsoWindowsMonths, string Currency, IReadOnlyDictionary<string, string> Rules)
+    IReadOnlyList<int> AgingBuckets, IReadOnlyList<int> DsoWindowsMonths, string Currency, IReadOnlyDictionary<string, string> Rules,
+    IReadOnlyDictionary<string, decimal> ExchangeRates)
 {
     public static PolicyView Of(CreditPolicy p) => new(p.DefaultCreditLimit, p.GraceDays, p.OrderReviewThreshold, p.ReminderDaysBefore,
         p.AgingBuckets, p.DsoWindowsMonths, p.Currency,
-        ReasonCodes.Configurable.ToDictionary(c => c, c => p.ModeOf(c).ToString().ToLowerInvariant()));
+        ReasonCodes.Configurable.ToDictionary(c => c, c => p.ModeOf(c).ToString().ToLowerInvariant()), p.ExchangeRates);
 }
 
 public sealed class PolicyValidator : AbstractValidator<PolicyRequest>
@@ -47,6 +49,11 @@ public sealed class PolicyValidator : AbstractValidator<PolicyRequest>
         RuleFor(x => x.Currency).Must(c => c is null || Currency.IsKnown(c)).WithCode("INVALID_CURRENCY");
         RuleForEach(x => x.Rules).Must(kv => ReasonCodes.Configurable.Contains(kv.Key) && Modes.Contains(kv.Value))
             .When(x => x.Rules is not null).WithCode("INVALID_VALUE");
+        // A rate is company-currency units per unit of another currency; the company's own currency needs none.
+        RuleFor(x => x.ExchangeRates).Must((x, rates) => rates!.Keys.All(c => Currency.IsKnown(c) && c != (x.Currency ?? Currency.Default)))
+            .When(x => x.ExchangeRates is not null).WithCode("INVALID_CURRENCY");
+        RuleFor(x => x.ExchangeRates).Must(rates => rates!.Values.All(r => r is > 0m and <= 1_000_000m && decimal.Round(r, 10) == r))
+            .When(x => x.ExchangeRates is not null).WithCode("INVALID_RATE");
     }
 
     public static CreditPolicy ToPolicy(PolicyRequest r) => new()
@@ -60,6 +67,7 @@ public sealed class PolicyValidator : AbstractValidator<PolicyRequest>
         Currency = r.Currency ?? Currency.Default,
         Rules = ReasonCodes.Configurable.ToDictionary(c => c,
             c => r.Rules?.GetValueOrDefault(c) switch { "warn" => RuleMode.Warn, "off" => RuleMode.Off, _ => RuleMode.Block }),
+        ExchangeRates = new SortedDictionary<string, decimal>(r.ExchangeRates ?? [], StringComparer.Ordinal),
     };
 }
 

@@ -14,7 +14,11 @@ public sealed record CreditRequest(DocumentKind Kind, decimal Amount, DateOnly D
 /// <summary>Everything outside the account that a credit decision needs, read before the decision.</summary>
 public sealed record CreditContext(CreditPolicy Policy, GroupPosition? Group, DateOnly Today);
 
-public sealed record EffectiveLimit(decimal? Amount, LimitSource Source)
+/// <summary>
+/// The limit in the customer's currency. <paramref name="Unrated"/>: an inherited company-currency limit the policy has no
+/// rate to convert; nothing can be granted against it, so it stands as 0 until a rate or an own limit is set.
+/// </summary>
+public sealed record EffectiveLimit(decimal? Amount, LimitSource Source, bool Unrated = false)
 {
     public bool IsUnlimited => Amount is null;
 }
@@ -39,15 +43,20 @@ public static class CreditRules
         // Unlimited by the customer's own flag is the customer level deciding; "none" is nothing set at any level.
         if (account.UnlimitedCredit) return new(null, LimitSource.Customer);
         if (account.CreditLimit is { } own) return new(own, LimitSource.Customer);
-        return InheritedLimitOf(group, policy);
+        return InheritedLimitOf(account.Currency, group, policy);
     }
 
-    /// <summary>The limit for a customer without its own: the group's default, else the company's, else none.</summary>
-    public static EffectiveLimit InheritedLimitOf(GroupPosition? group, CreditPolicy policy)
+    /// <summary>
+    /// The limit for a customer without its own: the group's default, else the company's, else none; both are in the
+    /// company's currency, converted to the customer's at the policy's rate.
+    /// </summary>
+    public static EffectiveLimit InheritedLimitOf(string currency, GroupPosition? group, CreditPolicy policy)
     {
-        if (group?.DefaultCreditLimit is { } groupDefault) return new(groupDefault, LimitSource.Group);
-        if (policy.DefaultCreditLimit is { } companyDefault) return new(companyDefault, LimitSource.Company);
-        return new(null, LimitSource.None);
+        var (inherited, source) = group?.DefaultCreditLimit is { } groupDefault ? (groupDefault, LimitSource.Group)
+            : policy.DefaultCreditLimit is { } companyDefault ? (companyDefault, LimitSource.Company)
+            : ((decimal?)null, LimitSource.None);
+        if (inherited is not { } limit) return new(null, source);
+        return policy.LimitInCurrency(limit, currency) is { } converted ? new(converted, source) : new(0m, source, Unrated: true);
     }
 
     public static CreditDecision Decide(
@@ -65,11 +74,20 @@ public static class CreditRules
 
         if (limitsApply)
         {
-            if (limit.Amount == 0m) failing.Add(ReasonCodes.NoCredit);
+            if (limit.Unrated) failing.Add(ReasonCodes.ExchangeRateMissing);
+            else if (limit.Amount == 0m) failing.Add(ReasonCodes.NoCredit);
             else if (limit.Amount is { } max && exposure + request.Amount > max) failing.Add(ReasonCodes.CreditLimitExceeded);
 
-            if (group?.SharedCreditLimit is { } pool && group.Exposure + request.ExtraExposure + request.Amount > pool)
-                failing.Add(ReasonCodes.GroupLimitExceeded);
+            if (group?.SharedCreditLimit is { } pool)
+            {
+                // The pool is in the company currency: the request joins it at the customer's rate, unrounded like the members.
+                var asked = policy.ToCompanyCurrency(request.ExtraExposure + request.Amount, account.Currency);
+                if (asked is null || group.UnratedCurrency is not null)
+                {
+                    if (!failing.Contains(ReasonCodes.ExchangeRateMissing)) failing.Add(ReasonCodes.ExchangeRateMissing);
+                }
+                else if (group.Exposure + asked > pool) failing.Add(ReasonCodes.GroupLimitExceeded);
+            }
 
             // A temporary grant (a limit or unlimited credit with an expiry date) lapses after its date.
             if ((account.UnlimitedCredit || account.CreditLimit is not null)

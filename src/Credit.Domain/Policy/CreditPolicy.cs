@@ -13,8 +13,10 @@ public static class ReasonCodes
     public const string AccountOnHold = "ACCOUNT_ON_HOLD";
     public const string OrderValueReview = "ORDER_VALUE_REVIEW";
     public const string PaymentTermsExtended = "PAYMENT_TERMS_EXTENDED";
+    /// <summary>A limit or pool in the company's currency cannot be applied to a customer in a currency without a rate.</summary>
+    public const string ExchangeRateMissing = "EXCHANGE_RATE_MISSING";
 
-    /// <summary>Rules a policy may set to block, warn or off. NO_CREDIT and ACCOUNT_ON_HOLD always block.</summary>
+    /// <summary>Rules a policy may set to block, warn or off. NO_CREDIT, ACCOUNT_ON_HOLD and EXCHANGE_RATE_MISSING always block.</summary>
     public static readonly IReadOnlyList<string> Configurable =
         [OverdueInvoices, LimitExpired, OrderValueReview, PaymentTermsExtended, GroupLimitExceeded, CreditLimitExceeded];
 }
@@ -32,12 +34,41 @@ public sealed record CreditPolicy
     public IReadOnlyDictionary<string, RuleMode> Rules { get; init; } =
         ReasonCodes.Configurable.ToDictionary(c => c, _ => RuleMode.Block);
 
+    /// <summary>
+    /// Units of the company currency one unit of another currency is worth ("KWD": 12.25 with SAR): group and company
+    /// limits are in the company currency, so a customer in another currency inherits them, and counts in a pool,
+    /// only through its rate.
+    /// </summary>
+    public IReadOnlyDictionary<string, decimal> ExchangeRates { get; init; } = new Dictionary<string, decimal>();
+
+    /// <summary>An amount in the customer's currency in the company's, exact (no rounding, so pool sums add up); null without a rate.</summary>
+    public decimal? ToCompanyCurrency(decimal amount, string currency) =>
+        currency == Currency || amount == 0m ? amount
+            : ExchangeRates.TryGetValue(currency, out var rate) ? amount * rate : null;
+
+    /// <summary>
+    /// A company-currency limit in the customer's currency, rounded down to its minor unit so the conversion never
+    /// grants more than the limit; null without a rate.
+    /// </summary>
+    public decimal? LimitInCurrency(decimal limit, string currency)
+    {
+        if (currency == Currency || limit == 0m) return limit;
+        if (!ExchangeRates.TryGetValue(currency, out var rate)) return null;
+        var unit = Money.Currency.MinorUnit(currency);
+        return Math.Floor(limit / rate / unit) * unit;
+    }
+
     public static CreditPolicy Default { get; } = new();
 
     public RuleMode ModeOf(string code) =>
-        code is ReasonCodes.NoCredit or ReasonCodes.AccountOnHold ? RuleMode.Block
+        code is ReasonCodes.NoCredit or ReasonCodes.AccountOnHold or ReasonCodes.ExchangeRateMissing ? RuleMode.Block
             : Rules.TryGetValue(code, out var mode) ? mode : RuleMode.Block;
 }
 
-/// <summary>A customer group's limits and, for a shared pool, the members' combined exposure now.</summary>
-public sealed record GroupPosition(string GroupId, decimal? DefaultCreditLimit, decimal? SharedCreditLimit, decimal Exposure);
+/// <summary>
+/// A customer group's limits (company currency) and, for a shared pool, the members' combined exposure now in the
+/// company currency; <paramref name="UnratedCurrency"/> names a member's currency without a rate, which leaves the pool
+/// unknowable.
+/// </summary>
+public sealed record GroupPosition(string GroupId, decimal? DefaultCreditLimit, decimal? SharedCreditLimit, decimal Exposure,
+    string? UnratedCurrency = null);

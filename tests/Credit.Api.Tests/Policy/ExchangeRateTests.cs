@@ -1,0 +1,83 @@
+using Credit.Api.Tests.Infrastructure;
+
+namespace Credit.Api.Tests.Policy;
+
+/// <summary>Group and company limits are in the company currency; customers in other currencies meet them at the policy's rates.</summary>
+[Collection(nameof(CompanyPolicy))]
+public sealed class ExchangeRateTests(AppFixture app) : IAsyncLifetime
+{
+    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
+
+    public async ValueTask DisposeAsync() => (await app.Controller.Put("/api/policy", new { })).Status.ShouldBe(200);
+
+    [Fact]
+    public async Task A_customer_in_another_currency_inherits_the_company_limit_only_at_a_rate()
+    {
+        (await app.Controller.Put("/api/policy", new { defaultCreditLimit = 7000 })).Status.ShouldBe(200);
+        var id = await app.Customer(new { name = "الكويتية للتجارة", currency = "KWD" });
+
+        // No rate: the 7,000 SAR default is not 7,000 KWD; nothing is granted, and the refusal says why, in Arabic too.
+        var refused = await app.Clerk.InLanguage("ar").Post($"/api/customers/{id}/invoices", new { invoiceId = "I1", amount = 100 });
+        refused.Status.ShouldBe(409, refused.ToString());
+        refused.Codes("reasons").ShouldBe(["EXCHANGE_RATE_MISSING"]);
+        refused.Body.GetProperty("reasons")[0].GetProperty("message").GetString()!.ShouldContain("سعر صرف");
+        var held = await app.Clerk.Post($"/api/customers/{id}/orders", new { orderId = "SO1", amount = 100 });
+        held.String("status").ShouldBe("held");
+
+        // With a rate the limit is 571.428 KWD, and the held order goes through on the policy change.
+        var policy = await app.Controller.Put("/api/policy", new { defaultCreditLimit = 7000, exchangeRates = new Dictionary<string, decimal> { ["KWD"] = 12.25m } });
+        policy.Status.ShouldBe(200, policy.ToString());
+        policy.Body.GetProperty("exchangeRates").GetProperty("KWD").GetDecimal().ShouldBe(12.25m);
+        (await app.Controller.Get("/api/policy")).Body.GetProperty("exchangeRates").GetProperty("KWD").GetDecimal().ShouldBe(12.25m);
+        await Scenario.Eventually(() => app.Clerk.Get($"/api/customers/{id}/orders/SO1"), r => r.String("status") == "released");
+
+        var balance = await app.Clerk.Get($"/api/customers/{id}/balance");
+        balance.Decimal("creditLimit").ShouldBe(571.428m);
+        balance.String("limitSource").ShouldBe("company");
+        var over = await app.Clerk.Post($"/api/customers/{id}/invoices", new { invoiceId = "I2", amount = 471.429 });
+        over.Codes("reasons").ShouldBe(["CREDIT_LIMIT_EXCEEDED"], over.ToString());
+        over.Decimal("available").ShouldBe(471.428m);
+        (await app.Clerk.Post($"/api/customers/{id}/invoices", new { invoiceId = "I3", amount = 471.428 })).Status.ShouldBe(201);
+    }
+
+    [Fact]
+    public async Task A_pool_counts_members_in_the_company_currency()
+    {
+        await app.Controller.Put("/api/policy", new { exchangeRates = new Dictionary<string, decimal> { ["KWD"] = 12.25m } });
+        var group = AppFixture.NewId("fxpool");
+        await app.Controller.Put($"/api/groups/{group}", new { name = "Gulf branches", sharedCreditLimit = 10000 });
+        var riyadh = await app.Customer(new { name = "Riyadh", groupId = group });
+        var kuwait = await app.Customer(new { name = "Kuwait", groupId = group, currency = "KWD" });
+
+        (await app.Clerk.Post($"/api/customers/{riyadh}/invoices", new { invoiceId = "I1", amount = 9000 })).Status.ShouldBe(201);
+        var over = await app.Clerk.Post($"/api/customers/{kuwait}/invoices", new { invoiceId = "K1", amount = 81.633 }); // 1,000.00425 SAR
+        over.Codes("reasons").ShouldBe(["GROUP_LIMIT_EXCEEDED"], over.ToString());
+        (await app.Clerk.Post($"/api/customers/{kuwait}/invoices", new { invoiceId = "K2", amount = 81.632 })).Status.ShouldBe(201);
+
+        var view = await app.Clerk.Get($"/api/groups/{group}");
+        view.String("currency").ShouldBe("SAR");
+        view.Decimal("exposure").ShouldBe(9999.99m); // 9,000 + 999.992, shown to the halala
+        view.Decimal("available").ShouldBe(0.01m);
+
+        // A rate taken away leaves the pool unknowable: every member is refused, and the view names the currency.
+        await app.Controller.Put("/api/policy", new { });
+        var unknowable = await app.Clerk.Post($"/api/customers/{riyadh}/invoices", new { invoiceId = "I2", amount = 0.01 });
+        unknowable.Codes("reasons").ShouldBe(["EXCHANGE_RATE_MISSING"], unknowable.ToString());
+        (await app.Clerk.Get($"/api/groups/{group}")).String("missingExchangeRate").ShouldBe("KWD");
+    }
+
+    [Theory]
+    [InlineData("""{"exchangeRates":{"XYZ":1}}""", "INVALID_CURRENCY")]
+    [InlineData("""{"exchangeRates":{"SAR":1}}""", "INVALID_CURRENCY")]
+    [InlineData("""{"currency":"KWD","exchangeRates":{"KWD":1}}""", "INVALID_CURRENCY")]
+    [InlineData("""{"exchangeRates":{"KWD":0}}""", "INVALID_RATE")]
+    [InlineData("""{"exchangeRates":{"KWD":-12.25}}""", "INVALID_RATE")]
+    [InlineData("""{"exchangeRates":{"KWD":12.25000000001}}""", "INVALID_RATE")]
+    [InlineData("""{"exchangeRates":{"KWD":1000001}}""", "INVALID_RATE")]
+    public async Task Bad_rates_are_refused_with_the_field_named(string body, string code)
+    {
+        var bad = await app.Controller.SendRaw(HttpMethod.Put, "/api/policy", body, "application/json");
+        bad.Status.ShouldBe(400, bad.ToString());
+        bad.Body.GetProperty("errorCodes").GetProperty("exchangeRates")[0].GetString().ShouldBe(code);
+    }
+}
