@@ -40,6 +40,7 @@ public static class CheckCreditEndpoint
         var (account, context) = read;
         if (account is null) return Problems.Result(404, ErrorCodes.CustomerNotFound);
         if (!Caller.Of(http).MayActOn(account.Profile.AssignedTo)) return Problems.Result(403, ErrorCodes.CustomerNotAssigned);
+        if (!account.Profile.BuysFromUs) return Problems.Result(409, ErrorCodes.NotACustomer);
         if (!Domain.Money.Currency.FitsMinorUnit(request.Amount, account.Currency)) return Problems.Validation([("amount", "AMOUNT_PRECISION")]);
 
         // The same functions the documents use, so the answer is the one a real document would get now.

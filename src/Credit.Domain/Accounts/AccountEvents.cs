@@ -13,7 +13,11 @@ public sealed record CustomerProfile(
     ContactKind Kind,
     IReadOnlyList<string> AssignedTo,
     bool BypassCreditCheckAtOrder,
-    DateOnly? CustomerSince);
+    DateOnly? CustomerSince)
+{
+    /// <summary>A contact we only buy from takes no orders or invoices; "both" does.</summary>
+    public bool BuysFromUs => Kind != ContactKind.Supplier;
+}
 
 public sealed record AccountOpened(string CustomerId, CustomerProfile Profile);
 

@@ -25,6 +25,7 @@ public static class InvoiceDecisions
     {
         if (account.Receivables.TryGetValue(cmd.InvoiceId, out var existing))
             return Outcome<InvoiceResult>.Again(existing.Fingerprint, cmd.Fingerprint, () => ResultOf(existing));
+        if (!account.Profile.BuysFromUs) return Outcome<InvoiceResult>.Reject(RejectionKind.InvalidState, ErrorCodes.NotACustomer);
 
         if (!Money.Currency.FitsMinorUnit(cmd.Amount, account.Currency)
             || cmd.Installments?.Any(i => !Money.Currency.FitsMinorUnit(i.Amount, account.Currency)) == true)

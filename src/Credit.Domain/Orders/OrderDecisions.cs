@@ -16,6 +16,7 @@ public static class OrderDecisions
     {
         if (account.Orders.TryGetValue(cmd.OrderId, out var existing))
             return Outcome<OrderResult>.Again(existing.Fingerprint, cmd.Fingerprint, () => PlacementOf(existing));
+        if (!account.Profile.BuysFromUs) return Outcome<OrderResult>.Reject(RejectionKind.InvalidState, ErrorCodes.NotACustomer);
         if (!Money.Currency.FitsMinorUnit(cmd.Amount, account.Currency))
             return Outcome<OrderResult>.Invalid("amount", "AMOUNT_PRECISION");
 

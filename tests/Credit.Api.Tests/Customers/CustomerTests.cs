@@ -181,4 +181,17 @@ public class CustomerTests(AppFixture app)
         missing.Status.ShouldBe(404);
         missing.Code.ShouldBe("CUSTOMER_NOT_FOUND");
     }
+
+    [Fact]
+    public async Task A_supplier_only_contact_takes_no_orders_or_invoices_until_it_is_both()
+    {
+        var id = await app.Customer(new { name = "مورد الأجهزة", kind = "supplier", creditLimit = 5000 });
+        (await app.Clerk.Post($"/api/customers/{id}/orders", new { orderId = "SO1", amount = 100 })).ShouldBeProblem(409, "NOT_A_CUSTOMER");
+        (await app.Clerk.Post($"/api/customers/{id}/invoices", new { invoiceId = "I1", amount = 100 })).ShouldBeProblem(409, "NOT_A_CUSTOMER");
+        (await app.Clerk.Post($"/api/customers/{id}/credit-check", new { amount = 100, kind = "invoice" })).ShouldBeProblem(409, "NOT_A_CUSTOMER");
+        (await app.As("auditor-1", "auditor").Get($"/api/customers/{id}/history")).Headers["X-Total-Count"].ShouldBe("2"); // opened, limit set: nothing else
+
+        (await app.Clerk.Put($"/api/customers/{id}", new { kind = "both" })).Status.ShouldBe(200);
+        (await app.Clerk.Post($"/api/customers/{id}/invoices", new { invoiceId = "I1", amount = 100 })).Status.ShouldBe(201);
+    }
 }
