@@ -29,6 +29,9 @@ public sealed record InvoiceIssuedResponse(string InvoiceId, DateOnly DueOn, IRe
 
 public sealed class IssueInvoiceValidator : AbstractValidator<IssueInvoiceRequest>
 {
+    /// <summary>Ten years of weekly installments (forty-three of monthly ones).</summary>
+    public const int MaxInstallments = 520;
+
     public IssueInvoiceValidator(BusinessCalendar calendar)
     {
         RuleFor(x => x.InvoiceId).RequiredId();
@@ -40,6 +43,8 @@ public sealed class IssueInvoiceValidator : AbstractValidator<IssueInvoiceReques
         When(x => x.Installments is not null && x.Installments.All(i => i is not null), () =>
         {
             RuleFor(x => x.Installments!.Length).GreaterThanOrEqualTo(2).OverridePropertyName("installments").WithCode("INSTALLMENTS_MIN");
+            // Every installment carries two reminders and a line in each read model: a plan is weeks or months, not a flood.
+            RuleFor(x => x.Installments!.Length).LessThanOrEqualTo(MaxInstallments).OverridePropertyName("installments").WithCode("INSTALLMENTS_MAX");
             RuleForEach(x => x.Installments).ChildRules(i => i.RuleFor(x => x.Amount).Money());
             RuleFor(x => x.Installments).Must((x, list) => list!.Sum(i => i.Amount) == x.Amount).WithCode("INSTALLMENTS_SUM");
             RuleFor(x => x.Installments).Must(list => list!.Zip(list!.Skip(1)).All(p => p.First.DueOn < p.Second.DueOn)).WithCode("INSTALLMENTS_ORDER");

@@ -75,7 +75,24 @@ public class ReceivablesFlowTests(AppFixture app)
         { """{"invoiceId":"I1","amount":100,"issuedOn":"2026-11-01","installments":[{"dueOn":"2026-10-31","amount":50},{"dueOn":"2026-12-01","amount":50}]}""", "INSTALLMENT_BEFORE_ISSUE" },
         { """{"invoiceId":"I1","amount":100,"issuedOn":"2026-11-01","installments":[{"dueOn":"2026-12-01","amount":50.005},{"dueOn":"2027-01-01","amount":49.995}]}""", "AMOUNT_PRECISION" },
         { """{"invoiceId":"I1","amount":100,"issuedOn":"2026-11-01","dueOn":"2026-12-01","installments":[{"dueOn":"2026-12-01","amount":50},{"dueOn":"2027-01-01","amount":50}]}""", "MUTUALLY_EXCLUSIVE" },
+        { WeeklyPlan(521), "INSTALLMENTS_MAX" },
     };
+
+    /// <summary>An invoice of n SAR paid 1 SAR a week from 2026-11-08.</summary>
+    private static string WeeklyPlan(int weeks) => System.Text.Json.JsonSerializer.Serialize(new
+    {
+        invoiceId = "I1", amount = weeks, issuedOn = "2026-11-01",
+        installments = Enumerable.Range(1, weeks).Select(w => new { dueOn = new DateOnly(2026, 11, 1).AddDays(7 * w), amount = 1 }),
+    });
+
+    [Fact]
+    public async Task Ten_years_of_weekly_installments_are_one_invoice()
+    {
+        var id = await app.Customer(new { name = "Weekly" });
+        var r = await app.Clerk.SendRaw(HttpMethod.Post, $"/api/customers/{id}/invoices", WeeklyPlan(520), "application/json");
+        r.Status.ShouldBe(201, r.ToString());
+        r.Body.GetProperty("installments").GetArrayLength().ShouldBe(520);
+    }
 
     [Theory]
     [MemberData(nameof(BadSchedules))]
