@@ -78,14 +78,19 @@ public static class Problems
         if (JsonPath.Match(problem.Detail ?? "") is { Success: true } path && path.Groups[1].Value.Length > 0)
         {
             var field = path.Groups[1].Value;
-            problem.Extensions["errors"] = new Dictionary<string, string[]> { [field] = [Text.Of("INVALID_VALUE")] };
-            problem.Extensions["errorCodes"] = new Dictionary<string, string[]> { [field] = ["INVALID_VALUE"] };
+            // The serializer names the request type, not the field's, so dates are known by the contract's names for them.
+            var fieldCode = DateField.IsMatch(field) ? "INVALID_DATE" : "INVALID_VALUE";
+            problem.Extensions["errors"] = new Dictionary<string, string[]> { [field] = [Text.Of(fieldCode)] };
+            problem.Extensions["errorCodes"] = new Dictionary<string, string[]> { [field] = [fieldCode] };
         }
         // The serializer's own text names our request types ("could not be converted to Credit.Api…").
         problem.Detail = Text.Of(code);
     }
 
     private static readonly System.Text.RegularExpressions.Regex JsonPath = new(@"Path: \$\.?([A-Za-z0-9_.\[\]]*)");
+
+    /// <summary>issuedOn, dueOn, installments[0].dueOn, customerSince, openingBalance.asOf...: every body date.</summary>
+    private static readonly System.Text.RegularExpressions.Regex DateField = new(@"(On|Since|asOf)$");
 
     public static IReadOnlyList<ReasonView> Reasons(IEnumerable<string> codes) => codes.Select(c => new ReasonView(c, Text.Of(c))).ToList();
 

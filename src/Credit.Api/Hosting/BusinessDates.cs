@@ -48,9 +48,11 @@ public sealed class BusinessDateJson : System.Text.Json.Serialization.JsonConver
 {
     public override DateOnly Read(ref System.Text.Json.Utf8JsonReader reader, Type typeToConvert, System.Text.Json.JsonSerializerOptions options)
     {
-        if (reader.TokenType != System.Text.Json.JsonTokenType.String || !BusinessDates.TryParse(reader.GetString(), out var date))
-            throw new System.Text.Json.JsonException("Not a date (yyyy-mm-dd).");
-        return BusinessDates.InRange(date) ? date : throw new System.Text.Json.JsonException("Date out of range.");
+        // Without a message the serializer writes its own, with the field's path: the 400 then names the field.
+        if (reader.TokenType != System.Text.Json.JsonTokenType.String || !BusinessDates.TryParse(reader.GetString(), out var date)
+            || !BusinessDates.InRange(date))
+            throw new System.Text.Json.JsonException();
+        return date;
     }
 
     public override void Write(System.Text.Json.Utf8JsonWriter writer, DateOnly value, System.Text.Json.JsonSerializerOptions options) =>

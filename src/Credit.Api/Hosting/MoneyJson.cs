@@ -13,7 +13,8 @@ public sealed class MoneyJson : JsonConverter<decimal>
     private const decimal One = 1.0000000000000000000000000000m;
 
     public override decimal Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-        reader.TokenType == JsonTokenType.Number ? reader.GetDecimal() : throw new JsonException("A JSON number was expected.");
+        // Without a message the serializer writes its own, with the field's path: the 400 then names the field.
+        reader.TokenType == JsonTokenType.Number ? reader.GetDecimal() : throw new JsonException();
 
     public override void Write(Utf8JsonWriter writer, decimal value, JsonSerializerOptions options) =>
         writer.WriteNumberValue(value / One);

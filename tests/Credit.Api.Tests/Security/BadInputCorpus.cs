@@ -244,7 +244,13 @@ public static class BadInputCorpus
             Add(f, "reason only whitespace", f.With("reason", Q("   ")), bad);
             Add(f, "reason missing", f.With("reason", remove: true), bad);
             Add(f, "reason a number", f.With("reason", "42"), bad);
+            // PostgreSQL's jsonb cannot hold U+0000: it failed at the append (a 500).
+            Add(f, "reason with a NUL character", f.With("reason", Q("cheque\0bounced")), bad);
         }
+        Add(OverrideInvoice, "override reason with a NUL character", OverrideInvoice.With("override", $"{{\"reason\":{Q("ok\0")}}}"), bad);
+        Add(NewCustomer, "name with a NUL character", NewCustomer.With("name", Q("a\0b")), bad);
+        Add(NewCustomer, "assignedTo with a NUL character", NewCustomer.With("assignedTo", $"[{Q("al\0ice")}]"), bad);
+        Add(Group, "name with a NUL character", Group.With("name", Q("a\0")), bad);
         Add(OverrideInvoice, "override reason of 501 characters", OverrideInvoice.With("override", $"{{\"reason\":{Q(TooLongReason)}}}"), bad);
         Add(OverrideInvoice, "override without a reason", OverrideInvoice.With("override", "{}"), bad);
         Add(OverrideInvoice, "override reason only whitespace", OverrideInvoice.With("override", """{"reason":"  "}"""), bad);

@@ -111,6 +111,33 @@ public class BadInputCorpusTests(CorpusWorld world) : IClassFixture<CorpusWorld>
         else (await Streams.Version(App.ConnectionString, stream)).ShouldBe(before, $"{name}: an event was written to {stream}");
     }
 
+    public static TheoryData<string, string, string, string> WrongForms => new()
+    {
+        { "POST invoices", "amount", "\"100\"", "INVALID_VALUE" },
+        { "POST invoices", "amount", "null", "INVALID_VALUE" },
+        { "POST invoices", "amount", "true", "INVALID_VALUE" },
+        { "POST payments", "amount", "\"5\"", "INVALID_VALUE" },
+        { "POST invoices", "issuedOn", "\"2026-02-30\"", "INVALID_DATE" },
+        { "POST invoices", "issuedOn", "\"2200-01-01\"", "INVALID_DATE" },
+        { "POST payments", "receivedOn", "\"1899-12-31\"", "INVALID_DATE" },
+        { "PUT customer (new)", "customerSince", "\"2999-01-01\"", "INVALID_DATE" },
+        { "PUT customer (new)", "name", "\"a\\u0000b\"", "INVALID_VALUE" },
+        { "POST hold", "reason", "\"on\\u0000hold\"", "INVALID_VALUE" },
+    };
+
+    /// <summary>The contract's validation errors name the field: a value of the wrong type or form is no exception.</summary>
+    [Theory]
+    [MemberData(nameof(WrongForms))]
+    public async Task A_value_of_the_wrong_type_or_form_names_its_field(string form, string field, string raw, string code)
+    {
+        var f = BadInputCorpus.ControlForms.Single(x => x.Label == form);
+        var ids = Ids(world.Customers);
+        var r = await Client("controller").SendRaw(new HttpMethod(f.Method), Fill(f.Url, ids), Fill(f.With(field, raw), ids), "application/json");
+        r.ShouldBeProblem(400, null, form);
+        r.Body.GetProperty("errorCodes").GetProperty(field)[0].GetString().ShouldBe(code, r.ToString());
+        r.Body.GetProperty("errors").GetProperty(field)[0].GetString().ShouldNotBeNullOrWhiteSpace();
+    }
+
     [Fact]
     public void The_corpus_has_at_least_200_cases_over_every_write_endpoint()
     {
