@@ -265,6 +265,49 @@ public class OrderDecisionTests
         else outcome.Refused().ShouldDecide(reasons, None);
     }
 
+    private static ProfileUpdated Bypass(bool on) => new(Accounts.Profile(bypass: on));
+
+    [Fact]
+    public void An_order_placed_under_the_bypass_stays_uncounted_and_is_checked_in_full_once_the_bypass_is_off()
+    {
+        var account = CreditAccount.From(Opened(bypass: true), Limit(1000m));
+        account.Then(OrderDecisions.Place(account, Order("O1", 5000m), Context()));
+        account.ApplyEvent(Bypass(false));
+
+        account.OpenOrders.ShouldBe(0m); // never granted credit, so it does not use any now
+        InvoiceDecisions.Issue(account, IssueCmd("I1", 5000m) with { OrderId = "O1" }, Context()).Refused()
+            .ShouldDecide([CreditLimitExceeded], None);
+        InvoiceDecisions.Issue(account, IssueCmd("I1", 1000m) with { OrderId = "O1" }, Context()).Issued().Amount.ShouldBe(1000m);
+    }
+
+    [Fact]
+    public void An_order_placed_under_the_check_keeps_counting_once_the_bypass_is_on_and_converts_without_a_new_check()
+    {
+        var account = CreditAccount.From(Opened(), Limit(1000m));
+        account.Then(OrderDecisions.Place(account, Order("O1", 800m), Context()));
+        account.ApplyEvent(Bypass(true));
+
+        account.OpenOrders.ShouldBe(800m);
+        DecideInvoice(account, 200.01m).ShouldDecide([CreditLimitExceeded], None);
+        InvoiceDecisions.Issue(account, IssueCmd("I1", 800m) with { OrderId = "O1" }, Context()).Issued().Amount.ShouldBe(800m);
+    }
+
+    [Fact]
+    public void A_held_order_placed_under_the_bypass_stays_uncounted_when_released()
+    {
+        var account = CreditAccount.From(Opened(bypass: true), Limit(1000m), new AccountHeld("collections"));
+        account.Then(OrderDecisions.Place(account, Order("B1", 900m), Context()));
+        account.Orders["B1"].Status.ShouldBe(OrderStatus.Held);
+
+        account.ApplyEvent(new AccountUnheld("paid"));
+        account.Then(OrderDecisions.ReleaseWhatNowPasses(account, Context()));
+        account.ApplyEvent(Bypass(false));
+
+        account.Orders["B1"].Status.ShouldBe(OrderStatus.Released);
+        account.OpenOrders.ShouldBe(0m);
+        DecideInvoice(account, 1000m).ShouldDecide([], None);
+    }
+
     // ---------------------------------------------------------------- Release / Reject / Cancel
 
     public static TheoryData<OrderStatus, string, string> Transitions => new()

@@ -13,7 +13,7 @@ namespace Credit.Api.Accounts;
 public static class AccountImage
 {
     // Bumped whenever the layout changes; checkpoints of another layout are ignored (and rewritten as the account grows).
-    public static readonly byte[] Magic = "CLA3"u8.ToArray();
+    public static readonly byte[] Magic = "CLA4"u8.ToArray();
 
     public static byte[] Write(CreditAccount a)
     {
@@ -77,6 +77,7 @@ public static class AccountImage
                 Write(w, o.Fingerprint);
                 WriteStrings(w, o.Reasons);
                 WriteStrings(w, o.Warnings);
+                w.Write(o.Counted);
             }
 
             w.Write(a.Payments.Count);
@@ -170,6 +171,7 @@ public static class AccountImage
                 Fingerprint = ReadFingerprint(r),
                 Reasons = ReadStrings(r),
                 Warnings = ReadStrings(r),
+                Counted = r.ReadBoolean(),
             };
             a.Orders.Add(o.Id, o);
         }

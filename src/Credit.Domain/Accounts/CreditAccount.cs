@@ -45,8 +45,14 @@ public sealed class OrderState
     public RequestFingerprint Fingerprint { get; set; }
     public IReadOnlyList<string> Reasons { get; set; } = [];
     public IReadOnlyList<string> Warnings { get; set; } = [];
-    /// <summary>Approved and released orders are promised credit until invoiced or cancelled.</summary>
-    public bool CountsAsExposure => Status is OrderStatus.Approved or OrderStatus.Released;
+    /// <summary>
+    /// Placed while the customer's orders were checked (no bypass): only such an order was granted credit, so only it
+    /// counts as exposure and only its amount is already covered when it is invoiced. Fixed at placement, so turning
+    /// the bypass off later neither counts unchecked orders nor lets them be invoiced unchecked.
+    /// </summary>
+    public bool Counted { get; set; } = true;
+    /// <summary>Approved and released orders placed under the credit check are promised credit until invoiced or cancelled.</summary>
+    public bool CountsAsExposure => Counted && Status is OrderStatus.Approved or OrderStatus.Released;
 }
 
 public sealed class PaymentState
@@ -102,8 +108,8 @@ public sealed class CreditAccount
     /// <summary>Invoices + opening balance - payments - credit notes; unapplied credit lowers it.</summary>
     public decimal Outstanding => Position.ReceivablesOpen - UnappliedCredit;
 
-    /// <summary>Orders promised but not invoiced. Orders of a bypass customer are not counted.</summary>
-    public decimal OpenOrders => Profile.BypassCreditCheckAtOrder ? 0m : Position.Promised;
+    /// <summary>Orders promised but not invoiced; orders placed under the bypass were never counted (see <see cref="OrderState.Counted"/>).</summary>
+    public decimal OpenOrders => Position.Promised;
 
     public decimal Exposure => Outstanding + OpenOrders;
 
@@ -295,12 +301,14 @@ public sealed class CreditAccount
     {
         Id = e.OrderId, Amount = e.Amount, OrderedOn = e.OrderedOn, PaymentTerms = e.PaymentTerms,
         Status = OrderStatus.Approved, Sequence = ++Sequence, Fingerprint = RequestFingerprint.Of(e.Fingerprint), Warnings = e.Warnings,
+        Counted = !Profile.BypassCreditCheckAtOrder,
     });
 
     public void When(OrderHeld e) => Put(new OrderState
     {
         Id = e.OrderId, Amount = e.Amount, OrderedOn = e.OrderedOn, PaymentTerms = e.PaymentTerms,
         Status = OrderStatus.Held, Sequence = ++Sequence, Fingerprint = RequestFingerprint.Of(e.Fingerprint), Reasons = e.Reasons, Warnings = e.Warnings,
+        Counted = !Profile.BypassCreditCheckAtOrder,
     });
 
     public void When(HoldReleased e) => SetOrderStatus(e.OrderId, OrderStatus.Released);

@@ -81,12 +81,12 @@ public static class InvoiceDecisions
 
     /// <summary>
     /// Against an approved or released order only the amount above the order is new credit: the order's
-    /// amount already counts in exposure. A bypass customer's orders never counted, so they are checked in full.
+    /// amount already counts in exposure. An order placed under the bypass never counted, so it is checked in full.
     /// </summary>
     public static CreditDecision Check(CreditAccount account, IssueInvoice cmd, OrderState? order, CreditContext ctx)
     {
         var amount = cmd.Amount;
-        if (order is not null && !account.Profile.BypassCreditCheckAtOrder)
+        if (order is { Counted: true })
         {
             amount = cmd.Amount - order.Amount;
             if (amount <= 0)

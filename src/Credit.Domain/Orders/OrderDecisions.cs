@@ -53,7 +53,7 @@ public static class OrderDecisions
                 new CreditRequest(DocumentKind.Order, order.Amount, order.OrderedOn, order.PaymentTerms, granted), ctx.Today);
             if (!decision.Allowed) continue;
             released.Add(new HoldReleased(order.Id, "Credit position improved: passes every rule", SystemUser));
-            if (!account.Profile.BypassCreditCheckAtOrder) granted += order.Amount;
+            if (order.Counted) granted += order.Amount;
         }
         return Outcome<int>.Accept(released.Count, [.. released]);
     }

@@ -86,12 +86,12 @@ public sealed class ReportingProjection(TimeZoneInfo zone) : IProjection
                     foreach (var s in x.Settlements) _settlements.Add(e.Sequence, id, s.DocumentId, s.Installment, x.AppliedOn, x.SourceId, -s.Amount);
                     break;
                 case OrderApproved x:
-                    _newOrders.Add(id, x.OrderId, x.Amount, "approved", x.OrderedOn, Array.Empty<string>(), x.Warnings.ToArray(), null, null);
+                    _newOrders.Add(id, x.OrderId, x.Amount, "approved", x.OrderedOn, Array.Empty<string>(), x.Warnings.ToArray(), null, null, CountedNow(id));
                     Touch(id, x.OrderId, "approved", null);
                     _ordersIn.Add(e.Sequence, id, x.OrderId, x.OrderedOn);
                     break;
                 case OrderHeld x:
-                    _newOrders.Add(id, x.OrderId, x.Amount, "held", x.OrderedOn, x.Reasons.ToArray(), x.Warnings.ToArray(), e.Timestamp, e.UserName);
+                    _newOrders.Add(id, x.OrderId, x.Amount, "held", x.OrderedOn, x.Reasons.ToArray(), x.Warnings.ToArray(), e.Timestamp, e.UserName, CountedNow(id));
                     Touch(id, x.OrderId, "held", "pending");
                     break;
                 case HoldReleased x:
@@ -109,6 +109,13 @@ public sealed class ReportingProjection(TimeZoneInfo zone) : IProjection
             var first = document is { } d && (seen.FirstDocument is null || d < seen.FirstDocument) ? d : seen.FirstDocument;
             _seen[id] = (Math.Max(seen.Seq, e.Sequence), e.Timestamp, first);
         }
+
+        /// <summary>
+        /// Whether an order placed now counts (no bypass at this moment): known from a profile earlier in this page,
+        /// else null and the customers table decides, read before this page's profiles are written.
+        /// </summary>
+        private bool? CountedNow(string customer) =>
+            _profiles.TryGetValue(customer, out var p) ? !p.Profile.BypassCreditCheckAtOrder : null;
 
         private void Touch(string customer, string order, string status, string? hold)
         {
@@ -143,6 +150,18 @@ public sealed class ReportingProjection(TimeZoneInfo zone) : IProjection
 
         public void Write(IDocumentOperations ops)
         {
+            // Before the profiles: an order whose bypass this page did not see counts by the flag as it stood before the page.
+            if (_newOrders.Count > 0)
+                ops.QueueSqlCommand($"""
+                    insert into {S}.order_book (customer_id, order_id, amount, counted, status, ordered_on, reasons, warnings, held_at, held_by, hold_status)
+                    select u.customer, u.order_id, u.amount, coalesce(u.counted, not coalesce(c.bypass_order_check, false)), u.status, u.ordered_on,
+                           string_to_array(u.reasons, chr(31)), string_to_array(u.warnings, chr(31)), u.held_at, u.held_by,
+                           case when u.status = 'held' then 'pending' end
+                    from unnest(?::varchar[], ?::varchar[], ?::numeric[], ?::varchar[], ?::date[], ?::text[], ?::text[], ?::timestamptz[], ?::varchar[], ?::boolean[])
+                        as u(customer, order_id, amount, status, ordered_on, reasons, warnings, held_at, held_by, counted)
+                    left join {S}.customers c on c.customer_id = u.customer
+                    on conflict do nothing
+                    """, _newOrders.Columns());
             if (_profiles.Count > 0)
             {
                 var p = _profiles.ToList();
@@ -222,17 +241,6 @@ public sealed class ReportingProjection(TimeZoneInfo zone) : IProjection
                     on conflict do nothing
                     """, cols);
             }
-            if (_newOrders.Count > 0)
-                ops.QueueSqlCommand($"""
-                    insert into {S}.order_book (customer_id, order_id, amount, counted, status, ordered_on, reasons, warnings, held_at, held_by, hold_status)
-                    select u.customer, u.order_id, u.amount, not coalesce(c.bypass_order_check, false), u.status, u.ordered_on,
-                           string_to_array(u.reasons, chr(31)), string_to_array(u.warnings, chr(31)), u.held_at, u.held_by,
-                           case when u.status = 'held' then 'pending' end
-                    from unnest(?::varchar[], ?::varchar[], ?::numeric[], ?::varchar[], ?::date[], ?::text[], ?::text[], ?::timestamptz[], ?::varchar[])
-                        as u(customer, order_id, amount, status, ordered_on, reasons, warnings, held_at, held_by)
-                    left join {S}.customers c on c.customer_id = u.customer
-                    on conflict do nothing
-                    """, _newOrders.Columns());
             if (_ordersIn.Count > 0)
                 ops.QueueSqlCommand($"""
                     insert into {S}.order_movements (seq_id, customer_id, business_date, order_id, amount)

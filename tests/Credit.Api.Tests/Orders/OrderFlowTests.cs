@@ -7,6 +7,22 @@ namespace Credit.Api.Tests.Orders;
 public class OrderFlowTests(AppFixture app)
 {
     [Fact]
+    public async Task An_order_placed_under_the_bypass_is_checked_in_full_when_invoiced_after_the_bypass_is_turned_off()
+    {
+        var id = await app.Customer(new { name = "Bypass", creditLimit = 1000, bypassCreditCheckAtOrder = true });
+        (await app.Clerk.Post($"/api/customers/{id}/orders", new { orderId = "O1", amount = 5000 })).String("status").ShouldBe("approved");
+        (await app.Controller.Put($"/api/customers/{id}", new { bypassCreditCheckAtOrder = false })).Status.ShouldBe(200);
+
+        var balance = await app.Clerk.Get($"/api/customers/{id}/balance");
+        balance.Decimal("openOrders").ShouldBe(0m, balance.ToString());
+        balance.Decimal("available").ShouldBe(1000m);
+        var refused = await app.Clerk.Post($"/api/customers/{id}/invoices", new { invoiceId = "I1", amount = 5000, orderId = "O1" });
+        refused.Status.ShouldBe(409, refused.ToString());
+        refused.Codes("reasons").ShouldBe(["CREDIT_LIMIT_EXCEEDED"]);
+        (await app.Clerk.Post($"/api/customers/{id}/invoices", new { invoiceId = "I1", amount = 1000, orderId = "O1" })).Status.ShouldBe(201);
+    }
+
+    [Fact]
     public async Task An_order_within_the_limit_is_approved_and_counts_as_exposure_until_invoiced()
     {
         var id = await app.Customer(new { name = "Orders", creditLimit = 1000 });

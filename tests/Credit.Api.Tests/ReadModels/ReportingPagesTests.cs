@@ -20,7 +20,8 @@ public class ReportingPagesTests(AppFixture app)
     private static readonly CustomerProfile Profile = new("عميل \"ب\" \\ 1", null, "SAR", ContactKind.Customer, [], false, null);
 
     /// <summary>Holds resolved more than once within a page (released then cancelled, rejected then cancelled), an
-    /// order invoiced after release, a payment reversed in the page that made it.</summary>
+    /// order invoiced after release, a payment reversed in the page that made it, orders placed before, under and after
+    /// a bypass.</summary>
     private static List<IEvent> History()
     {
         var at = new DateTimeOffset(2026, 11, 2, 8, 0, 0, TimeSpan.Zero);
@@ -40,6 +41,12 @@ public class ReportingPagesTests(AppFixture app)
             new InvoiceIssued("I2", 300m, Day, Day.AddDays(30), [new Installment(Day.AddDays(30), 300m)], "O3", [], null, "f5"),
             new PaymentReceived("P1", 400m, Day, [new Settlement("I1", 1, 400m)], 0m, "f6"),
             new PaymentReversed("P1", Day, "bounced"),
+            // Orders count by the bypass as it stood when each was placed, however the page ends.
+            new OrderApproved("O4", 100m, Day, null, [], "f7"),
+            new ProfileUpdated(Profile with { BypassCreditCheckAtOrder = true }),
+            new OrderApproved("O5", 5000m, Day, null, [], "f8"),
+            new ProfileUpdated(Profile),
+            new OrderApproved("O6", 50m, Day, null, [], "f9"),
             new AccountHeld("audit"),
         ];
         return bodies.Select((b, n) =>
@@ -97,6 +104,9 @@ public class ReportingPagesTests(AppFixture app)
         rows.First(r => r.StartsWith("pg-1 | O1 | 500 | True | cancelled")).ShouldEndWith("| controller-1 | cheque \"in\" hand");
         rows.First(r => r.StartsWith("pg-1 | O2 | 700 | True | cancelled")).ShouldContain("| rejected |");
         rows.ShouldContain(r => r.Contains("| P1~reversal | 400"));
+        rows.ShouldContain(r => r.StartsWith("pg-1 | O4 | 100 | True | approved"));
+        rows.ShouldContain(r => r.StartsWith("pg-1 | O5 | 5000 | False | approved"));
+        rows.ShouldContain(r => r.StartsWith("pg-1 | O6 | 50 | True | approved"));
         RebuildTests.SameReadModels(onePage, eventByEvent);
         RebuildTests.SameReadModels(replayed, eventByEvent);
     }
