@@ -35,10 +35,11 @@ public static class ReportingBulkLoad
     {
         await WriteRows(conn, replay, ct);
         await Copy(conn, """
-            customers (customer_id, name, group_id, currency, bypass_order_check, customer_since, assigned_to, credit_limit,
-                unlimited_credit, credit_limit_expires_on, on_hold, hold_reason, last_seq_id, updated_at)
+            customers (customer_id, name, group_id, currency, bypass_order_check, customer_since, stated_since, first_document_on,
+                assigned_to, credit_limit, unlimited_credit, credit_limit_expires_on, on_hold, hold_reason, last_seq_id, updated_at)
             """, replay.Customers,
             (w, c) => w.Text(c.Id).Text(c.Name).Text(c.GroupId).Text(c.Currency).Bool(c.BypassOrderCheck).Date(c.CustomerSince)
+                .Date(c.StatedSince).Date(c.FirstDocumentOn)
                 .Array(c.AssignedTo).Number(c.CreditLimit).Bool(c.UnlimitedCredit).Date(c.CreditLimitExpiresOn).Bool(c.OnHold)
                 .Text(c.HoldReason).Long(c.LastSeq).Moment(c.UpdatedAt), ct);
         await Copy(conn, """

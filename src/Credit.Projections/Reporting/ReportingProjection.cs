@@ -166,12 +166,13 @@ public sealed class ReportingProjection(TimeZoneInfo zone) : IProjection
             {
                 var p = _profiles.ToList();
                 ops.QueueSqlCommand($"""
-                    insert into {S}.customers (customer_id, name, group_id, currency, bypass_order_check, customer_since, assigned_to)
-                    select u.id, u.name, u.grp, u.cur, u.bypass, u.since, string_to_array(u.assigned, chr(31))
+                    insert into {S}.customers (customer_id, name, group_id, currency, bypass_order_check, customer_since, stated_since, assigned_to)
+                    select u.id, u.name, u.grp, u.cur, u.bypass, u.since, u.since, string_to_array(u.assigned, chr(31))
                     from unnest(?::varchar[], ?::text[], ?::varchar[], ?::varchar[], ?::boolean[], ?::date[], ?::text[]) as u(id, name, grp, cur, bypass, since, assigned)
                     on conflict (customer_id) do update set name = excluded.name, group_id = excluded.group_id, currency = excluded.currency,
                         bypass_order_check = excluded.bypass_order_check, assigned_to = excluded.assigned_to,
-                        customer_since = coalesce(excluded.customer_since, {S}.customers.customer_since)
+                        stated_since = excluded.stated_since,
+                        customer_since = coalesce(excluded.stated_since, {S}.customers.first_document_on)
                     """,
                     p.Select(x => x.Key).ToArray(), p.Select(x => x.Value.Profile.Name).ToArray(), p.Select(x => x.Value.Profile.GroupId).ToArray(),
                     p.Select(x => x.Value.Profile.Currency).ToArray(), p.Select(x => x.Value.Profile.BypassCreditCheckAtOrder).ToArray(),
@@ -280,8 +281,8 @@ public sealed class ReportingProjection(TimeZoneInfo zone) : IProjection
                 var s = _seen.ToList();
                 ops.QueueSqlCommand($"""
                     update {S}.customers c set last_seq_id = greatest(c.last_seq_id, u.seq), updated_at = u.at,
-                        customer_since = case when u.first_doc is null then c.customer_since
-                                              else least(coalesce(c.customer_since, u.first_doc), u.first_doc) end
+                        first_document_on = least(c.first_document_on, u.first_doc),
+                        customer_since = coalesce(c.stated_since, least(c.first_document_on, u.first_doc))
                     from unnest(?::varchar[], ?::bigint[], ?::timestamptz[], ?::date[]) as u(id, seq, at, first_doc) where c.customer_id = u.id
                     """, s.Select(x => x.Key).ToArray(), s.Select(x => x.Value.Seq).ToArray(), s.Select(x => x.Value.At).ToArray(),
                     s.Select(x => x.Value.FirstDocument).ToArray());

@@ -20,7 +20,10 @@ public sealed class CustomerRow(string id)
     public string? GroupId { get; set; }
     public string Currency { get; set; } = "";
     public bool BypassOrderCheck { get; set; }
-    public DateOnly? CustomerSince { get; set; }
+    /// <summary>As the account decides it: the stated date, else the first document's.</summary>
+    public DateOnly? CustomerSince => StatedSince ?? FirstDocumentOn;
+    public DateOnly? StatedSince { get; set; }
+    public DateOnly? FirstDocumentOn { get; set; }
     public string[] AssignedTo { get; set; } = [];
     public decimal? CreditLimit { get; set; }
     public bool UnlimitedCredit { get; set; }
@@ -160,7 +163,7 @@ public sealed class ReportingReplay(TimeZoneInfo zone)
         if (customer is null) return;
         customer.LastSeq = Math.Max(customer.LastSeq, e.Sequence);
         customer.UpdatedAt = e.Timestamp;
-        if (document is { } d) customer.CustomerSince = customer.CustomerSince is { } since && since < d ? since : d;
+        if (document is { } d) customer.FirstDocumentOn = customer.FirstDocumentOn is { } first && first < d ? first : d;
     }
 
     private CustomerRow Profile(string id, CustomerRow? row, CustomerProfile p)
@@ -171,7 +174,7 @@ public sealed class ReportingReplay(TimeZoneInfo zone)
         row.Currency = p.Currency;
         row.BypassOrderCheck = p.BypassCreditCheckAtOrder;
         row.AssignedTo = [.. p.AssignedTo];
-        row.CustomerSince = p.CustomerSince ?? row.CustomerSince;
+        row.StatedSince = p.CustomerSince;
         return row;
     }
 

@@ -32,6 +32,8 @@ public static class ReportingTables
             credit_limit numeric, unlimited_credit boolean not null default false, credit_limit_expires_on date,
             on_hold boolean not null default false, hold_reason text,
             last_seq_id bigint not null default 0, updated_at timestamptz);
+        -- customer_since = stated_since (the profile's) else first_document_on, as the account decides it.
+        alter table {Schema}.customers add column if not exists stated_since date, add column if not exists first_document_on date;
 
         create table if not exists {Schema}.ledger_entries (
             seq_id bigint primary key, customer_id varchar not null, business_date date not null, entry_type varchar not null,

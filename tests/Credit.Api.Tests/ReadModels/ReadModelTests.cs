@@ -190,6 +190,24 @@ public class ReadModelTests(AppFixture app)
     }
 
     [Fact]
+    public async Task The_dso_report_measures_from_a_stated_customer_since_later_than_the_first_document_as_statistics_do()
+    {
+        var id = await app.Customer(new { name = "Migrated", customerSince = "2026-10-01" });
+        await Invoice(id, "I1", 3000, "2026-09-15");
+        await Pay(id, "P1", 1000, "2026-10-20");
+
+        // The window starts at 2026-10-01: no sales in it (days null); history runs out: 10-01 to 11-30 is 61 days.
+        var stats = await Reporter.Get($"/api/customers/{id}/statistics?asOf=2026-11-30");
+        var report = await Reporter.Get("/api/reports/dso?asOf=2026-11-30");
+        var row = report.Body.GetProperty("customers").EnumerateArray().Single(c => c.GetProperty("customerId").GetString() == id);
+        foreach (var dso in new[] { stats.Body.GetProperty("dso")[0], row.GetProperty("dso")[0] })
+        {
+            dso.GetProperty("days").ValueKind.ShouldBe(System.Text.Json.JsonValueKind.Null, report.ToString());
+            dso.GetProperty("countBackDays").GetDecimal().ShouldBe(61m);
+        }
+    }
+
+    [Fact]
     public async Task The_reporting_role_reads_the_reporting_schema_and_nothing_else()
     {
         var id = await app.Customer(new { name = "BI", creditLimit = 1000 });
