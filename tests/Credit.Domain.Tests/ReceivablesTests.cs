@@ -158,11 +158,15 @@ public class ReceivablesTests
 
         reversal.Result!.Reopened.ShouldBe([new InvoiceAllocation("A", 120m)]);
         account = Apply(account, reversal.Events);
-        account.Receivables["A"].Installments.Select(i => i.Open).ShouldBe([100m, 20m]); // P2 still holds its 80 of installment 2
+        // A reopens to [100, 20] (P2 still holds its 80 of installment 2); P2's 20 of credit then settles the oldest.
+        var applied = reversal.Events.OfType<CreditApplied>().ShouldHaveSingleItem();
+        (applied.SourceId, applied.AppliedOn).ShouldBe(("P2", Today));
+        applied.Settlements.ShouldBe([new Settlement("A", 1, 20m)]);
+        account.Receivables["A"].Installments.Select(i => i.Open).ShouldBe([80m, 20m]);
         account.Receivables["B"].Open.ShouldBe(0m);
-        account.UnappliedCredit.ShouldBe(20m);
+        account.UnappliedCredit.ShouldBe(0m);
         account.Payments["P1"].Reversed.ShouldBeTrue();
-        account.Outstanding.ShouldBe(120m - 20m);
+        account.Outstanding.ShouldBe(100m);
     }
 
     [Fact]
@@ -228,13 +232,27 @@ public class ReceivablesTests
     }
 
     [Fact]
-    public void A_credit_note_on_account_lowers_outstanding_without_settling_any_invoice()
+    public void A_credit_note_on_account_settles_the_oldest_open_items_like_a_payment_and_keeps_the_rest()
     {
-        var account = Account(Invoice("A", 100m, dueOffset: -5));
-        var outcome = CreditNoteDecisions.Issue(account, new IssueCreditNote("CN1", 40m, Today, null, "goodwill", "fp"));
+        var account = Account(Invoice("A", 100m, dueOffset: -5), Invoice("B", 50m, dueOffset: 10));
+        var outcome = CreditNoteDecisions.Issue(account, new IssueCreditNote("CN1", 170m, Today, null, "goodwill", "fp"));
+        outcome.Result!.Allocations.ShouldBe([new InvoiceAllocation("A", 100m), new InvoiceAllocation("B", 50m)]);
+        outcome.Result.Unapplied.ShouldBe(20m);
         account = Apply(account, outcome.Events);
-        account.Receivables["A"].Open.ShouldBe(100m);
-        account.Outstanding.ShouldBe(60m);
+        account.Receivables["A"].Open.ShouldBe(0m);
+        account.Receivables["A"].CreditSettled.ShouldBe(100m);
+        account.Outstanding.ShouldBe(-20m);
+        account.OldestOpenDueOn.ShouldBeNull(); // nothing overdue while the customer owes nothing net
+    }
+
+    [Fact]
+    public void What_a_credit_note_leaves_on_its_invoice_settles_other_open_items_issued_by_its_date()
+    {
+        var account = Account(Invoice("A", 100m, dueOffset: -5), Paid("P1", "A", 100m), Invoice("B", 80m, dueOffset: 10));
+        account.ApplyEvent(Accounts.Invoice("LATER", 30m, Today.AddDays(5), Today.AddDays(35)));
+        var outcome = CreditNoteDecisions.Issue(account, new IssueCreditNote("CN1", 100m, Today, "A", "returned", "fp"));
+        outcome.Result!.Allocations.ShouldBe([new InvoiceAllocation("B", 80m)]); // A was paid; LATER is not issued yet on the note's day
+        outcome.Result.Unapplied.ShouldBe(20m);
     }
 
     [Fact]

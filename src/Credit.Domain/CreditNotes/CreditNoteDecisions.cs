@@ -12,8 +12,10 @@ public static class CreditNoteDecisions
 {
     /// <summary>
     /// Against an invoice (a return, a price correction): settles that invoice's open installments, oldest due
-    /// first; whatever the invoice no longer owes (it was already paid) stays as credit on account. All credit
-    /// notes on one invoice together may not exceed its amount. Without an invoice the note is credit on account.
+    /// first. Without an invoice, and with what the invoice no longer owes (it was already paid), the note is credit on
+    /// account: like a payment without allocations it settles the oldest open items issued by its date, and only the
+    /// rest stays unapplied (else those items would fall overdue while the customer owes nothing net). All credit
+    /// notes on one invoice together may not exceed its amount.
     /// </summary>
     public static Outcome<CreditNoteResult> Issue(CreditAccount account, IssueCreditNote cmd)
     {
@@ -34,6 +36,12 @@ public static class CreditNoteDecisions
                 return Outcome<CreditNoteResult>.Invalid("issuedOn", ErrorCodes.CreditNoteBeforeInvoice);
             var items = invoice.Installments.OrderBy(i => i.DueOn).ThenBy(i => i.No).Select(i => (invoice, i));
             settlements.AddRange(PaymentDecisions.SettleOldestFirst(items, cmd.Amount, []));
+        }
+        if (cmd.Amount > settlements.Sum(s => s.Amount))
+        {
+            var onAccount = cmd.Amount - settlements.Sum(s => s.Amount);
+            var open = account.OpenItemsOldestFirst().Where(x => x.Receivable.IssuedOn <= cmd.IssuedOn);
+            settlements.AddRange(PaymentDecisions.SettleOldestFirst(open, onAccount, settlements).ToList());
         }
 
         var unapplied = cmd.Amount - settlements.Sum(s => s.Amount);

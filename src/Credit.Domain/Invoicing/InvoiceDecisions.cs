@@ -63,20 +63,10 @@ public static class InvoiceDecisions
     /// </summary>
     private static IEnumerable<CreditApplied> CreditFor(CreditAccount account, InvoiceIssued invoice)
     {
-        if (account.UnappliedCredit <= 0) yield break;
-        var sources = account.Payments.Values.Where(p => !p.Reversed && p.Unapplied > 0).Select(p => (p.Id, On: p.ReceivedOn, p.Unapplied))
-            .Concat(account.CreditNotes.Values.Where(n => n.Unapplied > 0).Select(n => (n.Id, On: n.IssuedOn, n.Unapplied)))
-            .OrderBy(x => x.On);
+        if (account.UnappliedCredit <= 0) return [];
         var installments = invoice.Installments.Select((i, n) => (invoice.InvoiceId, No: n + 1, i.DueOn, i.Amount))
             .OrderBy(i => i.DueOn).ThenBy(i => i.No).Select(i => (i.InvoiceId, i.No, i.Amount)).ToList();
-        var settled = new List<Settlement>();
-        foreach (var (id, on, unapplied) in sources)
-        {
-            var settlements = PaymentDecisions.SettleOldestFirst(installments, unapplied, settled).ToList();
-            if (settlements.Count == 0) yield break; // the invoice is covered
-            settled.AddRange(settlements);
-            yield return new CreditApplied(id, on > invoice.IssuedOn ? on : invoice.IssuedOn, settlements);
-        }
+        return OpenCredit.Apply(OpenCredit.Sources(account), installments, invoice.IssuedOn);
     }
 
     /// <summary>

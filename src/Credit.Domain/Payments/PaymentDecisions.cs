@@ -72,8 +72,18 @@ public static class PaymentDecisions
             return Outcome<ReversalResult>.Repeat(ReversalOf(payment, payment.ReversedOn ?? cmd.ReversedOn));
         if (cmd.ReversedOn < payment.ReceivedOn)
             return Outcome<ReversalResult>.Invalid("reversedOn", ErrorCodes.ReversedBeforeReceived);
-        return Outcome<ReversalResult>.Accept(ReversalOf(payment, cmd.ReversedOn), new PaymentReversed(cmd.PaymentId, cmd.ReversedOn, cmd.Reason));
+        var reversed = new PaymentReversed(cmd.PaymentId, cmd.ReversedOn, cmd.Reason);
+        return Outcome<ReversalResult>.Accept(ReversalOf(payment, cmd.ReversedOn),
+            [reversed, .. OpenCredit.Apply(OpenCredit.Sources(account, except: payment.Id), Reopened(account, payment), cmd.ReversedOn)]);
     }
+
+    /// <summary>The items a reversal reopens, in settlement order, with what each will owe once it has.</summary>
+    private static IReadOnlyList<(string DocumentId, int No, decimal Open)> Reopened(CreditAccount account, PaymentState payment) =>
+        payment.Settlements.GroupBy(s => (s.DocumentId, s.Installment))
+            .Select(g => (Receivable: account.Receivables[g.Key.DocumentId], Installment: g.Key.Installment, Reopens: g.Sum(s => s.Amount)))
+            .Select(x => (x.Receivable, Item: x.Receivable.Installments.First(i => i.No == x.Installment), x.Reopens))
+            .OrderBy(x => x.Item.DueOn).ThenBy(x => x.Receivable.Sequence).ThenBy(x => x.Item.No)
+            .Select(x => (x.Receivable.Id, x.Item.No, x.Item.Open + x.Reopens)).ToList();
 
     private static ReversalResult ReversalOf(PaymentState p, DateOnly on) => new(p.Id, on, ResultOf(p).Allocations, p.Unapplied);
 

@@ -136,6 +136,41 @@ public class ReadModelTests(AppFixture app)
     }
 
     [Fact]
+    public async Task Credit_on_account_settles_open_items_so_a_customer_who_owes_nothing_net_is_not_blocked_as_overdue()
+    {
+        var id = await app.Customer(new { name = "Goodwill", creditLimit = 1000 });
+        await Invoice(id, "I1", 100, "2026-10-01", "2026-10-01");
+        var note = await app.Clerk.Post($"/api/customers/{id}/credit-notes", new { creditNoteId = "C1", amount = 100, reason = "goodwill on account" });
+        note.Status.ShouldBe(201, note.ToString());
+        note.Decimal("unapplied").ShouldBe(0m);
+
+        var balance = await app.Clerk.Get($"/api/customers/{id}/balance");
+        (balance.Decimal("outstanding"), balance.Decimal("overdue"), balance.String("status")).ShouldBe((0m, 0m, "ok"), balance.ToString());
+        (await app.Clerk.Post($"/api/customers/{id}/credit-check", new { amount = 50, kind = "invoice" })).Body.GetProperty("allowed").GetBoolean().ShouldBeTrue();
+        (await app.Clerk.Get($"/api/customers/{id}/invoices/I1")).Decimal("creditedAmount").ShouldBe(100m);
+    }
+
+    [Fact]
+    public async Task Credit_left_on_account_settles_what_a_bounced_payment_reopens()
+    {
+        var id = await app.Customer(new { name = "Bounced", creditLimit = 1000 });
+        await Invoice(id, "I1", 100, "2026-10-01", "2026-10-01");
+        await Pay(id, "P", 80, "2026-10-05");
+        var note = await app.Clerk.Post($"/api/customers/{id}/credit-notes", new { creditNoteId = "C", amount = 50, invoiceId = "I1", reason = "returned" });
+        note.Decimal("unapplied").ShouldBe(30m, note.ToString()); // I1 owed 20; nothing else is open
+
+        (await app.Clerk.Post($"/api/customers/{id}/payments/P/reverse", new { reason = "cheque bounced" })).Status.ShouldBe(200);
+
+        // I1 reopens by 80 and the note's 30 settles it: 50 open, all of it overdue, as outstanding says.
+        (await app.Clerk.Get($"/api/customers/{id}/invoices/I1")).Decimal("openAmount").ShouldBe(50m);
+        var balance = await app.Clerk.Get($"/api/customers/{id}/balance");
+        (balance.Decimal("outstanding"), balance.Decimal("overdue"), balance.Decimal("unappliedCredit")).ShouldBe((50m, 50m, 0m), balance.ToString());
+        var report = await Reporter.Get("/api/reports/aging?asOf=2026-11-23");
+        report.Body.GetProperty("customers").EnumerateArray().Single(c => c.GetProperty("customerId").GetString() == id)
+            .GetProperty("buckets").GetProperty("d31_60").GetDecimal().ShouldBe(50m);
+    }
+
+    [Fact]
     public async Task The_balance_counts_documents_dated_after_today_as_the_decisions_do()
     {
         var id = await app.Customer(new { name = "Post-dated", creditLimit = 1000 });
