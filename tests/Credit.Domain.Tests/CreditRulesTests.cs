@@ -47,6 +47,17 @@ public class CreditRulesTests
         decision.Reasons.ShouldBe([ReasonCodes.NoCredit]);
     }
 
+    [Theory]
+    [InlineData(100, true)]      // the deposit covers it: no credit extended
+    [InlineData(100.01, false)]  // a halala of credit is credit
+    public void A_cash_only_customer_is_invoiced_against_what_it_paid_in_advance(decimal amount, bool allowed)
+    {
+        var deposit = new PaymentReceived("DEP", 100m, Today, [], 100m, "fp-dep");
+        var decision = Invoice(With(0m, deposit), amount);
+        decision.Allowed.ShouldBe(allowed);
+        decision.Reasons.ShouldBe(allowed ? [] : [ReasonCodes.NoCredit]);
+    }
+
     [Fact]
     public void No_limit_at_any_level_is_unlimited()
     {

@@ -74,8 +74,11 @@ public static class CreditRules
 
         if (limitsApply)
         {
-            if (limit.Unrated) failing.Add(ReasonCodes.ExchangeRateMissing);
-            else if (limit.Amount == 0m) failing.Add(ReasonCodes.NoCredit);
+            // A document the customer's own credit (a deposit, a credit note) covers extends no credit: a cash-only
+            // customer may be invoiced against what it paid in advance.
+            var extendsCredit = exposure + request.Amount > 0m;
+            if (limit.Unrated && extendsCredit) failing.Add(ReasonCodes.ExchangeRateMissing);
+            else if (limit.Amount == 0m && extendsCredit) failing.Add(ReasonCodes.NoCredit);
             else if (limit.Amount is { } max && exposure + request.Amount > max) failing.Add(ReasonCodes.CreditLimitExceeded);
 
             if (group?.SharedCreditLimit is { } pool)

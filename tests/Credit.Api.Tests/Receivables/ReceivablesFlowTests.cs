@@ -86,6 +86,19 @@ public class ReceivablesFlowTests(AppFixture app)
     });
 
     [Fact]
+    public async Task A_cash_only_customer_buys_against_its_deposit_and_no_further()
+    {
+        var id = await app.Customer(new { name = "Cash only", creditLimit = 0 });
+        (await app.Clerk.Post($"/api/customers/{id}/payments", new { paymentId = "DEP", amount = 100 })).Status.ShouldBe(201);
+        var covered = await app.Clerk.Post($"/api/customers/{id}/invoices", new { invoiceId = "I1", amount = 60 });
+        covered.Status.ShouldBe(201, covered.ToString());
+        (await app.Clerk.Get($"/api/customers/{id}/invoices/I1")).Decimal("openAmount").ShouldBe(0m);
+        var credit = await app.Clerk.Post($"/api/customers/{id}/invoices", new { invoiceId = "I2", amount = 40.01 });
+        credit.Status.ShouldBe(409, credit.ToString());
+        credit.Codes("reasons").ShouldBe(["NO_CREDIT"]);
+    }
+
+    [Fact]
     public async Task Ten_years_of_weekly_installments_are_one_invoice()
     {
         var id = await app.Customer(new { name = "Weekly" });
