@@ -13,7 +13,7 @@ namespace Credit.Api.Accounts;
 public static class AccountImage
 {
     // Bumped whenever the layout changes; checkpoints of another layout are ignored (and rewritten as the account grows).
-    public static readonly byte[] Magic = "CLA4"u8.ToArray();
+    public static readonly byte[] Magic = "CLA5"u8.ToArray();
 
     public static byte[] Write(CreditAccount a)
     {
@@ -52,6 +52,7 @@ public static class AccountImage
                     w.Write(i.DueOn.DayNumber);
                     w.Write(i.Amount);
                     w.Write(i.Settled);
+                    w.Write(i.CreditSettled);
                 }
                 WriteStrings(w, r.Warnings);
                 w.Write(r.Override is not null);
@@ -62,7 +63,6 @@ public static class AccountImage
                     WriteStrings(w, o.OverriddenReasons);
                 }
                 w.Write(r.Credited);
-                w.Write(r.CreditSettled);
             }
 
             w.Write(a.Orders.Count);
@@ -77,7 +77,7 @@ public static class AccountImage
                 Write(w, o.Fingerprint);
                 WriteStrings(w, o.Reasons);
                 WriteStrings(w, o.Warnings);
-                w.Write(o.Counted);
+                w.Write(o.Unchecked);
             }
 
             w.Write(a.Payments.Count);
@@ -148,11 +148,11 @@ public static class AccountImage
             var installments = r.ReadInt32();
             x.Installments = new List<InstallmentState>(installments);
             for (var i = 0; i < installments; i++)
-                x.Installments.Add(new InstallmentState { No = r.ReadInt32(), DueOn = ReadDate(r), Amount = r.ReadDecimal(), Settled = r.ReadDecimal() });
+                x.Installments.Add(new InstallmentState
+                { No = r.ReadInt32(), DueOn = ReadDate(r), Amount = r.ReadDecimal(), Settled = r.ReadDecimal(), CreditSettled = r.ReadDecimal() });
             x.Warnings = ReadStrings(r);
             x.Override = r.ReadBoolean() ? new CreditOverride(r.ReadString(), r.ReadString(), ReadStrings(r)) : null;
             x.Credited = r.ReadDecimal();
-            x.CreditSettled = r.ReadDecimal();
             a.Receivables.Add(x.Id, x);
         }
 
@@ -171,7 +171,7 @@ public static class AccountImage
                 Fingerprint = ReadFingerprint(r),
                 Reasons = ReadStrings(r),
                 Warnings = ReadStrings(r),
-                Counted = r.ReadBoolean(),
+                Unchecked = r.ReadBoolean(),
             };
             a.Orders.Add(o.Id, o);
         }

@@ -8,7 +8,8 @@ using Wolverine.Http;
 
 namespace Credit.Api.Invoicing;
 
-public sealed record InstallmentView(int No, DateOnly DueOn, decimal Amount, decimal PaidAmount, decimal OpenAmount, bool Overdue);
+/// <summary>PaidAmount: settled by payments; CreditedAmount: by credit notes (as on the invoice).</summary>
+public sealed record InstallmentView(int No, DateOnly DueOn, decimal Amount, decimal PaidAmount, decimal CreditedAmount, decimal OpenAmount, bool Overdue);
 
 public sealed record OverrideView(string Reason, string By, IReadOnlyList<ReasonView> OverriddenReasons);
 
@@ -39,7 +40,8 @@ public static class GetInvoiceEndpoint
         var settled = r.Amount - open;
         return new InvoiceView(customerId, r.Id, r.Amount, r.IssuedOn, r.DueOn, r.OrderId,
             settled - r.CreditSettled, r.CreditSettled, open, status,
-            r.Installments.Select(i => new InstallmentView(i.No, i.DueOn, i.Amount, i.Settled, i.Open, i.Open > 0 && i.DueOn < today)).ToList(),
+            r.Installments.Select(i => new InstallmentView(i.No, i.DueOn, i.Amount, i.Settled - i.CreditSettled, i.CreditSettled, i.Open,
+                i.Open > 0 && i.DueOn < today)).ToList(),
             Problems.Reasons(r.Warnings),
             r.Override is { } o ? new OverrideView(o.Reason, o.By, Problems.Reasons(o.OverriddenReasons)) : null);
     }

@@ -8,7 +8,10 @@ public sealed class InstallmentState
     public int No { get; set; }
     public DateOnly DueOn { get; set; }
     public decimal Amount { get; set; }
+    /// <summary>Settled by payments and credit notes together.</summary>
     public decimal Settled { get; set; }
+    /// <summary>The part of <see cref="Settled"/> credit notes settled: shown apart from what was paid.</summary>
+    public decimal CreditSettled { get; set; }
     public decimal Open => Amount - Settled;
 }
 
@@ -30,7 +33,7 @@ public sealed class Receivable
     /// <summary>Credit notes raised against this invoice: together they may not exceed its amount.</summary>
     public decimal Credited { get; set; }
     /// <summary>What credit notes settled on it, directly or as credit on account: shown apart from what was paid.</summary>
-    public decimal CreditSettled { get; set; }
+    public decimal CreditSettled => Installments.Sum(i => i.CreditSettled);
     public decimal Open => Installments.Sum(i => i.Open);
 }
 
@@ -46,11 +49,13 @@ public sealed class OrderState
     public IReadOnlyList<string> Reasons { get; set; } = [];
     public IReadOnlyList<string> Warnings { get; set; } = [];
     /// <summary>
-    /// Placed while the customer's orders were checked (no bypass): only such an order was granted credit, so only it
-    /// counts as exposure and only its amount is already covered when it is invoiced. Fixed at placement, so turning
-    /// the bypass off later neither counts unchecked orders nor lets them be invoiced unchecked.
+    /// Placed under the bypass (ERPNext's "bypass credit limit check at sales order"): never checked against the limits,
+    /// so never counted as exposure, and checked in full when invoiced. Fixed at placement, so turning the bypass off
+    /// later neither counts such orders nor lets them be invoiced unchecked.
     /// </summary>
-    public bool Counted { get; set; } = true;
+    public bool Unchecked { get; set; }
+    /// <summary>Orders that went through the check (see <see cref="Unchecked"/>).</summary>
+    public bool Counted => !Unchecked;
     /// <summary>Approved and released orders placed under the credit check are promised credit until invoiced or cancelled.</summary>
     public bool CountsAsExposure => Counted && Status is OrderStatus.Approved or OrderStatus.Released;
 }
@@ -294,21 +299,23 @@ public sealed class CreditAccount
     private void CountCredited(IEnumerable<Settlement> settlements)
     {
         foreach (var s in settlements)
-            if (Receivables.TryGetValue(s.DocumentId, out var invoice)) invoice.CreditSettled += s.Amount;
+            if (Receivables.TryGetValue(s.DocumentId, out var invoice)
+                && invoice.Installments.FirstOrDefault(i => i.No == s.Installment) is { } installment)
+                installment.CreditSettled += s.Amount;
     }
 
     public void When(OrderApproved e) => Put(new OrderState
     {
         Id = e.OrderId, Amount = e.Amount, OrderedOn = e.OrderedOn, PaymentTerms = e.PaymentTerms,
         Status = OrderStatus.Approved, Sequence = ++Sequence, Fingerprint = RequestFingerprint.Of(e.Fingerprint), Warnings = e.Warnings,
-        Counted = !Profile.BypassCreditCheckAtOrder,
+        Unchecked = Profile.BypassCreditCheckAtOrder,
     });
 
     public void When(OrderHeld e) => Put(new OrderState
     {
         Id = e.OrderId, Amount = e.Amount, OrderedOn = e.OrderedOn, PaymentTerms = e.PaymentTerms,
         Status = OrderStatus.Held, Sequence = ++Sequence, Fingerprint = RequestFingerprint.Of(e.Fingerprint), Reasons = e.Reasons, Warnings = e.Warnings,
-        Counted = !Profile.BypassCreditCheckAtOrder,
+        Unchecked = Profile.BypassCreditCheckAtOrder,
     });
 
     public void When(HoldReleased e) => SetOrderStatus(e.OrderId, OrderStatus.Released);

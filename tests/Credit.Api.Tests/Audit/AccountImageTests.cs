@@ -25,13 +25,13 @@ public class AccountImageTests
         account.Receivables["I1"] = new Receivable
         {
             Id = "I1", Amount = 200m, IssuedOn = On, DueOn = On.AddDays(60), OrderId = "O0", Sequence = 4, Fingerprint = "fp1",
-            Installments = [new() { No = 1, DueOn = On.AddDays(30), Amount = 100m, Settled = 100m }, new() { No = 2, DueOn = On.AddDays(60), Amount = 100m, Settled = 20m }],
-            Warnings = ["OVERDUE_INVOICES"], Override = new("ok", "boss", ["CREDIT_LIMIT_EXCEEDED"]), Credited = 5m, CreditSettled = 4.5m,
+            Installments = [new() { No = 1, DueOn = On.AddDays(30), Amount = 100m, Settled = 100m, CreditSettled = 1m }, new() { No = 2, DueOn = On.AddDays(60), Amount = 100m, Settled = 20m, CreditSettled = 4.5m }],
+            Warnings = ["OVERDUE_INVOICES"], Override = new("ok", "boss", ["CREDIT_LIMIT_EXCEEDED"]), Credited = 5m,
         };
         account.Orders["O1"] = new OrderState
         {
             Id = "O1", Amount = 50m, OrderedOn = On, PaymentTerms = new(Months: 1, Days: 3, EndOfMonthPlusDays: 4), Status = OrderStatus.Held,
-            Sequence = 6, Fingerprint = "fp3", Reasons = ["ORDER_VALUE_REVIEW"], Warnings = ["NEAR_LIMIT"],
+            Sequence = 6, Fingerprint = "fp3", Reasons = ["ORDER_VALUE_REVIEW"], Warnings = ["NEAR_LIMIT"], Unchecked = true,
         };
         account.Payments["P1"] = new PaymentState
         {

@@ -99,6 +99,26 @@ public class ReceivablesFlowTests(AppFixture app)
     }
 
     [Fact]
+    public async Task Each_installment_shows_what_payments_and_what_credit_notes_settled_as_the_invoice_does()
+    {
+        var id = await app.Customer(new { name = "Split", creditLimit = 5000 });
+        (await app.Clerk.Post($"/api/customers/{id}/invoices", new
+        {
+            invoiceId = "I1", amount = 900, issuedOn = "2026-09-01",
+            installments = new[] { new { dueOn = "2026-10-01", amount = 300 }, new { dueOn = "2026-11-01", amount = 300 }, new { dueOn = "2026-12-01", amount = 300 } },
+        })).Status.ShouldBe(201);
+        (await app.Clerk.Post($"/api/customers/{id}/payments", new { paymentId = "P1", amount = 400 })).Status.ShouldBe(201);
+        (await app.Clerk.Post($"/api/customers/{id}/credit-notes", new { creditNoteId = "C1", amount = 250, invoiceId = "I1", reason = "returned" })).Status.ShouldBe(201);
+
+        var invoice = await app.Clerk.Get($"/api/customers/{id}/invoices/I1");
+        (invoice.Decimal("paidAmount"), invoice.Decimal("creditedAmount"), invoice.Decimal("openAmount")).ShouldBe((400m, 250m, 250m));
+        var rows = invoice.Body.GetProperty("installments").EnumerateArray()
+            .Select(i => (i.GetProperty("paidAmount").GetDecimal(), i.GetProperty("creditedAmount").GetDecimal(), i.GetProperty("openAmount").GetDecimal()))
+            .ToList();
+        rows.ShouldBe([(300m, 0m, 0m), (100m, 200m, 0m), (0m, 50m, 250m)]);
+    }
+
+    [Fact]
     public async Task Ten_years_of_weekly_installments_are_one_invoice()
     {
         var id = await app.Customer(new { name = "Weekly" });
