@@ -32,9 +32,10 @@ public class CustomerDecisionTests
     [InlineData("group", true, false)]
     [InlineData("bypass", false, true)]
     [InlineData("bypass", true, false)]
-    [InlineData("assignment", false, false)]
+    [InlineData("assignment", false, true)]
+    [InlineData("assignment", true, false)]
     [InlineData("kind", false, false)]
-    public void Only_a_controller_moves_a_customer_between_groups_or_switches_its_bypass(string change, bool controller, bool forbidden)
+    public void Only_a_controller_moves_a_customer_between_groups_switches_its_bypass_or_reassigns_it(string change, bool controller, bool forbidden)
     {
         var given = change switch
         {
@@ -111,5 +112,26 @@ public class CustomerDecisionTests
             a is not null && b is not null && a with { AssignedTo = [] } == b with { AssignedTo = [] } && a.AssignedTo.SequenceEqual(b.AssignedTo);
 
         public int GetHashCode(CustomerProfile p) => p.Name.GetHashCode();
+    }
+
+    [Theory]
+    [InlineData(false, "2026-10-01", ErrorCodes.ControllerRequired)]
+    [InlineData(true, "2026-11-02", ErrorCodes.OpeningBalanceAfterDocuments)]
+    [InlineData(true, "2026-11-01", null)]
+    [InlineData(true, "2026-01-01", null)]
+    public void An_opening_balance_added_later_needs_a_controller_and_a_date_before_the_first_document(bool controller, string asOf, string? refused)
+    {
+        var account = CreditAccount.From([new AccountOpened("C1", Current), Accounts.Invoice("I1", 100m, new DateOnly(2026, 11, 1))]);
+        var opening = new OpeningBalance(2500m, DateOnly.Parse(asOf), new DateOnly(2026, 12, 31));
+
+        var outcome = CustomerDecisions.Save(account, new SaveCustomer("C1", Current, null, null, null, null, opening, controller,
+            CustomerFields.CreditLimit | CustomerFields.CreditLimitExpiresOn | CustomerFields.PaymentTerms));
+
+        if (refused is null) outcome.Events.ShouldHaveSingleItem().ShouldBeOfType<OpeningBalanceRecorded>().AsOf.ShouldBe(opening.AsOf);
+        else
+        {
+            outcome.Events.ShouldBeEmpty();
+            outcome.Rejection!.Code.ShouldBe(refused);
+        }
     }
 }

@@ -18,6 +18,7 @@ public sealed record SaveCustomer(
     DateOnly? CreditLimitExpiresOn,
     PaymentTerms? PaymentTerms,
     OpeningBalance? OpeningBalance,
+    /// <summary>A controller (or admin) asks: may change what decides credit, and who may act on the customer.</summary>
     bool MayChangeCredit,
     CustomerFields LeftOut = CustomerFields.None);
 
@@ -66,8 +67,10 @@ public static class CustomerDecisions
         var changes = new List<object>();
         if (!SameProfile(profile, account.Profile)) changes.Add(new ProfileUpdated(profile));
         // The group brings its limits and pool, the bypass skips the checks at order: both are credit decisions.
+        // The assignment decides which clerks may act on the customer: a clerk could take one over or lock others out.
         var creditProfileChanged = profile.GroupId != account.Profile.GroupId
-            || profile.BypassCreditCheckAtOrder != account.Profile.BypassCreditCheckAtOrder;
+            || profile.BypassCreditCheckAtOrder != account.Profile.BypassCreditCheckAtOrder
+            || !profile.AssignedTo.SequenceEqual(account.Profile.AssignedTo);
 
         var limit = cmd.LeftOut.HasFlag(CustomerFields.CreditLimit) ? account.CreditLimit : cmd.CreditLimit;
         var unlimited = cmd.UnlimitedCredit ?? account.UnlimitedCredit;
@@ -83,7 +86,14 @@ public static class CustomerDecisions
         if (cmd.OpeningBalance is { } opening)
         {
             var existing = account.Receivables.GetValueOrDefault(Receivable.OpeningBalanceId);
-            if (existing is null) changes.Add(new OpeningBalanceRecorded(opening.Amount, opening.AsOf, opening.DueOn));
+            if (existing is null)
+            {
+                // Recorded later, it is still a debt from before the account's first document, added without a credit check.
+                if (!cmd.MayChangeCredit) return Outcome<SaveCustomerResult>.Reject(RejectionKind.Forbidden, ErrorCodes.ControllerRequired);
+                if (account.FirstDocumentOn is { } first && opening.AsOf > first)
+                    return Outcome<SaveCustomerResult>.Invalid("openingBalance.asOf", ErrorCodes.OpeningBalanceAfterDocuments);
+                changes.Add(new OpeningBalanceRecorded(opening.Amount, opening.AsOf, opening.DueOn));
+            }
             else if (existing.Amount != opening.Amount || existing.IssuedOn != opening.AsOf || existing.DueOn != opening.DueOn)
                 return Outcome<SaveCustomerResult>.Reject(RejectionKind.InvalidState, ErrorCodes.OpeningBalanceRecorded);
         }

@@ -48,6 +48,7 @@ public static class ErrorCodes
     public const string AllocationExceedsOpen = "ALLOCATION_EXCEEDS_OPEN";
     public const string AllocationExceedsPayment = "ALLOCATION_EXCEEDS_PAYMENT";
     public const string OpeningBalanceRecorded = "OPENING_BALANCE_ALREADY_RECORDED";
+    public const string OpeningBalanceAfterDocuments = "OPENING_BALANCE_AFTER_DOCUMENTS";
     public const string CurrencyChange = "CURRENCY_CHANGE_NOT_ALLOWED";
     public const string ReversedBeforeReceived = "REVERSED_BEFORE_RECEIVED";
     public const string CreditNoteExceedsInvoice = "CREDIT_NOTE_EXCEEDS_INVOICE";

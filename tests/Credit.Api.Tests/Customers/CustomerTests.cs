@@ -41,6 +41,10 @@ public class CustomerTests(AppFixture app)
         renamed.String("kind").ShouldBe("both");
         renamed.Body.GetProperty("assignedTo").EnumerateArray().Select(x => x.GetString()).ShouldBe(["clerk-1"]);
         renamed.String("customerSince").ShouldBe("2020-01-01");
+        // Who may act on the customer is not the clerk's to change: handing it on (or taking it) needs a controller.
+        (await app.Clerk.Put($"/api/customers/{id}", new { assignedTo = new[] { "clerk-2" } })).ShouldBeProblem(403, "CONTROLLER_REQUIRED");
+        (await app.Clerk.Put($"/api/customers/{id}", new { openingBalance = new { amount = 999, asOf = "2019-12-31", dueOn = "2020-01-31" } }))
+            .ShouldBeProblem(403, "CONTROLLER_REQUIRED");
 
         // A group brings a limit (50,000 here, where the customer had none of its own), a bypass skips order checks.
         (await app.Clerk.Put($"/api/customers/{id}", new { name = "Kept", groupId = group })).ShouldBeProblem(403, "CONTROLLER_REQUIRED");
