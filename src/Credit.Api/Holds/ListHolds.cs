@@ -7,6 +7,7 @@ using Wolverine.Http;
 
 namespace Credit.Api.Holds;
 
+/// <summary>AgeDays: business days the order has waited in the queue: since it was held, until today or its resolution.</summary>
 public sealed record HoldView(string CustomerId, string CustomerName, string OrderId, decimal Amount, DateOnly OrderedOn,
     IReadOnlyList<ReasonView> Reasons, DateTimeOffset HeldAt, string? HeldBy, int AgeDays, string Status,
     DateTimeOffset? ResolvedAt, string? ResolvedBy, string? Resolution);
@@ -15,7 +16,10 @@ public static class ListHoldsEndpoint
 {
     private static readonly string[] Statuses = ["pending", "released", "rejected", "cancelled"];
 
-    /// <summary>The controllers' queue: held orders across customers, oldest first; a clerk sees only its customers'.</summary>
+    /// <summary>
+    /// The controllers' queue: held orders across customers, oldest hold first, each with how many days it has waited
+    /// (since held, to today or to its resolution); a clerk sees only its customers'.
+    /// </summary>
     [WolverineGet("/api/holds")]
     [Authorize(Roles = Roles.Readers)]
     public static async Task<IResult> Get(string? status, HttpContext http, ReportingReads reads, ReadModelCatchUp catchUp,
@@ -28,7 +32,9 @@ public static class ListHoldsEndpoint
         var today = calendar.Today;
         var holds = await reads.Holds(status, ct);
         return Results.Ok(holds.Where(h => caller.MayActOn(h.AssignedTo)).Select(h => new HoldView(h.CustomerId, h.CustomerName, h.OrderId,
-            h.Amount, h.OrderedOn, Problems.Reasons(h.Reasons), h.HeldAt, h.HeldBy, today.DayNumber - h.OrderedOn.DayNumber, h.Status,
+            h.Amount, h.OrderedOn, Problems.Reasons(h.Reasons), h.HeldAt, h.HeldBy,
+            // Timestamps are the database's clock, today the API's: never a negative age where the two disagree.
+            Math.Max(0, (h.ResolvedAt is { } resolved ? calendar.DateOf(resolved) : today).DayNumber - calendar.DateOf(h.HeldAt).DayNumber), h.Status,
             h.ResolvedAt, h.ResolvedBy, h.Resolution)));
     }
 }

@@ -53,7 +53,7 @@ public class OrderFlowTests(AppFixture app)
     {
         var id = await app.Customer(new { name = "Held", creditLimit = 500 });
         await app.Controller.Post($"/api/customers/{id}/invoices", new { invoiceId = "OLD", amount = 100, issuedOn = "2026-09-01", dueOn = "2026-09-30" });
-        var held = await app.Clerk.Post($"/api/customers/{id}/orders", new { orderId = "SO-9", amount = 600 });
+        var held = await app.Clerk.Post($"/api/customers/{id}/orders", new { orderId = "SO-9", amount = 600, orderedOn = "2026-11-13" });
         held.Status.ShouldBe(201);
         held.String("status").ShouldBe("held");
         held.Codes("reasons").ShouldBe(["CREDIT_LIMIT_EXCEEDED", "OVERDUE_INVOICES"], ignoreOrder: true);
@@ -66,6 +66,7 @@ public class OrderFlowTests(AppFixture app)
         queue.Status.ShouldBe(200);
         var mine = queue.Body.EnumerateArray().Single(h => h.GetProperty("customerId").GetString() == id);
         mine.GetProperty("amount").GetDecimal().ShouldBe(600m);
+        mine.GetProperty("ageDays").GetInt32().ShouldBe(0); // held today: it has waited no days, however old the order
 
         (await app.Clerk.Post($"/api/customers/{id}/orders/SO-9/release", new { reason = "ok" })).Status.ShouldBe(403);
         var released = await app.Controller.Post($"/api/customers/{id}/orders/SO-9/release", new { reason = "Known customer, cheque in hand" });
