@@ -8,14 +8,22 @@ using Wolverine.Http;
 
 namespace Credit.Api.Customers;
 
-/// <summary>POST /api/customers/{id}/payment-terms. Null terms = due on issue.</summary>
-public sealed record SetPaymentTermsRequest(PaymentTerms? PaymentTerms, string? Reason);
+/// <summary>POST /api/customers/{id}/payment-terms. Terms given as null = due on issue; left out, the body is refused
+/// (a missing field silently cleared the customer's terms).</summary>
+public sealed record SetPaymentTermsRequest(string? Reason)
+{
+    // A property, not a constructor parameter: the serializer sets it only when the body names it.
+    public PaymentTerms? PaymentTerms { get; init { field = value; Given = true; } }
+
+    [System.Text.Json.Serialization.JsonIgnore] public bool Given { get; private set; }
+}
 
 public sealed class SetPaymentTermsValidator : AbstractValidator<SetPaymentTermsRequest>
 {
     public SetPaymentTermsValidator()
     {
         RuleFor(x => x.PaymentTerms).Terms();
+        RuleFor(x => x.Given).Equal(true).OverridePropertyName("paymentTerms").WithCode("REQUIRED");
         RuleFor(x => x.Reason).Reason();
     }
 }

@@ -42,6 +42,15 @@ public class ReceivablesFlowTests(AppFixture app)
         (await app.Controller.Post($"/api/customers/{id}/payment-terms", new { paymentTerms = new { months = 2 }, reason = "long customer" })).Status.ShouldBe(200);
         var invoice = await app.Clerk.Post($"/api/customers/{id}/invoices", new { invoiceId = "I1", amount = 100, issuedOn = "2026-12-31" });
         invoice.String("dueOn").ShouldBe("2027-02-28");
+
+        // Terms left out are a mistake, not "due on issue": only an explicit null clears them.
+        var leftOut = await app.Controller.Post($"/api/customers/{id}/payment-terms", new { reason = "forgot the terms" });
+        leftOut.Status.ShouldBe(400, leftOut.ToString());
+        leftOut.Body.GetProperty("errorCodes").GetProperty("paymentTerms")[0].GetString().ShouldBe("REQUIRED");
+        (await app.Clerk.Get($"/api/customers/{id}")).Body.GetProperty("paymentTerms").GetProperty("months").GetInt32().ShouldBe(2);
+        var cleared = await app.Controller.Post($"/api/customers/{id}/payment-terms", new { paymentTerms = (object?)null, reason = "cash on delivery" });
+        cleared.Status.ShouldBe(200, cleared.ToString());
+        (await app.Clerk.Get($"/api/customers/{id}")).Body.GetProperty("paymentTerms").ValueKind.ShouldBe(System.Text.Json.JsonValueKind.Null);
     }
 
     [Fact]

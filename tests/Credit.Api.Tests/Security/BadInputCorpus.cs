@@ -235,6 +235,7 @@ public static class BadInputCorpus
         ];
         foreach (var f in new[] { Terms, Order, Check, NewCustomer })
             foreach (var (raw, what) in terms) Add(f, $"paymentTerms {what}", f.With("paymentTerms", raw), bad);
+        Add(Terms, "paymentTerms missing", Terms.With("paymentTerms", remove: true), bad);
 
         // --- Reasons: required, at most 500 characters.
         var reasonForms = new[] { Hold, Unhold, Release, Reject, Cancel, Reverse, CreditLimit, Terms, CreditNote };
