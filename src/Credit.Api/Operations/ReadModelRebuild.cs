@@ -69,12 +69,7 @@ public static class ReadModelRebuild
             var head = await conn.Scalar<long>(running
                 ? $"select coalesce((select last_seq_id from {S}.mt_event_progression where name = 'HighWaterMark'), 0)"
                 : $"select coalesce(max(seq_id), 0) from {S}.mt_events", ct);
-            // Emptied tables start the projection from zero: a rebuild that dies halfway leaves the daemon to replay
-            // from the start, never a gap.
-            await conn.Execute($"""
-                {ReportingTables.TruncateAll()};
-                update {S}.mt_event_progression set last_seq_id = 0 where name = '{shard}';
-                """, ct);
+            await Reset(conn, ct);
             // Indexes are built once at the end (sorted) instead of row by row; keys stay, they are cheap (ascending).
             var indexes = await SecondaryIndexes(conn, ct);
             foreach (var (name, _) in indexes) await conn.Execute($"drop index {name}", ct);
@@ -105,6 +100,19 @@ public static class ReadModelRebuild
             if (running) await daemon.StartAgentAsync(shard, CancellationToken.None);
         }
     }
+
+    /// <summary>
+    /// Empties the reporting tables and forgets the projection's progress, in one transaction: a rebuild that dies after
+    /// this leaves the daemon to replay from the start, never a gap (dropped indexes come back at the next start). The
+    /// progress row is deleted, not set to 0: the daemon takes a 0 for "no row yet", and its insert then failed on the
+    /// row's key at every start, the read models stuck empty.
+    /// </summary>
+    public static async Task Reset(NpgsqlConnection conn, CancellationToken ct) => await conn.Execute($"""
+        begin;
+        {ReportingTables.TruncateAll()};
+        delete from {S}.mt_event_progression where name = '{ReportingProjection.ProjectionName}:All';
+        commit;
+        """, ct);
 
     /// <summary>The reporting tables' indexes that back no constraint (name, definition).</summary>
     private static async Task<List<(string Name, string Definition)>> SecondaryIndexes(NpgsqlConnection conn, CancellationToken ct)

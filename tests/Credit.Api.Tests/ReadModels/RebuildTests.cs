@@ -114,6 +114,33 @@ public class RebuildTests(AppFixture app)
         SameReadModels(await ReadModels(database), live);
     }
 
+    [Fact]
+    public async Task A_rebuild_that_dies_after_emptying_the_tables_leaves_the_daemon_a_full_replay_at_the_next_start()
+    {
+        var database = await app.NewDatabase("rebuild-dies");
+        var clock = new TestClock(new DateTimeOffset(2026, 11, 23, 7, 0, 0, TimeSpan.Zero));
+        string live;
+        await using (var host = await AppFixture.StartHost(database, clock))
+        {
+            await MixedWorkload(host, app);
+            await CaughtUp(host, app);
+            live = await ReadModels(database);
+        }
+
+        // What a rebuild killed (kill -9, Ctrl-C) right after its first step leaves behind.
+        await using (var conn = new NpgsqlConnection(database))
+        {
+            await conn.OpenAsync();
+            await Credit.Api.Operations.ReadModelRebuild.Reset(conn, CancellationToken.None);
+        }
+
+        await using (var host = await AppFixture.StartHost(database, clock))
+        {
+            await CaughtUp(host, app);
+            SameReadModels(await ReadModels(database), live);
+        }
+    }
+
     /// <summary>Names the first differing row (the whole dump is too long for an assertion message).</summary>
     internal static void SameReadModels(string rebuilt, string live)
     {
