@@ -36,112 +36,134 @@ if (args is ["token", ..] or ["projections", "rebuild", ..])
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 var hosting = CreditHosting.From(builder.Configuration);
 
-// Local mode: a private PostgreSQL from the machine's binaries, stopped when the API stops.
-EmbeddedPostgres? embedded = null;
+// Local mode: a private PostgreSQL from the machine's binaries, stopped when the API stops however it stops (a start
+// that fails included: the finally below).
+LocalInstance? local = null;
 var connectionString = hosting.ConfiguredConnectionString;
-if (hosting.LocalMode)
+SymmetricSecurityKey signingKey;
+try
 {
-    embedded = await EmbeddedPostgres.StartAsync(new EmbeddedPostgresOptions(hosting.PostgresDirectory) { Log = Console.WriteLine });
-    connectionString = embedded.ConnectionString;
+    if (hosting.LocalMode)
+    {
+        local = await LocalInstance.StartAsync(hosting, Console.WriteLine);
+        connectionString = local.Postgres.ConnectionString;
+    }
+    signingKey = SigningKey.Resolve(builder.Configuration, hosting);
+}
+catch (InvalidOperationException ex)
+{
+    // Refused before serving (data directory in use, no PostgreSQL binaries, signing key): the message, not a stack trace.
+    Console.Error.WriteLine(ex.Message);
+    if (local is not null) await local.DisposeAsync();
+    return 1;
 }
 
-var signingKey = SigningKey.Resolve(builder.Configuration, hosting);
-
-builder.Services.AddSingleton(hosting);
-builder.Services.AddSingleton(TimeProvider.System);
-builder.Services.AddSingleton(sp => BusinessCalendar.From(sp.GetRequiredService<TimeProvider>(), builder.Configuration));
-builder.Services.AddSingleton<CreditContexts>();
-builder.Services.AddSingleton<Checkpoints>();
-builder.Services.AddHostedService(sp => sp.GetRequiredService<Checkpoints>());
-builder.Services.AddSingleton<AccountCache>();
-builder.Services.AddSingleton<BatchAppend>();
-builder.Services.AddSingleton<GroupCommit>();
-builder.Services.AddHostedService(sp => sp.GetRequiredService<GroupCommit>());
-builder.Services.AddSingleton<AccountStore>();
-builder.Services.AddSingleton<Credit.Api.Audit.TimeTravel>();
-builder.Services.AddSingleton<PolicyStore>();
-builder.Services.AddSingleton<ReadModelCatchUp>();
-builder.Services.AddSingleton<Credit.Api.Reporting.ReportingReads>();
-builder.Services.AddValidators();
-builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = Problems.AddCode);
-// Wolverine logs a request body that does not parse at Error, under the request type's name. That is the client's
-// 400 (answered MALFORMED_JSON), not a fault of ours: kept out of the error log, where it would page someone.
-// The rule takes the place of the configured level for our categories, so it carries that level itself.
-var ourLevel = Enum.TryParse<LogLevel>(builder.Configuration["Logging:LogLevel:Credit.Api"] ?? builder.Configuration["Logging:LogLevel:Default"],
-    out var configured) ? configured : LogLevel.Information;
-builder.Services.Configure<LoggerFilterOptions>(o => o.Rules.Add(new LoggerFilterRule(null, "Credit.Api", ourLevel,
-    (_, category, level) => !(level == LogLevel.Error && category?.EndsWith("Request", StringComparison.Ordinal) == true))));
-builder.Services.AddOpenApi();
-builder.Services.ConfigureHttpJsonOptions(o => ConfigureJson(o.SerializerOptions));
-
-builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(o =>
+try
 {
-    o.MapInboundClaims = false;
-    o.SaveToken = false; // nothing reads the raw token back; storing it cost a dictionary per request
-    o.TokenValidationParameters = new TokenValidationParameters
+    builder.Services.AddSingleton(hosting);
+    builder.Services.AddSingleton(TimeProvider.System);
+    builder.Services.AddSingleton(sp => BusinessCalendar.From(sp.GetRequiredService<TimeProvider>(), builder.Configuration));
+    builder.Services.AddSingleton<CreditContexts>();
+    builder.Services.AddSingleton<Checkpoints>();
+    builder.Services.AddHostedService(sp => sp.GetRequiredService<Checkpoints>());
+    builder.Services.AddSingleton<AccountCache>();
+    builder.Services.AddSingleton<BatchAppend>();
+    builder.Services.AddSingleton<GroupCommit>();
+    builder.Services.AddHostedService(sp => sp.GetRequiredService<GroupCommit>());
+    builder.Services.AddSingleton<AccountStore>();
+    builder.Services.AddSingleton<Credit.Api.Audit.TimeTravel>();
+    builder.Services.AddSingleton<PolicyStore>();
+    builder.Services.AddSingleton<ReadModelCatchUp>();
+    builder.Services.AddSingleton<Credit.Api.Reporting.ReportingReads>();
+    builder.Services.AddValidators();
+    builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = Problems.AddCode);
+    // Wolverine logs a request body that does not parse at Error, under the request type's name. That is the client's
+    // 400 (answered MALFORMED_JSON), not a fault of ours: kept out of the error log, where it would page someone.
+    // The rule takes the place of the configured level for our categories, so it carries that level itself.
+    var ourLevel = Enum.TryParse<LogLevel>(builder.Configuration["Logging:LogLevel:Credit.Api"] ?? builder.Configuration["Logging:LogLevel:Default"],
+        out var configured) ? configured : LogLevel.Information;
+    builder.Services.Configure<LoggerFilterOptions>(o => o.Rules.Add(new LoggerFilterRule(null, "Credit.Api", ourLevel,
+        (_, category, level) => !(level == LogLevel.Error && category?.EndsWith("Request", StringComparison.Ordinal) == true))));
+    builder.Services.AddOpenApi();
+    builder.Services.ConfigureHttpJsonOptions(o => ConfigureJson(o.SerializerOptions));
+
+    builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(o =>
     {
-        ValidIssuer = SigningKey.Issuer,
-        ValidAudience = SigningKey.Audience,
-        IssuerSigningKey = signingKey,
-        NameClaimType = "sub",
-        RoleClaimType = "role",
-        ClockSkew = TimeSpan.FromSeconds(30),
-    };
-});
-builder.Services.AddAuthorization();
-builder.Services.AddCreditRateLimits(builder.Configuration);
-builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = RequestPipeline.MaxBodyBytes);
-builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, ProblemAuthorizationResultHandler>();
+        o.MapInboundClaims = false;
+        o.SaveToken = false; // nothing reads the raw token back; storing it cost a dictionary per request
+        o.TokenValidationParameters = new TokenValidationParameters
+        {
+            ValidIssuer = SigningKey.Issuer,
+            ValidAudience = SigningKey.Audience,
+            IssuerSigningKey = signingKey,
+            NameClaimType = "sub",
+            RoleClaimType = "role",
+            ClockSkew = TimeSpan.FromSeconds(30),
+        };
+    });
+    builder.Services.AddAuthorization();
+    builder.Services.AddCreditRateLimits(builder.Configuration);
+    builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = RequestPipeline.MaxBodyBytes);
+    builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, ProblemAuthorizationResultHandler>();
 
-builder.Services.AddCreditStore(connectionString!, BusinessCalendar.ZoneFrom(builder.Configuration));
-// Database objects beyond Marten's, installed after its schema: the hash chain and the reporting schema.
-builder.Services.AddSingleton<Credit.Api.Audit.HashChain>();
-builder.Services.AddHostedService(sp => sp.GetRequiredService<Credit.Api.Audit.HashChain>());
-builder.Services.AddHostedService<Credit.Api.Reporting.ReportingSchema>();
-builder.Services.AddHostedService<Credit.Api.Reminders.WaitingReminders>();
-builder.Host.UseWolverine(opts =>
+    builder.Services.AddCreditStore(connectionString!, BusinessCalendar.ZoneFrom(builder.Configuration));
+    // Database objects beyond Marten's, installed after its schema: the hash chain and the reporting schema.
+    builder.Services.AddSingleton<Credit.Api.Audit.HashChain>();
+    builder.Services.AddHostedService(sp => sp.GetRequiredService<Credit.Api.Audit.HashChain>());
+    builder.Services.AddHostedService<Credit.Api.Reporting.ReportingSchema>();
+    builder.Services.AddHostedService<Credit.Api.Operations.RunningApi>();
+    builder.Services.AddHostedService<Credit.Api.Reminders.WaitingReminders>();
+    builder.Host.UseWolverine(opts =>
+    {
+        // Under test runners the entry assembly is the test assembly; point discovery at ours.
+        opts.ApplicationAssembly = typeof(Program).Assembly;
+        opts.Durability.Mode = DurabilityMode.Solo; // the stand-in DistributedLock cannot elect a leader
+        opts.Policies.AutoApplyTransactions();
+        opts.Policies.UseDurableLocalQueues();
+        // Handler code pre-generated by scripts/codegen (checked by GeneratedCodeTests): no Roslyn compilation at start-up,
+        // ~100 MB less memory. A handler without pre-generated code is still compiled at run time.
+        opts.CodeGeneration.TypeLoadMode = TypeLoadMode.Auto;
+    });
+    builder.Services.AddWolverineHttp();
+
+    var app = builder.Build();
+    var started = false;
+    app.Lifetime.ApplicationStarted.Register(() => started = true);
+
+    // Localization first, so even the error pages below answer in the caller's language.
+    app.UseRequestLocalization(o =>
+    {
+        o.SetDefaultCulture("en");
+        o.SupportedCultures = Text.Supported;
+        o.SupportedUICultures = Text.Supported;
+    });
+    app.UseCreditErrors();
+    app.UseSecurityHeaders();
+    app.UseCorrelationIds();
+    app.UseBodyLimit();
+    app.UseRouting();
+    app.UseRouteIdValidation();
+    app.UseAuthentication();
+    app.UseRateLimiter(); // after authentication: the limit is per user
+    app.UseAuthorization();
+
+    app.MapOpenApi("/openapi/{documentName}.json");
+    app.MapScalarApiReference("/docs", o => o.WithTitle("CreditLedger API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));
+    app.MapWolverineEndpoints(opts =>
+    {
+        opts.RejectUnparseableQueryValues = true; // '?limit=abc' is a 400, not a silent default
+        opts.AddPolicy<FluentValidationPolicy>();
+    });
+
+    var exitCode = await app.RunJasperFxCommands(args);
+    // A server that failed to start (port taken, database unreachable) must not exit 0: supervisors restart on failure.
+    var serving = args.Length == 0 || args[0] == "run" || args[0].StartsWith('-');
+    return serving && !started ? Math.Max(exitCode, 1) : exitCode;
+}
+finally
 {
-    // Under test runners the entry assembly is the test assembly; point discovery at ours.
-    opts.ApplicationAssembly = typeof(Program).Assembly;
-    opts.Durability.Mode = DurabilityMode.Solo; // the stand-in DistributedLock cannot elect a leader
-    opts.Policies.AutoApplyTransactions();
-    opts.Policies.UseDurableLocalQueues();
-    // Handler code pre-generated by scripts/codegen (checked by GeneratedCodeTests): no Roslyn compilation at start-up,
-    // ~100 MB less memory. A handler without pre-generated code is still compiled at run time.
-    opts.CodeGeneration.TypeLoadMode = TypeLoadMode.Auto;
-});
-builder.Services.AddWolverineHttp();
-
-var app = builder.Build();
-if (embedded is not null)
-    app.Lifetime.ApplicationStopped.Register(() => embedded.StopAsync().GetAwaiter().GetResult());
-
-// Localization first, so even the error pages below answer in the caller's language.
-app.UseRequestLocalization(o =>
-{
-    o.SetDefaultCulture("en");
-    o.SupportedCultures = Text.Supported;
-    o.SupportedUICultures = Text.Supported;
-});
-app.UseCreditErrors();
-app.UseSecurityHeaders();
-app.UseCorrelationIds();
-app.UseBodyLimit();
-app.UseRouting();
-app.UseRouteIdValidation();
-app.UseAuthentication();
-app.UseRateLimiter(); // after authentication: the limit is per user
-app.UseAuthorization();
-
-app.MapOpenApi("/openapi/{documentName}.json");
-app.MapScalarApiReference("/docs", o => o.WithTitle("CreditLedger API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));
-app.MapWolverineEndpoints(opts =>
-{
-    opts.RejectUnparseableQueryValues = true; // '?limit=abc' is a 400, not a silent default
-    opts.AddPolicy<FluentValidationPolicy>();
-});
-
-return await app.RunJasperFxCommands(args);
+    if (local is not null) await local.DisposeAsync();
+}
 
 static void ConfigureJson(JsonSerializerOptions o)
 {

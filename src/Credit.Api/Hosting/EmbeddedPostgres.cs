@@ -19,13 +19,16 @@ public sealed record EmbeddedPostgresOptions(string DataDirectory)
     /// <summary>Extra server settings passed as <c>-c name=value</c>; they override the defaults.</summary>
     public IReadOnlyDictionary<string, string>? Settings { get; init; }
     public Action<string>? Log { get; init; }
+    /// <summary>A server found running on the directory is this instance's to stop (the caller knows nobody else uses it).</summary>
+    public bool AdoptRunning { get; init; }
 }
 
 /// <summary>
 /// Runs a local PostgreSQL cluster from the installed server binaries (dev box / tests), trust auth on 127.0.0.1 only.
 /// When the process is root, initdb/pg_ctl run as the <c>postgres</c> OS user (initdb refuses root).
 /// If a live postmaster already serves the data directory it is reused on its own port (<see cref="EmbeddedPostgresOptions.Port"/>
-/// is then ignored) and <see cref="StopAsync"/> leaves it running: only a server this instance started is stopped.
+/// is then ignored) and <see cref="StopAsync"/> leaves it running, unless <see cref="EmbeddedPostgresOptions.AdoptRunning"/>
+/// makes it this instance's: otherwise only a server this instance started is stopped.
 /// </summary>
 public sealed class EmbeddedPostgres : IAsyncDisposable
 {
@@ -118,8 +121,11 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
 
         if (ReadPidFile() is { } live && IsPostmasterOf(live.Pid))
         {
-            Port = live.Port; // someone else's server on our data dir: reuse it rather than fight over it
-            _log($"Reusing PostgreSQL (pid {live.Pid}) already running on {DataDirectory}, port {Port}.");
+            Port = live.Port; // a server already on our data dir: reuse it rather than fight over it
+            if (_options.AdoptRunning) _startedPid = live.Pid;
+            _log(_options.AdoptRunning
+                ? $"Adopting PostgreSQL (pid {live.Pid}) left running on {DataDirectory}, port {Port}: it stops with this process."
+                : $"Reusing PostgreSQL (pid {live.Pid}) already running on {DataDirectory}, port {Port}.");
         }
         else
         {

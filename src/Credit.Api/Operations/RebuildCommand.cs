@@ -15,35 +15,64 @@ public static class RebuildCommand
     public static async Task<int> Run(IConfiguration config, TextWriter output)
     {
         var hosting = CreditHosting.From(config);
-        EmbeddedPostgres? embedded = null;
-        var connectionString = hosting.ConfiguredConnectionString;
-        if (hosting.LocalMode)
+        if (hosting.LocalMode && !File.Exists(Path.Combine(hosting.PostgresDirectory, "PG_VERSION")))
         {
-            embedded = await EmbeddedPostgres.StartAsync(new EmbeddedPostgresOptions(hosting.PostgresDirectory) { Log = output.WriteLine });
-            connectionString = embedded.ConnectionString;
+            // A mistyped CREDIT_DATA_DIR would otherwise make an empty cluster and "rebuild" nothing, successfully.
+            await Console.Error.WriteLineAsync($"No CreditLedger data in {hosting.DataDirectory}: set CREDIT_DATA_DIR to the API's.");
+            return 1;
         }
+        // Ctrl-C or SIGTERM: stop the replay and still stop PostgreSQL (the tables are left for the daemon to replay).
+        using var stop = new CancellationTokenSource();
+        using var sigint = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, Cancel);
+        using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, Cancel);
+        LocalInstance? local = null;
         try
         {
+            var connectionString = hosting.ConfiguredConnectionString;
+            if (hosting.LocalMode)
+            {
+                local = await LocalInstance.StartAsync(hosting, output.WriteLine, stop.Token);
+                connectionString = local.Postgres.ConnectionString;
+            }
             var zone = BusinessCalendar.ZoneFrom(config);
             using var store = DocumentStore.For(opts =>
             {
                 MartenSetup.Configure(opts, connectionString!, zone);
                 opts.Projections.AsyncMode = DaemonMode.Solo; // this command is the daemon (and Marten then has nothing to warn about)
             });
-            return await Rebuild(store, zone, output);
+            return await Rebuild(store, zone, output, stop.Token);
+        }
+        catch (InvalidOperationException ex) when (ex.Message.StartsWith("Another CreditLedger process", StringComparison.Ordinal)
+                                                   || ex.Message.StartsWith(RunningApi.Refusal, StringComparison.Ordinal))
+        {
+            await Console.Error.WriteLineAsync(ex.Message);
+            return 1;
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            await Console.Error.WriteLineAsync("Rebuild interrupted: the read models replay from the start when the API next runs.");
+            return 130;
         }
         finally
         {
-            if (embedded is not null) await embedded.StopAsync();
+            if (local is not null) await local.DisposeAsync();
+        }
+
+        void Cancel(System.Runtime.InteropServices.PosixSignalContext context)
+        {
+            context.Cancel = true;
+            stop.Cancel();
         }
     }
 
-    public static async Task<int> Rebuild(DocumentStore store, TimeZoneInfo zone, TextWriter output)
+    public static async Task<int> Rebuild(DocumentStore store, TimeZoneInfo zone, TextWriter output, CancellationToken ct = default)
     {
+        await using var exclusive = await store.OpenConnection(Marten.Storage.ConnectionUsage.ReadWrite, ct);
+        await RunningApi.Exclude(exclusive, ct);
         await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
         await new ReportingSchema(store).StartAsync(CancellationToken.None);
         using var daemon = await store.BuildProjectionDaemonAsync();
-        var results = await ReadModelRebuild.RebuildAll(store, daemon, zone, CancellationToken.None);
+        var results = await ReadModelRebuild.RebuildAll(store, daemon, zone, ct);
         foreach (var r in results)
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{r.Name}: {r.Events} events in {r.Seconds:F2} s ({(r.Seconds > 0 ? r.Events / r.Seconds : 0):F0} events/s)"));

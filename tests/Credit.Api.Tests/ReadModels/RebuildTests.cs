@@ -98,20 +98,32 @@ public class RebuildTests(AppFixture app)
             rebuilt.Status.ShouldBe(200, rebuilt.ToString());
             await CaughtUp(host, app);
             SameReadModels(await ReadModels(database), live);
+
+            // The command beside a running API would replay into the rows the live projection writes: refused.
+            var (refusedCode, refusedOutput) = await RebuildCommand(database);
+            refusedCode.ShouldBe(1, refusedOutput);
+            refusedOutput.ShouldContain("An API is running on this database");
+            SameReadModels(await ReadModels(database), live);
         }
 
         // The command, with the API stopped, against the same database.
+        var (code, output) = await RebuildCommand(database);
+        code.ShouldBe(0, output);
+        output.ShouldContain("Reporting:");
+        SameReadModels(await ReadModels(database), live);
+    }
+
+    private static async Task<(int ExitCode, string Output)> RebuildCommand(string database)
+    {
         var api = Path.Combine(AppContext.BaseDirectory, "Credit.Api.dll");
         var start = new ProcessStartInfo("dotnet", [api, "projections", "rebuild"]) { RedirectStandardOutput = true, RedirectStandardError = true };
         start.Environment["ConnectionStrings__Credit"] = database;
         start.Environment["Auth__SigningKey"] = AppFixture.SigningKeyText;
         using var process = Process.Start(start)!;
-        var output = await process.StandardOutput.ReadToEndAsync();
-        var errors = await process.StandardError.ReadToEndAsync();
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
-        process.ExitCode.ShouldBe(0, output + errors);
-        output.ShouldContain("Reporting:");
-        SameReadModels(await ReadModels(database), live);
+        return (process.ExitCode, await output + await errors);
     }
 
     [Fact]
