@@ -15,7 +15,14 @@ public static class ErrorHandling
         {
             var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
             var (status, code) = Classify(error);
-            if (status >= 500)
+            if (status == 503)
+            {
+                // The database is down or unreachable: the caller should retry, an operator is told once per request, briefly.
+                app.Logger.LogWarning("Database unavailable on {Method} {Path}: {Error}", context.Request.Method, context.Request.Path,
+                    error?.GetBaseException().Message);
+                context.Response.Headers.RetryAfter = "5";
+            }
+            else if (status >= 500)
                 app.Logger.LogError(error, "Unhandled error on {Method} {Path}", context.Request.Method, context.Request.Path);
             await Problems.Result(status, code).ExecuteAsync(context);
         }));
@@ -45,8 +52,26 @@ public static class ErrorHandling
         BadHttpRequestException or JsonException or FormatException => (400, "MALFORMED_JSON"),
         { InnerException: JsonException } => (400, "MALFORMED_JSON"),
         { } e when AccountStore.IsConflict(e) => (409, "CONCURRENCY_CONFLICT"),
+        { } e when DatabaseUnavailable(e) => (503, "DATABASE_UNAVAILABLE"),
         _ => (500, "INTERNAL_ERROR"),
     };
+
+    /// <summary>
+    /// The database cannot be reached or will not serve: a connection that failed or broke (no server error came back),
+    /// or the server ending the session (a FATAL error: shutting down, not accepting connections, too many of them) or
+    /// refusing it (SQLSTATE class 08, 57P0x). Not a fault of the request: 503, to be retried.
+    /// </summary>
+    public static bool DatabaseUnavailable(Exception error)
+    {
+        for (var e = error; e is not null; e = e.InnerException)
+        {
+            if (e is Npgsql.PostgresException pg)
+                return pg.InvariantSeverity is "FATAL" or "PANIC" || pg.SqlState.StartsWith("08", StringComparison.Ordinal)
+                    || pg.SqlState.StartsWith("57P0", StringComparison.Ordinal) || pg.SqlState == "53300";
+            if (e is Npgsql.NpgsqlException { IsTransient: true } or System.Net.Sockets.SocketException) return true;
+        }
+        return false;
+    }
 }
 
 /// <summary>401 and 403 as problem+json instead of empty bodies.</summary>

@@ -1,4 +1,5 @@
 using Credit.Api.Tests.Infrastructure;
+using Credit.Api.Tests.Security;
 
 namespace Credit.Api.Tests.Hosting;
 
@@ -47,5 +48,42 @@ public class HostTests(AppFixture app)
         missing.Status.ShouldBe(404);
         missing.ContentType.ShouldBe("application/problem+json");
         missing.Code.ShouldBe("NOT_FOUND");
+    }
+
+    [Fact]
+    public async Task A_database_taken_away_under_the_api_is_a_503_to_retry_and_the_api_recovers_when_it_is_back()
+    {
+        var database = await app.NewDatabase("down");
+        var name = new Npgsql.NpgsqlConnectionStringBuilder(database).Database!;
+        await using var host = await AppFixture.StartHost(database, app.Clock);
+        var controller = new ApiClient(host, app.Token("controller-1", "controller"));
+        (await controller.Put("/api/customers/C1", new { name = "Outage", creditLimit = 1000 })).Status.ShouldBe(201);
+
+        async Task Admin(string sql)
+        {
+            await using var conn = new Npgsql.NpgsqlConnection(app.ConnectionString);
+            await conn.OpenAsync();
+            await using var cmd = new Npgsql.NpgsqlCommand(sql, conn);
+            await cmd.ExecuteNonQueryAsync();
+        }
+        // The database taken away, as in maintenance or a restart: no new connections, the open ones cut.
+        await Admin($"alter database \"{name}\" allow_connections false; " +
+                    $"select pg_terminate_backend(pid) from pg_stat_activity where datname = '{name}'");
+        try
+        {
+            var write = await controller.Post("/api/customers/C1/invoices", new { invoiceId = "I1", amount = 100 });
+            write.ShouldBeProblem(503, "DATABASE_UNAVAILABLE");
+            write.Headers["Retry-After"].ShouldBe("5");
+            (await new ApiClient(host, null).Get("/health")).Status.ShouldBe(503);
+        }
+        finally
+        {
+            await Admin($"alter database \"{name}\" allow_connections true");
+        }
+
+        var retried = await Scenario.Eventually(() => controller.Post("/api/customers/C1/invoices", new { invoiceId = "I1", amount = 100 }),
+            r => r.Status != 503);
+        retried.Status.ShouldBe(201, retried.ToString());
+        (await new ApiClient(host, null).Get("/health")).Status.ShouldBe(200);
     }
 }
