@@ -33,6 +33,8 @@ public sealed record EmbeddedPostgresOptions(string DataDirectory)
 public sealed class EmbeddedPostgres : IAsyncDisposable
 {
     private const string OsUser = "postgres";
+    /// <summary>Where a cluster goes when the postgres user cannot reach the requested directory (only when root).</summary>
+    public const string FallbackRoot = "/var/lib/credit-ledger";
     private static readonly bool IsRoot = Environment.IsPrivilegedProcess; // geteuid() == 0 on Unix
 
     private readonly EmbeddedPostgresOptions _options;
@@ -102,7 +104,16 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         while (!Directory.Exists(probe)) probe = Path.GetDirectoryName(probe) ?? "/";
         if ((await RunAsync("test", ["-x", probe], asOsUser: true, check: false, ct: ct)).Code == 0) return requested;
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(requested)))[..16];
-        var fallback = $"/tmp/credit-ledger-pg/{hash}"; // stable, so the same request reuses the same cluster
+        // Stable, so the same request reuses the same cluster; under /var/lib, which survives a reboot (/tmp is emptied
+        // at boot on Debian: the ledger would have gone with it).
+        var fallback = $"{FallbackRoot}/{hash}";
+        var earlier = $"/tmp/credit-ledger-pg/{hash}"; // where versions before this one put it
+        if (!File.Exists(Path.Combine(fallback, "PG_VERSION")) && File.Exists(Path.Combine(earlier, "PG_VERSION")))
+        {
+            log?.Invoke($"Data directory {requested} is not reachable by the '{OsUser}' user; using the cluster an earlier version made in " +
+                $"{earlier} (emptied at reboot: stop the API and move it to {fallback} to keep it).");
+            return earlier;
+        }
         log?.Invoke($"Data directory {requested} is not reachable by the '{OsUser}' user; using {fallback} instead.");
         return fallback;
     }

@@ -180,7 +180,7 @@ public sealed class EmbeddedPostgresTests
     }
 
     [Fact]
-    public async Task Directory_the_postgres_user_cannot_reach_falls_back_to_tmp()
+    public async Task Directory_the_postgres_user_cannot_reach_falls_back_to_var_lib_which_survives_a_reboot()
     {
         Assert.SkipUnless(IsRoot && (await RunAsync("runuser", "-u", "postgres", "--", "test", "-x", "/root")).Code != 0,
             "needs root and a /root closed to the postgres user");
@@ -191,15 +191,15 @@ public sealed class EmbeddedPostgresTests
             await using var pg = await StartAsync(requested);
             actual = pg.DataDirectory;
 
-            actual.ShouldStartWith("/tmp/credit-ledger-pg/");
+            actual.ShouldStartWith(EmbeddedPostgres.FallbackRoot + "/");
             Directory.Exists(Path.GetDirectoryName(requested)).ShouldBeFalse();
             (await PsqlAsync(pg.Port, "select 1")).ShouldBe("1");
         }
         finally
         {
             if (actual is not null) await CleanupAsync(actual);
-            if (Directory.Exists("/tmp/credit-ledger-pg") && !Directory.EnumerateFileSystemEntries("/tmp/credit-ledger-pg").Any())
-                Directory.Delete("/tmp/credit-ledger-pg");
+            if (Directory.Exists(EmbeddedPostgres.FallbackRoot) && !Directory.EnumerateFileSystemEntries(EmbeddedPostgres.FallbackRoot).Any())
+                Directory.Delete(EmbeddedPostgres.FallbackRoot);
         }
     }
 
