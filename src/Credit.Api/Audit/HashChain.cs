@@ -10,8 +10,9 @@ namespace Credit.Api.Audit;
 /// SHA-256 over (previous hash, type, data as canonical jsonb text, timestamp in UTC to the microsecond,
 /// user), in the same transaction as the append, so no code path can write an event without its link.
 /// Verifying recomputes each link from the stored events: editing, deleting or inserting a stored event
-/// breaks the chain at that version. Rewriting every later hash as well is detectable only against a
-/// head hash kept elsewhere, so auditors should record <c>headHash</c> with each review.
+/// breaks the chain at that version. Rewriting every later hash as well, or removing the newest events with
+/// their hashes, is detectable only against a head kept elsewhere: auditors record <c>events</c> and <c>headHash</c>
+/// with each review and pass them to the next verification (<see cref="Verify"/>'s <c>known</c>).
 /// </summary>
 public sealed class HashChain(IDocumentStore store, ILogger<HashChain> log) : IHostedService
 {
@@ -102,8 +103,15 @@ public sealed class HashChain(IDocumentStore store, ILogger<HashChain> log) : IH
 
     public sealed record Verification(bool Valid, int Events, string? HeadHash, long? FirstBadVersion, string? Problem);
 
-    /// <summary>Recomputes every link of one stream from the stored events and their stored predecessors.</summary>
-    public async Task<Verification> Verify(string streamId, CancellationToken ct)
+    /// <summary>An earlier review's head: the stream had <paramref name="Events"/> events, the last hashed <paramref name="HeadHash"/>.</summary>
+    public sealed record KnownHead(long Events, string HeadHash);
+
+    /// <summary>
+    /// Recomputes every link of one stream from the stored events and their stored predecessors; with <paramref name="known"/>,
+    /// also that the history an auditor recorded is still there, unchanged (the chain alone cannot tell a stream cut short
+    /// together with its hashes, or rewritten from some version on, from one that never went further).
+    /// </summary>
+    public async Task<Verification> Verify(string streamId, CancellationToken ct, KnownHead? known = null)
     {
         await using var conn = await store.OpenConnection(ConnectionUsage.Read, ct);
         await using var cmd = new NpgsqlCommand($"""
@@ -118,7 +126,7 @@ public sealed class HashChain(IDocumentStore store, ILogger<HashChain> log) : IH
         await using var reader = await cmd.ExecuteReaderAsync(ct);
 
         var count = 0;
-        byte[]? head = null;
+        byte[]? head = null, atKnown = null;
         Verification? bad = null;
         while (await reader.ReadAsync(ct))
         {
@@ -126,6 +134,7 @@ public sealed class HashChain(IDocumentStore store, ILogger<HashChain> log) : IH
             var stored = reader.IsDBNull(1) ? null : (byte[])reader[1];
             var computed = (byte[])reader[2];
             count++;
+            if (version == known?.Events) atKnown = stored;
             if (bad is not null) continue;
             if (version != count) bad = Broken(count, head, count - 1, "missing event");
             else if (stored is null) bad = Broken(version, head, count, "event without a hash");
@@ -136,6 +145,12 @@ public sealed class HashChain(IDocumentStore store, ILogger<HashChain> log) : IH
         await reader.ReadAsync(ct);
         var lastHashed = reader.GetInt64(0);
         if (bad is null && lastHashed > count) bad = Broken(count + 1, head, count, "missing event");
+        if (bad is null && known is not null)
+        {
+            if (count < known.Events) bad = Broken(count + 1, head, count, $"missing event: {known.Events} were recorded earlier");
+            else if (!string.Equals(Hex(atKnown), known.HeadHash, StringComparison.OrdinalIgnoreCase))
+                bad = Broken(known.Events, head, count, "hash differs from the one recorded earlier");
+        }
         return bad ?? new Verification(true, count, Hex(head), null, null);
     }
 

@@ -9,12 +9,25 @@ namespace Credit.Api.Audit;
 
 public static class VerifyHistoryEndpoint
 {
-    /// <summary><c>{ valid, events, headHash }</c>; when invalid, <c>firstBadVersion</c> and what is wrong there.</summary>
+    /// <summary>
+    /// <c>{ valid, events, headHash }</c>; when invalid, <c>firstBadVersion</c> and what is wrong there. Pass an earlier
+    /// review's <c>events</c> and <c>headHash</c> as <c>knownEvents</c> and <c>knownHeadHash</c> to check that history is
+    /// still there, unchanged: the only way to catch the newest events removed together with their hashes.
+    /// </summary>
     [WolverineGet("/api/customers/{customerId}/history/verify")]
     [Authorize(Roles = Roles.Auditors)]
-    public static async Task<IResult> Get(string customerId, IQuerySession session, HashChain chain, CancellationToken ct)
+    public static async Task<IResult> Get(string customerId, long? knownEvents, string? knownHeadHash, IQuerySession session, HashChain chain,
+        CancellationToken ct)
     {
+        var bad = new List<(string, string)>();
+        if (knownEvents is not null && knownEvents < 1) bad.Add(("knownEvents", "INVALID_RANGE"));
+        if (knownHeadHash is not null && !HeadHash.IsMatch(knownHeadHash)) bad.Add(("knownHeadHash", "INVALID_VALUE"));
+        if ((knownEvents is null) != (knownHeadHash is null)) bad.Add((knownEvents is null ? "knownEvents" : "knownHeadHash", "REQUIRED"));
+        if (bad.Count > 0) return Problems.Validation(bad);
         if (await session.Events.FetchStreamStateAsync(customerId, ct) is null) return Problems.Result(404, ErrorCodes.CustomerNotFound);
-        return Results.Ok(await chain.Verify(customerId, ct));
+        var known = knownEvents is { } events ? new HashChain.KnownHead(events, knownHeadHash!) : null;
+        return Results.Ok(await chain.Verify(customerId, ct, known));
     }
+
+    private static readonly System.Text.RegularExpressions.Regex HeadHash = new("^[0-9a-fA-F]{64}$");
 }

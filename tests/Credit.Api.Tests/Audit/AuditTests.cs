@@ -1,5 +1,6 @@
 using System.Text;
 using Credit.Api.Tests.Infrastructure;
+using Credit.Api.Tests.Security;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
@@ -279,6 +280,46 @@ public class AuditTests(AppFixture app)
         var verified = await new ApiClient(upgraded, app.Token("auditor-1", "auditor")).Get("/api/customers/old/history/verify");
         verified.Body.GetProperty("valid").GetBoolean().ShouldBeTrue(verified.Text);
         verified.Body.GetProperty("events").GetInt32().ShouldBe(4);
+    }
+
+    [Fact]
+    public async Task The_newest_events_removed_with_their_hashes_are_caught_against_the_head_an_auditor_recorded()
+    {
+        var database = await app.NewDatabase("truncate");
+        await using var host = await AppFixture.StartHost(database, app.Clock);
+        var auditor = new ApiClient(host, app.Token("auditor-1", "auditor"));
+        (await new ApiClient(host, app.Token("controller-1", "controller")).Put("/api/customers/T1", new { name = "T", creditLimit = 1000 }))
+            .Status.ShouldBe(201);
+        var clerk = new ApiClient(host, app.Token("clerk-1", "clerk"));
+        (await clerk.Post("/api/customers/T1/invoices", new { invoiceId = "I1", amount = 100 })).Status.ShouldBe(201);
+        (await clerk.Post("/api/customers/T1/invoices", new { invoiceId = "I2", amount = 900 })).Status.ShouldBe(201);
+
+        var review = await auditor.Get("/api/customers/T1/history/verify");
+        var (events, head) = (review.Body.GetProperty("events").GetInt32(), review.Body.GetProperty("headHash").GetString()!);
+        events.ShouldBe(4);
+        (await auditor.Get($"/api/customers/T1/history/verify?knownEvents={events}&knownHeadHash={head}")).Body
+            .GetProperty("valid").GetBoolean().ShouldBeTrue();
+
+        // Someone with the database removes the last invoice, its hash and the stream's version in one transaction.
+        await Execute(database, """
+            begin;
+            delete from credit.event_hashes where stream_id = 'T1' and version = 4;
+            delete from credit.mt_events where stream_id = 'T1' and version = 4;
+            update credit.mt_streams set version = 3 where id = 'T1';
+            commit;
+            """);
+        // The chain alone cannot tell (it is a valid chain of three)...
+        (await auditor.Get("/api/customers/T1/history/verify")).Body.GetProperty("valid").GetBoolean().ShouldBeTrue();
+        // ...the recorded head can.
+        var caught = await auditor.Get($"/api/customers/T1/history/verify?knownEvents={events}&knownHeadHash={head}");
+        caught.Body.GetProperty("valid").GetBoolean().ShouldBeFalse(caught.Text);
+        caught.Body.GetProperty("firstBadVersion").GetInt64().ShouldBe(4);
+        caught.Body.GetProperty("problem").GetString()!.ShouldStartWith("missing event");
+        // A head recorded at version 3 that does not match is a rewritten history.
+        var rewritten = await auditor.Get($"/api/customers/T1/history/verify?knownEvents=3&knownHeadHash={new string('0', 64)}");
+        rewritten.Body.GetProperty("firstBadVersion").GetInt64().ShouldBe(3);
+        (await auditor.Get("/api/customers/T1/history/verify?knownEvents=3")).ShouldBeProblem(400, "VALIDATION_FAILED");
+        (await auditor.Get("/api/customers/T1/history/verify?knownEvents=0&knownHeadHash=xyz")).ShouldBeProblem(400, "VALIDATION_FAILED");
     }
 
     private static async Task Execute(string connectionString, string sql)

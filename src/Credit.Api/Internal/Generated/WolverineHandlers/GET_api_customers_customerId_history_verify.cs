@@ -40,9 +40,23 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
+            string knownEvents_rawValue = httpContext.Request.Query["knownEvents"];
+            System.Nullable<long> knownEvents = default;
+
+            if (knownEvents_rawValue != null && long.TryParse(knownEvents_rawValue, System.Globalization.CultureInfo.InvariantCulture, out var knownEvents_parsed))
+            {
+                knownEvents = knownEvents_parsed;
+            }
+            else if (!string.IsNullOrEmpty(knownEvents_rawValue))
+            {
+                await WriteQueryValueParsingProblem(httpContext, "knownEvents", knownEvents_rawValue, "long").ConfigureAwait(false);
+                return;
+            }
+
+            var knownHeadHash = httpContext.Request.Query["knownHeadHash"];
             
             // The actual HTTP request handler execution
-            var result = await Credit.Api.Audit.VerifyHistoryEndpoint.Get(customerId, ((Marten.IQuerySession)documentSession), _hashChain, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await Credit.Api.Audit.VerifyHistoryEndpoint.Get(customerId, knownEvents, knownHeadHash, ((Marten.IQuerySession)documentSession), _hashChain, httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }
