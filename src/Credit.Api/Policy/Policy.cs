@@ -47,8 +47,14 @@ public sealed class PolicyValidator : AbstractValidator<PolicyRequest>
         RuleFor(x => x.DsoWindowsMonths).Must(w => w!.Length > 0 && w.All(m => m is > 0 and <= 120))
             .When(x => x.DsoWindowsMonths is not null).WithCode("INVALID_VALUE");
         RuleFor(x => x.Currency).Must(c => c is null || Currency.IsKnown(c)).WithCode("INVALID_CURRENCY");
-        RuleForEach(x => x.Rules).Must(kv => ReasonCodes.Configurable.Contains(kv.Key) && Modes.Contains(kv.Value))
-            .When(x => x.Rules is not null).WithCode("INVALID_VALUE");
+        // Each bad entry named by its rule ("rules[NO_CREDIT]"), not by its place in the object.
+        RuleFor(x => x.Rules).Custom((rules, context) =>
+        {
+            foreach (var (code, mode) in rules ?? [])
+                if (!ReasonCodes.Configurable.Contains(code) || !Modes.Contains(mode))
+                    context.AddFailure(new FluentValidation.Results.ValidationFailure($"Rules[{code}]", Localization.Text.Of("INVALID_VALUE"))
+                        { ErrorCode = "INVALID_VALUE" });
+        });
         // A rate is company-currency units per unit of another currency; the company's own currency needs none.
         RuleFor(x => x.ExchangeRates).Must((x, rates) => rates!.Keys.All(c => Currency.IsKnown(c) && c != (x.Currency ?? Currency.Default)))
             .When(x => x.ExchangeRates is not null).WithCode("INVALID_CURRENCY");

@@ -35,6 +35,7 @@ public sealed class PolicyTests(AppFixture app) : IAsyncLifetime
         policy.Body.GetProperty("rules").GetProperty("OVERDUE_INVOICES").GetString().ShouldBe("block");
         var bad = await app.Controller.Put("/api/policy", new { rules = new Dictionary<string, string> { ["NO_CREDIT"] = "off" } });
         bad.Status.ShouldBe(400);
+        bad.Body.GetProperty("errorCodes").GetProperty("rules[NO_CREDIT]")[0].GetString().ShouldBe("INVALID_VALUE", bad.ToString());
     }
 
     [Fact]
