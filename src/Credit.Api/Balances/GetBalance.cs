@@ -23,7 +23,8 @@ public sealed record BalanceView(
     int HeldOrderCount,
     decimal UnappliedCredit,
     IReadOnlyDictionary<string, decimal> Aging,
-    DateTimeOffset? UpdatedAt);
+    DateTimeOffset? UpdatedAt,
+    PoolFigures? Group);
 
 public static class GetBalanceEndpoint
 {
@@ -57,6 +58,7 @@ public static class GetBalanceEndpoint
         return Results.Ok(new BalanceView(customerId, account.Currency, limit.Amount, Problems.LimitSourceName(limit.Source), outstanding,
             orders.OpenOrders, exposure, limit.Amount - exposure, items.Where(i => i.DueOn < context.Today).Sum(i => i.OpenAmount), status,
             orders.HeldOrders, orders.HeldOrderCount, items.Sum(i => i.OpenAmount) - outstanding,
-            Aging.Buckets(items.Select(i => (i.DueOn, i.OpenAmount)), context.Policy.AgingBuckets, context.Today), customer?.UpdatedAt));
+            Aging.Buckets(items.Select(i => (i.DueOn, i.OpenAmount)), context.Policy.AgingBuckets, context.Today), customer?.UpdatedAt,
+            CreditRules.PoolOf(context.Group, context.Policy)));
     }
 }

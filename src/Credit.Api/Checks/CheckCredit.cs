@@ -15,8 +15,9 @@ namespace Credit.Api.Checks;
 /// <summary>POST /api/customers/{id}/credit-check: what a document would get now. Records nothing.</summary>
 public sealed record CheckCreditRequest(decimal Amount, string? Kind, string? OrderId, PaymentTerms? PaymentTerms);
 
+/// <summary>Group: the shared pool's figures when the customer is in one (null otherwise).</summary>
 public sealed record CheckCreditResponse(bool Allowed, IReadOnlyList<ReasonView> Reasons, IReadOnlyList<ReasonView> Warnings,
-    decimal Exposure, decimal? Limit, decimal? Available, string LimitSource);
+    decimal Exposure, decimal? Limit, decimal? Available, string LimitSource, PoolFigures? Group);
 
 public sealed class CheckCreditValidator : AbstractValidator<CheckCreditRequest>
 {
@@ -58,6 +59,6 @@ public static class CheckCreditEndpoint
             decision = InvoiceDecisions.Check(account, probe, order, context);
         }
         return Results.Ok(new CheckCreditResponse(decision.Allowed, Problems.Reasons(decision.Reasons), Problems.Reasons(decision.Warnings),
-            decision.Exposure, decision.Limit, decision.Available, Problems.LimitSourceName(decision.LimitSource)));
+            decision.Exposure, decision.Limit, decision.Available, Problems.LimitSourceName(decision.LimitSource), decision.Pool));
     }
 }

@@ -115,6 +115,7 @@ public static class Problems
         body["limit"] = decision.Limit;
         body["available"] = decision.Available;
         body["limitSource"] = LimitSourceName(decision.LimitSource);
+        if (decision.Pool is { } pool) body["group"] = pool; // the pool's own figures beside the customer's
         return Json(409, body);
     }
 

@@ -30,7 +30,11 @@ public sealed record CreditDecision(
     decimal Exposure,
     decimal? Limit,
     decimal? Available,
-    LimitSource LimitSource);
+    LimitSource LimitSource,
+    PoolFigures? Pool = null);
+
+/// <summary>A shared group pool as the decision saw it, in the company currency (exposure to its minor unit).</summary>
+public sealed record PoolFigures(string GroupId, string Currency, decimal SharedCreditLimit, decimal Exposure, decimal Available);
 
 /// <summary>
 /// The one credit decision: orders, invoices and the what-if check all come through here, so no rule is
@@ -112,7 +116,15 @@ public static class CreditRules
         var reasons = failing.Where(c => policy.ModeOf(c) == RuleMode.Block).ToList();
         var warnings = failing.Where(c => policy.ModeOf(c) == RuleMode.Warn).ToList();
         return new CreditDecision(reasons.Count == 0, reasons, warnings, exposure, limit.Amount,
-            limit.Amount - exposure, limit.Source);
+            limit.Amount - exposure, limit.Source, PoolOf(group, policy));
+    }
+
+    /// <summary>The pool's figures, for a customer in a group with a shared limit.</summary>
+    public static PoolFigures? PoolOf(GroupPosition? group, CreditPolicy policy)
+    {
+        if (group?.SharedCreditLimit is not { } pool) return null;
+        var exposure = Money.Currency.Round(group.Exposure, policy.Currency);
+        return new PoolFigures(group.GroupId, policy.Currency, pool, exposure, pool - exposure);
     }
 
     /// <summary>An unpaid invoice, installment or opening balance more than the grace days past due.</summary>

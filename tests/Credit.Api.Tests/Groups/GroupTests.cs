@@ -29,6 +29,12 @@ public class GroupTests(AppFixture app)
         var pooled = await app.Clerk.Post($"/api/customers/{b}/invoices", new { invoiceId = "I1", amount = 400 });
         pooled.Status.ShouldBe(409);
         pooled.Codes("reasons").ShouldBe(["GROUP_LIMIT_EXCEEDED"]);
+        // The pool's figures beside the customer's own: b has room of its own, the pool has 300 left.
+        var pool = pooled.Body.GetProperty("group");
+        (pool.GetProperty("groupId").GetString(), pool.GetProperty("sharedCreditLimit").GetDecimal(), pool.GetProperty("exposure").GetDecimal(),
+            pool.GetProperty("available").GetDecimal()).ShouldBe((group, 1000m, 700m, 300m), pooled.ToString());
+        pooled.Decimal("available").ShouldBe(800m);
+        (await app.Clerk.Get($"/api/customers/{b}/balance")).Body.GetProperty("group").GetProperty("available").GetDecimal().ShouldBe(300m);
         var both = await app.Clerk.Post($"/api/customers/{b}/invoices", new { invoiceId = "I2", amount = 900 });
         both.Codes("reasons").ShouldBe(["CREDIT_LIMIT_EXCEEDED", "GROUP_LIMIT_EXCEEDED"], ignoreOrder: true);
         (await app.Clerk.Post($"/api/customers/{b}/invoices", new { invoiceId = "I3", amount = 300 })).Status.ShouldBe(201);
