@@ -79,17 +79,24 @@ public class RebuildTests(AppFixture app)
         await Infrastructure.Scenario.Eventually(() => new ApiClient(host, app.Token("ops", "admin")).Get("/api/projections"),
             r => r.Body.GetProperty("projections").EnumerateArray().All(p => p.GetProperty("lagEvents").GetInt64() == 0), seconds: 30);
 
+    private static TestClock Clock() => new(new DateTimeOffset(2026, 11, 23, 7, 0, 0, TimeSpan.Zero));
+
+    /// <summary>The mixed workload through the host, and the read models once the projection has caught up.</summary>
+    private async Task<string> LiveReadModels(IAlbaHost host, string database)
+    {
+        await MixedWorkload(host, app);
+        await CaughtUp(host, app);
+        return await ReadModels(database);
+    }
+
     [Fact]
     public async Task Rebuilding_from_the_events_equals_the_live_read_models_by_endpoint_and_by_command()
     {
         var database = await app.NewDatabase("rebuild");
-        var clock = new TestClock(new DateTimeOffset(2026, 11, 23, 7, 0, 0, TimeSpan.Zero));
         string live;
-        await using (var host = await AppFixture.StartHost(database, clock))
+        await using (var host = await AppFixture.StartHost(database, Clock()))
         {
-            await MixedWorkload(host, app);
-            await CaughtUp(host, app);
-            live = await ReadModels(database);
+            live = await LiveReadModels(host, database);
             live.ShouldContain("payment-reversal");
             live.ShouldContain("released"); // the held order came free when the limit went up
 
@@ -130,14 +137,8 @@ public class RebuildTests(AppFixture app)
     public async Task A_rebuild_that_dies_after_emptying_the_tables_leaves_the_daemon_a_full_replay_at_the_next_start()
     {
         var database = await app.NewDatabase("rebuild-dies");
-        var clock = new TestClock(new DateTimeOffset(2026, 11, 23, 7, 0, 0, TimeSpan.Zero));
         string live;
-        await using (var host = await AppFixture.StartHost(database, clock))
-        {
-            await MixedWorkload(host, app);
-            await CaughtUp(host, app);
-            live = await ReadModels(database);
-        }
+        await using (var host = await AppFixture.StartHost(database, Clock())) live = await LiveReadModels(host, database);
 
         // What a rebuild killed (kill -9, Ctrl-C) right after its first step leaves behind.
         await using (var conn = new NpgsqlConnection(database))
@@ -146,7 +147,7 @@ public class RebuildTests(AppFixture app)
             await Credit.Api.Operations.ReadModelRebuild.Reset(conn, CancellationToken.None);
         }
 
-        await using (var host = await AppFixture.StartHost(database, clock))
+        await using (var host = await AppFixture.StartHost(database, Clock()))
         {
             await CaughtUp(host, app);
             SameReadModels(await ReadModels(database), live);
