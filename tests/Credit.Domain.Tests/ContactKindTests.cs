@@ -50,4 +50,14 @@ public class ContactKindTests
         paid.Rejection.ShouldBeNull();
         paid.Result!.Allocations.ShouldBe([new InvoiceAllocation("I1", 100m)]);
     }
+
+    [Fact]
+    public void A_contact_turned_supplier_has_its_held_orders_rejected_or_cancelled_never_released()
+    {
+        var account = Account(Limit(100m), Held("O1", 150m, Credit.Domain.Policy.ReasonCodes.CreditLimitExceeded), As(ContactKind.Supplier), Limit(1000m));
+
+        OrderDecisions.ReleaseWhatNowPasses(account, Context()).Events.ShouldBeEmpty(); // the new limit would pass it
+        OrderDecisions.Release(account, "O1", "ok", "boss").Rejection!.Code.ShouldBe(ErrorCodes.NotACustomer);
+        OrderDecisions.Reject(account, "O1", "supplier now").Rejection.ShouldBeNull();
+    }
 }

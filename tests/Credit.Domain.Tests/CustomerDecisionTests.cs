@@ -1,5 +1,6 @@
 using Credit.Domain.Accounts;
 using Credit.Domain.Decisions;
+using Credit.Domain.Payments;
 
 namespace Credit.Domain.Tests;
 
@@ -133,5 +134,22 @@ public class CustomerDecisionTests
             outcome.Events.ShouldBeEmpty();
             outcome.Rejection!.Code.ShouldBe(refused);
         }
+    }
+
+    [Fact]
+    public void An_opening_balance_recorded_later_is_settled_by_credit_the_customer_already_has()
+    {
+        var advance = new PaymentReceived("P1", 60m, new DateOnly(2026, 3, 1), [], 60m, "fp-p1");
+        var account = CreditAccount.From([new AccountOpened("C1", Current), advance]);
+        var opening = new OpeningBalance(100m, new DateOnly(2026, 2, 1), new DateOnly(2026, 2, 28));
+
+        var outcome = CustomerDecisions.Save(account, new SaveCustomer("C1", Current, null, null, null, null, opening, true,
+            CustomerFields.CreditLimit | CustomerFields.CreditLimitExpiresOn | CustomerFields.PaymentTerms));
+
+        var applied = outcome.Events.OfType<CreditApplied>().ShouldHaveSingleItem();
+        (applied.SourceId, applied.AppliedOn).ShouldBe(("P1", new DateOnly(2026, 3, 1)));
+        applied.Settlements.ShouldBe([new Settlement(Receivable.OpeningBalanceId, 1, 60m)]);
+        foreach (var e in outcome.Events) account.ApplyEvent(e);
+        (account.Receivables[Receivable.OpeningBalanceId].Open, account.UnappliedCredit, account.Outstanding).ShouldBe((40m, 0m, 40m));
     }
 }

@@ -1,5 +1,6 @@
 using Credit.Domain.Accounts;
 using Credit.Domain.Decisions;
+using Credit.Domain.Payments;
 using Credit.Domain.Policy;
 using static Credit.Domain.Tests.Accounts;
 
@@ -89,6 +90,12 @@ public class ExchangeRateTests
 
         // Both the inherited limit and the pool lack the rate: one reason, once.
         Invoice(Customer("OMR", group: "G1"), 1m, SarWithKwd, pool).Reasons.ShouldBe([ReasonCodes.ExchangeRateMissing]);
+
+        // A document the customer's own deposit covers extends no credit: the pool need not be summed.
+        var deposit = new PaymentReceived("D", 10m, Today, [], 10m, "fp-d");
+        Invoice(Customer("SAR", ownLimit: 0m, group: "G1", deposit), 10m, SarWithKwd, unknowable).Allowed.ShouldBeTrue();
+        Invoice(Customer("SAR", ownLimit: 0m, group: "G1", deposit), 10.01m, SarWithKwd, unknowable).Reasons
+            .ShouldBe([ReasonCodes.NoCredit, ReasonCodes.ExchangeRateMissing]);
     }
 
     [Fact]

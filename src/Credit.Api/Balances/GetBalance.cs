@@ -24,7 +24,8 @@ public sealed record BalanceView(
     decimal UnappliedCredit,
     IReadOnlyDictionary<string, decimal> Aging,
     DateTimeOffset? UpdatedAt,
-    PoolFigures? Group);
+    PoolFigures? Group,
+    string? MissingExchangeRate);
 
 public static class GetBalanceEndpoint
 {
@@ -59,6 +60,8 @@ public static class GetBalanceEndpoint
             orders.OpenOrders, exposure, limit.Amount - exposure, items.Where(i => i.DueOn < context.Today).Sum(i => i.OpenAmount), status,
             orders.HeldOrders, orders.HeldOrderCount, items.Sum(i => i.OpenAmount) - outstanding,
             Aging.Buckets(items.Select(i => (i.DueOn, i.OpenAmount)), context.Policy.AgingBuckets, context.Today), customer?.UpdatedAt,
-            CreditRules.PoolOf(context.Group, context.Policy)));
+            CreditRules.PoolOf(context.Group, context.Policy),
+            // creditLimit 0 above is "nothing can be granted", not a limit someone set: this says why.
+            limit.Unrated ? account.Currency : context.Group?.UnratedCurrency));
     }
 }

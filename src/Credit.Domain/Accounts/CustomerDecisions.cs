@@ -1,4 +1,5 @@
 using Credit.Domain.Decisions;
+using Credit.Domain.Payments;
 
 namespace Credit.Domain.Accounts;
 
@@ -93,6 +94,9 @@ public static class CustomerDecisions
                 if (account.FirstDocumentOn is { } first && opening.AsOf > first)
                     return Outcome<SaveCustomerResult>.Invalid("openingBalance.asOf", ErrorCodes.OpeningBalanceAfterDocuments);
                 changes.Add(new OpeningBalanceRecorded(opening.Amount, opening.AsOf, opening.DueOn));
+                // Credit the customer already has settles it like an invoice issued now, so it does not fall overdue beside it.
+                changes.AddRange(OpenCredit.Apply(OpenCredit.Sources(account),
+                    [(Receivable.OpeningBalanceId, 1, opening.Amount)], opening.AsOf));
             }
             else if (existing.Amount != opening.Amount || existing.IssuedOn != opening.AsOf || existing.DueOn != opening.DueOn)
                 return Outcome<SaveCustomerResult>.Reject(RejectionKind.InvalidState, ErrorCodes.OpeningBalanceRecorded);

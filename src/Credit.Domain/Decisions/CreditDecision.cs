@@ -91,7 +91,8 @@ public static class CreditRules
                 var asked = policy.ToCompanyCurrency(request.ExtraExposure + request.Amount, account.Currency);
                 if (asked is null || group.UnratedCurrency is not null)
                 {
-                    if (!failing.Contains(ReasonCodes.ExchangeRateMissing)) failing.Add(ReasonCodes.ExchangeRateMissing);
+                    // The pool cannot be summed; a document the customer's own credit covers needs no pool either.
+                    if (extendsCredit && !failing.Contains(ReasonCodes.ExchangeRateMissing)) failing.Add(ReasonCodes.ExchangeRateMissing);
                 }
                 else if (group.Exposure + asked > pool) failing.Add(ReasonCodes.GroupLimitExceeded);
             }

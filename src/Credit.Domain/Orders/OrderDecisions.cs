@@ -29,8 +29,11 @@ public static class OrderDecisions
         return Outcome<OrderResult>.Accept(new OrderResult(cmd.OrderId, status, cmd.Amount, decision.Reasons, decision.Warnings), placed);
     }
 
+    /// <summary>Releasing grants the sale: not to a contact that has become a supplier only (reject or cancel it instead).</summary>
     public static Outcome<OrderResult> Release(CreditAccount account, string orderId, string reason, string by) =>
-        Settle(account, orderId, OrderStatus.Released, [OrderStatus.Held], () => new HoldReleased(orderId, reason, by));
+        !account.Profile.BuysFromUs && account.Orders.GetValueOrDefault(orderId)?.Status == OrderStatus.Held
+            ? Outcome<OrderResult>.Reject(RejectionKind.InvalidState, ErrorCodes.NotACustomer)
+            : Settle(account, orderId, OrderStatus.Released, [OrderStatus.Held], () => new HoldReleased(orderId, reason, by));
 
     public static Outcome<OrderResult> Reject(CreditAccount account, string orderId, string reason) =>
         Settle(account, orderId, OrderStatus.Rejected, [OrderStatus.Held], () => new OrderRejected(orderId, reason));
@@ -45,6 +48,7 @@ public static class OrderDecisions
     /// </summary>
     public static Outcome<int> ReleaseWhatNowPasses(CreditAccount account, CreditContext ctx)
     {
+        if (!account.Profile.BuysFromUs) return Outcome<int>.Accept(0); // a supplier's orders wait for a controller to reject them
         var released = new List<object>();
         var granted = 0m;
         foreach (var order in account.HeldOrders.OrderBy(o => o.Sequence))

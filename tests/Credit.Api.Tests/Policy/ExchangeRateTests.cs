@@ -23,6 +23,8 @@ public sealed class ExchangeRateTests(AppFixture app) : IAsyncLifetime
         refused.Body.GetProperty("reasons")[0].GetProperty("message").GetString()!.ShouldContain("سعر صرف");
         var held = await app.Clerk.Post($"/api/customers/{id}/orders", new { orderId = "SO1", amount = 100 });
         held.String("status").ShouldBe("held");
+        var unrated = await app.Clerk.Get($"/api/customers/{id}/balance");
+        (unrated.Decimal("creditLimit"), unrated.String("missingExchangeRate"), unrated.String("status")).ShouldBe((0m, "KWD", "blocked"));
 
         // With a rate the limit is 571.428 KWD, and the held order goes through on the policy change.
         var policy = await app.Controller.Put("/api/policy", new { defaultCreditLimit = 7000, exchangeRates = new Dictionary<string, decimal> { ["KWD"] = 12.25m } });
@@ -33,6 +35,7 @@ public sealed class ExchangeRateTests(AppFixture app) : IAsyncLifetime
 
         var balance = await app.Clerk.Get($"/api/customers/{id}/balance");
         balance.Decimal("creditLimit").ShouldBe(571.428m);
+        balance.Body.GetProperty("missingExchangeRate").ValueKind.ShouldBe(System.Text.Json.JsonValueKind.Null);
         balance.String("limitSource").ShouldBe("company");
         var over = await app.Clerk.Post($"/api/customers/{id}/invoices", new { invoiceId = "I2", amount = 471.429 });
         over.Codes("reasons").ShouldBe(["CREDIT_LIMIT_EXCEEDED"], over.ToString());
