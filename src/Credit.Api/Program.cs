@@ -84,7 +84,7 @@ try
         out var configured) ? configured : LogLevel.Information;
     builder.Services.Configure<LoggerFilterOptions>(o => o.Rules.Add(new LoggerFilterRule(null, "Credit.Api", ourLevel,
         (_, category, level) => !(level == LogLevel.Error && category?.EndsWith("Request", StringComparison.Ordinal) == true))));
-    builder.Services.AddOpenApi();
+    builder.Services.AddOpenApi(options => ApiDocument.Describe(options));
     builder.Services.ConfigureHttpJsonOptions(o => ConfigureJson(o.SerializerOptions));
 
     builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(o =>

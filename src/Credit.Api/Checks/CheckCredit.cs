@@ -32,6 +32,10 @@ public sealed class CheckCreditValidator : AbstractValidator<CheckCreditRequest>
 
 public static class CheckCreditEndpoint
 {
+    /// <summary>
+    /// What-if: the decision a real order or invoice of this amount would get now (allowed, reasons, warnings,
+    /// exposure, limit, available, the pool's figures), recording nothing. For a POS before checkout.
+    /// </summary>
     [WolverinePost("/api/customers/{customerId}/credit-check")]
     [Authorize(Roles = Roles.Readers)]
     public static async Task<IResult> Post(string customerId, CheckCreditRequest request, HttpContext http, AccountStore accounts,

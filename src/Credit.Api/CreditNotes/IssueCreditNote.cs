@@ -26,6 +26,11 @@ public sealed class IssueCreditNoteValidator : AbstractValidator<IssueCreditNote
 
 public static class IssueCreditNoteEndpoint
 {
+    /// <summary>
+    /// A credit note: against an invoice it settles that invoice (all notes on one invoice may not exceed its amount);
+    /// on account, or what the invoice no longer owes, it settles the oldest open items issued by its date, and only
+    /// the rest is unapplied credit.
+    /// </summary>
     [WolverinePost("/api/customers/{customerId}/credit-notes")]
     [Authorize(Roles = Roles.Writers)]
     public static async Task<IResult> Post(string customerId, IssueCreditNoteRequest request, HttpContext http,

@@ -7,6 +7,9 @@ namespace Credit.Api.Customers;
 
 public static class GetCustomerEndpoint
 {
+    /// <summary>
+    /// The customer's profile and credit settings as they stand now.
+    /// </summary>
     [WolverineGet("/api/customers/{customerId}")]
     [Authorize(Roles = Roles.Readers)]
     public static async Task<IResult> Get(string customerId, HttpContext http, AccountStore accounts, CancellationToken ct)

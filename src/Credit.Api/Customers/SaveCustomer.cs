@@ -81,6 +81,11 @@ public sealed class SaveCustomerValidator : AbstractValidator<SaveCustomerReques
 
 public static class SaveCustomerEndpoint
 {
+    /// <summary>
+    /// Creates or updates a customer. On an update every field left out keeps its value; groupId, creditLimit,
+    /// creditLimitExpiresOn and paymentTerms given as null are cleared. Changing the limit, its expiry, terms, group,
+    /// bypass or assignment, or adding an opening balance later, needs a controller (403 CONTROLLER_REQUIRED).
+    /// </summary>
     [WolverinePut("/api/customers/{customerId}")]
     [Authorize(Roles = Roles.Writers)]
     public static async Task<IResult> Put(string customerId, SaveCustomerRequest request, HttpContext http, AccountStore accounts,

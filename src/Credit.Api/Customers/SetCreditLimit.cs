@@ -22,6 +22,10 @@ public sealed class SetCreditLimitValidator : AbstractValidator<SetCreditLimitRe
 
 public static class SetCreditLimitEndpoint
 {
+    /// <summary>
+    /// Sets the customer's own limit (null: inherit the group's or company's; 0: cash only), or unlimited credit, with
+    /// an optional expiry date and the reason recorded for the auditors. Held orders are re-checked afterwards.
+    /// </summary>
     [WolverinePost("/api/customers/{customerId}/credit-limit")]
     [Authorize(Roles = Roles.Controllers)]
     public static async Task<IResult> Post(string customerId, SetCreditLimitRequest request, HttpContext http, AccountStore accounts, CancellationToken ct)

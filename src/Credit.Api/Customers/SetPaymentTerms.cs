@@ -30,6 +30,10 @@ public sealed class SetPaymentTermsValidator : AbstractValidator<SetPaymentTerms
 
 public static class SetPaymentTermsEndpoint
 {
+    /// <summary>
+    /// Sets the customer's payment terms ({days}, {months} or {endOfMonthPlusDays}; null: due on issue) with the reason
+    /// recorded for the auditors. paymentTerms must be given.
+    /// </summary>
     [WolverinePost("/api/customers/{customerId}/payment-terms")]
     [Authorize(Roles = Roles.Controllers)]
     public static async Task<IResult> Post(string customerId, SetPaymentTermsRequest request, HttpContext http, AccountStore accounts, CancellationToken ct)

@@ -34,6 +34,11 @@ public sealed class SaveGroupValidator : AbstractValidator<SaveGroupRequest>
 
 public static class GroupEndpoints
 {
+    /// <summary>
+    /// Creates or replaces a customer group: its default limit for members without their own, and an optional shared
+    /// pool checked in addition to each member's limit (both in the company currency). Held orders of its members are
+    /// re-checked afterwards.
+    /// </summary>
     [WolverinePut("/api/groups/{groupId}")]
     [Authorize(Roles = Roles.Controllers)]
     public static async Task<IResult> Put(string groupId, SaveGroupRequest request, HttpContext http, IDocumentStore store,
@@ -82,6 +87,10 @@ public static class GroupEndpoints
         return created ? Results.Created($"/api/groups/{groupId}", view) : Results.Ok(view);
     }
 
+    /// <summary>
+    /// A customer group with its members' combined exposure and the pool's available credit, in the company currency
+    /// (members in other currencies at the policy's rates; missingExchangeRate names one without).
+    /// </summary>
     [WolverineGet("/api/groups/{groupId}")]
     [Authorize(Roles = Roles.Readers)]
     public static async Task<IResult> Get(string groupId, IQuerySession session, CreditContexts contexts, PolicyStore policies,

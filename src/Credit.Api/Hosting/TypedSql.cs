@@ -18,6 +18,7 @@ public sealed class TypedSql : Weasel.Storage.IStorageOperation, NoDataReturnedC
     private readonly (object Value, NpgsqlDbType Type)[] _parameters;
 
     /// <param name="sql">the statement, with <c>?</c> where each parameter goes, in order</param>
+    /// <param name="parameters">each parameter's value with its PostgreSQL type, in the order of the <c>?</c></param>
     public TypedSql(string sql, params (object Value, NpgsqlDbType Type)[] parameters)
     {
         _text = sql.Split('?');

@@ -56,6 +56,13 @@ public sealed class IssueInvoiceValidator : AbstractValidator<IssueInvoiceReques
 
 public static class IssueInvoiceEndpoint
 {
+    /// <summary>
+    /// A credit sale, checked against every credit rule: 201 with the due date(s), or 409 CREDIT_REFUSED with the
+    /// reasons, exposure, limit and available (and the pool's figures for a pool member). dueOn defaults from the
+    /// payment terms (or the order's); installments (2-520) must sum to the amount. Against an approved/released order
+    /// only the amount above it is checked. override (controllers) issues despite the rules and records why. Unapplied
+    /// credit settles the new invoice at once (CreditApplied). 409 NOT_A_CUSTOMER for a supplier-only contact.
+    /// </summary>
     [WolverinePost("/api/customers/{customerId}/invoices")]
     [Authorize(Roles = Roles.Writers)]
     public static async Task<IResult> Post(string customerId, IssueInvoiceRequest request, HttpContext http,

@@ -25,6 +25,11 @@ public sealed class PlaceOrderValidator : AbstractValidator<PlaceOrderRequest>
 
 public static class PlaceOrderEndpoint
 {
+    /// <summary>
+    /// Places a sales order, checked like an invoice plus the order rules (review threshold, longer terms than the
+    /// customer's): 201 approved (counts as exposure until invoiced or cancelled) or held with every failing reason for
+    /// a controller to release or reject. A bypass customer's orders are neither checked against limits nor counted.
+    /// </summary>
     [WolverinePost("/api/customers/{customerId}/orders")]
     [Authorize(Roles = Roles.Writers)]
     public static async Task<IResult> Post(string customerId, PlaceOrderRequest request, HttpContext http,

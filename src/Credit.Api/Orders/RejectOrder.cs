@@ -8,6 +8,10 @@ namespace Credit.Api.Orders;
 
 public static class RejectOrderEndpoint
 {
+    /// <summary>
+    /// A controller rejects a held order, with the reason; 409 INVALID_STATE unless it is held. Repeating it answers as
+    /// the first time.
+    /// </summary>
     [WolverinePost("/api/customers/{customerId}/orders/{orderId}/reject")]
     [Authorize(Roles = Roles.Controllers)]
     public static async Task<IResult> Post(string customerId, string orderId, ReasonRequest request, HttpContext http, AccountStore accounts, CancellationToken ct) =>

@@ -14,6 +14,10 @@ public sealed record PaymentView(
 
 public static class GetPaymentEndpoint
 {
+    /// <summary>
+    /// A payment with what it settled (including credit applied later from it), its unapplied rest and whether it was
+    /// reversed.
+    /// </summary>
     [WolverineGet("/api/customers/{customerId}/payments/{paymentId}")]
     [Authorize(Roles = Roles.Readers)]
     public static async Task<IResult> Get(string customerId, string paymentId, HttpContext http, AccountStore accounts, CancellationToken ct)

@@ -20,6 +20,11 @@ public sealed class ReversePaymentValidator : AbstractValidator<ReversePaymentRe
 
 public static class ReversePaymentEndpoint
 {
+    /// <summary>
+    /// Reverses a bounced payment: reopens exactly what it settled and withdraws its unapplied credit; other unapplied
+    /// credit then settles what reopened. Never refused for credit reasons (the balance may show the customer over the
+    /// limit). Repeating it answers with the first reversal.
+    /// </summary>
     [WolverinePost("/api/customers/{customerId}/payments/{paymentId}/reverse")]
     [Authorize(Roles = Roles.Writers)]
     public static async Task<IResult> Post(string customerId, string paymentId, ReversePaymentRequest request, HttpContext http,

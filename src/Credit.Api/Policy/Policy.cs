@@ -79,10 +79,19 @@ public sealed class PolicyValidator : AbstractValidator<PolicyRequest>
 
 public static class PolicyEndpoints
 {
+    /// <summary>
+    /// The company credit policy: default limit, grace days, order review threshold, reminder lead, aging buckets, DSO
+    /// windows, currency, exchange rates and each configurable rule's mode (block, warn, off).
+    /// </summary>
     [WolverineGet("/api/policy")]
     [Authorize(Roles = Roles.Controllers + "," + Roles.Auditor)]
     public static async Task<PolicyView> Get(PolicyStore policies, CancellationToken ct) => PolicyView.Of(await policies.Current(ct));
 
+    /// <summary>
+    /// Replaces the company credit policy (a field left out takes its default: send the whole object). Group and
+    /// company limits are in its currency; exchangeRates (company-currency units per unit) convert them for customers
+    /// in other currencies. Held orders are re-checked afterwards.
+    /// </summary>
     [WolverinePut("/api/policy")]
     [Authorize(Roles = Roles.Controllers)]
     public static async Task<PolicyView> Put(PolicyRequest request, HttpContext http, PolicyStore policies, IMessageBus bus, CancellationToken ct)

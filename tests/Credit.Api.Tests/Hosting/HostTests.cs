@@ -20,6 +20,14 @@ public class HostTests(AppFixture app)
         var doc = await app.Anonymous.Get("/openapi/v1.json");
         doc.Status.ShouldBe(200);
         doc.Body.GetProperty("paths").TryGetProperty("/api/customers/{customerId}/invoices", out _).ShouldBeTrue();
+        // The front page lists every reason and error code from the messages themselves; each endpoint has its summary.
+        var info = doc.Body.GetProperty("info");
+        info.GetProperty("title").GetString().ShouldBe("CreditLedger API");
+        foreach (var code in new[] { "CREDIT_LIMIT_EXCEEDED", "EXCHANGE_RATE_MISSING", "NOT_A_CUSTOMER", "DATABASE_UNAVAILABLE", "INSTALLMENTS_MAX" })
+            info.GetProperty("description").GetString()!.ShouldContain($"`{code}`");
+        foreach (var path in doc.Body.GetProperty("paths").EnumerateObject())
+            foreach (var operation in path.Value.EnumerateObject())
+                operation.Value.TryGetProperty("summary", out var summary).ShouldBeTrue($"{operation.Name} {path.Name} has no summary");
     }
 
     [Fact]

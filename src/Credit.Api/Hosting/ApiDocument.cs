@@ -1,0 +1,74 @@
+using System.Collections;
+using System.Globalization;
+using System.Resources;
+using System.Text;
+using Credit.Domain.Policy;
+using Microsoft.AspNetCore.OpenApi;
+
+namespace Credit.Api.Hosting;
+
+/// <summary>
+/// The OpenAPI document's front page: what every endpoint shares (conventions, roles, reason and error codes), the
+/// codes listed from the message resources themselves so the list cannot fall behind the code. Endpoint summaries come
+/// from their XML comments.
+/// </summary>
+public static class ApiDocument
+{
+    public static void Describe(OpenApiOptions options)
+    {
+        options.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "CreditLedger API";
+            document.Info.Version = "v1";
+            document.Info.Description = FrontPage();
+            return Task.CompletedTask;
+        });
+        // Wolverine fills an endpoint's description with its operation id: noise beside the summary.
+        options.AddOperationTransformer((operation, _, _) =>
+        {
+            if (operation.Description == operation.OperationId) operation.Description = null;
+            if (operation.Summary == operation.OperationId) operation.Summary = null;
+            return Task.CompletedTask;
+        });
+    }
+
+    private static string FrontPage()
+    {
+        var messages = new ResourceManager("Credit.Api.Localization.Messages", typeof(ApiDocument).Assembly)
+            .GetResourceSet(CultureInfo.InvariantCulture, createIfNotExists: true, tryParents: true)!
+            .Cast<DictionaryEntry>().ToDictionary(e => (string)e.Key, e => (string)e.Value!);
+        var fixedRules = new[] { ReasonCodes.NoCredit, ReasonCodes.AccountOnHold, ReasonCodes.ExchangeRateMissing };
+        var reasons = fixedRules.Concat(ReasonCodes.Configurable).ToHashSet();
+
+        var page = new StringBuilder("""
+            Customer credit management: credit limits (customer, group, company), shared group pools, payment terms and
+            installments, orders held for review, invoices refused or issued, payments and reversals, credit notes,
+            reminders, read models (balance, statement, statistics, aging and DSO reports) and a tamper-evident history.
+
+            **Conventions.** JSON in and out (camelCase). Dates are business dates `yyyy-mm-dd` (1900-01-01..2199-12-31),
+            timestamps ISO-8601 UTC. Money is a JSON number in the account's currency with at most its minor-unit decimals,
+            0 < amount ≤ 1e12. Ids are 1-64 of `[A-Za-z0-9._-]`. Repeating a create with the same id and body answers as the
+            first time (no new event); the same id with another body is `409 DUPLICATE_ID`. Errors are
+            `application/problem+json` with a stable `code` and a `message` in the request's language (`Accept-Language: ar`
+            or `en`); validation errors (400) name each field in `errors` (messages) and `errorCodes`. While the database is
+            unavailable: `503 DATABASE_UNAVAILABLE` with `Retry-After`.
+
+            **Roles** (JWT bearer, `role` claims): `clerk` (customers, orders, invoices, payments, credit notes: its own or
+            unassigned customers), `controller` (also limits, terms, policy, groups, holds, releases, overrides), `auditor`
+            (reads everything, history and time travel), `reporter` (read models and reports), `admin` (everything).
+
+            ### Credit reason codes
+            `NO_CREDIT`, `ACCOUNT_ON_HOLD` and `EXCHANGE_RATE_MISSING` always block; the others block, warn or are off by policy.
+
+            | code | meaning |
+            |---|---|
+
+            """);
+        foreach (var code in fixedRules.Concat(ReasonCodes.Configurable))
+            page.Append(CultureInfo.InvariantCulture, $"| `{code}` | {messages.GetValueOrDefault(code, "")} |\n");
+        page.Append("\n### Error codes\n\n| code | meaning |\n|---|---|\n");
+        foreach (var (code, text) in messages.Where(m => !reasons.Contains(m.Key)).OrderBy(m => m.Key, StringComparer.Ordinal))
+            page.Append(CultureInfo.InvariantCulture, $"| `{code}` | {text.Replace("|", "\\|", StringComparison.Ordinal)} |\n");
+        return page.ToString();
+    }
+}
