@@ -101,7 +101,8 @@ public sealed class HashChain(IDocumentStore store, ILogger<HashChain> log) : IH
 
     public sealed record Link(long Version, long Sequence, string Hash);
 
-    public sealed record Verification(bool Valid, int Events, string? HeadHash, long? FirstBadVersion, string? Problem);
+    /// <summary>ProblemCode: stable (CHAIN_…); Problem: its message in the request's language.</summary>
+    public sealed record Verification(bool Valid, int Events, string? HeadHash, long? FirstBadVersion, string? Problem, string? ProblemCode);
 
     /// <summary>An earlier review's head: the stream had <paramref name="Events"/> events, the last hashed <paramref name="HeadHash"/>.</summary>
     public sealed record KnownHead(long Events, string HeadHash);
@@ -136,26 +137,26 @@ public sealed class HashChain(IDocumentStore store, ILogger<HashChain> log) : IH
             count++;
             if (version == known?.Events) atKnown = stored;
             if (bad is not null) continue;
-            if (version != count) bad = Broken(count, head, count - 1, "missing event");
-            else if (stored is null) bad = Broken(version, head, count, "event without a hash");
-            else if (!stored.AsSpan().SequenceEqual(computed)) bad = Broken(version, head, count, "hash mismatch");
+            if (version != count) bad = Broken(count, head, count - 1, "CHAIN_MISSING_EVENT");
+            else if (stored is null) bad = Broken(version, head, count, "CHAIN_EVENT_UNHASHED");
+            else if (!stored.AsSpan().SequenceEqual(computed)) bad = Broken(version, head, count, "CHAIN_HASH_MISMATCH");
             else head = stored;
         }
         await reader.NextResultAsync(ct);
         await reader.ReadAsync(ct);
         var lastHashed = reader.GetInt64(0);
-        if (bad is null && lastHashed > count) bad = Broken(count + 1, head, count, "missing event");
+        if (bad is null && lastHashed > count) bad = Broken(count + 1, head, count, "CHAIN_MISSING_EVENT");
         if (bad is null && known is not null)
         {
-            if (count < known.Events) bad = Broken(count + 1, head, count, $"missing event: {known.Events} were recorded earlier");
+            if (count < known.Events) bad = Broken(count + 1, head, count, "CHAIN_HEAD_MISSING");
             else if (!string.Equals(Hex(atKnown), known.HeadHash, StringComparison.OrdinalIgnoreCase))
-                bad = Broken(known.Events, head, count, "hash differs from the one recorded earlier");
+                bad = Broken(known.Events, head, count, "CHAIN_HEAD_CHANGED");
         }
-        return bad ?? new Verification(true, count, Hex(head), null, null);
+        return bad ?? new Verification(true, count, Hex(head), null, null, null);
     }
 
-    private static Verification Broken(long version, byte[]? head, int events, string problem) =>
-        new(false, events, Hex(head), version, problem);
+    private static Verification Broken(long version, byte[]? head, int events, string code) =>
+        new(false, events, Hex(head), version, Localization.Text.Of(code), code);
 
     public static string? Hex(byte[]? hash) => hash is null ? null : Convert.ToHexStringLower(hash);
 

@@ -314,10 +314,14 @@ public class AuditTests(AppFixture app)
         var caught = await auditor.Get($"/api/customers/T1/history/verify?knownEvents={events}&knownHeadHash={head}");
         caught.Body.GetProperty("valid").GetBoolean().ShouldBeFalse(caught.Text);
         caught.Body.GetProperty("firstBadVersion").GetInt64().ShouldBe(4);
+        caught.Body.GetProperty("problemCode").GetString().ShouldBe("CHAIN_HEAD_MISSING");
         caught.Body.GetProperty("problem").GetString()!.ShouldStartWith("missing event");
+        (await auditor.InLanguage("ar").Get($"/api/customers/T1/history/verify?knownEvents={events}&knownHeadHash={head}")).Body
+            .GetProperty("problem").GetString()!.ShouldStartWith("حدث مفقود");
         // A head recorded at version 3 that does not match is a rewritten history.
         var rewritten = await auditor.Get($"/api/customers/T1/history/verify?knownEvents=3&knownHeadHash={new string('0', 64)}");
         rewritten.Body.GetProperty("firstBadVersion").GetInt64().ShouldBe(3);
+        rewritten.Body.GetProperty("problemCode").GetString().ShouldBe("CHAIN_HEAD_CHANGED");
         (await auditor.Get("/api/customers/T1/history/verify?knownEvents=3")).ShouldBeProblem(400, "VALIDATION_FAILED");
         (await auditor.Get("/api/customers/T1/history/verify?knownEvents=0&knownHeadHash=xyz")).ShouldBeProblem(400, "VALIDATION_FAILED");
     }
