@@ -56,8 +56,10 @@ public sealed class PolicyValidator : AbstractValidator<PolicyRequest>
                         { ErrorCode = "INVALID_VALUE" });
         });
         // A rate is company-currency units per unit of another currency; the company's own currency needs none.
-        RuleFor(x => x.ExchangeRates).Must((x, rates) => rates!.Keys.All(c => Currency.IsKnown(c) && c != (x.Currency ?? Currency.Default)))
+        RuleFor(x => x.ExchangeRates).Must(rates => rates!.Keys.All(Currency.IsKnown))
             .When(x => x.ExchangeRates is not null).WithCode("INVALID_CURRENCY");
+        RuleFor(x => x.ExchangeRates).Must((x, rates) => !rates!.ContainsKey(x.Currency ?? Currency.Default))
+            .When(x => x.ExchangeRates is not null).WithCode("RATE_FOR_COMPANY_CURRENCY");
         RuleFor(x => x.ExchangeRates).Must(rates => rates!.Values.All(r => r is > 0m and <= 1_000_000m && decimal.Round(r, 10) == r))
             .When(x => x.ExchangeRates is not null).WithCode("INVALID_RATE");
     }

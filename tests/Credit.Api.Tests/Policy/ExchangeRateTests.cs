@@ -71,8 +71,8 @@ public sealed class ExchangeRateTests(AppFixture app) : IAsyncLifetime
 
     [Theory]
     [InlineData("""{"exchangeRates":{"XYZ":1}}""", "INVALID_CURRENCY")]
-    [InlineData("""{"exchangeRates":{"SAR":1}}""", "INVALID_CURRENCY")]
-    [InlineData("""{"currency":"KWD","exchangeRates":{"KWD":1}}""", "INVALID_CURRENCY")]
+    [InlineData("""{"exchangeRates":{"SAR":1}}""", "RATE_FOR_COMPANY_CURRENCY")]
+    [InlineData("""{"currency":"KWD","exchangeRates":{"KWD":1}}""", "RATE_FOR_COMPANY_CURRENCY")]
     [InlineData("""{"exchangeRates":{"KWD":0}}""", "INVALID_RATE")]
     [InlineData("""{"exchangeRates":{"KWD":-12.25}}""", "INVALID_RATE")]
     [InlineData("""{"exchangeRates":{"KWD":12.25000000001}}""", "INVALID_RATE")]
