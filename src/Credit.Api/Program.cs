@@ -169,6 +169,7 @@ static void ConfigureJson(JsonSerializerOptions o)
 {
     o.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
     o.NumberHandling = JsonNumberHandling.Strict; // money is a JSON number, never "100"
+    o.AllowDuplicateProperties = false; // {"invoiceId":"a",…,"invoiceId":"b"}: which one did the client mean? Neither: 400
     o.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
     o.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
     o.Converters.Add(new Credit.Api.Hosting.MoneyJson());

@@ -250,6 +250,8 @@ public static class BadInputCorpus
         }
         Add(OverrideInvoice, "override reason with a NUL character", OverrideInvoice.With("override", $"{{\"reason\":{Q("ok\0")}}}"), bad);
         Add(NewCustomer, "name with a NUL character", NewCustomer.With("name", Q("a\0b")), bad);
+        Add(Invoice, "invoiceId given twice", Invoice.With()[..^1] + $",\"invoiceId\":{Q("{uid}x")}}}", bad);
+        Add(Payment, "amount given twice", Payment.With()[..^1] + ",\"amount\":5000}", bad);
         Add(NewCustomer, "assignedTo with a NUL character", NewCustomer.With("assignedTo", $"[{Q("al\0ice")}]"), bad);
         Add(Group, "name with a NUL character", Group.With("name", Q("a\0")), bad);
         Add(OverrideInvoice, "override reason of 501 characters", OverrideInvoice.With("override", $"{{\"reason\":{Q(TooLongReason)}}}"), bad);
