@@ -293,6 +293,21 @@ public class OrderDecisionTests
     }
 
     [Fact]
+    public void Turning_the_bypass_on_does_not_release_orders_held_under_the_check()
+    {
+        var account = CreditAccount.From(Opened(), Limit(1000m));
+        account.Then(OrderDecisions.Place(account, Order("A", 800m), Context()));
+        account.Then(OrderDecisions.Place(account, Order("B", 800m), Context()));
+        account.Orders["B"].Status.ShouldBe(OrderStatus.Held);
+        account.ApplyEvent(Bypass(true));
+
+        // B was refused credit under the check; released now it would count and be invoiced without one.
+        OrderDecisions.ReleaseWhatNowPasses(account, Context()).Events.ShouldBeEmpty();
+        // A new order is placed under the bypass: neither checked nor counted.
+        OrderDecisions.Place(account, Order("C", 5000m), Context()).Result!.Status.ShouldBe(OrderStatus.Approved);
+    }
+
+    [Fact]
     public void A_held_order_placed_under_the_bypass_stays_uncounted_when_released()
     {
         var account = CreditAccount.From(Opened(bypass: true), Limit(1000m), new AccountHeld("collections"));

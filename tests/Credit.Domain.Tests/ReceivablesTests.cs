@@ -298,5 +298,27 @@ public class ReceivablesTests
         CustomerDecisions.Save(account, save with { OpeningBalance = opening with { Amount = 2600m } }).Rejection!.Code
             .ShouldBe(ErrorCodes.OpeningBalanceRecorded);
     }
+
+    [Fact]
+    public void Repeating_a_payment_or_a_credit_note_answers_as_the_first_time_whatever_happened_since()
+    {
+        var account = Account(Invoice("B0", 500m));
+        var payment = Pay("P1", 700m);
+        var first = PaymentDecisions.Receive(account, payment);
+        account = Apply(account, first.Events);
+        var note = new IssueCreditNote("N1", 50m, Today, null, "goodwill", "fp-n1");
+        var firstNote = CreditNoteDecisions.Issue(account, note);
+        account = Apply(account, firstNote.Events);
+        // Their credit settles a later invoice (CreditApplied), then the payment bounces.
+        account = Apply(account, InvoiceDecisions.Issue(account, IssueCmd("I2", 240m), Context()).Events);
+        account = Apply(account, PaymentDecisions.Reverse(account, new ReversePayment("P1", Today, "bounced")).Events);
+
+        var again = PaymentDecisions.Receive(account, payment);
+        again.Events.ShouldBeEmpty();
+        again.Result.ShouldBeEquivalentTo(first.Result);
+        var noteAgain = CreditNoteDecisions.Issue(account, note);
+        noteAgain.Events.ShouldBeEmpty();
+        noteAgain.Result.ShouldBeEquivalentTo(firstNote.Result);
+    }
 }
 

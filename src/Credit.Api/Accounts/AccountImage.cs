@@ -13,7 +13,7 @@ namespace Credit.Api.Accounts;
 public static class AccountImage
 {
     // Bumped whenever the layout changes; checkpoints of another layout are ignored (and rewritten as the account grows).
-    public static readonly byte[] Magic = "CLA5"u8.ToArray();
+    public static readonly byte[] Magic = "CLA6"u8.ToArray();
 
     public static byte[] Write(CreditAccount a)
     {
@@ -87,6 +87,7 @@ public static class AccountImage
                 w.Write(p.Amount);
                 w.Write(p.ReceivedOn.DayNumber);
                 WriteSettlements(w, p.Settlements);
+                w.Write(p.OwnSettlements);
                 w.Write(p.Unapplied);
                 Write(w, p.Fingerprint);
                 w.Write(p.Reversed);
@@ -102,6 +103,7 @@ public static class AccountImage
                 w.Write(n.IssuedOn.DayNumber);
                 WriteString(w, n.InvoiceId);
                 WriteSettlements(w, n.Settlements);
+                w.Write(n.OwnSettlements);
                 w.Write(n.Unapplied);
                 Write(w, n.Fingerprint);
             }
@@ -186,6 +188,7 @@ public static class AccountImage
                 Amount = r.ReadDecimal(),
                 ReceivedOn = ReadDate(r),
                 Settlements = ReadSettlements(r),
+                OwnSettlements = r.ReadInt32(),
                 Unapplied = r.ReadDecimal(),
                 Fingerprint = ReadFingerprint(r),
                 Reversed = r.ReadBoolean(),
@@ -206,6 +209,7 @@ public static class AccountImage
                 IssuedOn = ReadDate(r),
                 InvoiceId = ReadString(r),
                 Settlements = ReadSettlements(r),
+                OwnSettlements = r.ReadInt32(),
                 Unapplied = r.ReadDecimal(),
                 Fingerprint = ReadFingerprint(r),
             };

@@ -66,6 +66,9 @@ public sealed class PaymentState
     public decimal Amount { get; set; }
     public DateOnly ReceivedOn { get; set; }
     public List<Settlement> Settlements { get; set; } = [];
+    /// <summary>How many of <see cref="Settlements"/> the payment made itself (the rest are credit applied later): a
+    /// repeat of the request answers with these, as the first time.</summary>
+    public int OwnSettlements { get; set; }
     public decimal Unapplied { get; set; }
     public RequestFingerprint Fingerprint { get; set; }
     public bool Reversed { get; set; }
@@ -80,6 +83,8 @@ public sealed class CreditNoteState
     public DateOnly IssuedOn { get; set; }
     public string? InvoiceId { get; set; }
     public List<Settlement> Settlements { get; set; } = [];
+    /// <summary>How many of <see cref="Settlements"/> the note made itself (see <see cref="PaymentState.OwnSettlements"/>).</summary>
+    public int OwnSettlements { get; set; }
     public decimal Unapplied { get; set; }
     public RequestFingerprint Fingerprint { get; set; }
 }
@@ -246,7 +251,7 @@ public sealed class CreditAccount
         Payments[e.PaymentId] = new PaymentState
         {
             Id = e.PaymentId, Amount = e.Amount, ReceivedOn = e.ReceivedOn, Settlements = [.. e.Settlements],
-            Unapplied = e.Unapplied, Fingerprint = RequestFingerprint.Of(e.Fingerprint),
+            OwnSettlements = e.Settlements.Count, Unapplied = e.Unapplied, Fingerprint = RequestFingerprint.Of(e.Fingerprint),
         };
         Settle(e.Settlements, +1);
         UnappliedCredit += e.Unapplied;
@@ -268,7 +273,8 @@ public sealed class CreditAccount
         CreditNotes[e.CreditNoteId] = new CreditNoteState
         {
             Id = e.CreditNoteId, Amount = e.Amount, IssuedOn = e.IssuedOn, InvoiceId = e.InvoiceId,
-            Settlements = [.. e.Settlements], Unapplied = e.Unapplied, Fingerprint = RequestFingerprint.Of(e.Fingerprint),
+            Settlements = [.. e.Settlements], OwnSettlements = e.Settlements.Count, Unapplied = e.Unapplied,
+            Fingerprint = RequestFingerprint.Of(e.Fingerprint),
         };
         if (e.InvoiceId is not null && Receivables.TryGetValue(e.InvoiceId, out var invoice)) invoice.Credited += e.Amount;
         Settle(e.Settlements, +1);

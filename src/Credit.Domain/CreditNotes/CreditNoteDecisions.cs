@@ -51,6 +51,11 @@ public static class CreditNoteDecisions
             issued);
     }
 
-    private static CreditNoteResult ResultOf(CreditNoteState n) =>
-        new(n.Id, n.InvoiceId, PaymentDecisions.ResultOf(n.Id, n.Settlements, n.Unapplied).Allocations, n.Unapplied);
+    /// <summary>What the note answered when it was issued: its own settlements, not credit applied from it later.</summary>
+    private static CreditNoteResult ResultOf(CreditNoteState n)
+    {
+        var own = n.Settlements.Take(n.OwnSettlements).ToList();
+        var unapplied = n.Amount - own.Sum(s => s.Amount);
+        return new(n.Id, n.InvoiceId, PaymentDecisions.ResultOf(n.Id, own, unapplied).Allocations, unapplied);
+    }
 }

@@ -8,8 +8,11 @@ public enum DocumentKind { Order, Invoice }
 public enum LimitSource { Customer, Group, Company, None }
 
 /// <summary>What is asked for: a document of this kind and amount, possibly with its own terms.</summary>
-/// <summary>ExtraExposure: credit granted earlier in the same decision (auto-release walks held orders in turn).</summary>
-public sealed record CreditRequest(DocumentKind Kind, decimal Amount, DateOnly DocumentDate, PaymentTerms? RequestedTerms = null, decimal ExtraExposure = 0m);
+/// <summary>ExtraExposure: credit granted earlier in the same decision (auto-release walks held orders in turn).
+/// Unchecked: for an order placed earlier, whether it was placed under the bypass; null (a new order) reads the
+/// customer's flag now. A held order placed under the check stays under it, whatever the flag says today.</summary>
+public sealed record CreditRequest(DocumentKind Kind, decimal Amount, DateOnly DocumentDate, PaymentTerms? RequestedTerms = null,
+    decimal ExtraExposure = 0m, bool? Unchecked = null);
 
 /// <summary>Everything outside the account that a credit decision needs, read before the decision.</summary>
 public sealed record CreditContext(CreditPolicy Policy, GroupPosition? Group, DateOnly Today);
@@ -72,7 +75,7 @@ public static class CreditRules
 
         // A bypass customer's orders are neither checked against limits nor counted (ERPNext's semantics);
         // the account hold and the order's own rules still apply.
-        var limitsApply = !(request.Kind == DocumentKind.Order && account.Profile.BypassCreditCheckAtOrder);
+        var limitsApply = !(request.Kind == DocumentKind.Order && (request.Unchecked ?? account.Profile.BypassCreditCheckAtOrder));
 
         if (account.OnHold) failing.Add(ReasonCodes.AccountOnHold);
 

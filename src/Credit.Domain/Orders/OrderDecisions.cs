@@ -54,7 +54,7 @@ public static class OrderDecisions
         foreach (var order in account.HeldOrders.OrderBy(o => o.Sequence))
         {
             var decision = CreditRules.Decide(account, ctx.Policy, ctx.Group,
-                new CreditRequest(DocumentKind.Order, order.Amount, order.OrderedOn, order.PaymentTerms, granted), ctx.Today);
+                new CreditRequest(DocumentKind.Order, order.Amount, order.OrderedOn, order.PaymentTerms, granted, order.Unchecked), ctx.Today);
             if (!decision.Allowed) continue;
             released.Add(new HoldReleased(order.Id, "Credit position improved: passes every rule", SystemUser));
             if (order.Counted) granted += order.Amount;

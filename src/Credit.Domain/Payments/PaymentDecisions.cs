@@ -26,7 +26,7 @@ public static class PaymentDecisions
     public static Outcome<PaymentResult> Receive(CreditAccount account, ReceivePayment cmd)
     {
         if (account.Payments.TryGetValue(cmd.PaymentId, out var existing))
-            return Outcome<PaymentResult>.Again(existing.Fingerprint, cmd.Fingerprint, () => ResultOf(existing));
+            return Outcome<PaymentResult>.Again(existing.Fingerprint, cmd.Fingerprint, () => FirstAnswerOf(existing));
 
         if (!Money.Currency.FitsMinorUnit(cmd.Amount, account.Currency)
             || cmd.Allocations?.Any(a => !Money.Currency.FitsMinorUnit(a.Amount, account.Currency)) == true)
@@ -111,6 +111,13 @@ public static class PaymentDecisions
     }
 
     public static PaymentResult ResultOf(PaymentState p) => ResultOf(p.Id, p.Settlements, p.Unapplied);
+
+    /// <summary>What the payment answered when it was received (credit applied from it later, a reversal, changed nothing there).</summary>
+    private static PaymentResult FirstAnswerOf(PaymentState p)
+    {
+        var own = p.Settlements.Take(p.OwnSettlements).ToList();
+        return ResultOf(p.Id, own, p.Amount - own.Sum(s => s.Amount));
+    }
 
     public static PaymentResult ResultOf(string id, IEnumerable<Settlement> settlements, decimal unapplied) =>
         new(id, settlements.GroupBy(s => s.DocumentId).Select(g => new InvoiceAllocation(g.Key, g.Sum(s => s.Amount))).ToList(), unapplied);

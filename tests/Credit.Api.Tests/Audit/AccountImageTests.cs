@@ -35,12 +35,12 @@ public class AccountImageTests
         };
         account.Payments["P1"] = new PaymentState
         {
-            Id = "P1", Amount = 150m, ReceivedOn = On, Settlements = [new("I1", 1, 100m), new("I1", 2, 20m)], Unapplied = 30m, Fingerprint = "fp2",
+            Id = "P1", Amount = 150m, ReceivedOn = On, Settlements = [new("I1", 1, 100m), new("I1", 2, 20m)], OwnSettlements = 1, Unapplied = 30m, Fingerprint = "fp2",
             Reversed = true, ReversedOn = On.AddDays(1), ReversalReason = "bounced",
         };
         account.CreditNotes["N1"] = new CreditNoteState
         {
-            Id = "N1", Amount = 5m, IssuedOn = On, InvoiceId = "I1", Settlements = [new("I1", 2, 5m)], Unapplied = 0.5m, Fingerprint = "fp4",
+            Id = "N1", Amount = 5m, IssuedOn = On, InvoiceId = "I1", Settlements = [new("I1", 2, 5m)], OwnSettlements = 1, Unapplied = 0.5m, Fingerprint = "fp4",
         };
         return account;
     }
