@@ -320,5 +320,22 @@ public class ReceivablesTests
         noteAgain.Events.ShouldBeEmpty();
         noteAgain.Result.ShouldBeEquivalentTo(firstNote.Result);
     }
+
+    [Fact]
+    public void Applying_credit_settles_open_items_oldest_first_with_every_credit_and_then_has_nothing_to_do()
+    {
+        var account = Account(Invoice("A", 100m, dueOffset: -5), Invoice("B", 80m, dueOffset: 10));
+        account = Apply(account, PaymentDecisions.Receive(account, Pay("P1", 90m, ("B", 30m))).Events); // 60 left unapplied
+        account = Apply(account, CreditNoteDecisions.Issue(account, new IssueCreditNote("N1", 10m, Today.AddDays(-40), null, "r", "fp")).Events);
+
+        var outcome = OpenCredit.ApplyToOpenItems(account, Today);
+        outcome.Result!.Applied.Select(a => (a.SourceId, a.AppliedOn)).ShouldBe([("N1", Today), ("P1", Today)]); // oldest credit first
+        outcome.Result.Applied.SelectMany(a => a.Allocations).ShouldBe([new InvoiceAllocation("A", 10m), new InvoiceAllocation("A", 60m)]);
+        outcome.Result.Unapplied.ShouldBe(0m);
+        account = Apply(account, outcome.Events);
+        (account.Receivables["A"].Open, account.Receivables["B"].Open, account.Outstanding).ShouldBe((30m, 50m, 80m));
+
+        OpenCredit.ApplyToOpenItems(account, Today).Events.ShouldBeEmpty();
+    }
 }
 

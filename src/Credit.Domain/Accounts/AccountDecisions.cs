@@ -18,5 +18,5 @@ public static class AccountDecisions
 
     /// <summary>Events after which a held order may now pass: worth re-checking the holds.</summary>
     public static bool Improves(object e) => e is PaymentReceived or CreditNoteIssued or LimitSet or AccountUnheld
-        or OrderCancelled or PaymentTermsSet or ProfileUpdated;
+        or OrderCancelled or PaymentTermsSet or ProfileUpdated or CreditApplied;
 }

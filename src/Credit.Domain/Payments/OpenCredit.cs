@@ -1,4 +1,5 @@
 using Credit.Domain.Accounts;
+using Credit.Domain.Decisions;
 
 namespace Credit.Domain.Payments;
 
@@ -7,8 +8,28 @@ namespace Credit.Domain.Payments;
 /// an invoice issued, items a bounced payment reopens. Left unapplied beside them, those items would fall overdue
 /// while the customer owes nothing net.
 /// </summary>
+public sealed record CreditApplication(string SourceId, DateOnly AppliedOn, IReadOnlyList<InvoiceAllocation> Allocations);
+
+/// <summary>What an apply-credit command settled, source by source, and the credit still unapplied after it.</summary>
+public sealed record AppliedCredit(IReadOnlyList<CreditApplication> Applied, decimal Unapplied);
+
 public static class OpenCredit
 {
+    /// <summary>
+    /// Every unapplied credit over every open item, oldest credit first, oldest due first, dated <paramref name="today"/>
+    /// or the credit's own later date: what explicit allocations or a credit note's date left beside open items, which
+    /// would otherwise fall overdue. Nothing to apply: the same answer, no event.
+    /// </summary>
+    public static Outcome<AppliedCredit> ApplyToOpenItems(CreditAccount account, DateOnly today)
+    {
+        var items = account.OpenItemsOldestFirst().Select(x => (x.Receivable.Id, x.Installment.No, x.Installment.Open)).ToList();
+        var applied = Apply(Sources(account), items, today).ToList();
+        var result = new AppliedCredit(
+            applied.Select(a => new CreditApplication(a.SourceId, a.AppliedOn, PaymentDecisions.ResultOf(a.SourceId, a.Settlements, 0m).Allocations)).ToList(),
+            account.UnappliedCredit - applied.Sum(a => a.Settlements.Sum(s => s.Amount)));
+        return applied.Count == 0 ? Outcome<AppliedCredit>.Repeat(result) : Outcome<AppliedCredit>.Accept(result, [.. applied]);
+    }
+
     /// <summary>The account's unapplied credit, oldest first, leaving out <paramref name="except"/> (a payment being reversed).</summary>
     public static IEnumerable<(string Id, DateOnly On, decimal Unapplied)> Sources(CreditAccount account, string? except = null) =>
         account.Payments.Values.Where(p => !p.Reversed && p.Unapplied > 0 && p.Id != except).Select(p => (p.Id, On: p.ReceivedOn, p.Unapplied))

@@ -128,6 +128,30 @@ public class ReceivablesFlowTests(AppFixture app)
     }
 
     [Fact]
+    public async Task Apply_credit_puts_what_explicit_allocations_left_against_the_overdue_items()
+    {
+        var id = await app.Customer(new { name = "Allocated", creditLimit = 5000 });
+        (await app.Clerk.Post($"/api/customers/{id}/invoices", new { invoiceId = "NEW", amount = 50 })).Status.ShouldBe(201);
+        (await app.Clerk.Post($"/api/customers/{id}/invoices", new { invoiceId = "OLD", amount = 100, issuedOn = "2026-10-01" })).Status.ShouldBe(201);
+        var paid = await app.Clerk.Post($"/api/customers/{id}/payments",
+            new { paymentId = "P1", amount = 150, allocations = new[] { new { invoiceId = "NEW", amount = 50 } } });
+        paid.Decimal("unapplied").ShouldBe(100m, paid.ToString()); // the customer chose NEW; OLD stays overdue beside the credit
+        (await app.Clerk.Post($"/api/customers/{id}/credit-check", new { amount = 1, kind = "invoice" })).Codes("reasons").ShouldBe(["OVERDUE_INVOICES"]);
+
+        var applied = await app.Clerk.Post($"/api/customers/{id}/apply-credit", null);
+        applied.Status.ShouldBe(200, applied.ToString());
+        applied.Body.GetProperty("applied")[0].GetProperty("sourceId").GetString().ShouldBe("P1");
+        applied.Body.GetProperty("applied")[0].GetProperty("allocations")[0].GetProperty("amount").GetDecimal().ShouldBe(100m);
+        applied.Decimal("unapplied").ShouldBe(0m);
+        (await app.Clerk.Get($"/api/customers/{id}/invoices/OLD")).Decimal("openAmount").ShouldBe(0m);
+        var balance = await app.Clerk.Get($"/api/customers/{id}/balance");
+        (balance.Decimal("overdue"), balance.String("status")).ShouldBe((0m, "ok"));
+
+        var again = await app.Clerk.Post($"/api/customers/{id}/apply-credit", null);
+        (again.Status, again.Body.GetProperty("applied").GetArrayLength()).ShouldBe((200, 0));
+    }
+
+    [Fact]
     public async Task Ten_years_of_weekly_installments_are_one_invoice()
     {
         var id = await app.Customer(new { name = "Weekly" });

@@ -149,6 +149,7 @@ public class RoleMatrixTests(RoleMatrixFixture fx) : IClassFixture<RoleMatrixFix
         new("POST /api/customers/{id}/payments", Writers, NewCustomer,
             (_, id) => Post($"/api/customers/{id}/payments", new { paymentId = "P1", amount = 10 }, id)),
         new("GET /api/customers/{id}/payments/{paymentId}", Readers, Shared, (_, id) => Get($"/api/customers/{id}/payments/P1")),
+        new("POST /api/customers/{id}/apply-credit", Writers, WithPayment, (_, id) => Post($"/api/customers/{id}/apply-credit", null, id)),
         new("POST /api/customers/{id}/payments/{paymentId}/reverse", Writers, WithPayment,
             (_, id) => Post($"/api/customers/{id}/payments/P1/reverse", new { reason = "matrix bounce" }, id)),
         new("GET /api/notifications", Readers, Shared, (_, id) => Get($"/api/notifications?customerId={id}")),
