@@ -21,6 +21,8 @@ public sealed record EmbeddedPostgresOptions(string DataDirectory)
     public Action<string>? Log { get; init; }
     /// <summary>A server found running on the directory is this instance's to stop (the caller knows nobody else uses it).</summary>
     public bool AdoptRunning { get; init; }
+    /// <summary>Open a cluster made before, never initialise one: <see cref="StartRefusedException"/> when there is none.</summary>
+    public bool ExistingOnly { get; init; }
 }
 
 /// <summary>
@@ -128,7 +130,13 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         foreach (var (k, v) in _options.Settings ?? new Dictionary<string, string>()) settings[k] = v;
 
         if (!File.Exists(Path.Combine(DataDirectory, "PG_VERSION")))
+        {
+            // Checked here, on the directory actually used (the fallback for a data directory postgres cannot reach).
+            if (_options.ExistingOnly)
+                throw new StartRefusedException($"No database in {_options.DataDirectory}" +
+                    (DataDirectory == Path.GetFullPath(_options.DataDirectory) ? "" : $" (kept in {DataDirectory})") + ": is it the API's data directory?");
             await InitDbAsync(noSync: settings["fsync"] == "off", ct);
+        }
 
         if (ReadPidFile() is { } live && IsPostmasterOf(live.Pid))
         {

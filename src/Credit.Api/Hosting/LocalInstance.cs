@@ -1,5 +1,9 @@
 namespace Credit.Api.Hosting;
 
+/// <summary>A start refused for a reason the user can act on (the data in use by another process, no data where it was
+/// asked): its message says all they need, no stack trace.</summary>
+public sealed class StartRefusedException(string message) : InvalidOperationException(message);
+
 /// <summary>
 /// Local mode's private PostgreSQL, owned by one process at a time. An exclusive lock on CREDIT_DATA_DIR/instance.lock
 /// keeps a second API (or a rebuild) off a directory in use: the first to stop took the database from under the other,
@@ -15,8 +19,13 @@ public sealed class LocalInstance : IAsyncDisposable
 
     public EmbeddedPostgres Postgres { get; }
 
-    /// <exception cref="InvalidOperationException">Another process holds the directory, or PostgreSQL would not start.</exception>
-    public static async Task<LocalInstance> StartAsync(CreditHosting hosting, Action<string> log, CancellationToken ct = default)
+    /// <param name="hosting">where the data lives</param>
+    /// <param name="log">start-up lines (cluster made, adopted, started)</param>
+    /// <param name="existingOnly">open the cluster the API made, never a new empty one (the rebuild command)</param>
+    /// <param name="ct">cancels the start</param>
+    /// <exception cref="StartRefusedException">Another process holds the directory, or (existingOnly) it has no cluster.</exception>
+    /// <exception cref="InvalidOperationException">PostgreSQL would not start.</exception>
+    public static async Task<LocalInstance> StartAsync(CreditHosting hosting, Action<string> log, bool existingOnly = false, CancellationToken ct = default)
     {
         Directory.CreateDirectory(hosting.DataDirectory);
         FileStream held;
@@ -27,13 +36,13 @@ public sealed class LocalInstance : IAsyncDisposable
         }
         catch (IOException)
         {
-            throw new InvalidOperationException($"Another CreditLedger process (an API or a rebuild) is using {hosting.DataDirectory}: " +
+            throw new StartRefusedException($"Another CreditLedger process (an API or a rebuild) is using {hosting.DataDirectory}: " +
                 "stop it first. A running API rebuilds its read models with POST /api/projections/rebuild.");
         }
         try
         {
             var postgres = await EmbeddedPostgres.StartAsync(
-                new EmbeddedPostgresOptions(hosting.PostgresDirectory) { Log = log, AdoptRunning = true }, ct);
+                new EmbeddedPostgresOptions(hosting.PostgresDirectory) { Log = log, AdoptRunning = true, ExistingOnly = existingOnly }, ct);
             return new LocalInstance(held, postgres);
         }
         catch

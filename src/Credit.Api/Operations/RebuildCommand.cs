@@ -15,12 +15,6 @@ public static class RebuildCommand
     public static async Task<int> Run(IConfiguration config, TextWriter output)
     {
         var hosting = CreditHosting.From(config);
-        if (hosting.LocalMode && !File.Exists(Path.Combine(hosting.PostgresDirectory, "PG_VERSION")))
-        {
-            // A mistyped CREDIT_DATA_DIR would otherwise make an empty cluster and "rebuild" nothing, successfully.
-            await Console.Error.WriteLineAsync($"No CreditLedger data in {hosting.DataDirectory}: set CREDIT_DATA_DIR to the API's.");
-            return 1;
-        }
         // Ctrl-C or SIGTERM: stop the replay and still stop PostgreSQL (the tables are left for the daemon to replay).
         using var stop = new CancellationTokenSource();
         using var sigint = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, Cancel);
@@ -31,7 +25,8 @@ public static class RebuildCommand
             var connectionString = hosting.ConfiguredConnectionString;
             if (hosting.LocalMode)
             {
-                local = await LocalInstance.StartAsync(hosting, output.WriteLine, stop.Token);
+                // Only the cluster the API made: a mistyped CREDIT_DATA_DIR must not "rebuild" a new empty one, successfully.
+                local = await LocalInstance.StartAsync(hosting, output.WriteLine, existingOnly: true, stop.Token);
                 connectionString = local.Postgres.ConnectionString;
             }
             var zone = BusinessCalendar.ZoneFrom(config);
@@ -42,8 +37,7 @@ public static class RebuildCommand
             });
             return await Rebuild(store, zone, output, stop.Token);
         }
-        catch (InvalidOperationException ex) when (ex.Message.StartsWith("Another CreditLedger process", StringComparison.Ordinal)
-                                                   || ex.Message.StartsWith(RunningApi.Refusal, StringComparison.Ordinal))
+        catch (StartRefusedException ex)
         {
             await Console.Error.WriteLineAsync(ex.Message);
             return 1;

@@ -13,7 +13,6 @@ namespace Credit.Api.Operations;
 public sealed class RunningApi(IDocumentStore store) : IHostedService, IAsyncDisposable
 {
     private const long Key = 0x4372656469744C64; // "CreditLd"
-    public const string Refusal = "An API is running on this database";
     private NpgsqlConnection? _held;
 
     public async Task StartAsync(CancellationToken ct)
@@ -34,10 +33,10 @@ public sealed class RunningApi(IDocumentStore store) : IHostedService, IAsyncDis
     }
 
     /// <summary>For the rebuild command: the exclusive lock on <paramref name="conn"/>, held while it stays open.</summary>
-    /// <exception cref="InvalidOperationException">An API holds the database.</exception>
+    /// <exception cref="StartRefusedException">An API holds the database.</exception>
     public static async Task Exclude(NpgsqlConnection conn, CancellationToken ct)
     {
         if (!await conn.Scalar<bool>($"select pg_try_advisory_lock({Key})", ct))
-            throw new InvalidOperationException($"{Refusal}: stop it first, or rebuild through it with POST /api/projections/rebuild.");
+            throw new StartRefusedException("An API is running on this database: stop it first, or rebuild through it with POST /api/projections/rebuild.");
     }
 }

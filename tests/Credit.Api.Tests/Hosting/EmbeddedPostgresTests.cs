@@ -188,12 +188,22 @@ public sealed class EmbeddedPostgresTests
         string? actual = null;
         try
         {
-            await using var pg = await StartAsync(requested);
-            actual = pg.DataDirectory;
+            // Nothing there yet: asked for an existing cluster (the rebuild command), it refuses and makes none.
+            await Should.ThrowAsync<StartRefusedException>(() => EmbeddedPostgres.StartAsync(
+                new EmbeddedPostgresOptions(requested) { ExistingOnly = true }, TestContext.Current.CancellationToken));
 
-            actual.ShouldStartWith(EmbeddedPostgres.FallbackRoot + "/");
-            Directory.Exists(Path.GetDirectoryName(requested)).ShouldBeFalse();
-            (await PsqlAsync(pg.Port, "select 1")).ShouldBe("1");
+            await using (var pg = await StartAsync(requested))
+            {
+                actual = pg.DataDirectory;
+                actual.ShouldStartWith(EmbeddedPostgres.FallbackRoot + "/");
+                Directory.Exists(Path.GetDirectoryName(requested)).ShouldBeFalse();
+                (await PsqlAsync(pg.Port, "select 1")).ShouldBe("1");
+            }
+
+            // Made once, it is found again in the fallback place when only an existing cluster will do.
+            await using var again = await EmbeddedPostgres.StartAsync(
+                new EmbeddedPostgresOptions(requested) { ExistingOnly = true, Log = _log.Add }, TestContext.Current.CancellationToken);
+            again.DataDirectory.ShouldBe(actual);
         }
         finally
         {
