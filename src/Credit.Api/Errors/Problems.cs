@@ -68,8 +68,7 @@ public static class Problems
         // A query-string value that does not parse (Wolverine names it in "parameter"): a field error like any other.
         if (code == "VALIDATION_FAILED" && problem.Extensions.TryGetValue("parameter", out var parameter) && parameter is string name)
         {
-            problem.Extensions["errors"] = new Dictionary<string, string[]> { [name] = [Text.Of("INVALID_VALUE")] };
-            problem.Extensions["errorCodes"] = new Dictionary<string, string[]> { [name] = ["INVALID_VALUE"] };
+            FieldError(problem, name, "INVALID_VALUE");
             problem.Detail = Text.Of(code);
             return;
         }
@@ -79,12 +78,17 @@ public static class Problems
         {
             var field = path.Groups[1].Value;
             // The serializer names the request type, not the field's, so dates are known by the contract's names for them.
-            var fieldCode = DateField.IsMatch(field) ? "INVALID_DATE" : "INVALID_VALUE";
-            problem.Extensions["errors"] = new Dictionary<string, string[]> { [field] = [Text.Of(fieldCode)] };
-            problem.Extensions["errorCodes"] = new Dictionary<string, string[]> { [field] = [fieldCode] };
+            FieldError(problem, field, DateField.IsMatch(field) ? "INVALID_DATE" : "INVALID_VALUE");
         }
         // The serializer's own text names our request types ("could not be converted to Credit.Api…").
         problem.Detail = Text.Of(code);
+    }
+
+    /// <summary>One field's error in the shape <see cref="Validation"/> gives: field -> messages and field -> codes.</summary>
+    private static void FieldError(Microsoft.AspNetCore.Mvc.ProblemDetails problem, string field, string code)
+    {
+        problem.Extensions["errors"] = new Dictionary<string, string[]> { [field] = [Text.Of(code)] };
+        problem.Extensions["errorCodes"] = new Dictionary<string, string[]> { [field] = [code] };
     }
 
     private static readonly System.Text.RegularExpressions.Regex JsonPath = new(@"Path: \$\.?([A-Za-z0-9_.\[\]]*)");

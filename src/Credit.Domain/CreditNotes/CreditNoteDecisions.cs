@@ -37,9 +37,9 @@ public static class CreditNoteDecisions
             var items = invoice.Installments.OrderBy(i => i.DueOn).ThenBy(i => i.No).Select(i => (invoice, i));
             settlements.AddRange(PaymentDecisions.SettleOldestFirst(items, cmd.Amount, []));
         }
-        if (cmd.Amount > settlements.Sum(s => s.Amount))
+        var onAccount = cmd.Amount - settlements.Sum(s => s.Amount);
+        if (onAccount > 0)
         {
-            var onAccount = cmd.Amount - settlements.Sum(s => s.Amount);
             var open = account.OpenItemsOldestFirst().Where(x => x.Receivable.IssuedOn <= cmd.IssuedOn);
             settlements.AddRange(PaymentDecisions.SettleOldestFirst(open, onAccount, settlements).ToList());
         }
@@ -54,8 +54,7 @@ public static class CreditNoteDecisions
     /// <summary>What the note answered when it was issued: its own settlements, not credit applied from it later.</summary>
     private static CreditNoteResult ResultOf(CreditNoteState n)
     {
-        var own = n.Settlements.Take(n.OwnSettlements).ToList();
-        var unapplied = n.Amount - own.Sum(s => s.Amount);
-        return new(n.Id, n.InvoiceId, PaymentDecisions.ResultOf(n.Id, own, unapplied).Allocations, unapplied);
+        var first = PaymentDecisions.FirstAnswer(n.Id, n.Amount, n.Settlements, n.OwnSettlements);
+        return new(n.Id, n.InvoiceId, first.Allocations, first.Unapplied);
     }
 }

@@ -26,7 +26,8 @@ public static class PaymentDecisions
     public static Outcome<PaymentResult> Receive(CreditAccount account, ReceivePayment cmd)
     {
         if (account.Payments.TryGetValue(cmd.PaymentId, out var existing))
-            return Outcome<PaymentResult>.Again(existing.Fingerprint, cmd.Fingerprint, () => FirstAnswerOf(existing));
+            return Outcome<PaymentResult>.Again(existing.Fingerprint, cmd.Fingerprint,
+                () => FirstAnswer(existing.Id, existing.Amount, existing.Settlements, existing.OwnSettlements));
 
         if (!Money.Currency.FitsMinorUnit(cmd.Amount, account.Currency)
             || cmd.Allocations?.Any(a => !Money.Currency.FitsMinorUnit(a.Amount, account.Currency)) == true)
@@ -112,11 +113,14 @@ public static class PaymentDecisions
 
     public static PaymentResult ResultOf(PaymentState p) => ResultOf(p.Id, p.Settlements, p.Unapplied);
 
-    /// <summary>What the payment answered when it was received (credit applied from it later, a reversal, changed nothing there).</summary>
-    private static PaymentResult FirstAnswerOf(PaymentState p)
+    /// <summary>
+    /// What a payment or credit note answered when it was recorded: its own settlements (the first <paramref name="own"/>;
+    /// credit applied from it later, a reversal, change nothing there) and the rest of its amount as unapplied.
+    /// </summary>
+    public static PaymentResult FirstAnswer(string id, decimal amount, IReadOnlyList<Settlement> settlements, int own)
     {
-        var own = p.Settlements.Take(p.OwnSettlements).ToList();
-        return ResultOf(p.Id, own, p.Amount - own.Sum(s => s.Amount));
+        var made = settlements.Take(own).ToList();
+        return ResultOf(id, made, amount - made.Sum(s => s.Amount));
     }
 
     public static PaymentResult ResultOf(string id, IEnumerable<Settlement> settlements, decimal unapplied) =>
