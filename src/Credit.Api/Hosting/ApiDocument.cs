@@ -37,8 +37,7 @@ public static class ApiDocument
         var messages = new ResourceManager("Credit.Api.Localization.Messages", typeof(ApiDocument).Assembly)
             .GetResourceSet(CultureInfo.InvariantCulture, createIfNotExists: true, tryParents: true)!
             .Cast<DictionaryEntry>().ToDictionary(e => (string)e.Key, e => (string)e.Value!);
-        var fixedRules = new[] { ReasonCodes.NoCredit, ReasonCodes.AccountOnHold, ReasonCodes.ExchangeRateMissing };
-        var reasons = fixedRules.Concat(ReasonCodes.Configurable).ToHashSet();
+        var reasons = ReasonCodes.AlwaysBlocking.Concat(ReasonCodes.Configurable).ToList();
 
         var page = new StringBuilder("""
             Customer credit management: credit limits (customer, group, company), shared group pools, payment terms and
@@ -58,13 +57,12 @@ public static class ApiDocument
             (reads everything, history and time travel), `reporter` (read models and reports), `admin` (everything).
 
             ### Credit reason codes
-            `NO_CREDIT`, `ACCOUNT_ON_HOLD` and `EXCHANGE_RATE_MISSING` always block; the others block, warn or are off by policy.
-
-            | code | meaning |
-            |---|---|
 
             """);
-        foreach (var code in fixedRules.Concat(ReasonCodes.Configurable))
+        page.Append(CultureInfo.InvariantCulture,
+            $"{string.Join(", ", ReasonCodes.AlwaysBlocking.Select(c => $"`{c}`"))} always block; the others block, warn or are off by policy.\n\n");
+        page.Append("| code | meaning |\n|---|---|\n");
+        foreach (var code in reasons)
             page.Append(CultureInfo.InvariantCulture, $"| `{code}` | {messages.GetValueOrDefault(code, "")} |\n");
         page.Append("\n### Error codes\n\n| code | meaning |\n|---|---|\n");
         foreach (var (code, text) in messages.Where(m => !reasons.Contains(m.Key)).OrderBy(m => m.Key, StringComparer.Ordinal))

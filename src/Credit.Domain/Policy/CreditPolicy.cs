@@ -16,7 +16,10 @@ public static class ReasonCodes
     /// <summary>A limit or pool in the company's currency cannot be applied to a customer in a currency without a rate.</summary>
     public const string ExchangeRateMissing = "EXCHANGE_RATE_MISSING";
 
-    /// <summary>Rules a policy may set to block, warn or off. NO_CREDIT, ACCOUNT_ON_HOLD and EXCHANGE_RATE_MISSING always block.</summary>
+    /// <summary>Rules no policy can soften: they always block.</summary>
+    public static readonly IReadOnlyList<string> AlwaysBlocking = [NoCredit, AccountOnHold, ExchangeRateMissing];
+
+    /// <summary>Rules a policy may set to block, warn or off.</summary>
     public static readonly IReadOnlyList<string> Configurable =
         [OverdueInvoices, LimitExpired, OrderValueReview, PaymentTermsExtended, GroupLimitExceeded, CreditLimitExceeded];
 }
@@ -61,7 +64,7 @@ public sealed record CreditPolicy
     public static CreditPolicy Default { get; } = new();
 
     public RuleMode ModeOf(string code) =>
-        code is ReasonCodes.NoCredit or ReasonCodes.AccountOnHold or ReasonCodes.ExchangeRateMissing ? RuleMode.Block
+        ReasonCodes.AlwaysBlocking.Contains(code) ? RuleMode.Block
             : Rules.TryGetValue(code, out var mode) ? mode : RuleMode.Block;
 }
 
