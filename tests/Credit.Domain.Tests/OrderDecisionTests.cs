@@ -207,6 +207,15 @@ public class OrderDecisionTests
         { "on hold", false, [AccountOnHold] },
         { "on hold", true, [AccountOnHold] },
         { "on hold and limit exceeded", true, [AccountOnHold] },
+        // "Neither checked": none of the order's other rules holds it either; the invoice is checked in full.
+        { "overdue", false, [OverdueInvoices] },
+        { "overdue", true, [] },
+        { "limit expired", false, [LimitExpired] },
+        { "limit expired", true, [] },
+        { "above the review threshold", false, [OrderValueReview] },
+        { "above the review threshold", true, [] },
+        { "longer terms", false, [PaymentTermsExtended] },
+        { "longer terms", true, [] },
     };
 
     private static (CreditAccount Account, CreditContext Context) BypassScenario(string scenario, bool bypass) => scenario switch
@@ -217,15 +226,19 @@ public class OrderDecisionTests
             Context(group: new GroupPosition("G1", null, 1000m, 1000m))),
         "on hold" => (CreditAccount.From(Opened(bypass: bypass), Limit(10_000m), new AccountHeld("fraud check")), Context()),
         "on hold and limit exceeded" => (CreditAccount.From(Opened(bypass: bypass), Limit(0m), new AccountHeld("fraud check")), Context()),
+        "overdue" => (CreditAccount.From(Opened(bypass: bypass), Limit(10_000m), Invoice("I1", 100m, -5)), Context()),
+        "limit expired" => (CreditAccount.From(Opened(bypass: bypass), Limit(10_000m, Day(-1))), Context()),
+        "above the review threshold" => (CreditAccount.From(Opened(bypass: bypass), Limit(10_000m)), Context(PolicyOf(reviewThreshold: 499m))),
+        "longer terms" => (CreditAccount.From(Opened(bypass: bypass), Limit(10_000m), new PaymentTermsSet(Terms("days:30"), null)), Context()),
         _ => throw new ArgumentException(scenario),
     };
 
     [Theory, MemberData(nameof(BypassCases))]
-    public void Bypass_customers_orders_skip_the_limits_but_not_the_hold(string scenario, bool bypass, string[] reasons)
+    public void Bypass_customers_orders_skip_every_rule_but_the_hold(string scenario, bool bypass, string[] reasons)
     {
         var (account, ctx) = BypassScenario(scenario, bypass);
 
-        var outcome = OrderDecisions.Place(account, Order("O1", 500m), ctx);
+        var outcome = OrderDecisions.Place(account, Order("O1", 500m, scenario == "longer terms" ? Terms("days:90") : null), ctx);
 
         outcome.Result!.Status.ShouldBe(reasons.Length == 0 ? OrderStatus.Approved : OrderStatus.Held);
         outcome.Result.Reasons.ShouldBe(reasons, ignoreOrder: true);
@@ -252,6 +265,8 @@ public class OrderDecisionTests
         { "limit exceeded", 100.01m, [CreditLimitExceeded] },
         { "limit 0", 0.01m, [NoCredit] },
         { "pool exceeded", 0.01m, [GroupLimitExceeded] },
+        { "overdue", 1m, [OverdueInvoices] },
+        { "limit expired", 1m, [LimitExpired] },
     };
 
     [Theory, MemberData(nameof(BypassInvoices))]

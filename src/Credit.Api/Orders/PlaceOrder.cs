@@ -28,7 +28,8 @@ public static class PlaceOrderEndpoint
     /// <summary>
     /// Places a sales order, checked like an invoice plus the order rules (review threshold, longer terms than the
     /// customer's): 201 approved (counts as exposure until invoiced or cancelled) or held with every failing reason for
-    /// a controller to release or reject. A bypass customer's orders are neither checked against limits nor counted.
+    /// a controller to release or reject. A bypass customer's orders are neither checked nor counted (only an account
+    /// hold holds them); the invoice is checked in full.
     /// </summary>
     [WolverinePost("/api/customers/{customerId}/orders")]
     [Authorize(Roles = Roles.Writers)]

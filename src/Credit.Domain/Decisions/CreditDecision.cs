@@ -73,38 +73,37 @@ public static class CreditRules
         var exposure = account.Exposure + request.ExtraExposure;
         var failing = new List<string>();
 
-        // A bypass customer's orders are neither checked against limits nor counted (ERPNext's semantics);
-        // the account hold and the order's own rules still apply.
-        var limitsApply = !(request.Kind == DocumentKind.Order && (request.Unchecked ?? account.Profile.BypassCreditCheckAtOrder));
-
         if (account.OnHold) failing.Add(ReasonCodes.AccountOnHold);
 
-        if (limitsApply)
+        // A bypass customer's orders are neither checked nor counted (the contract; ERPNext's "bypass credit limit
+        // check at sales order"): the invoice is checked in full instead. Only the account hold, a controller's
+        // explicit stop on every document, still holds such an order.
+        if (request.Kind == DocumentKind.Order && (request.Unchecked ?? account.Profile.BypassCreditCheckAtOrder))
+            return Conclude(failing, policy, exposure, limit, group);
+
+        // A document the customer's own credit (a deposit, a credit note) covers extends no credit: a cash-only
+        // customer may be invoiced against what it paid in advance.
+        var extendsCredit = exposure + request.Amount > 0m;
+        if (limit.Unrated && extendsCredit) failing.Add(ReasonCodes.ExchangeRateMissing);
+        else if (limit.Amount == 0m && extendsCredit) failing.Add(ReasonCodes.NoCredit);
+        else if (limit.Amount is { } max && exposure + request.Amount > max) failing.Add(ReasonCodes.CreditLimitExceeded);
+
+        if (group?.SharedCreditLimit is { } pool)
         {
-            // A document the customer's own credit (a deposit, a credit note) covers extends no credit: a cash-only
-            // customer may be invoiced against what it paid in advance.
-            var extendsCredit = exposure + request.Amount > 0m;
-            if (limit.Unrated && extendsCredit) failing.Add(ReasonCodes.ExchangeRateMissing);
-            else if (limit.Amount == 0m && extendsCredit) failing.Add(ReasonCodes.NoCredit);
-            else if (limit.Amount is { } max && exposure + request.Amount > max) failing.Add(ReasonCodes.CreditLimitExceeded);
-
-            if (group?.SharedCreditLimit is { } pool)
+            // The pool is in the company currency: the request joins it at the customer's rate, unrounded like the members.
+            var asked = policy.ToCompanyCurrency(request.ExtraExposure + request.Amount, account.Currency);
+            if (asked is null || group.UnratedCurrency is not null)
             {
-                // The pool is in the company currency: the request joins it at the customer's rate, unrounded like the members.
-                var asked = policy.ToCompanyCurrency(request.ExtraExposure + request.Amount, account.Currency);
-                if (asked is null || group.UnratedCurrency is not null)
-                {
-                    // The pool cannot be summed; a document the customer's own credit covers needs no pool either.
-                    if (extendsCredit && !failing.Contains(ReasonCodes.ExchangeRateMissing)) failing.Add(ReasonCodes.ExchangeRateMissing);
-                }
-                else if (group.Exposure + asked > pool) failing.Add(ReasonCodes.GroupLimitExceeded);
+                // The pool cannot be summed; a document the customer's own credit covers needs no pool either.
+                if (extendsCredit && !failing.Contains(ReasonCodes.ExchangeRateMissing)) failing.Add(ReasonCodes.ExchangeRateMissing);
             }
-
-            // A temporary grant (a limit or unlimited credit with an expiry date) lapses after its date.
-            if ((account.UnlimitedCredit || account.CreditLimit is not null)
-                && account.CreditLimitExpiresOn is { } expires && expires < today)
-                failing.Add(ReasonCodes.LimitExpired);
+            else if (group.Exposure + asked > pool) failing.Add(ReasonCodes.GroupLimitExceeded);
         }
+
+        // A temporary grant (a limit or unlimited credit with an expiry date) lapses after its date.
+        if ((account.UnlimitedCredit || account.CreditLimit is not null)
+            && account.CreditLimitExpiresOn is { } expires && expires < today)
+            failing.Add(ReasonCodes.LimitExpired);
 
         if (HasOverdue(account, today, policy.GraceDays)) failing.Add(ReasonCodes.OverdueInvoices);
 
@@ -117,6 +116,11 @@ public static class CreditRules
                 failing.Add(ReasonCodes.PaymentTermsExtended);
         }
 
+        return Conclude(failing, policy, exposure, limit, group);
+    }
+
+    private static CreditDecision Conclude(List<string> failing, CreditPolicy policy, decimal exposure, EffectiveLimit limit, GroupPosition? group)
+    {
         var reasons = failing.Where(c => policy.ModeOf(c) == RuleMode.Block).ToList();
         var warnings = failing.Where(c => policy.ModeOf(c) == RuleMode.Warn).ToList();
         return new CreditDecision(reasons.Count == 0, reasons, warnings, exposure, limit.Amount,
