@@ -108,4 +108,18 @@ public class ExchangeRateTests
         SarWithKwd.ToCompanyCurrency(0m, "BHD").ShouldBe(0m);
         SarWithKwd.ToCompanyCurrency(5m, "SAR").ShouldBe(5m);
     }
+
+    [Fact]
+    public void Only_a_new_default_limit_currency_or_rate_may_change_a_customers_limit()
+    {
+        SarWithKwd.MayChangeLimits(SarWithKwd with { }).ShouldBeFalse();
+        (SarWithKwd with { GraceDays = 30, OrderReviewThreshold = 5m, Rules = new Dictionary<string, RuleMode>() }).MayChangeLimits(SarWithKwd).ShouldBeFalse();
+        (SarWithKwd with { ExchangeRates = new Dictionary<string, decimal> { ["KWD"] = 12.25m } }).MayChangeLimits(SarWithKwd).ShouldBeFalse();
+        (SarWithKwd with { DefaultCreditLimit = 7001m }).MayChangeLimits(SarWithKwd).ShouldBeTrue();
+        (SarWithKwd with { DefaultCreditLimit = null }).MayChangeLimits(SarWithKwd).ShouldBeTrue();
+        (SarWithKwd with { Currency = "USD" }).MayChangeLimits(SarWithKwd).ShouldBeTrue();
+        Sar.MayChangeLimits(SarWithKwd).ShouldBeTrue();
+        (SarWithKwd with { ExchangeRates = new Dictionary<string, decimal> { ["KWD"] = 12.3m } }).MayChangeLimits(SarWithKwd).ShouldBeTrue();
+        (SarWithKwd with { ExchangeRates = new Dictionary<string, decimal> { ["BHD"] = 12.25m } }).MayChangeLimits(SarWithKwd).ShouldBeTrue();
+    }
 }

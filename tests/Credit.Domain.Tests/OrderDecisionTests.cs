@@ -454,7 +454,21 @@ public class OrderDecisionTests
     }
 
     private static HoldReleased SystemRelease(string orderId) =>
-        new(orderId, "Credit position improved: passes every rule", OrderDecisions.SystemUser);
+        new(orderId, OrderDecisions.AutoReleaseReason, OrderDecisions.SystemUser);
+
+    [Fact]
+    public void A_release_by_the_system_records_the_warnings_the_order_still_fails()
+    {
+        var account = CreditAccount.From(Opened(), Limit(10_000m), Invoice("I1", 100m, -5));
+        account.Then(OrderDecisions.Place(account, Order("O1", 500m), Context()));
+        account.Orders["O1"].Status.ShouldBe(OrderStatus.Held);
+
+        var outcome = OrderDecisions.ReleaseWhatNowPasses(account, Context(CreditPolicy.Default.WithModes((OverdueInvoices, RuleMode.Warn))));
+
+        var released = outcome.Events.OfType<HoldReleased>().Single();
+        released.By.ShouldBe(OrderDecisions.SystemUser);
+        released.Warnings.ShouldBe([OverdueInvoices]);
+    }
 
     [Fact]
     public void Two_held_orders_of_600_with_room_for_1000_only_the_older_is_released()

@@ -92,16 +92,17 @@ public static class PolicyEndpoints
     /// <summary>
     /// Replaces the company credit policy (a field left out takes its default: send the whole object). Group and
     /// company limits are in its currency; exchangeRates (company-currency units per unit) convert them for customers
-    /// in other currencies. Held orders are re-checked afterwards.
+    /// in other currencies. Held orders are re-checked when the default limit, currency or a rate changed (a new limit);
+    /// rule modes, grace days and the review threshold apply to documents decided afterwards.
     /// </summary>
     [WolverinePut("/api/policy")]
     [Authorize(Roles = Roles.Controllers)]
     public static async Task<PolicyView> Put(PolicyRequest request, HttpContext http, PolicyStore policies, IMessageBus bus, CancellationToken ct)
     {
         var policy = PolicyValidator.ToPolicy(request);
-        await policies.Save(policy, Caller.Of(http), ct);
-        // A looser policy may free held orders anywhere.
-        await bus.PublishAsync(new ReviewAllHolds());
+        var before = await policies.Save(policy, Caller.Of(http), ct);
+        // A new company limit (or rate) is a new limit for every customer inheriting it: their held orders may pass now.
+        if (policy.MayChangeLimits(before)) await bus.PublishAsync(new ReviewAllHolds());
         return PolicyView.Of(policy);
     }
 }

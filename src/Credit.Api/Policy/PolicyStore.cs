@@ -26,6 +26,7 @@ public sealed class PolicyStore(IDocumentStore store, TimeProvider clock)
     public const string StreamId = "~policy";
 
     private volatile CreditPolicy? _current;
+    private readonly SemaphoreSlim _saving = new(1, 1);
 
     public async ValueTask<CreditPolicy> Current(CancellationToken ct)
     {
@@ -35,14 +36,25 @@ public sealed class PolicyStore(IDocumentStore store, TimeProvider clock)
         return _current = doc?.Policy ?? CreditPolicy.Default;
     }
 
-    public async Task Save(CreditPolicy policy, Caller caller, CancellationToken ct)
+    /// <summary>Stores the policy and answers the one it replaced (saves take turns, so each sees its true predecessor).</summary>
+    public async Task<CreditPolicy> Save(CreditPolicy policy, Caller caller, CancellationToken ct)
     {
-        await using var session = store.LightweightSession();
-        session.CorrelationId = caller.CorrelationId;
-        session.LastModifiedBy = caller.User;
-        session.Store(new PolicyDocument { Policy = policy, UpdatedBy = caller.User, UpdatedAt = clock.GetUtcNow() });
-        session.Events.Append(StreamId, new PolicySet(policy));
-        await session.SaveChangesAsync(ct);
-        _current = policy;
+        await _saving.WaitAsync(ct);
+        try
+        {
+            var before = await Current(ct);
+            await using var session = store.LightweightSession();
+            session.CorrelationId = caller.CorrelationId;
+            session.LastModifiedBy = caller.User;
+            session.Store(new PolicyDocument { Policy = policy, UpdatedBy = caller.User, UpdatedAt = clock.GetUtcNow() });
+            session.Events.Append(StreamId, new PolicySet(policy));
+            await session.SaveChangesAsync(ct);
+            _current = policy;
+            return before;
+        }
+        finally
+        {
+            _saving.Release();
+        }
     }
 }

@@ -97,7 +97,8 @@ public sealed record OrderHeld(
     string Fingerprint);
 
 /// <summary>By is "system" when the order was released automatically after the position improved.</summary>
-public sealed record HoldReleased(string OrderId, string Reason, string By);
+/// <summary>Warnings: the rules in warn mode the order still fails when the system released it (null: none).</summary>
+public sealed record HoldReleased(string OrderId, string Reason, string By, IReadOnlyList<string>? Warnings = null);
 
 public sealed record OrderRejected(string OrderId, string Reason);
 

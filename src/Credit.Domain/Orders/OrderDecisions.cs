@@ -46,6 +46,8 @@ public static class OrderDecisions
     /// Held orders, oldest first, released when they now pass every rule. Each release counts towards the
     /// next one's exposure, so together they never exceed a limit.
     /// </summary>
+    public const string AutoReleaseReason = "Credit position improved: no blocking rule holds it";
+
     public static Outcome<int> ReleaseWhatNowPasses(CreditAccount account, CreditContext ctx)
     {
         if (!account.Profile.BuysFromUs) return Outcome<int>.Accept(0); // a supplier's orders wait for a controller to reject them
@@ -56,7 +58,7 @@ public static class OrderDecisions
             var decision = CreditRules.Decide(account, ctx.Policy, ctx.Group,
                 new CreditRequest(DocumentKind.Order, order.Amount, order.OrderedOn, order.PaymentTerms, granted, order.Unchecked), ctx.Today);
             if (!decision.Allowed) continue;
-            released.Add(new HoldReleased(order.Id, "Credit position improved: passes every rule", SystemUser));
+            released.Add(new HoldReleased(order.Id, AutoReleaseReason, SystemUser, decision.Warnings.Count == 0 ? null : decision.Warnings));
             if (order.Counted) granted += order.Amount;
         }
         return Outcome<int>.Accept(released.Count, [.. released]);

@@ -63,6 +63,17 @@ public sealed record CreditPolicy
 
     public static CreditPolicy Default { get; } = new();
 
+    /// <summary>
+    /// Whether going from <paramref name="before"/> to this policy may give a customer a new limit: the company default,
+    /// the currency or a rate (inherited limits and pools read through them). Only that re-checks held orders, like
+    /// any new limit; a rule switched to warn or off, more grace days or a higher review threshold apply to the
+    /// documents decided from then on, and what is held waits for a controller (or for the position to improve).
+    /// </summary>
+    public bool MayChangeLimits(CreditPolicy before) =>
+        DefaultCreditLimit != before.DefaultCreditLimit || Currency != before.Currency
+        || ExchangeRates.Count != before.ExchangeRates.Count
+        || ExchangeRates.Any(r => !before.ExchangeRates.TryGetValue(r.Key, out var rate) || rate != r.Value);
+
     public RuleMode ModeOf(string code) =>
         ReasonCodes.AlwaysBlocking.Contains(code) ? RuleMode.Block
             : Rules.TryGetValue(code, out var mode) ? mode : RuleMode.Block;

@@ -66,12 +66,34 @@ public sealed class PolicyTests(AppFixture app) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Loosening_the_policy_releases_held_orders()
+    public async Task Looser_rules_leave_held_orders_to_a_controller_but_a_new_company_limit_re_checks_them()
     {
-        await app.Controller.Put("/api/policy", new { orderReviewThreshold = 100 });
-        var id = await app.Customer(new { name = "Loosen" });
-        (await app.Clerk.Post($"/api/customers/{id}/orders", new { orderId = "BIG", amount = 500 })).String("status").ShouldBe("held");
-        await app.Controller.Put("/api/policy", new { orderReviewThreshold = 1000 });
-        await Scenario.Eventually(() => app.Clerk.Get($"/api/customers/{id}/orders/BIG"), r => r.String("status") == "released");
+        await app.Controller.Put("/api/policy", new { orderReviewThreshold = 100, defaultCreditLimit = 100 });
+        var review = await app.Customer(new { name = "Review", creditLimit = 10_000 });
+        var inherits = await app.Customer(new { name = "Inherits" });
+        var warned = await app.Customer(new { name = "Warned", creditLimit = 100 });
+        (await app.Clerk.Post($"/api/customers/{review}/orders", new { orderId = "BIG", amount = 500 })).String("status").ShouldBe("held");
+        (await app.Clerk.Post($"/api/customers/{inherits}/orders", new { orderId = "O1", amount = 150 })).String("status").ShouldBe("held");
+        (await app.Clerk.Post($"/api/customers/{warned}/orders", new { orderId = "W1", amount = 500 })).String("status").ShouldBe("held");
+
+        // Rules relaxed (a higher threshold, the limit rule to warn): what is held stays held; the policy applies to
+        // documents decided from now on (a toggle must not empty the controllers' queue for good).
+        var relaxed = new Dictionary<string, string> { ["CREDIT_LIMIT_EXCEEDED"] = "warn" };
+        (await app.Controller.Put("/api/policy", new { orderReviewThreshold = 1000, defaultCreditLimit = 100, rules = relaxed })).Status.ShouldBe(200);
+        await Task.Delay(1500);
+        foreach (var (customer, order) in new[] { (review, "BIG"), (inherits, "O1"), (warned, "W1") })
+            (await app.Clerk.Get($"/api/customers/{customer}/orders/{order}")).String("status").ShouldBe("held");
+
+        // An improved position re-checks under the policy of the day: released, the warning it still fails recorded.
+        (await app.Clerk.Post($"/api/customers/{warned}/payments", new { paymentId = "P1", amount = 10 })).Status.ShouldBe(201);
+        var released = await Scenario.Eventually(() => app.Clerk.Get($"/api/customers/{warned}/orders/W1"), r => r.String("status") == "released");
+        var step = released.Body.GetProperty("history").EnumerateArray().Last();
+        step.GetProperty("by").GetString().ShouldBe("system");
+        step.GetProperty("reasons").EnumerateArray().Select(r => r.GetProperty("code").GetString()).ShouldBe(["CREDIT_LIMIT_EXCEEDED"]);
+        (await app.Clerk.Get($"/api/customers/{review}/orders/BIG")).String("status").ShouldBe("held");
+
+        // A new company limit is a new limit for those inheriting it: held orders are re-checked and released.
+        (await app.Controller.Put("/api/policy", new { orderReviewThreshold = 1000, defaultCreditLimit = 200, rules = relaxed })).Status.ShouldBe(200);
+        await Scenario.Eventually(() => app.Clerk.Get($"/api/customers/{inherits}/orders/O1"), r => r.String("status") == "released");
     }
 }
