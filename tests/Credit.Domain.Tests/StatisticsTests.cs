@@ -71,6 +71,24 @@ public class StatisticsTests
     }
 
     [Fact]
+    public void Before_the_customers_history_begins_there_is_no_average_as_there_is_no_dso()
+    {
+        var s = CreditStatistics.Compute([Sale("2026-04-01", 1000)], [], null, D("2026-04-01"), D("2026-03-15"), [1, 12], "SAR");
+        s.AverageBalance.ShouldBe([new AverageBalance(1, null), new AverageBalance(12, null)]);
+        s.Dso.ShouldAllBe(d => d.Days == null && d.CountBackDays == null);
+    }
+
+    [Fact]
+    public void A_customer_in_credit_averages_a_negative_balance()
+    {
+        // A credit note of 100 on 1 April, nothing else: -100 every day of the window.
+        var s = CreditStatistics.Compute([new(D("2026-04-01"), 0, 0, 0, 0, 100, 0)], [], null, D("2026-04-01"), D("2026-04-30"), [1], "SAR");
+        s.AverageBalance[0].Amount.ShouldBe(-100m);
+        s.Dso[0].CountBackDays.ShouldBe(0m); // nothing outstanding to count back
+        s.Dso[0].Days.ShouldBeNull(); // no sales
+    }
+
+    [Fact]
     public void Usage_and_exposure_are_averaged_over_days_with_a_finite_non_zero_limit()
     {
         DailyActivity[] activity = [Sale("2026-04-01", 500), new(D("2026-04-01"), 0, 0, 0, 0, 0, 250)];

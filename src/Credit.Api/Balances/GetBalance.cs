@@ -32,7 +32,8 @@ public static class GetBalanceEndpoint
     /// <summary>
     /// The figures come from the reporting read model (waiting briefly so a client reads its own writes);
     /// the effective limit and the status ("blocked": the smallest credit invoice would be refused now) from
-    /// the account's decision context.
+    /// the account's decision context. Aging buckets are named after the policy's agingBuckets: current, d1_30, d31_60,
+    /// d61_90, over90 for the default [30, 60, 90]; d1_15, d16_45, d46_120, over120 for [15, 45, 120].
     /// </summary>
     [WolverineGet("/api/customers/{customerId}/balance")]
     [Authorize(Roles = Roles.Readers)]

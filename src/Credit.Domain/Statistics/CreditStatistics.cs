@@ -12,7 +12,8 @@ public sealed record LimitChange(DateOnly Date, decimal? Amount, bool Unlimited)
 
 public sealed record DsoFigure(int WindowMonths, decimal? Days, decimal? CountBackDays);
 
-public sealed record AverageBalance(int WindowMonths, decimal Amount);
+/// <summary>Amount null when the window has no days (asOf before customerSince): a mean over nothing, like DSO's null.</summary>
+public sealed record AverageBalance(int WindowMonths, decimal? Amount);
 
 public sealed record CustomerStatistics(
     DateOnly AsOf, DateOnly CustomerSince, decimal Outstanding, IReadOnlyList<DsoFigure> Dso, IReadOnlyList<AverageBalance> AverageBalance,
@@ -63,8 +64,8 @@ public static class CreditStatistics
             var sales = days > 0 ? SalesBetween(start, asOf) : 0m;
             decimal? simple = sales > 0 ? Math.Round(outstandingNow / sales * days, 2, MidpointRounding.AwayFromZero) : null;
             dso.Add(new DsoFigure(months, simple, countBack));
-            var mean = days > 0 ? Enumerable.Range(0, days).Select(i => outstanding.GetValueOrDefault(start.AddDays(i))).Average() : 0m;
-            averages.Add(new AverageBalance(months, Money.Currency.Round(mean, currency)));
+            decimal? mean = days > 0 ? Enumerable.Range(0, days).Select(i => outstanding.GetValueOrDefault(start.AddDays(i))).Average() : null;
+            averages.Add(new AverageBalance(months, mean is { } m ? Money.Currency.Round(m, currency) : null));
         }
 
         decimal? usage = null, exposurePct = null;

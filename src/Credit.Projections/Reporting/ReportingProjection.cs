@@ -79,6 +79,7 @@ public sealed class ReportingProjection(TimeZoneInfo zone) : IProjection
                     _reversals.Add(e.Sequence, id, x.PaymentId, x.ReversedOn, e.Timestamp);
                     break;
                 case CreditNoteIssued x:
+                    document = x.IssuedOn; // a document like any other: the account's first may be a credit note
                     _ledger.Add(e.Sequence, id, x.IssuedOn, "credit-note", x.CreditNoteId, 0m, x.Amount, e.Timestamp);
                     foreach (var s in x.Settlements) _settlements.Add(e.Sequence, id, s.DocumentId, s.Installment, x.IssuedOn, x.CreditNoteId, -s.Amount);
                     break;

@@ -136,6 +136,7 @@ public sealed class ReportingReplay(TimeZoneInfo zone)
                         Item(new ItemRow(e.Sequence, id, m.Document, m.Installment, m.DueOn, x.ReversedOn, x.PaymentId + "~reversal", -m.Amount));
                 break;
             case CreditNoteIssued x:
+                document = x.IssuedOn; // a document like any other: the account's first may be a credit note
                 _ledger.Add(new LedgerRow(e.Sequence, id, x.IssuedOn, "credit-note", x.CreditNoteId, 0m, x.Amount, e.Timestamp));
                 Settle(e, x.Settlements, x.IssuedOn, x.CreditNoteId);
                 break;

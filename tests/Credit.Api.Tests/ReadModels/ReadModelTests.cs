@@ -243,6 +243,27 @@ public class ReadModelTests(AppFixture app)
     }
 
     [Fact]
+    public async Task A_credit_note_as_the_first_document_starts_the_customers_history_in_the_statistics_and_the_dso_report()
+    {
+        var id = await app.Customer(new { name = "Credit first", creditLimit = 100_000 });
+        (await app.Clerk.Post($"/api/customers/{id}/credit-notes", new { creditNoteId = "CN1", amount = 100, issuedOn = "2026-03-10", reason = "goodwill" }))
+            .Status.ShouldBe(201);
+        await Invoice(id, "I1", 1000, "2026-06-01", "2026-07-01");
+        (await app.Clerk.Get($"/api/customers/{id}")).String("customerSince").ShouldBe("2026-03-10");
+
+        // 12 months back from 2026-11-30, from 2026-03-10: 266 days, 83 at -100 then 183 at 900.
+        var stats = await Reporter.Get($"/api/customers/{id}/statistics?asOf=2026-11-30");
+        var report = await Reporter.Get("/api/reports/dso?asOf=2026-11-30");
+        var row = report.Body.GetProperty("customers").EnumerateArray().Single(c => c.GetProperty("customerId").GetString() == id);
+        stats.String("customerSince").ShouldBe("2026-03-10");
+        foreach (var dso in new[] { stats.Body.GetProperty("dso")[1], row.GetProperty("dso")[1] })
+            dso.GetProperty("days").GetDecimal().ShouldBe(239.4m, report.ToString()); // 900 / 1000 x 266
+        stats.Body.GetProperty("averageBalance")[1].GetProperty("amount").GetDecimal().ShouldBe(587.97m); // (83 x -100 + 183 x 900) / 266
+        (await Reporter.Get($"/api/customers/{id}/statistics?asOf=2026-05-01")).Body.GetProperty("averageBalance")[1]
+            .GetProperty("amount").GetDecimal().ShouldBe(-100m);
+    }
+
+    [Fact]
     public async Task The_reporting_role_reads_the_reporting_schema_and_nothing_else()
     {
         var id = await app.Customer(new { name = "BI", creditLimit = 1000 });
