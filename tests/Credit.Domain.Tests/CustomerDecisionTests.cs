@@ -60,6 +60,22 @@ public class CustomerDecisionTests
         }
     }
 
+    [Theory]
+    [InlineData(5000, false, true)]
+    [InlineData(5000, true, false)]
+    [InlineData(0, false, false)] // cash only in any currency
+    [InlineData(null, false, false)] // inherited limits are converted at the policy's rate
+    public void A_new_currency_re_denominates_an_own_limit_so_only_a_controller_may_give_it(int? limit, bool controller, bool forbidden)
+    {
+        var account = CreditAccount.From([new AccountOpened("C1", Current), new LimitSet(limit, false, null, null)]);
+        var credit = CustomerFields.CreditLimit | CustomerFields.CreditLimitExpiresOn | CustomerFields.PaymentTerms;
+
+        var outcome = CustomerDecisions.Save(account, new SaveCustomer("C1", Current with { Currency = "KWD" }, null, null, null, null, null, controller, credit));
+
+        if (forbidden) outcome.Rejection!.Code.ShouldBe(ErrorCodes.ControllerRequired);
+        else outcome.Events.ShouldHaveSingleItem().ShouldBeOfType<ProfileUpdated>().Profile.Currency.ShouldBe("KWD");
+    }
+
     [Fact]
     public void Credit_fields_left_out_keep_their_value_and_given_as_null_are_cleared()
     {

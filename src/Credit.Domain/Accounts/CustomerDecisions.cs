@@ -69,9 +69,11 @@ public static class CustomerDecisions
         if (!SameProfile(profile, account.Profile)) changes.Add(new ProfileUpdated(profile));
         // The group brings its limits and pool, the bypass skips the checks at order: both are credit decisions.
         // The assignment decides which clerks may act on the customer: a clerk could take one over or lock others out.
+        // A new currency re-denominates the customer's own limit (1,000 SAR would become 1,000 KWD).
         var creditProfileChanged = profile.GroupId != account.Profile.GroupId
             || profile.BypassCreditCheckAtOrder != account.Profile.BypassCreditCheckAtOrder
-            || !profile.AssignedTo.SequenceEqual(account.Profile.AssignedTo);
+            || !profile.AssignedTo.SequenceEqual(account.Profile.AssignedTo)
+            || (profile.Currency != account.Profile.Currency && account.CreditLimit is > 0m);
 
         var limit = cmd.LeftOut.HasFlag(CustomerFields.CreditLimit) ? account.CreditLimit : cmd.CreditLimit;
         var unlimited = cmd.UnlimitedCredit ?? account.UnlimitedCredit;
