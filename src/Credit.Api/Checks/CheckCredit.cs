@@ -15,9 +15,10 @@ namespace Credit.Api.Checks;
 /// <summary>POST /api/customers/{id}/credit-check: what a document would get now. Records nothing.</summary>
 public sealed record CheckCreditRequest(decimal Amount, string? Kind, string? OrderId, PaymentTerms? PaymentTerms);
 
-/// <summary>Group: the shared pool's figures when the customer is in one (null otherwise).</summary>
+/// <summary>Group: the shared pool's figures when the customer is in one (null otherwise).
+/// Currency: the customer's, which exposure, limit and available are in (the pool's figures are in the company's).</summary>
 public sealed record CheckCreditResponse(bool Allowed, IReadOnlyList<ReasonView> Reasons, IReadOnlyList<ReasonView> Warnings,
-    decimal Exposure, decimal? Limit, decimal? Available, string LimitSource, PoolFigures? Group);
+    string Currency, decimal Exposure, decimal? Limit, decimal? Available, string LimitSource, PoolFigures? Group);
 
 public sealed class CheckCreditValidator : AbstractValidator<CheckCreditRequest>
 {
@@ -63,6 +64,6 @@ public static class CheckCreditEndpoint
             decision = InvoiceDecisions.Check(account, probe, order, context);
         }
         return Results.Ok(new CheckCreditResponse(decision.Allowed, Problems.Reasons(decision.Reasons), Problems.Reasons(decision.Warnings),
-            decision.Exposure, decision.Limit, decision.Available, Problems.LimitSourceName(decision.LimitSource), decision.Pool));
+            decision.Currency, decision.Exposure, decision.Limit, decision.Available, Problems.LimitSourceName(decision.LimitSource), decision.Pool));
     }
 }

@@ -66,7 +66,7 @@ public sealed class SaveCustomerValidator : AbstractValidator<SaveCustomerReques
             RuleFor(x => x.OpeningBalance!.Amount).Money();
             RuleFor(x => x.OpeningBalance!.AsOf).NotNull().WithCode("REQUIRED").OverridePropertyName("openingBalance.asOf");
             RuleFor(x => x.OpeningBalance!.DueOn).NotNull().WithCode("REQUIRED").OverridePropertyName("openingBalance.dueOn")
-                .Must((x, due) => x.OpeningBalance!.AsOf is null || due >= x.OpeningBalance!.AsOf).WithCode("DUE_BEFORE_ISSUE");
+                .Must((x, due) => due is null || x.OpeningBalance!.AsOf is null || due >= x.OpeningBalance!.AsOf).WithCode("DUE_BEFORE_ISSUE");
         });
     }
 

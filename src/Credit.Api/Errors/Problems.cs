@@ -20,7 +20,7 @@ public static class Problems
         var message = Text.Of(code);
         return new Dictionary<string, object?>
         {
-            ["type"] = $"https://creditledger.dev/problems/{code.ToLowerInvariant().Replace('_', '-')}",
+            ["type"] = TypeOf(code),
             ["title"] = Titles.GetValueOrDefault(status, "Error"),
             ["status"] = status,
             ["detail"] = detail ?? message,
@@ -28,6 +28,8 @@ public static class Problems
             ["message"] = message,
         };
     }
+
+    private static string TypeOf(string code) => $"https://creditledger.dev/problems/{code.ToLowerInvariant().Replace('_', '-')}";
 
     public static IResult Result(int status, string code, string? detail = null) => Json(status, Body(status, code, detail));
 
@@ -65,6 +67,9 @@ public static class Problems
         };
         problem.Extensions["code"] = code;
         problem.Extensions["message"] = Text.Of(code);
+        // The same type and title as the problems we write ourselves (the framework's point at httpstatuses.com).
+        problem.Type = TypeOf(code);
+        problem.Title = Titles.GetValueOrDefault(problem.Status ?? 500, "Error");
         // A query-string value that does not parse (Wolverine names it in "parameter"): a field error like any other.
         if (code == "VALIDATION_FAILED" && problem.Extensions.TryGetValue("parameter", out var parameter) && parameter is string name)
         {
@@ -111,10 +116,15 @@ public static class Problems
 
     private static IResult Refused(CreditDecision decision)
     {
-        var body = Body(409, ErrorCodes.CreditRefused,
-            string.Join(" ", decision.Reasons.Select(Text.Of)));
+        // The detail a POS shows as it is: every reason, then the figures (Daftra's "exceeded the allowed limit" with amounts).
+        var figures = decision.Limit is { } limit
+            ? Text.Phrase("REFUSAL_FIGURES", Text.Money(limit, decision.Currency), Text.Money(decision.Exposure, decision.Currency),
+                Text.Money(limit - decision.Exposure, decision.Currency))
+            : Text.Phrase("REFUSAL_FIGURES_UNLIMITED", Text.Money(decision.Exposure, decision.Currency));
+        var body = Body(409, ErrorCodes.CreditRefused, string.Join(" ", decision.Reasons.Select(Text.Of).Append(figures)));
         body["reasons"] = Reasons(decision.Reasons);
         body["warnings"] = Reasons(decision.Warnings);
+        body["currency"] = decision.Currency;
         body["exposure"] = decision.Exposure;
         body["limit"] = decision.Limit;
         body["available"] = decision.Available;

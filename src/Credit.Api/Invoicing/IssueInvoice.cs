@@ -25,7 +25,9 @@ public sealed record IssueInvoiceRequest(
     InstallmentRequest[]? Installments,
     OverrideRequest? Override);
 
-public sealed record InvoiceIssuedResponse(string InvoiceId, DateOnly DueOn, IReadOnlyList<Installment> Installments, IReadOnlyList<ReasonView> Warnings);
+/// <summary>Overridden: the reasons a controller's override issued it despite (empty without an override).</summary>
+public sealed record InvoiceIssuedResponse(string InvoiceId, DateOnly DueOn, IReadOnlyList<Installment> Installments, IReadOnlyList<ReasonView> Warnings,
+    IReadOnlyList<ReasonView> Overridden);
 
 public sealed class IssueInvoiceValidator : AbstractValidator<IssueInvoiceRequest>
 {
@@ -80,7 +82,7 @@ public static class IssueInvoiceEndpoint
         if (outcome.Rejection is { } rejection) return Problems.From(rejection);
 
         var r = outcome.Result!;
-        var body = new InvoiceIssuedResponse(r.InvoiceId, r.DueOn, r.Installments, Problems.Reasons(r.Warnings));
+        var body = new InvoiceIssuedResponse(r.InvoiceId, r.DueOn, r.Installments, Problems.Reasons(r.Warnings), Problems.Reasons(r.Overridden));
         return outcome.Events.Count == 0 ? Results.Ok(body) : Results.Created($"/api/customers/{customerId}/invoices/{r.InvoiceId}", body);
     }
 }

@@ -11,4 +11,24 @@ public static class Text
     public static readonly CultureInfo[] Supported = [new("en"), new("ar")];
 
     public static string Of(string code) => Resources.GetString(code, CultureInfo.CurrentUICulture) ?? code;
+
+    // Sentences around figures, apart from the codes (the API reference lists every code from Messages).
+    private static readonly ResourceManager Phrases = new("Credit.Api.Localization.Phrases", typeof(Text).Assembly);
+
+    public static string Phrase(string key, params object[] args) =>
+        string.Format(CultureInfo.InvariantCulture, Phrases.GetString(key, CultureInfo.CurrentUICulture) ?? key, args);
+
+    // The Gulf currencies as a merchant reads them in Arabic; others by their ISO code.
+    private static readonly Dictionary<string, string> ArabicSymbols = new()
+    {
+        ["SAR"] = "ر.س", ["AED"] = "د.إ", ["KWD"] = "د.ك", ["BHD"] = "د.ب", ["OMR"] = "ر.ع", ["QAR"] = "ر.ق",
+    };
+
+    /// <summary>10,000.00 SAR (English) or 10,000.00 ر.س (Arabic), to the currency's minor unit.</summary>
+    public static string Money(decimal amount, string currency)
+    {
+        var figure = amount.ToString("N" + Domain.Money.Currency.MinorUnits(currency), CultureInfo.InvariantCulture);
+        var unit = CultureInfo.CurrentUICulture.TwoLetterISOLanguageName == "ar" ? ArabicSymbols.GetValueOrDefault(currency, currency) : currency;
+        return $"{figure} {unit}";
+    }
 }

@@ -34,7 +34,8 @@ public sealed record CreditDecision(
     decimal? Limit,
     decimal? Available,
     LimitSource LimitSource,
-    PoolFigures? Pool = null);
+    PoolFigures? Pool,
+    string Currency); // the account's: exposure, limit and available are in it (the pool's figures in the company's)
 
 /// <summary>A shared group pool as the decision saw it, in the company currency (exposure to its minor unit).</summary>
 public sealed record PoolFigures(string GroupId, string Currency, decimal SharedCreditLimit, decimal Exposure, decimal Available);
@@ -79,7 +80,7 @@ public static class CreditRules
         // check at sales order"): the invoice is checked in full instead. Only the account hold, a controller's
         // explicit stop on every document, still holds such an order.
         if (request.Kind == DocumentKind.Order && (request.Unchecked ?? account.Profile.BypassCreditCheckAtOrder))
-            return Conclude(failing, policy, exposure, limit, group);
+            return Conclude(failing, policy, exposure, limit, group, account.Currency);
 
         // A document the customer's own credit (a deposit, a credit note) covers extends no credit: a cash-only
         // customer may be invoiced against what it paid in advance.
@@ -116,15 +117,16 @@ public static class CreditRules
                 failing.Add(ReasonCodes.PaymentTermsExtended);
         }
 
-        return Conclude(failing, policy, exposure, limit, group);
+        return Conclude(failing, policy, exposure, limit, group, account.Currency);
     }
 
-    private static CreditDecision Conclude(List<string> failing, CreditPolicy policy, decimal exposure, EffectiveLimit limit, GroupPosition? group)
+    private static CreditDecision Conclude(
+        List<string> failing, CreditPolicy policy, decimal exposure, EffectiveLimit limit, GroupPosition? group, string currency)
     {
         var reasons = failing.Where(c => policy.ModeOf(c) == RuleMode.Block).ToList();
         var warnings = failing.Where(c => policy.ModeOf(c) == RuleMode.Warn).ToList();
         return new CreditDecision(reasons.Count == 0, reasons, warnings, exposure, limit.Amount,
-            limit.Amount - exposure, limit.Source, PoolOf(group, policy));
+            limit.Amount - exposure, limit.Source, PoolOf(group, policy), currency);
     }
 
     /// <summary>The pool's figures, for a customer in a group with a shared limit.</summary>

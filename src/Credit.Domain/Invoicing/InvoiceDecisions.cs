@@ -17,7 +17,9 @@ public sealed record IssueInvoice(
     string? OverrideBy,
     string Fingerprint);
 
-public sealed record InvoiceResult(string InvoiceId, DateOnly DueOn, IReadOnlyList<Installment> Installments, IReadOnlyList<string> Warnings);
+/// <summary>Overridden: the reasons a controller's override issued the invoice despite (empty without one).</summary>
+public sealed record InvoiceResult(string InvoiceId, DateOnly DueOn, IReadOnlyList<Installment> Installments, IReadOnlyList<string> Warnings,
+    IReadOnlyList<string> Overridden);
 
 public static class InvoiceDecisions
 {
@@ -53,7 +55,8 @@ public static class InvoiceDecisions
 
         var issued = new InvoiceIssued(cmd.InvoiceId, cmd.Amount, cmd.IssuedOn, installments[^1].DueOn, installments,
             cmd.OrderId, decision.Warnings, creditOverride, cmd.Fingerprint);
-        return Outcome<InvoiceResult>.Accept(new InvoiceResult(issued.InvoiceId, issued.DueOn, installments, issued.Warnings),
+        return Outcome<InvoiceResult>.Accept(new InvoiceResult(issued.InvoiceId, issued.DueOn, installments, issued.Warnings,
+                creditOverride?.OverriddenReasons ?? []),
             [issued, .. CreditFor(account, issued)]);
     }
 
@@ -99,5 +102,6 @@ public static class InvoiceDecisions
     }
 
     public static InvoiceResult ResultOf(Receivable r) =>
-        new(r.Id, r.DueOn, r.Installments.Select(i => new Installment(i.DueOn, i.Amount)).ToList(), r.Warnings);
+        new(r.Id, r.DueOn, r.Installments.Select(i => new Installment(i.DueOn, i.Amount)).ToList(), r.Warnings,
+            r.Override?.OverriddenReasons ?? []);
 }

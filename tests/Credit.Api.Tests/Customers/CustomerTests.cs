@@ -179,6 +179,16 @@ public class CustomerTests(AppFixture app)
     }
 
     [Fact]
+    public async Task An_opening_balance_without_a_due_date_is_told_only_that_it_is_required()
+    {
+        var missing = await app.Controller.Put($"/api/customers/{AppFixture.NewId("obdue")}",
+            new { name = "A", openingBalance = new { amount = 100, asOf = "2026-01-01" } });
+        missing.Status.ShouldBe(400, missing.ToString());
+        missing.Body.GetProperty("errorCodes").GetProperty("openingBalance.dueOn").EnumerateArray().Select(c => c.GetString())
+            .ShouldBe(["REQUIRED"]);
+    }
+
+    [Fact]
     public async Task Unknown_customer_is_404_problem()
     {
         var missing = await app.Clerk.Post($"/api/customers/{AppFixture.NewId("none")}/invoices", new { invoiceId = "I1", amount = 1 });

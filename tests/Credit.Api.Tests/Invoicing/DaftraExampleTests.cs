@@ -28,6 +28,12 @@ public class DaftraExampleTests(AppFixture app)
         refused.Decimal("exposure").ShouldBe(1725m);
         refused.Decimal("limit").ShouldBe(10000m);
         refused.Decimal("available").ShouldBe(8275m);
+        refused.String("currency").ShouldBe("SAR");
+        // The message a POS shows as it is (Daftra: "exceeded the allowed limit"), with the figures, in Arabic too.
+        refused.String("detail").ShouldBe("The customer's credit limit would be exceeded. Credit limit 10,000.00 SAR, used 1,725.00 SAR, available 8,275.00 SAR.");
+        var arabic = await clerk.InLanguage("ar").Post($"/api/customers/{id}/invoices", new { invoiceId = "INV-2", amount = 13800, issuedOn = "2026-11-02" });
+        arabic.String("detail").ShouldBe("سيتجاوز العميل حد الائتمان المسموح به. حد الائتمان 10,000.00 ر.س، المستخدم 1,725.00 ر.س، المتاح 8,275.00 ر.س.");
+        (await clerk.Post($"/api/customers/{id}/credit-check", new { amount = 13800, kind = "invoice" })).String("currency").ShouldBe("SAR");
 
         var paid = await clerk.Post($"/api/customers/{id}/payments", new { paymentId = "PAY-1", amount = 1725 });
         paid.Status.ShouldBe(201, paid.ToString());

@@ -147,6 +147,10 @@ public class OrderFlowTests(AppFixture app)
         var byController = await app.As("maha", Roles.Controller)
             .Post($"/api/customers/{id}/invoices", new { invoiceId = "I1", amount = 500, @override = new { reason = "عميل مميز" } });
         byController.Status.ShouldBe(201, byController.ToString());
+        byController.Codes("overridden").ShouldBe(["CREDIT_LIMIT_EXCEEDED"]); // the controller sees what was overridden
+        var repeated = await app.As("maha", Roles.Controller)
+            .Post($"/api/customers/{id}/invoices", new { invoiceId = "I1", amount = 500, @override = new { reason = "عميل مميز" } });
+        (repeated.Status, repeated.Codes("overridden").Single()).ShouldBe((200, "CREDIT_LIMIT_EXCEEDED"));
 
         await using var session = app.Host.DocumentStore().QuerySession();
         var events = await session.Events.FetchStreamAsync(id);

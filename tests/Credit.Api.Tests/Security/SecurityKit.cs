@@ -87,6 +87,10 @@ public static class ProblemAssertions
         r.ContentType.ShouldBe("application/problem+json", what);
         r.Code.ShouldNotBeNullOrWhiteSpace(what);
         if (code is not null) r.Code.ShouldBe(code, what);
+        // One shape whoever wrote it (the framework's own problems pointed their type at httpstatuses.com).
+        r.Body.GetProperty("type").GetString().ShouldBe($"https://creditledger.dev/problems/{r.Code!.ToLowerInvariant().Replace('_', '-')}", what);
+        r.Body.GetProperty("status").GetInt32().ShouldBe(status, what);
+        r.Body.GetProperty("message").GetString().ShouldNotBeNullOrWhiteSpace(what);
     }
 
     /// <summary>The response for an assertion message, without megabytes of echoed body.</summary>
