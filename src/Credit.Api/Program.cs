@@ -141,6 +141,7 @@ try
     app.UseSecurityHeaders();
     app.UseCorrelationIds();
     app.UseBodyLimit();
+    app.UseCaseInsensitiveMediaTypes();
     app.UseRouting();
     app.UseRouteIdValidation();
     app.UseAuthentication();

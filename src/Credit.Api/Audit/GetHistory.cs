@@ -58,10 +58,12 @@ public static class GetHistoryEndpoint
 
         var start = fromVersion ?? 1;
         var size = limit ?? DefaultPage;
-        var page = await Page(session, chain, customerId, start, size, ct);
+        // Past the end is an empty page, however far (fromVersion near long.MaxValue once overflowed into a 500).
+        var page = start > state.Version ? [] : await Page(session, chain, customerId, start, size, ct);
         http.Response.Headers["X-Total-Count"] = state.Version.ToString(CultureInfo.InvariantCulture);
-        if (start + size <= state.Version)
-            http.Response.Headers.Link = $"</api/customers/{customerId}/history?fromVersion={start + size}&limit={size}>; rel=\"next\"";
+        if (start <= state.Version - size)
+            http.Response.Headers.Link = string.Create(CultureInfo.InvariantCulture,
+                $"</api/customers/{customerId}/history?fromVersion={start + size}&limit={size}>; rel=\"next\"");
         return Results.Ok(page);
     }
 

@@ -52,7 +52,7 @@ public sealed class SaveCustomerValidator : AbstractValidator<SaveCustomerReques
     public SaveCustomerValidator()
     {
         // Left out, the name is kept (an update) or missing (a create: the decision says so); given, it must say something.
-        RuleFor(x => x.Name).Must(n => n is null || !string.IsNullOrWhiteSpace(n)).WithCode("REQUIRED")
+        RuleFor(x => x.Name).Must(n => n is null || !Rules.IsBlank(n)).WithCode("REQUIRED")
             .Must(n => n is null || n.Length <= 200).WithCode("TOO_LONG");
         RuleFor(x => x.GroupId).BusinessId().When(x => x.GroupId is not null);
         RuleFor(x => x.Currency).Must(c => c is null || Currency.IsKnown(c)).WithCode("INVALID_CURRENCY");

@@ -26,7 +26,7 @@ public sealed class SaveGroupValidator : AbstractValidator<SaveGroupRequest>
 {
     public SaveGroupValidator()
     {
-        RuleFor(x => x.Name).Must(n => !string.IsNullOrWhiteSpace(n)).WithCode("REQUIRED").Must(n => n is null || n.Length <= 200).WithCode("TOO_LONG");
+        RuleFor(x => x.Name).Must(n => !Rules.IsBlank(n)).WithCode("REQUIRED").Must(n => n is null || n.Length <= 200).WithCode("TOO_LONG");
         RuleFor(x => x.DefaultCreditLimit).OptionalLimit();
         RuleFor(x => x.SharedCreditLimit).OptionalLimit();
     }

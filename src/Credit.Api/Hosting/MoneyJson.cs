@@ -12,9 +12,39 @@ public sealed class MoneyJson : JsonConverter<decimal>
     // Dividing by one with 28 zeros keeps the value and drops trailing zeros from the scale.
     private const decimal One = 1.0000000000000000000000000000m;
 
-    public override decimal Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+    public override decimal Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
         // Without a message the serializer writes its own, with the field's path: the 400 then names the field.
-        reader.TokenType == JsonTokenType.Number ? reader.GetDecimal() : throw new JsonException();
+        if (reader.TokenType != JsonTokenType.Number) throw new JsonException();
+        var value = reader.GetDecimal();
+        // decimal keeps 28-29 digits: 1e-30 read as 0 made a limit of "0.000…1" cash only. A number decimal cannot
+        // hold exactly is refused, not rounded.
+        var raw = reader.HasValueSequence ? System.Buffers.BuffersExtensions.ToArray(reader.ValueSequence) : reader.ValueSpan;
+        // At most 28 characters and no exponent always fit exactly (the usual amount: nothing more to do).
+        if (raw.Length <= 28 && raw.IndexOfAny((byte)'e', (byte)'E') < 0) return value;
+        return IsExactly(value, System.Text.Encoding.ASCII.GetString(raw)) ? value : throw new JsonException();
+    }
+
+    /// <summary>Whether the JSON number text is exactly this decimal (compared as digits × 10^exponent, trailing zeros dropped).</summary>
+    public static bool IsExactly(decimal value, string text)
+    {
+        var e = text.IndexOfAny(['e', 'E']);
+        var exponent = e < 0 ? 0 : int.Parse(text.AsSpan(e + 1), System.Globalization.CultureInfo.InvariantCulture);
+        var number = (e < 0 ? text : text[..e]).TrimStart('-');
+        var dot = number.IndexOf('.');
+        if (dot >= 0) exponent -= number.Length - dot - 1;
+        var digits = number.Replace(".", "").TrimStart('0');
+        var trimmed = digits.TrimEnd('0');
+        exponent += digits.Length - trimmed.Length;
+        if (trimmed.Length == 0) return value == 0m;
+
+        var bits = decimal.GetBits(value);
+        var scale = (bits[3] >> 16) & 0xFF;
+        var mantissa = new System.Numerics.BigInteger(new[] { bits[0], bits[1], bits[2], 0 }.SelectMany(BitConverter.GetBytes).ToArray());
+        var own = mantissa.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var ownTrimmed = own.TrimEnd('0');
+        return ownTrimmed == trimmed && own.Length - ownTrimmed.Length - scale == exponent;
+    }
 
     public override void Write(Utf8JsonWriter writer, decimal value, JsonSerializerOptions options) =>
         writer.WriteNumberValue(value / One);

@@ -33,6 +33,23 @@ public static class RequestPipeline
     });
 
     /// <summary>
+    /// Media types are case-insensitive (RFC 9110): "Application/JSON" is JSON, but the body reader compares exactly
+    /// and answered 415. The type is lower-cased (its parameters, such as a charset, kept as sent).
+    /// </summary>
+    public static void UseCaseInsensitiveMediaTypes(this WebApplication app) => app.Use(async (context, next) =>
+    {
+        var type = context.Request.ContentType;
+        if (type is not null)
+        {
+            var end = type.IndexOf(';');
+            var media = end < 0 ? type : type[..end];
+            if (media.AsSpan().IndexOfAnyInRange('A', 'Z') >= 0)
+                context.Request.ContentType = media.ToLowerInvariant() + (end < 0 ? "" : type[end..]);
+        }
+        await next();
+    });
+
+    /// <summary>
     /// Headers that keep browsers from sniffing, framing or caching API answers. The API reference (/docs) needs
     /// its scripts and styles, so it gets a looser content policy than the JSON endpoints.
     /// </summary>

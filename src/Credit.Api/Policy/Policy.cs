@@ -34,6 +34,8 @@ public sealed record PolicyView(
 
 public sealed class PolicyValidator : AbstractValidator<PolicyRequest>
 {
+    public const int MaxFigures = 12;
+
     private static readonly string[] Modes = ["block", "warn", "off"];
 
     public PolicyValidator()
@@ -42,9 +44,11 @@ public sealed class PolicyValidator : AbstractValidator<PolicyRequest>
         RuleFor(x => x.OrderReviewThreshold).OptionalLimit().FitsCurrency(x => x.Currency);
         RuleFor(x => x.GraceDays).InclusiveBetween(0, 3650).WithCode("INVALID_RANGE");
         RuleFor(x => x.ReminderDaysBefore).InclusiveBetween(0, 365).WithCode("INVALID_RANGE");
-        RuleFor(x => x.AgingBuckets).Must(b => b!.Length > 0 && b.All(d => d is > 0 and <= 3650) && b.Zip(b.Skip(1)).All(p => p.First < p.Second))
+        // At most 12 of each: every balance, report row and statistics answer carries one figure per bucket or window
+        // (5,000 windows made the DSO report 40 MB).
+        RuleFor(x => x.AgingBuckets).Must(b => b!.Length is > 0 and <= MaxFigures && b.All(d => d is > 0 and <= 3650) && b.Zip(b.Skip(1)).All(p => p.First < p.Second))
             .When(x => x.AgingBuckets is not null).WithCode("INVALID_VALUE");
-        RuleFor(x => x.DsoWindowsMonths).Must(w => w!.Length > 0 && w.All(m => m is > 0 and <= 120))
+        RuleFor(x => x.DsoWindowsMonths).Must(w => w!.Length is > 0 and <= MaxFigures && w.All(m => m is > 0 and <= 120) && w.Distinct().Count() == w.Length)
             .When(x => x.DsoWindowsMonths is not null).WithCode("INVALID_VALUE");
         RuleFor(x => x.Currency).Must(c => c is null || Currency.IsKnown(c)).WithCode("INVALID_CURRENCY");
         // Each bad entry named by its rule ("rules[NO_CREDIT]"), not by its place in the object.

@@ -11,7 +11,9 @@ public static class Rules
     public const int MaxReasonLength = 500;
     private static readonly System.Text.RegularExpressions.Regex IdPattern = new("^[A-Za-z0-9._-]{1,64}$");
 
-    public static bool IsValidId(string? id) => id is not null && IdPattern.IsMatch(id);
+    /// <summary>The contract's pattern, but not dots alone: "." and ".." are path segments URLs resolve away, so a
+    /// document with such an id could be created and never addressed again.</summary>
+    public static bool IsValidId(string? id) => id is not null && IdPattern.IsMatch(id) && id.AsSpan().TrimStart('.').Length > 0;
 
     public static IRuleBuilderOptions<T, string?> BusinessId<T>(this IRuleBuilder<T, string?> rule) =>
         rule.Must(IsValidId).WithCode("INVALID_ID");
@@ -36,8 +38,13 @@ public static class Rules
 
     private static bool Fits(decimal amount, string currency) => !Currency.IsKnown(currency) || Currency.FitsMinorUnit(amount, currency);
 
+    /// <summary>Nothing a reader would see: empty, white space, or invisible marks (zero-width space, direction marks, BOM).</summary>
+    public static bool IsBlank(string? text) =>
+        text is null || text.All(c => char.IsWhiteSpace(c) || char.GetUnicodeCategory(c) is
+            System.Globalization.UnicodeCategory.Format or System.Globalization.UnicodeCategory.Control);
+
     public static IRuleBuilderOptions<T, string?> Reason<T>(this IRuleBuilder<T, string?> rule) =>
-        rule.Must(r => !string.IsNullOrWhiteSpace(r)).WithCode("REQUIRED")
+        rule.Must(r => !IsBlank(r)).WithCode("REQUIRED")
             .Must(r => r is null || r.Length <= MaxReasonLength).WithCode("TOO_LONG");
 
     public static IRuleBuilderOptions<T, PaymentTerms?> Terms<T>(this IRuleBuilder<T, PaymentTerms?> rule) =>

@@ -59,6 +59,14 @@ public class AuditTests(AppFixture app)
         var last = await Auditor.Get($"/api/customers/{id}/history?fromVersion=5&limit=2");
         last.Body.EnumerateArray().Select(e => e.GetProperty("version").GetInt64()).ShouldBe([5L]);
         last.Headers.ContainsKey("Link").ShouldBeFalse();
+        // Past the end, however far and in whichever language: an empty page without a next link.
+        foreach (var from in new[] { "6", "9223372036854775000", "9223372036854775807" })
+        {
+            var beyond = await Auditor.InLanguage("ar").Get($"/api/customers/{id}/history?fromVersion={from}&limit=1000");
+            beyond.Status.ShouldBe(200, beyond.ToString());
+            beyond.Body.GetArrayLength().ShouldBe(0);
+            beyond.Headers.ContainsKey("Link").ShouldBeFalse();
+        }
         (await Auditor.Get($"/api/customers/{id}/history?limit=0")).Status.ShouldBe(400);
         (await Auditor.Get("/api/customers/nobody-here/history")).Status.ShouldBe(404);
     }

@@ -1,28 +1,42 @@
 using System.Text.Json;
 using Credit.Api.Hosting;
+using Credit.Api.Tests.Infrastructure;
 
 namespace Credit.Api.Tests.Hosting;
 
-public class MoneyJsonTests
+/// <summary>Amounts are read exactly or refused: decimal rounds what it cannot hold (1e-30 became a limit of 0, cash only).</summary>
+public class MoneyJsonTests(AppFixture app)
 {
     private static readonly JsonSerializerOptions Options = new() { Converters = { new MoneyJson() } };
 
     [Theory]
-    [InlineData("1725.0", "1725")]
-    [InlineData("71.00", "71")]
-    [InlineData("862.50", "862.5")]
-    [InlineData("0.0", "0")]
-    [InlineData("0.001", "0.001")]
-    [InlineData("1000000000000.00", "1000000000000")]
-    [InlineData("-12.340", "-12.34")]
-    public void Amounts_are_written_in_their_shortest_form(string value, string written) =>
-        JsonSerializer.Serialize(decimal.Parse(value, System.Globalization.CultureInfo.InvariantCulture), Options).ShouldBe(written);
+    [InlineData("100", "100")]
+    [InlineData("1e2", "100")]
+    [InlineData("1E-2", "0.01")]
+    [InlineData("-0.0", "0")]
+    [InlineData("0e-40", "0")]
+    [InlineData("100.0000000000000000000000000000000", "100")]
+    [InlineData("1000000000000", "1000000000000")]
+    [InlineData("12.3456789012345678901234567", "12.3456789012345678901234567")]
+    public void Numbers_decimal_holds_exactly_are_read(string json, string expected) =>
+        JsonSerializer.Deserialize<decimal>(json, Options).ShouldBe(decimal.Parse(expected, System.Globalization.CultureInfo.InvariantCulture));
+
+    [Theory]
+    [InlineData("1e-30")]
+    [InlineData("-1e-29")]
+    [InlineData("0.00000000000000000000000000001")]
+    [InlineData("1.0000000000000000000000000000001")]
+    [InlineData("12.34567890123456789012345678901")]
+    public void Numbers_decimal_would_round_are_refused(string json) =>
+        Should.Throw<JsonException>(() => JsonSerializer.Deserialize<decimal>(json, Options));
 
     [Fact]
-    public void Nullable_amounts_too_and_reading_keeps_the_value_and_refuses_strings()
+    public async Task A_limit_too_small_for_decimal_is_a_400_naming_the_field_not_cash_only()
     {
-        JsonSerializer.Serialize(new { a = (decimal?)20.0m, b = (decimal?)null }, Options).ShouldBe("""{"a":20,"b":null}""");
-        JsonSerializer.Deserialize<decimal>("100.10", Options).ShouldBe(100.10m);
-        Should.Throw<JsonException>(() => JsonSerializer.Deserialize<decimal>("\"100\"", Options));
+        var id = await app.Customer(new { name = "Tiny", creditLimit = 1000 });
+        var tiny = await app.Controller.SendRaw(HttpMethod.Post, $"/api/customers/{id}/credit-limit", """{"amount":1e-30,"reason":"r"}""", "application/json");
+        tiny.Status.ShouldBe(400, tiny.ToString());
+        tiny.Body.GetProperty("errors").TryGetProperty("amount", out _).ShouldBeTrue(tiny.ToString());
+        (await app.Clerk.Get($"/api/customers/{id}/balance")).Decimal("creditLimit").ShouldBe(1000m);
     }
 }

@@ -103,8 +103,11 @@ public static class BadInputCorpus
             Add(f, "amount missing", f.With("amount", remove: true), bad);
         }
         foreach (var (raw, what) in new[] { ("-1", "negative"), ("1000000000001", "above 1e12"), ("0.001", "3 decimals in SAR"), ("0.0001", "4 decimals"),
-                     (Q("abc"), "a string"), ("1e400", "1e400") })
+                     (Q("abc"), "a string"), ("1e400", "1e400"), ("1e-30", "1e-30 (0 to decimal)"), ("-1e-30", "-1e-30"),
+                     ("1.0000000000000000000000000000001", "more digits than decimal holds") })
             Add(CreditLimit, $"amount = {what}", CreditLimit.With("amount", raw), bad);
+        Add(NewCustomer, "creditLimit 1e-30", NewCustomer.With("creditLimit", "1e-30"), bad);
+        Add(Policy, "defaultCreditLimit 1e-30", Policy.With("defaultCreditLimit", "1e-30"), bad);
 
         // Currencies with other minor units: KWD has 3 decimals (a 4th is refused), JPY none.
         foreach (var (f, raw, what) in new[]
@@ -125,7 +128,7 @@ public static class BadInputCorpus
         [
             (Q(TooLongId), "65 characters"), (Q("has space"), "with a space"), (Q("a/b"), "with a slash"), (Q("a%2Fb"), "slash-encoded"),
             (Q("عميل-1"), "Arabic letters"), (Q("café"), "accented letter"), (Q(""), "empty"), ("null", "null"), ("123", "a number"),
-            (Q("<script>"), "markup"), (Q("a\tb"), "with a tab"),
+            (Q("<script>"), "markup"), (Q("a\tb"), "with a tab"), (Q("."), "a dot"), (Q(".."), "two dots"), (Q("..."), "dots only"),
         ];
         foreach (var (f, key) in new[] { (Order, "orderId"), (Invoice, "invoiceId"), (CreditNote, "creditNoteId"), (Payment, "paymentId") })
         {
@@ -174,6 +177,9 @@ public static class BadInputCorpus
         Add(Policy, "agingBuckets not ascending", Policy.With("agingBuckets", "[60,30,90]"), bad);
         Add(Policy, "agingBuckets empty", Policy.With("agingBuckets", "[]"), bad);
         Add(Policy, "dsoWindowsMonths zero", Policy.With("dsoWindowsMonths", "[0]"), bad);
+        Add(Policy, "dsoWindowsMonths twice the same", Policy.With("dsoWindowsMonths", "[3,3]"), bad);
+        Add(Policy, "dsoWindowsMonths 13 windows", Policy.With("dsoWindowsMonths", "[" + string.Join(",", Enumerable.Range(1, 13)) + "]"), bad);
+        Add(Policy, "agingBuckets 13 bounds", Policy.With("agingBuckets", "[" + string.Join(",", Enumerable.Range(1, 13).Select(i => i * 10)) + "]"), bad);
         Add(Policy, "defaultCreditLimit negative", Policy.With("defaultCreditLimit", "-1"), bad);
         Add(Policy, "orderReviewThreshold 4 decimals", Policy.With("orderReviewThreshold", "0.0001"), bad);
         // Company amounts are in the policy's currency (SAR here): three decimals are one too many.
@@ -243,6 +249,7 @@ public static class BadInputCorpus
         {
             Add(f, "reason of 501 characters", f.With("reason", Q(TooLongReason)), bad);
             Add(f, "reason only whitespace", f.With("reason", Q("   ")), bad);
+            Add(f, "reason only invisible characters", f.With("reason", Q("\u200b\u200f\ufeff")), bad);
             Add(f, "reason missing", f.With("reason", remove: true), bad);
             Add(f, "reason a number", f.With("reason", "42"), bad);
             // PostgreSQL's jsonb cannot hold U+0000: it failed at the append (a 500).
@@ -257,6 +264,9 @@ public static class BadInputCorpus
         Add(OverrideInvoice, "override reason of 501 characters", OverrideInvoice.With("override", $"{{\"reason\":{Q(TooLongReason)}}}"), bad);
         Add(OverrideInvoice, "override without a reason", OverrideInvoice.With("override", "{}"), bad);
         Add(OverrideInvoice, "override reason only whitespace", OverrideInvoice.With("override", """{"reason":"  "}"""), bad);
+        Add(OverrideInvoice, "override reason only invisible characters", OverrideInvoice.With("override", """{"reason":"\u200b\u200e"}"""), bad);
+        Add(NewCustomer, "name only invisible characters", NewCustomer.With("name", Q("\u200f\u200b\ufeff")), bad);
+        Add(Group, "name only invisible characters", Group.With("name", Q("\u2060 \u200b")), bad);
 
         // --- Customer profile.
         Add(NewCustomer, "name missing", NewCustomer.With("name", remove: true), bad);

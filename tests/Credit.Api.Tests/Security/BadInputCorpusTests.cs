@@ -171,6 +171,10 @@ public class BadInputCorpusTests(CorpusWorld world) : IClassFixture<CorpusWorld>
         // The bounds themselves are accepted: 1e12 and the smallest unit.
         (await Client("controller").Post($"/api/customers/{first["sar"]}/credit-check", new { amount = 1_000_000_000_000m, kind = "order" })).Status.ShouldBe(200);
         (await Client("controller").Post($"/api/customers/{first["sar"]}/payments", new { paymentId = "MIN", amount = 0.01m })).Status.ShouldBe(201);
+        // Media types are case-insensitive (RFC 9110).
+        var shouting = await Client("controller").SendRaw(HttpMethod.Post, $"/api/customers/{first["sar"]}/payments",
+            """{"paymentId":"UPPER-CT","amount":1}""", "Application/JSON");
+        shouting.Status.ShouldBe(201, shouting.ToString());
         // An id of exactly 64 allowed characters is fine.
         var longest = new string('a', 60) + "._-9";
         (await Client("controller").Post($"/api/customers/{first["sar"]}/orders", new { orderId = longest, amount = 1 })).Status.ShouldBe(201);
