@@ -23,6 +23,11 @@ public static class ApiDocument
             document.Info.Description = FrontPage();
             return Task.CompletedTask;
         });
+        options.AddSchemaTransformer((schema, context, _) =>
+        {
+            DescribeShape(schema, context.JsonTypeInfo);
+            return Task.CompletedTask;
+        });
         // Wolverine fills an endpoint's description with its operation id: noise beside the summary.
         options.AddOperationTransformer((operation, _, _) =>
         {
@@ -30,6 +35,25 @@ public static class ApiDocument
             if (operation.Summary == operation.OperationId) operation.Summary = null;
             return Task.CompletedTask;
         });
+    }
+
+    /// <summary>
+    /// What the schema generator cannot see: our converters write amounts, dates and text, so their schemas came out
+    /// without a type; and a record's nullable parameters (issuedOn, orderId, installments...) were listed as required,
+    /// so a client generated from the document had to send them.
+    /// </summary>
+    private static void DescribeShape(Microsoft.OpenApi.OpenApiSchema schema, System.Text.Json.Serialization.Metadata.JsonTypeInfo info)
+    {
+        var type = Nullable.GetUnderlyingType(info.Type) ?? info.Type;
+        var orNull = type != info.Type ? Microsoft.OpenApi.JsonSchemaType.Null : 0;
+        if (type == typeof(decimal)) (schema.Type, schema.Format) = (Microsoft.OpenApi.JsonSchemaType.Number | orNull, null);
+        else if (type == typeof(DateOnly)) (schema.Type, schema.Format) = (Microsoft.OpenApi.JsonSchemaType.String | orNull, "date");
+        else if (type == typeof(string)) schema.Type ??= Microsoft.OpenApi.JsonSchemaType.String;
+
+        if (schema.Required is not { Count: > 0 } required) return;
+        foreach (var property in info.Properties)
+            if (Nullable.GetUnderlyingType(property.PropertyType) is not null || property.IsSetNullable)
+                required.Remove(property.Name);
     }
 
     private static string FrontPage()

@@ -28,6 +28,14 @@ public class HostTests(AppFixture app)
         foreach (var path in doc.Body.GetProperty("paths").EnumerateObject())
             foreach (var operation in path.Value.EnumerateObject())
                 operation.Value.TryGetProperty("summary", out var summary).ShouldBeTrue($"{operation.Name} {path.Name} has no summary");
+
+        // A client generated from the document sends what is required and knows each field's type.
+        var invoice = doc.Body.GetProperty("components").GetProperty("schemas").GetProperty("IssueInvoiceRequest");
+        invoice.GetProperty("required").EnumerateArray().Select(r => r.GetString()).ShouldBe(["invoiceId", "amount"], ignoreOrder: true);
+        var properties = invoice.GetProperty("properties");
+        properties.GetProperty("amount").GetProperty("type").GetString().ShouldBe("number");
+        properties.GetProperty("invoiceId").GetProperty("type").GetString().ShouldBe("string");
+        properties.GetProperty("issuedOn").GetProperty("format").GetString().ShouldBe("date");
     }
 
     [Fact]
