@@ -30,6 +30,7 @@ public static class GetHistoryEndpoint
     /// </summary>
     [WolverineGet("/api/customers/{customerId}/history")]
     [Authorize(Roles = Roles.Auditors)]
+    [Responds(typeof(HistoryEntry[]), 200)]
     public static async Task<IResult> Get(string customerId, long? fromVersion, int? limit, string? format, HttpContext http,
         IQuerySession session, HashChain chain, IOptions<JsonOptions> json, CancellationToken ct)
     {

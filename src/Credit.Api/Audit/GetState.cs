@@ -32,6 +32,7 @@ public static class GetStateEndpoint
     /// </summary>
     [WolverineGet("/api/customers/{customerId}/state")]
     [Authorize(Roles = Roles.Auditors)]
+    [Responds(typeof(AccountStateView), 200)]
     public static async Task<IResult> Get(string customerId, string? asOf, long? version, int? limit, int? offset,
         IQuerySession session, TimeTravel travel, BusinessCalendar calendar, CancellationToken ct)
     {

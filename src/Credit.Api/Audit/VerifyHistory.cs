@@ -16,6 +16,7 @@ public static class VerifyHistoryEndpoint
     /// </summary>
     [WolverineGet("/api/customers/{customerId}/history/verify")]
     [Authorize(Roles = Roles.Auditors)]
+    [Responds(typeof(HashChain.Verification), 200)]
     public static async Task<IResult> Get(string customerId, long? knownEvents, string? knownHeadHash, IQuerySession session, HashChain chain,
         CancellationToken ct)
     {

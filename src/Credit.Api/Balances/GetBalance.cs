@@ -37,6 +37,7 @@ public static class GetBalanceEndpoint
     /// </summary>
     [WolverineGet("/api/customers/{customerId}/balance")]
     [Authorize(Roles = Roles.Readers)]
+    [Responds(typeof(BalanceView), 200)]
     public static async Task<IResult> Get(string customerId, HttpContext http, AccountStore accounts, ReportingReads reads, CancellationToken ct)
     {
         // Read-model figures first: waiting for the projection must not hold the account's gate.

@@ -39,6 +39,7 @@ public static class CheckCreditEndpoint
     /// </summary>
     [WolverinePost("/api/customers/{customerId}/credit-check")]
     [Authorize(Roles = Roles.Readers)]
+    [Responds(typeof(CheckCreditResponse), 200)]
     public static async Task<IResult> Post(string customerId, CheckCreditRequest request, HttpContext http, AccountStore accounts,
         BusinessCalendar calendar, CancellationToken ct)
     {

@@ -33,6 +33,8 @@ public static class IssueCreditNoteEndpoint
     /// </summary>
     [WolverinePost("/api/customers/{customerId}/credit-notes")]
     [Authorize(Roles = Roles.Writers)]
+    [Responds(typeof(Credit.Domain.CreditNotes.CreditNoteResult), 201)]
+    [Responds(typeof(Credit.Domain.CreditNotes.CreditNoteResult), 200)]
     public static async Task<IResult> Post(string customerId, IssueCreditNoteRequest request, HttpContext http,
         AccountStore accounts, BusinessCalendar calendar, CancellationToken ct)
     {

@@ -12,6 +12,7 @@ public static class GetCustomerEndpoint
     /// </summary>
     [WolverineGet("/api/customers/{customerId}")]
     [Authorize(Roles = Roles.Readers)]
+    [Responds(typeof(CustomerView), 200)]
     public static async Task<IResult> Get(string customerId, HttpContext http, AccountStore accounts, CancellationToken ct)
     {
         return await accounts.ViewFor(customerId, Caller.Of(http), CustomerView.Of, ct);

@@ -88,6 +88,8 @@ public static class SaveCustomerEndpoint
     /// </summary>
     [WolverinePut("/api/customers/{customerId}")]
     [Authorize(Roles = Roles.Writers)]
+    [Responds(typeof(CustomerView), 201)]
+    [Responds(typeof(CustomerView), 200)]
     public static async Task<IResult> Put(string customerId, SaveCustomerRequest request, HttpContext http, AccountStore accounts,
         CreditContexts contexts, PolicyStore policies, CancellationToken ct)
     {

@@ -28,6 +28,7 @@ public static class SetCreditLimitEndpoint
     /// </summary>
     [WolverinePost("/api/customers/{customerId}/credit-limit")]
     [Authorize(Roles = Roles.Controllers)]
+    [Responds(typeof(CustomerView), 200)]
     public static async Task<IResult> Post(string customerId, SetCreditLimitRequest request, HttpContext http, AccountStore accounts, CancellationToken ct)
     {
         var command = new SetCreditLimit(request.Amount, request.Unlimited ?? false, request.ExpiresOn, request.Reason!.Trim());

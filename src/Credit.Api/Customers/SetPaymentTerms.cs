@@ -36,6 +36,7 @@ public static class SetPaymentTermsEndpoint
     /// </summary>
     [WolverinePost("/api/customers/{customerId}/payment-terms")]
     [Authorize(Roles = Roles.Controllers)]
+    [Responds(typeof(CustomerView), 200)]
     public static async Task<IResult> Post(string customerId, SetPaymentTermsRequest request, HttpContext http, AccountStore accounts, CancellationToken ct)
     {
         var command = new SetPaymentTerms(request.PaymentTerms, request.Reason!.Trim());

@@ -41,6 +41,8 @@ public static class GroupEndpoints
     /// </summary>
     [WolverinePut("/api/groups/{groupId}")]
     [Authorize(Roles = Roles.Controllers)]
+    [Responds(typeof(GroupView), 201)]
+    [Responds(typeof(GroupView), 200)]
     public static async Task<IResult> Put(string groupId, SaveGroupRequest request, HttpContext http, IDocumentStore store,
         TimeProvider clock, IMessageBus bus, AccountCache cache, CreditContexts contexts, PolicyStore policies, CancellationToken ct)
     {
@@ -93,6 +95,7 @@ public static class GroupEndpoints
     /// </summary>
     [WolverineGet("/api/groups/{groupId}")]
     [Authorize(Roles = Roles.Readers)]
+    [Responds(typeof(GroupView), 200)]
     public static async Task<IResult> Get(string groupId, IQuerySession session, CreditContexts contexts, PolicyStore policies,
         CancellationToken ct)
     {

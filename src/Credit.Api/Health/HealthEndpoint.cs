@@ -13,6 +13,8 @@ public static class HealthEndpoint
 
     /// <summary>200 when PostgreSQL answers (within 3 s) and the projection daemon runs, 503 otherwise. No auth.</summary>
     [WolverineGet("/health")]
+    [Responds(typeof(HealthView), 200)]
+    [Responds(typeof(HealthView), 503)]
     public static async Task<IResult> Get(IDocumentStore store, Coordinator coordinator, CancellationToken ct)
     {
         var database = false;

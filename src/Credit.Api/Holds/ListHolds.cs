@@ -22,6 +22,7 @@ public static class ListHoldsEndpoint
     /// </summary>
     [WolverineGet("/api/holds")]
     [Authorize(Roles = Roles.Readers)]
+    [Responds(typeof(HoldView[]), 200)]
     public static async Task<IResult> Get(string? status, HttpContext http, ReportingReads reads, ReadModelCatchUp catchUp,
         BusinessCalendar calendar, CancellationToken ct)
     {

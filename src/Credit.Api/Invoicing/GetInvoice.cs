@@ -23,6 +23,7 @@ public static class GetInvoiceEndpoint
     /// <summary>The invoice (or "opening-balance") with what is settled and still open, installment by installment.</summary>
     [WolverineGet("/api/customers/{customerId}/invoices/{invoiceId}")]
     [Authorize(Roles = Roles.Readers)]
+    [Responds(typeof(InvoiceView), 200)]
     public static async Task<IResult> Get(string customerId, string invoiceId, HttpContext http,
         AccountStore accounts, Hosting.BusinessCalendar calendar, CancellationToken ct)
     {

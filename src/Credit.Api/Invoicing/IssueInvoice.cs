@@ -67,6 +67,8 @@ public static class IssueInvoiceEndpoint
     /// </summary>
     [WolverinePost("/api/customers/{customerId}/invoices")]
     [Authorize(Roles = Roles.Writers)]
+    [Responds(typeof(InvoiceIssuedResponse), 201)]
+    [Responds(typeof(InvoiceIssuedResponse), 200)]
     public static async Task<IResult> Post(string customerId, IssueInvoiceRequest request, HttpContext http,
         AccountStore accounts, BusinessCalendar calendar, CancellationToken ct)
     {

@@ -22,6 +22,7 @@ public static class GetOrderEndpoint
     /// <summary>The order now and every step it went through, with who and when, straight from its events.</summary>
     [WolverineGet("/api/customers/{customerId}/orders/{orderId}")]
     [Authorize(Roles = Roles.Readers)]
+    [Responds(typeof(OrderView), 200)]
     public static async Task<IResult> Get(string customerId, string orderId, HttpContext http, AccountStore accounts, IDocumentStore store,
         CancellationToken ct)
     {

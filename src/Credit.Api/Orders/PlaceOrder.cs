@@ -33,6 +33,8 @@ public static class PlaceOrderEndpoint
     /// </summary>
     [WolverinePost("/api/customers/{customerId}/orders")]
     [Authorize(Roles = Roles.Writers)]
+    [Responds(typeof(OrderResponse), 201)]
+    [Responds(typeof(OrderResponse), 200)]
     public static async Task<IResult> Post(string customerId, PlaceOrderRequest request, HttpContext http,
         AccountStore accounts, BusinessCalendar calendar, CancellationToken ct)
     {

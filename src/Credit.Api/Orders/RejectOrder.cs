@@ -14,6 +14,7 @@ public static class RejectOrderEndpoint
     /// </summary>
     [WolverinePost("/api/customers/{customerId}/orders/{orderId}/reject")]
     [Authorize(Roles = Roles.Controllers)]
+    [Responds(typeof(OrderResponse), 200)]
     public static async Task<IResult> Post(string customerId, string orderId, ReasonRequest request, HttpContext http, AccountStore accounts, CancellationToken ct) =>
         OrderResponse.From(await accounts.DecideExisting(customerId, Caller.Of(http),
             (account, _) => OrderDecisions.Reject(account, orderId, request.Reason!.Trim()), ct));

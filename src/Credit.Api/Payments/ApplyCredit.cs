@@ -17,6 +17,7 @@ public static class ApplyCreditEndpoint
     /// </summary>
     [WolverinePost("/api/customers/{customerId}/apply-credit")]
     [Authorize(Roles = Roles.Writers)]
+    [Responds(typeof(Credit.Domain.Payments.AppliedCredit), 200)]
     public static async Task<IResult> Post(string customerId, HttpContext http, AccountStore accounts, BusinessCalendar calendar, CancellationToken ct)
     {
         var outcome = await accounts.DecideExisting(customerId, Caller.Of(http),

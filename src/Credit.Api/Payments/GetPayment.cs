@@ -20,6 +20,7 @@ public static class GetPaymentEndpoint
     /// </summary>
     [WolverineGet("/api/customers/{customerId}/payments/{paymentId}")]
     [Authorize(Roles = Roles.Readers)]
+    [Responds(typeof(PaymentView), 200)]
     public static async Task<IResult> Get(string customerId, string paymentId, HttpContext http, AccountStore accounts, CancellationToken ct)
     {
         return await accounts.ViewFor(customerId, Caller.Of(http), account => account.Payments.TryGetValue(paymentId, out var p)

@@ -40,6 +40,8 @@ public static class RecordPaymentEndpoint
     /// </summary>
     [WolverinePost("/api/customers/{customerId}/payments")]
     [Authorize(Roles = Roles.Writers)]
+    [Responds(typeof(Credit.Domain.Payments.PaymentResult), 201)]
+    [Responds(typeof(Credit.Domain.Payments.PaymentResult), 200)]
     public static async Task<IResult> Post(string customerId, RecordPaymentRequest request, HttpContext http,
         AccountStore accounts, BusinessCalendar calendar, CancellationToken ct)
     {

@@ -27,6 +27,7 @@ public static class ReversePaymentEndpoint
     /// </summary>
     [WolverinePost("/api/customers/{customerId}/payments/{paymentId}/reverse")]
     [Authorize(Roles = Roles.Writers)]
+    [Responds(typeof(Credit.Domain.Payments.ReversalResult), 200)]
     public static async Task<IResult> Post(string customerId, string paymentId, ReversePaymentRequest request, HttpContext http,
         AccountStore accounts, BusinessCalendar calendar, CancellationToken ct)
     {

@@ -16,6 +16,7 @@ public static class ListNotificationsEndpoint
     /// <summary>Reminders that went out, oldest first; a clerk sees only the customers it may act on.</summary>
     [WolverineGet("/api/notifications")]
     [Authorize(Roles = Roles.Readers)]
+    [Responds(typeof(Notification[]), 200)]
     public static async Task<IResult> Get(string? customerId, string? type, int? limit, HttpContext http, IQuerySession session, CancellationToken ct)
     {
         var errors = new List<(string, string)>();

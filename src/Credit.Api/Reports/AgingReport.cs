@@ -25,6 +25,7 @@ public static class AgingReportEndpoint
     /// </summary>
     [WolverineGet("/api/reports/aging")]
     [Authorize(Roles = Roles.Reporting)]
+    [Responds(typeof(AgingReportView), 200)]
     public static async Task<IResult> Get(string? asOf, ReportingReads reads, PolicyStore policies, BusinessCalendar calendar,
         ReadModelCatchUp catchUp, CancellationToken ct)
     {

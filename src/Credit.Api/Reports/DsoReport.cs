@@ -23,6 +23,7 @@ public static class DsoReportEndpoint
     /// </summary>
     [WolverineGet("/api/reports/dso")]
     [Authorize(Roles = Roles.Reporting)]
+    [Responds(typeof(DsoReportView), 200)]
     public static async Task<IResult> Get(string? asOf, ReportingReads reads, PolicyStore policies, BusinessCalendar calendar,
         ReadModelCatchUp catchUp, CancellationToken ct)
     {

@@ -20,6 +20,7 @@ public static class GetStatementEndpoint
     /// </summary>
     [WolverineGet("/api/customers/{customerId}/statement")]
     [Authorize(Roles = Roles.Readers)]
+    [Responds(typeof(StatementView), 200)]
     public static async Task<IResult> Get(string customerId, string? from, string? to, HttpContext http, AccountStore accounts,
         ReportingReads reads, BusinessCalendar calendar, CancellationToken ct)
     {

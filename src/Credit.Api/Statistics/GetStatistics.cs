@@ -19,6 +19,7 @@ public static class GetStatisticsEndpoint
     /// </summary>
     [WolverineGet("/api/customers/{customerId}/statistics")]
     [Authorize(Roles = Roles.Readers)]
+    [Responds(typeof(Credit.Domain.Statistics.CustomerStatistics), 200)]
     public static async Task<IResult> Get(string customerId, string? asOf, HttpContext http, AccountStore accounts,
         ReportingReads reads, BusinessCalendar calendar, CancellationToken ct)
     {

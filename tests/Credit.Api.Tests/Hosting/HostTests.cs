@@ -27,7 +27,15 @@ public class HostTests(AppFixture app)
             info.GetProperty("description").GetString()!.ShouldContain($"`{code}`");
         foreach (var path in doc.Body.GetProperty("paths").EnumerateObject())
             foreach (var operation in path.Value.EnumerateObject())
-                operation.Value.TryGetProperty("summary", out var summary).ShouldBeTrue($"{operation.Name} {path.Name} has no summary");
+            {
+                operation.Value.TryGetProperty("summary", out _).ShouldBeTrue($"{operation.Name} {path.Name} has no summary");
+                // Every answer is described: a schema for its success response (endpoints return IResult, which says nothing).
+                var success = operation.Value.GetProperty("responses").EnumerateObject().Where(r => r.Name.StartsWith('2')).ToList();
+                success.ShouldNotBeEmpty($"{operation.Name} {path.Name} has no success response");
+                foreach (var response in success)
+                    response.Value.GetProperty("content").GetProperty("application/json").TryGetProperty("schema", out _)
+                        .ShouldBeTrue($"{operation.Name} {path.Name} {response.Name} has no schema");
+            }
 
         // A client generated from the document sends what is required and knows each field's type.
         var invoice = doc.Body.GetProperty("components").GetProperty("schemas").GetProperty("IssueInvoiceRequest");
