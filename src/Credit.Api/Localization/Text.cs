@@ -8,15 +8,19 @@ public static class Text
 {
     private static readonly ResourceManager Resources = new("Credit.Api.Localization.Messages", typeof(Text).Assembly);
 
-    public static readonly CultureInfo[] Supported = [new("en"), new("ar")];
+    public static readonly CultureInfo English = new("en"), Arabic = new("ar");
+    public static readonly CultureInfo[] Supported = [English, Arabic];
 
     public static string Of(string code) => Resources.GetString(code, CultureInfo.CurrentUICulture) ?? code;
 
     // Sentences around figures, apart from the codes (the API reference lists every code from Messages).
     private static readonly ResourceManager Phrases = new("Credit.Api.Localization.Phrases", typeof(Text).Assembly);
 
-    public static string Phrase(string key, params object[] args) =>
-        string.Format(CultureInfo.InvariantCulture, Phrases.GetString(key, CultureInfo.CurrentUICulture) ?? key, args);
+    public static string Phrase(string key, params object[] args) => PhraseIn(CultureInfo.CurrentUICulture, key, args);
+
+    /// <summary>A phrase in a given language (messages that leave without a request: reminders for SMS/e-mail).</summary>
+    public static string PhraseIn(CultureInfo language, string key, params object[] args) =>
+        string.Format(CultureInfo.InvariantCulture, Phrases.GetString(key, language) ?? key, args);
 
     // The Gulf currencies as a merchant reads them in Arabic; others by their ISO code.
     private static readonly Dictionary<string, string> ArabicSymbols = new()
@@ -25,10 +29,12 @@ public static class Text
     };
 
     /// <summary>10,000.00 SAR (English) or 10,000.00 ر.س (Arabic), to the currency's minor unit.</summary>
-    public static string Money(decimal amount, string currency)
+    public static string Money(decimal amount, string currency) => MoneyIn(CultureInfo.CurrentUICulture, amount, currency);
+
+    public static string MoneyIn(CultureInfo language, decimal amount, string currency)
     {
         var figure = amount.ToString("N" + Domain.Money.Currency.MinorUnits(currency), CultureInfo.InvariantCulture);
-        var unit = CultureInfo.CurrentUICulture.TwoLetterISOLanguageName == "ar" ? ArabicSymbols.GetValueOrDefault(currency, currency) : currency;
+        var unit = language.TwoLetterISOLanguageName == "ar" ? ArabicSymbols.GetValueOrDefault(currency, currency) : currency;
         return $"{figure} {unit}";
     }
 }

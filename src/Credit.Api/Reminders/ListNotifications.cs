@@ -9,14 +9,24 @@ using Wolverine.Http;
 
 namespace Credit.Api.Reminders;
 
+/// <summary>A reminder that went out, with its text in the request's language.</summary>
+public sealed record NotificationView(
+    string Id, string CustomerId, string CustomerName, string DocumentId, int Installment, string Type, DateOnly DueOn,
+    DateOnly SendOn, decimal OpenAmount, string Currency, DateTimeOffset CreatedAt, string Message)
+{
+    public static NotificationView Of(Notification n) => new(n.Id, n.CustomerId, n.CustomerName, n.DocumentId, n.Installment, n.Type,
+        n.DueOn, n.SendOn, n.OpenAmount, n.Currency, n.CreatedAt, n.MessageIn(System.Globalization.CultureInfo.CurrentUICulture));
+}
+
 public static class ListNotificationsEndpoint
 {
     private static readonly string[] Types = [Reminder.DueSoonName, Reminder.OverdueName];
 
-    /// <summary>Reminders that went out, oldest first; a clerk sees only the customers it may act on.</summary>
+    /// <summary>Reminders that went out, oldest first, each with its text for the customer in the request's language; a clerk
+    /// sees only the customers it may act on.</summary>
     [WolverineGet("/api/notifications")]
     [Authorize(Roles = Roles.Readers)]
-    [Responds(typeof(Notification[]), 200)]
+    [Responds(typeof(NotificationView[]), 200)]
     public static async Task<IResult> Get(string? customerId, string? type, int? limit, HttpContext http, IQuerySession session, CancellationToken ct)
     {
         var errors = new List<(string, string)>();
@@ -38,6 +48,6 @@ public static class ListNotificationsEndpoint
             var visible = accounts.Where(a => caller.MayActOn(a.AssignedTo)).Select(a => a.Id).ToHashSet();
             found = found.Where(n => visible.Contains(n.CustomerId)).ToList();
         }
-        return Results.Ok(found);
+        return Results.Ok(found.Select(NotificationView.Of).ToList());
     }
 }

@@ -1,3 +1,4 @@
+using Credit.Api.Localization;
 using Credit.Api.Accounts;
 using Credit.Api.Hosting;
 using Credit.Domain.Reminders;
@@ -24,6 +25,20 @@ public sealed class Notification
     public decimal OpenAmount { get; set; }
     public string Currency { get; set; } = "";
     public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>
+    /// What a customer reads, in a language: "الصحيفي: يستحق مبلغ 862.50 ر.س عن القسط 2 من الفاتورة INV-1 بتاريخ 2026-12-01."
+    /// Written when asked for, so a list answers in the caller's language.
+    /// </summary>
+    public string MessageIn(System.Globalization.CultureInfo language)
+    {
+        var document = DocumentId == Domain.Accounts.Receivable.OpeningBalanceId ? Text.PhraseIn(language, "DOCUMENT_OPENING_BALANCE")
+            : Installment > 1 ? Text.PhraseIn(language, "DOCUMENT_INSTALLMENT", DocumentId, Installment)
+            : Text.PhraseIn(language, "DOCUMENT_INVOICE", DocumentId);
+        var key = Type == Reminder.OverdueName ? "REMINDER_OVERDUE" : "REMINDER_DUE_SOON";
+        return Text.PhraseIn(language, key, CustomerName, Text.MoneyIn(language, OpenAmount, Currency), document,
+            DueOn.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+    }
 }
 
 /// <summary>
@@ -31,9 +46,10 @@ public sealed class Notification
 /// subscriber it goes nowhere. Attach one in Program.cs, e.g. with WolverineFx.RabbitMQ:
 /// <c>opts.UseRabbitMq(uri).AutoProvision(); opts.PublishMessage&lt;CustomerReminded&gt;().ToRabbitExchange("credit-reminders");</c>
 /// </summary>
+/// MessageAr/MessageEn: the text for the customer, ready to send.
 public sealed record CustomerReminded(
     string NotificationId, string CustomerId, string CustomerName, string DocumentId, int Installment, string Type,
-    DateOnly DueOn, decimal OpenAmount, string Currency);
+    DateOnly DueOn, decimal OpenAmount, string Currency, string MessageAr, string MessageEn);
 
 public static class SendReminderHandler
 {
@@ -64,7 +80,8 @@ public static class SendReminderHandler
         };
         session.Store(notification);
         outgoing.Add(new CustomerReminded(notification.Id, notification.CustomerId, notification.CustomerName, notification.DocumentId,
-            notification.Installment, notification.Type, notification.DueOn, notification.OpenAmount, notification.Currency));
+            notification.Installment, notification.Type, notification.DueOn, notification.OpenAmount, notification.Currency,
+            notification.MessageIn(Text.Arabic), notification.MessageIn(Text.English)));
         return outgoing;
     }
 }

@@ -44,6 +44,10 @@ public class RemindersTests(AppFixture app)
         var overdue = found.Body.EnumerateArray().First(n => n.GetProperty("type").GetString() == "overdue");
         overdue.GetProperty("openAmount").GetDecimal().ShouldBe(100m);
         overdue.GetProperty("dueOn").GetString().ShouldBe("2026-10-31");
+        // The text for the customer, ready for SMS or WhatsApp, in the caller's language.
+        overdue.GetProperty("message").GetString().ShouldBe("عميل التذكير: 100.00 SAR for invoice OLD was due on 2026-10-31 and is still unpaid.");
+        var arabic = await app.Clerk.InLanguage("ar").Get($"/api/notifications?customerId={id}&type=due-soon");
+        arabic.Body[0].GetProperty("message").GetString().ShouldBe("عميل التذكير: يستحق مبلغ 100.00 ر.س عن الفاتورة SOON بتاريخ 2026-11-25.");
 
         var onlyOverdue = await app.Clerk.Get($"/api/notifications?customerId={id}&type=overdue");
         Kinds(onlyOverdue).ShouldBe(["OLD/1/overdue"]);
