@@ -29,14 +29,15 @@ public sealed class MoneyJson : JsonConverter<decimal>
     public static bool IsExactly(decimal value, string text)
     {
         var e = text.IndexOfAny(['e', 'E']);
-        var exponent = e < 0 ? 0 : int.Parse(text.AsSpan(e + 1), System.Globalization.CultureInfo.InvariantCulture);
         var number = (e < 0 ? text : text[..e]).TrimStart('-');
         var dot = number.IndexOf('.');
-        if (dot >= 0) exponent -= number.Length - dot - 1;
         var digits = number.Replace(".", "").TrimStart('0');
         var trimmed = digits.TrimEnd('0');
+        if (trimmed.Length == 0) return value == 0m; // 0e99999999999 is 0 too
+        // An exponent beyond int is far outside decimal's range (and int.Parse would throw: a 500, not a 400).
+        if (!int.TryParse(e < 0 ? "0" : text.AsSpan(e + 1), System.Globalization.CultureInfo.InvariantCulture, out var exponent)) return false;
+        if (dot >= 0) exponent -= number.Length - dot - 1;
         exponent += digits.Length - trimmed.Length;
-        if (trimmed.Length == 0) return value == 0m;
 
         var bits = decimal.GetBits(value);
         var scale = (bits[3] >> 16) & 0xFF;

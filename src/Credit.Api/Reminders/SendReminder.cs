@@ -1,6 +1,6 @@
-using Credit.Api.Localization;
 using Credit.Api.Accounts;
 using Credit.Api.Hosting;
+using Credit.Api.Localization;
 using Credit.Domain.Reminders;
 using Marten;
 using Wolverine;
@@ -45,8 +45,8 @@ public sealed class Notification
 /// Published for every notification so a transport can carry it to e-mail/SMS/WhatsApp senders: with no
 /// subscriber it goes nowhere. Attach one in Program.cs, e.g. with WolverineFx.RabbitMQ:
 /// <c>opts.UseRabbitMq(uri).AutoProvision(); opts.PublishMessage&lt;CustomerReminded&gt;().ToRabbitExchange("credit-reminders");</c>
+/// MessageAr and MessageEn are the text for the customer, ready to send.
 /// </summary>
-/// MessageAr/MessageEn: the text for the customer, ready to send.
 public sealed record CustomerReminded(
     string NotificationId, string CustomerId, string CustomerName, string DocumentId, int Installment, string Type,
     DateOnly DueOn, decimal OpenAmount, string Currency, string MessageAr, string MessageEn);

@@ -15,6 +15,7 @@ public class MoneyJsonTests(AppFixture app)
     [InlineData("1E-2", "0.01")]
     [InlineData("-0.0", "0")]
     [InlineData("0e-40", "0")]
+    [InlineData("0e99999999999", "0")]
     [InlineData("100.0000000000000000000000000000000", "100")]
     [InlineData("1000000000000", "1000000000000")]
     [InlineData("12.3456789012345678901234567", "12.3456789012345678901234567")]
@@ -27,6 +28,7 @@ public class MoneyJsonTests(AppFixture app)
     [InlineData("0.00000000000000000000000000001")]
     [InlineData("1.0000000000000000000000000000001")]
     [InlineData("12.34567890123456789012345678901")]
+    [InlineData("1e-99999999999")]
     public void Numbers_decimal_would_round_are_refused(string json) =>
         Should.Throw<JsonException>(() => JsonSerializer.Deserialize<decimal>(json, Options));
 
