@@ -117,11 +117,17 @@ public static class Problems
     private static IResult Refused(CreditDecision decision)
     {
         // The detail a POS shows as it is: every reason, then the figures (Daftra's "exceeded the allowed limit" with amounts).
-        var figures = decision.Limit is { } limit
-            ? Text.Phrase("REFUSAL_FIGURES", Text.Money(limit, decision.Currency), Text.Money(decision.Exposure, decision.Currency),
-                Text.Money(limit - decision.Exposure, decision.Currency))
-            : Text.Phrase("REFUSAL_FIGURES_UNLIMITED", Text.Money(decision.Exposure, decision.Currency));
-        var body = Body(409, ErrorCodes.CreditRefused, string.Join(" ", decision.Reasons.Select(Text.Of).Append(figures)));
+        var figures = new List<string>
+        {
+            decision.Limit is { } limit
+                ? Text.Phrase("REFUSAL_FIGURES", Text.Money(limit, decision.Currency), Text.Money(decision.Exposure, decision.Currency),
+                    Text.Money(limit - decision.Exposure, decision.Currency))
+                : Text.Phrase("REFUSAL_FIGURES_UNLIMITED", Text.Money(decision.Exposure, decision.Currency)),
+        };
+        if (decision.Pool is { } shared && decision.Reasons.Contains(Domain.Policy.ReasonCodes.GroupLimitExceeded))
+            figures.Add(Text.Phrase("REFUSAL_POOL_FIGURES", Text.Money(shared.SharedCreditLimit, shared.Currency),
+                Text.Money(shared.Exposure, shared.Currency), Text.Money(shared.Available, shared.Currency)));
+        var body = Body(409, ErrorCodes.CreditRefused, string.Join(" ", decision.Reasons.Select(Text.Of).Concat(figures)));
         body["reasons"] = Reasons(decision.Reasons);
         body["warnings"] = Reasons(decision.Warnings);
         body["currency"] = decision.Currency;

@@ -34,6 +34,7 @@ public class GroupTests(AppFixture app)
         (pool.GetProperty("groupId").GetString(), pool.GetProperty("sharedCreditLimit").GetDecimal(), pool.GetProperty("exposure").GetDecimal(),
             pool.GetProperty("available").GetDecimal()).ShouldBe((group, 1000m, 700m, 300m), pooled.ToString());
         pooled.Decimal("available").ShouldBe(800m);
+        pooled.String("detail").ShouldEndWith("Credit limit 800.00 SAR, used 0.00 SAR, available 800.00 SAR. Group pool 1,000.00 SAR, used 700.00 SAR, available 300.00 SAR.");
         (await app.Clerk.Get($"/api/customers/{b}/balance")).Body.GetProperty("group").GetProperty("available").GetDecimal().ShouldBe(300m);
         var both = await app.Clerk.Post($"/api/customers/{b}/invoices", new { invoiceId = "I2", amount = 900 });
         both.Codes("reasons").ShouldBe(["CREDIT_LIMIT_EXCEEDED", "GROUP_LIMIT_EXCEEDED"], ignoreOrder: true);
