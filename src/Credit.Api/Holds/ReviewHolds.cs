@@ -1,8 +1,10 @@
 using Credit.Api.Accounts;
 using Credit.Api.Auth;
+using Credit.Api.Hosting;
 using Credit.Domain.Orders;
 using Credit.Projections.Directory;
 using Marten;
+using Marten.Storage;
 using Wolverine;
 
 namespace Credit.Api.Holds;
@@ -20,28 +22,67 @@ public static class ReviewHoldsHandler
 {
     public static async Task Handle(ReviewHolds message, AccountStore accounts, IMessageContext context, CancellationToken ct)
     {
-        var system = new Caller(OrderDecisions.SystemUser, new HashSet<string>(), context.CorrelationId ?? Guid.NewGuid().ToString("N"));
-        await accounts.Decide(message.CustomerId, system, (account, ctx) =>
+        await accounts.Decide(message.CustomerId, SystemCaller(context), (account, ctx) =>
             account is null ? Domain.Decisions.Outcome<int>.Repeat(0) : OrderDecisions.ReleaseWhatNowPasses(account, ctx), ct);
     }
 
-    public static async Task<OutgoingMessages> Handle(ReviewGroupHolds message, IQuerySession session, AccountStore accounts, CancellationToken ct) =>
-        await Reviews(await CreditContexts.Members(session, message.GroupId, ct), accounts, ct);
-
-    public static async Task<OutgoingMessages> Handle(ReviewAllHolds message, IQuerySession session, AccountStore accounts, CancellationToken ct) =>
-        await Reviews(await session.Query<AccountDirectoryEntry>().ToListAsync(ct), accounts, ct);
-
-    private static async Task<OutgoingMessages> Reviews(IEnumerable<AccountDirectoryEntry> customers, AccountStore accounts, CancellationToken ct)
+    /// <summary>
+    /// A pool's free credit goes to the longest waiting: its members' held orders are re-checked one at a time, across
+    /// members, in the order they were held (the event log's order), each against the pool as the ones before left it.
+    /// One message per member, as before, raced: which member got the room was chance.
+    /// </summary>
+    public static async Task Handle(ReviewGroupHolds message, IQuerySession session, IDocumentStore store, AccountStore accounts,
+        IMessageContext context, CancellationToken ct)
     {
-        var waiting = new List<(string Id, DateOnly Oldest)>();
-        foreach (var customer in customers)
+        var held = new List<(string Customer, string Order)>();
+        foreach (var member in await CreditContexts.Members(session, message.GroupId, ct))
         {
-            var oldest = await accounts.View(customer.Id, a => a.HeldOrders.Select(o => (DateOnly?)o.OrderedOn).Min() is { } date ? Tuple.Create(date) : null, ct);
-            if (oldest is not null) waiting.Add((customer.Id, oldest.Item1));
+            var orders = await accounts.View(member.Id, a => a.HeldOrders.Select(o => o.Id).ToList(), ct);
+            held.AddRange((orders ?? []).Select(o => (member.Id, o)));
         }
-        // Customers with the oldest hold first, so a pool's free credit goes to the longest waiting.
+        if (held.Count == 0) return;
+
+        var heldAt = await HoldSequence(store, held, ct);
+        var system = SystemCaller(context);
+        foreach (var (customer, order) in held.OrderBy(h => heldAt.GetValueOrDefault(h, long.MaxValue)))
+            await accounts.Decide(customer, system, (account, ctx) =>
+                account is null ? Domain.Decisions.Outcome<int>.Repeat(0) : OrderDecisions.ReleaseIfPasses(account, order, ctx), ct);
+    }
+
+    /// <summary>Where each order's hold stands in the event log (a global order: the hold queue's "oldest first").</summary>
+    private static async Task<Dictionary<(string, string), long>> HoldSequence(
+        IDocumentStore store, IReadOnlyList<(string Customer, string Order)> held, CancellationToken ct)
+    {
+        await using var conn = await store.OpenConnection(ConnectionUsage.Read, ct);
+        await using var cmd = new Npgsql.NpgsqlCommand($"""
+            select e.stream_id, e.data ->> 'orderId', max(e.seq_id) from {MartenSetup.Schema}.mt_events e
+            where e.stream_id = any(@customers) and e.type = @type and e.data ->> 'orderId' = any(@orders)
+            group by 1, 2
+            """, conn);
+        cmd.Parameters.AddWithValue("customers", held.Select(h => h.Customer).Distinct().ToArray());
+        cmd.Parameters.AddWithValue("orders", held.Select(h => h.Order).Distinct().ToArray());
+        cmd.Parameters.AddWithValue("type", ((DocumentStore)store).Events.EventMappingFor(typeof(Domain.Accounts.OrderHeld)).EventTypeName);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        var sequence = new Dictionary<(string, string), long>();
+        while (await reader.ReadAsync(ct)) sequence[(reader.GetString(0), reader.GetString(1))] = reader.GetInt64(2);
+        return sequence;
+    }
+
+    private static Caller SystemCaller(IMessageContext context) =>
+        new(OrderDecisions.SystemUser, new HashSet<string>(), context.CorrelationId ?? Guid.NewGuid().ToString("N"));
+
+    /// <summary>A customer's holds on their own; a group's members' together, so a pool's room goes to the longest waiting.</summary>
+    public static async Task<OutgoingMessages> Handle(ReviewAllHolds message, IQuerySession session, AccountStore accounts, CancellationToken ct)
+    {
         var messages = new OutgoingMessages();
-        foreach (var (id, _) in waiting.OrderBy(x => x.Oldest)) messages.Add(new ReviewHolds(id));
+        var groups = new HashSet<string>();
+        foreach (var customer in await session.Query<AccountDirectoryEntry>().ToListAsync(ct))
+        {
+            var holds = await accounts.View(customer.Id, a => a.HeldOrders.Count > 0 ? Tuple.Create(a.Profile.GroupId) : null, ct);
+            if (holds is null) continue;
+            if (holds.Item1 is null) messages.Add(new ReviewHolds(customer.Id));
+            else if (groups.Add(holds.Item1)) messages.Add(new ReviewGroupHolds(holds.Item1));
+        }
         return messages;
     }
 }

@@ -16,7 +16,8 @@ public static class AccountDecisions
     public static Outcome<bool> SetTerms(CreditAccount account, SetPaymentTerms cmd) =>
         Outcome<bool>.Accept(true, new PaymentTermsSet(cmd.Terms, cmd.Reason));
 
-    /// <summary>Events after which a held order may now pass: worth re-checking the holds.</summary>
+    /// <summary>Events after which a held order may now pass: worth re-checking the holds. An invoice against an order
+    /// for less than the order frees the rest of it.</summary>
     public static bool Improves(object e) => e is PaymentReceived or CreditNoteIssued or LimitSet or AccountUnheld
-        or OrderCancelled or PaymentTermsSet or ProfileUpdated or CreditApplied;
+        or OrderCancelled or PaymentTermsSet or ProfileUpdated or CreditApplied or InvoiceIssued { OrderId: not null };
 }

@@ -42,12 +42,12 @@ public static class OrderDecisions
         Settle(account, orderId, OrderStatus.Cancelled, [OrderStatus.Approved, OrderStatus.Held, OrderStatus.Released],
             () => new OrderCancelled(orderId, reason));
 
+    public const string AutoReleaseReason = "Credit position improved: no blocking rule holds it";
+
     /// <summary>
     /// Held orders, oldest first, released when they now pass every rule. Each release counts towards the
     /// next one's exposure, so together they never exceed a limit.
     /// </summary>
-    public const string AutoReleaseReason = "Credit position improved: no blocking rule holds it";
-
     public static Outcome<int> ReleaseWhatNowPasses(CreditAccount account, CreditContext ctx)
     {
         if (!account.Profile.BuysFromUs) return Outcome<int>.Accept(0); // a supplier's orders wait for a controller to reject them
@@ -55,13 +55,33 @@ public static class OrderDecisions
         var granted = 0m;
         foreach (var order in account.HeldOrders.OrderBy(o => o.Sequence))
         {
-            var decision = CreditRules.Decide(account, ctx.Policy, ctx.Group,
-                new CreditRequest(DocumentKind.Order, order.Amount, order.OrderedOn, order.PaymentTerms, granted, order.Unchecked), ctx.Today);
-            if (!decision.Allowed) continue;
-            released.Add(new HoldReleased(order.Id, AutoReleaseReason, SystemUser, decision.Warnings.Count == 0 ? null : decision.Warnings));
+            if (Recheck(account, order, granted, ctx) is not { } release) continue;
+            released.Add(release);
             if (order.Counted) granted += order.Amount;
         }
         return Outcome<int>.Accept(released.Count, [.. released]);
+    }
+
+    /// <summary>
+    /// One held order re-checked on its own (a pool's holds are taken across its members, longest waiting first): released
+    /// by the system when no blocking rule holds it now, else left as it is.
+    /// </summary>
+    public static Outcome<int> ReleaseIfPasses(CreditAccount account, string orderId, CreditContext ctx)
+    {
+        if (!account.Profile.BuysFromUs || !account.Orders.TryGetValue(orderId, out var order) || order.Status != OrderStatus.Held)
+            return Outcome<int>.Accept(0);
+        return Recheck(account, order, 0m, ctx) is { } release ? Outcome<int>.Accept(1, release) : Outcome<int>.Accept(0);
+    }
+
+    /// <summary>A held order decided again as it was placed (with credit already granted in this decision): the system's
+    /// release with the warnings it still carries, or null while a blocking rule holds it.</summary>
+    private static HoldReleased? Recheck(CreditAccount account, OrderState order, decimal granted, CreditContext ctx)
+    {
+        var decision = CreditRules.Decide(account, ctx.Policy, ctx.Group,
+            new CreditRequest(DocumentKind.Order, order.Amount, order.OrderedOn, order.PaymentTerms, granted, order.Unchecked), ctx.Today);
+        return decision.Allowed
+            ? new HoldReleased(order.Id, AutoReleaseReason, SystemUser, decision.Warnings.Count == 0 ? null : decision.Warnings)
+            : null;
     }
 
     private static Outcome<OrderResult> Settle(

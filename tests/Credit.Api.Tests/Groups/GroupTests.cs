@@ -18,6 +18,26 @@ public class GroupTests(AppFixture app)
     }
 
     [Fact]
+    public async Task A_pools_new_room_goes_to_the_longest_waiting_hold_across_members()
+    {
+        var group = AppFixture.NewId("queue");
+        await app.Controller.Put($"/api/groups/{group}", new { name = "Queue", sharedCreditLimit = 10_000 });
+        var x = await app.Customer(new { name = "X", groupId = group });
+        var y = await app.Customer(new { name = "Y", groupId = group });
+        (await app.Clerk.Post($"/api/customers/{x}/invoices", new { invoiceId = "I1", amount = 10_000 })).Status.ShouldBe(201);
+        (await app.Clerk.Post($"/api/customers/{y}/orders", new { orderId = "Y1", amount = 1000 })).String("status").ShouldBe("held");
+        // Held after Y1, though dated earlier: the queue is by hold, as GET /api/holds lists it.
+        (await app.Clerk.Post($"/api/customers/{x}/orders", new { orderId = "X1", amount = 1500, orderedOn = "2026-11-01" })).String("status").ShouldBe("held");
+
+        // Room for 1,500: Y1 (1,000) waited longest and goes first; X1 no longer fits beside it.
+        await app.Controller.Put($"/api/groups/{group}", new { name = "Queue", sharedCreditLimit = 11_500 });
+        await Scenario.Eventually(() => app.Clerk.Get($"/api/customers/{y}/orders/Y1"), r => r.String("status") == "released");
+        await Task.Delay(500);
+        (await app.Clerk.Get($"/api/customers/{x}/orders/X1")).String("status").ShouldBe("held");
+        (await app.Clerk.Get($"/api/groups/{group}")).Decimal("available").ShouldBe(500m);
+    }
+
+    [Fact]
     public async Task A_shared_pool_is_checked_together_with_each_members_own_limit()
     {
         var group = AppFixture.NewId("pool");

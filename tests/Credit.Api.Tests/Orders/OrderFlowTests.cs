@@ -118,6 +118,19 @@ public class OrderFlowTests(AppFixture app)
     }
 
     [Fact]
+    public async Task An_order_invoiced_for_less_frees_the_rest_and_held_orders_are_re_checked()
+    {
+        var id = await app.Customer(new { name = "Partial", creditLimit = 10_000 });
+        (await app.Clerk.Post($"/api/customers/{id}/orders", new { orderId = "A1", amount = 8000 })).String("status").ShouldBe("approved");
+        (await app.Clerk.Post($"/api/customers/{id}/orders", new { orderId = "H1", amount = 3000 })).String("status").ShouldBe("held");
+
+        // Invoiced for 6,000 of its 8,000: exposure 6,000, so the held 3,000 now fits.
+        (await app.Clerk.Post($"/api/customers/{id}/invoices", new { invoiceId = "I1", amount = 6000, orderId = "A1" })).Status.ShouldBe(201);
+
+        await Scenario.Eventually(() => app.Clerk.Get($"/api/customers/{id}/orders/H1"), r => r.String("status") == "released");
+    }
+
+    [Fact]
     public async Task An_account_on_hold_refuses_everything_until_unheld()
     {
         var id = await app.Customer(new { name = "Hold" });
