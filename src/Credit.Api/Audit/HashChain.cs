@@ -116,12 +116,13 @@ public sealed class HashChain(IDocumentStore store, ILogger<HashChain> log) : IH
     {
         await using var conn = await store.OpenConnection(ConnectionUsage.Read, ct);
         await using var cmd = new NpgsqlCommand($"""
-            select e.version, h.hash, {S}.event_hash(p.hash, e.type, e.data, e.timestamp, e.user_name)
+            select e.version, h.hash, {S}.event_hash(p.hash, e.type, e.data, e.timestamp, e.user_name), e.is_archived, e.type, e.mt_dotnet_type
             from {S}.mt_events e
             left join {S}.event_hashes h on h.seq_id = e.seq_id and h.stream_id = e.stream_id and h.version = e.version
             left join {S}.event_hashes p on p.stream_id = e.stream_id and p.version = e.version - 1
             where e.stream_id = @id order by e.version;
-            select coalesce(max(version), 0) from {S}.event_hashes where stream_id = @id;
+            select coalesce(max(version), 0), (select s.version from {S}.mt_streams s where s.id = @id)
+            from {S}.event_hashes where stream_id = @id;
             """, conn);
         cmd.Parameters.AddWithValue("id", streamId);
         await using var reader = await cmd.ExecuteReaderAsync(ct);
@@ -140,12 +141,19 @@ public sealed class HashChain(IDocumentStore store, ILogger<HashChain> log) : IH
             if (version != count) bad = Broken(count, head, count - 1, "CHAIN_MISSING_EVENT");
             else if (stored is null) bad = Broken(version, head, count, "CHAIN_EVENT_UNHASHED");
             else if (!stored.AsSpan().SequenceEqual(computed)) bad = Broken(version, head, count, "CHAIN_HASH_MISMATCH");
+            // Outside the hash but read back: an archived event is left out of history and the account (which never
+            // archives), and the .NET type decides how the event is read (the hashed type alias is not read back).
+            else if (reader.GetBoolean(3)) bad = Broken(version, head, count, "CHAIN_EVENT_HIDDEN");
+            else if (AliasOf(reader.IsDBNull(5) ? null : reader.GetString(5)) != reader.GetString(4)) bad = Broken(version, head, count, "CHAIN_TYPE_CHANGED");
             else head = stored;
         }
         await reader.NextResultAsync(ct);
         await reader.ReadAsync(ct);
         var lastHashed = reader.GetInt64(0);
+        var streamVersion = reader.IsDBNull(1) ? 0 : reader.GetInt64(1);
         if (bad is null && lastHashed > count) bad = Broken(count + 1, head, count, "CHAIN_MISSING_EVENT");
+        // The stream's version is what every append is checked against: events added or removed behind it differ from it.
+        if (bad is null && streamVersion != count) bad = Broken(Math.Min(streamVersion, count) + 1, head, count, "CHAIN_STREAM_VERSION");
         if (bad is null && known is not null)
         {
             if (count < known.Events) bad = Broken(count + 1, head, count, "CHAIN_HEAD_MISSING");
@@ -154,6 +162,12 @@ public sealed class HashChain(IDocumentStore store, ILogger<HashChain> log) : IH
         }
         return bad ?? new Verification(true, count, Hex(head), null, null, null);
     }
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string?> _aliases = new();
+
+    /// <summary>The event type alias Marten stores for a stored .NET type name (null: not one of our events).</summary>
+    private string? AliasOf(string? dotnetType) => dotnetType is null ? null : _aliases.GetOrAdd(dotnetType, name =>
+        Type.GetType(name) is { } type ? ((Marten.DocumentStore)store).Events.EventMappingFor(type).EventTypeName : null);
 
     private static Verification Broken(long version, byte[]? head, int events, string code) =>
         new(false, events, Hex(head), version, Localization.Text.Of(code), code);

@@ -212,6 +212,33 @@ public class AuditTests(AppFixture app)
         tampered.Body.GetProperty("firstBadVersion").GetInt64().ShouldBe(3);
     }
 
+    [Theory]
+    // Hidden: history, time travel and the account leave archived events out, though their hashes still hold.
+    [InlineData("update credit.mt_events set is_archived = true where stream_id = @id and version = 4", 4, "CHAIN_EVENT_HIDDEN")]
+    // Read as another event: the .NET type decides how an event is read; the hash covers only the type alias.
+    [InlineData("update credit.mt_events set mt_dotnet_type = 'Credit.Domain.Accounts.AccountHeld, Credit.Domain' where stream_id = @id and version = 4",
+        4, "CHAIN_TYPE_CHANGED")]
+    // Appended behind the API's back: the trigger hashes it, but the stream's version never moved.
+    [InlineData("""
+        insert into credit.mt_events (seq_id, id, stream_id, version, data, type, timestamp, tenant_id, mt_dotnet_type, user_name)
+        select nextval('credit.mt_events_sequence'), gen_random_uuid(), stream_id, 6, data, type, timestamp, tenant_id, mt_dotnet_type, user_name
+        from credit.mt_events where stream_id = @id and version = 5
+        """, 6, "CHAIN_STREAM_VERSION")]
+    public async Task Verify_notices_what_is_read_back_though_outside_the_hash(string tampering, long version, string code)
+    {
+        var id = await AccountWithAStory();
+        await using (var conn = new NpgsqlConnection(app.ConnectionString))
+        {
+            await conn.OpenAsync();
+            await using var edit = new NpgsqlCommand(tampering, conn);
+            edit.Parameters.AddWithValue("id", id);
+            (await edit.ExecuteNonQueryAsync()).ShouldBe(1);
+        }
+        var tampered = await Auditor.Get($"/api/customers/{id}/history/verify");
+        tampered.Body.GetProperty("valid").GetBoolean().ShouldBeFalse(tampered.ToString());
+        (tampered.Body.GetProperty("firstBadVersion").GetInt64(), tampered.String("problemCode")).ShouldBe((version, code));
+    }
+
     [Fact]
     public async Task Verify_notices_a_deleted_event()
     {
