@@ -64,6 +64,7 @@ try
     builder.Services.AddSingleton(TimeProvider.System);
     builder.Services.AddSingleton(sp => BusinessCalendar.From(sp.GetRequiredService<TimeProvider>(), builder.Configuration));
     builder.Services.AddSingleton<CreditContexts>();
+    builder.Services.AddSingleton(new CheckpointSeal(signingKey.Key));
     builder.Services.AddSingleton<Checkpoints>();
     builder.Services.AddHostedService(sp => sp.GetRequiredService<Checkpoints>());
     builder.Services.AddSingleton<AccountCache>();

@@ -8,11 +8,36 @@ using NpgsqlTypes;
 namespace Credit.Api.Accounts;
 
 /// <summary>
+/// Seals a checkpoint to the history it was folded from: HMAC-SHA256, under a key derived from the token signing key,
+/// over the customer, the version, the hash chain's link at that version and the image. An image edited in the database
+/// (outside the hash chain, and read by decisions and time travel alike) or left behind by a rewritten history no longer
+/// matches its seal and is not used: the account is folded from its events instead.
+/// </summary>
+public sealed class CheckpointSeal(byte[] signingKey)
+{
+    private readonly byte[] _key = System.Security.Cryptography.HMACSHA256.HashData(signingKey, "credit-ledger checkpoint seal"u8);
+
+    public byte[] Of(string customerId, long version, byte[]? chainLink, byte[] state)
+    {
+        using var mac = System.Security.Cryptography.IncrementalHash.CreateHMAC(System.Security.Cryptography.HashAlgorithmName.SHA256, _key);
+        mac.AppendData(System.Text.Encoding.UTF8.GetBytes($"{customerId}\u001f{version}\u001f"));
+        mac.AppendData(chainLink ?? []);
+        mac.AppendData(state);
+        return mac.GetHashAndReset();
+    }
+
+    public bool Holds(string customerId, long version, byte[]? chainLink, byte[] state, byte[]? seal) =>
+        seal is not null && chainLink is not null
+        && System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(Of(customerId, version, chainLink, state), seal);
+}
+
+/// <summary>
 /// The account as it stood after every <see cref="Interval"/>th event, for cold loads and time travel, which then
 /// fold at most that many events. Kept as an <see cref="AccountImage"/> in a table of their own: a 10,000-event
 /// account is 2.6 MB as JSON (as a jsonb document ~40 ms for PostgreSQL alone to hand out), ~50 KB as an image.
+/// Each is sealed (<see cref="CheckpointSeal"/>); one whose seal does not hold is passed over.
 /// </summary>
-public sealed class Checkpoints(IDocumentStore store) : IHostedService
+public sealed class Checkpoints(IDocumentStore store, CheckpointSeal seal, ILogger<Checkpoints> log) : IHostedService
 {
     public const int Interval = 500;
     private const string Table = MartenSetup.Schema + ".account_checkpoints";
@@ -24,6 +49,7 @@ public sealed class Checkpoints(IDocumentStore store) : IHostedService
             create table if not exists {Table} (
                 customer_id varchar not null, version bigint not null, event_timestamp timestamptz not null, state bytea not null,
                 primary key (customer_id, version));
+            alter table {Table} add column if not exists seal bytea;
             """, conn);
         await cmd.ExecuteNonQueryAsync(ct);
         // Checkpoints are a cache of the events: those of an older image layout are dropped, not converted.
@@ -35,18 +61,25 @@ public sealed class Checkpoints(IDocumentStore store) : IHostedService
 
     public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
 
-    /// <summary>Stores the account's image at its version, stamped with that event's timestamp (for time travel by moment).</summary>
+    /// <summary>Stores the account's image at its version, stamped with that event's timestamp (for time travel by moment)
+    /// and sealed to the chain's link at that version.</summary>
     public async Task Save(string customerId, long version, byte[] state, CancellationToken ct)
     {
         await using var conn = await store.OpenConnection(ConnectionUsage.ReadWrite, ct);
+        await using var link = new NpgsqlCommand(
+            $"select hash from {MartenSetup.Schema}.event_hashes where stream_id = @id and version = @version", conn);
+        link.Parameters.AddWithValue("id", customerId);
+        link.Parameters.AddWithValue("version", version);
+        if (await link.ExecuteScalarAsync(ct) is not byte[] chainLink) return; // not committed after all: nothing to keep
         await using var cmd = new NpgsqlCommand($"""
-            insert into {Table} (customer_id, version, event_timestamp, state)
-            select @id, @version, e.timestamp, @state from {MartenSetup.Schema}.mt_events e where e.stream_id = @id and e.version = @version
-            on conflict do nothing
+            insert into {Table} (customer_id, version, event_timestamp, state, seal)
+            select @id, @version, e.timestamp, @state, @seal from {MartenSetup.Schema}.mt_events e where e.stream_id = @id and e.version = @version
+            on conflict (customer_id, version) do update set event_timestamp = excluded.event_timestamp, state = excluded.state, seal = excluded.seal
             """, conn);
         cmd.Parameters.AddWithValue("id", customerId);
         cmd.Parameters.AddWithValue("version", version);
         cmd.Parameters.AddWithValue("state", state);
+        cmd.Parameters.AddWithValue("seal", seal.Of(customerId, version, chainLink, state));
         await cmd.ExecuteNonQueryAsync(ct);
     }
 
@@ -100,13 +133,25 @@ public sealed class Checkpoints(IDocumentStore store) : IHostedService
     public async Task<CreditAccount?> Load(string customerId, long version, CancellationToken ct) =>
         await LoadImage(customerId, version, ct) is { } image ? AccountImage.Read(image) : null;
 
+    /// <summary>The image at that version, or null when there is none or its seal does not hold (then the caller folds events).</summary>
     public async Task<byte[]?> LoadImage(string customerId, long version, CancellationToken ct)
     {
         await using var conn = await store.OpenConnection(ConnectionUsage.Read, ct);
-        await using var cmd = new NpgsqlCommand($"select state from {Table} where customer_id = @id and version = @version", conn);
+        await using var cmd = new NpgsqlCommand($"""
+            select c.state, c.seal, h.hash from {Table} c
+            left join {MartenSetup.Schema}.event_hashes h on h.stream_id = c.customer_id and h.version = c.version
+            where c.customer_id = @id and c.version = @version
+            """, conn);
         cmd.Parameters.AddWithValue("id", customerId);
         cmd.Parameters.AddWithValue("version", version);
-        return await cmd.ExecuteScalarAsync(ct) as byte[];
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        if (!await reader.ReadAsync(ct)) return null;
+        var state = (byte[])reader[0];
+        var (stored, link) = (reader.IsDBNull(1) ? null : (byte[])reader[1], reader.IsDBNull(2) ? null : (byte[])reader[2]);
+        if (seal.Holds(customerId, version, link, state, stored)) return state;
+        log.LogWarning("Checkpoint of {Customer} at version {Version} does not match its seal (edited, or from before seals or another key): folding the events instead",
+            customerId, version);
+        return null;
     }
 
 }

@@ -184,6 +184,25 @@ public class AuditTests(AppFixture app)
         }
         var paged = await Auditor.Get($"/api/customers/{id}/state?version=517&limit=10&offset=250");
         paged.Body.GetProperty("invoices").EnumerateArray().Select(i => i.GetProperty("invoiceId").GetString()).ShouldBe(["I251", "I252", "I253", "I254", "I255", "I256", "I257", "I258"]);
+
+        (await checkpoints.LoadImage(id, 500, CancellationToken.None)).ShouldNotBeNull(); // the seal of a genuine one holds
+        // The checkpoint image forged in the database (a million more owed) no longer matches its seal: it is passed over
+        // and the account folded from its events, for decisions (a cold load) and time travel alike.
+        await using (var session = store.QuerySession())
+        {
+            var forged = (await session.Events.AggregateStreamAsync<Credit.Domain.Accounts.CreditAccount>(id, 500))!;
+            forged.ApplyEvent(new Credit.Domain.Accounts.OpeningBalanceRecorded(1_000_000m, new DateOnly(2026, 1, 1), new DateOnly(2026, 1, 31)));
+            await using var conn = new NpgsqlConnection(app.ConnectionString);
+            await conn.OpenAsync();
+            await using var edit = new NpgsqlCommand("update credit.account_checkpoints set state = @state where customer_id = @id and version = 500", conn);
+            edit.Parameters.AddWithValue("state", Credit.Api.Accounts.AccountImage.Write(forged));
+            edit.Parameters.AddWithValue("id", id);
+            (await edit.ExecuteNonQueryAsync()).ShouldBe(1);
+        }
+        (await checkpoints.LoadImage(id, 500, CancellationToken.None)).ShouldBeNull();
+        var cold = await checkpoints.Fold(id, 517, null, v => checkpoints.Load(id, v, CancellationToken.None), CancellationToken.None);
+        await using (var session = store.QuerySession())
+            cold!.Outstanding.ShouldBe((await session.Events.AggregateStreamAsync<Credit.Domain.Accounts.CreditAccount>(id, 517))!.Outstanding);
     }
 
     [Fact]
