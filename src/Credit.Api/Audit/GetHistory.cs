@@ -31,17 +31,27 @@ public static class GetHistoryEndpoint
     [WolverineGet("/api/customers/{customerId}/history")]
     [Authorize(Roles = Roles.Auditors)]
     [Responds(typeof(HistoryEntry[]), 200)]
-    public static async Task<IResult> Get(string customerId, long? fromVersion, int? limit, string? format, HttpContext http,
-        IQuerySession session, HashChain chain, IOptions<JsonOptions> json, CancellationToken ct)
+    public static Task<IResult> Get(string customerId, long? fromVersion, int? limit, string? format, HttpContext http,
+        IQuerySession session, HashChain chain, IOptions<JsonOptions> json, CancellationToken ct) =>
+        Answer(customerId, Problems.Result(404, ErrorCodes.CustomerNotFound), fromVersion, limit, format, http, session, chain, json, ct);
+
+    /// <summary>
+    /// One stream's history as JSON pages or CSV: a customer's, the company policy's or a group's. <paramref name="missing"/>:
+    /// the answer when the stream does not exist (null: an empty history).
+    /// </summary>
+    public static async Task<IResult> Answer(string streamId, IResult? missing, long? fromVersion, int? limit, string? format,
+        HttpContext http, IQuerySession session, HashChain chain, IOptions<JsonOptions> json, CancellationToken ct)
     {
         var errors = new List<(string, string)>();
         if (fromVersion is < 1) errors.Add(("fromVersion", "INVALID_VALUE"));
         if (limit is < 1 or > MaxPage) errors.Add(("limit", "INVALID_VALUE"));
+        format = format?.ToLowerInvariant();
         if (format is not (null or "json" or "csv")) errors.Add(("format", "INVALID_VALUE"));
         if (errors.Count > 0) return Problems.Validation(errors);
 
-        var state = await session.Events.FetchStreamStateAsync(customerId, ct);
-        if (state is null) return Problems.Result(404, ErrorCodes.CustomerNotFound);
+        var state = await session.Events.FetchStreamStateAsync(streamId, ct);
+        if (state is null && missing is not null) return missing;
+        var last = state?.Version ?? 0;
 
         if (format == "csv")
         {
@@ -49,22 +59,22 @@ public static class GetHistoryEndpoint
             {
                 await using var writer = new StreamWriter(body, new UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
                 await writer.WriteLineAsync("sequence,version,type,timestamp,user,correlationId,reason,data,hash");
-                for (var from = fromVersion ?? 1; from <= state.Version; from += MaxPage)
+                for (var from = fromVersion ?? 1; from <= last; from += MaxPage)
                 {
-                    foreach (var e in await Page(session, chain, customerId, from, MaxPage, ct))
+                    foreach (var e in await Page(session, chain, streamId, from, MaxPage, ct))
                         await writer.WriteLineAsync(CsvLine(e, json.Value.SerializerOptions));
                 }
-            }, "text/csv; charset=utf-8", $"{customerId}-history.csv");
+            }, "text/csv; charset=utf-8", $"{streamId.Trim('~').Replace('~', '-')}-history.csv");
         }
 
         var start = fromVersion ?? 1;
         var size = limit ?? DefaultPage;
         // Past the end is an empty page, however far (fromVersion near long.MaxValue once overflowed into a 500).
-        var page = start > state.Version ? [] : await Page(session, chain, customerId, start, size, ct);
-        http.Response.Headers["X-Total-Count"] = state.Version.ToString(CultureInfo.InvariantCulture);
-        if (start <= state.Version - size)
+        var page = start > last ? [] : await Page(session, chain, streamId, start, size, ct);
+        http.Response.Headers["X-Total-Count"] = last.ToString(CultureInfo.InvariantCulture);
+        if (start <= last - size)
             http.Response.Headers.Link = string.Create(CultureInfo.InvariantCulture,
-                $"</api/customers/{customerId}/history?fromVersion={start + size}&limit={size}>; rel=\"next\"");
+                $"<{http.Request.Path}?fromVersion={start + size}&limit={size}>; rel=\"next\"");
         return Results.Ok(page);
     }
 

@@ -96,4 +96,32 @@ public sealed class PolicyTests(AppFixture app) : IAsyncLifetime
         (await app.Controller.Put("/api/policy", new { orderReviewThreshold = 1000, defaultCreditLimit = 200, rules = relaxed })).Status.ShouldBe(200);
         await Scenario.Eventually(() => app.Clerk.Get($"/api/customers/{inherits}/orders/O1"), r => r.String("status") == "released");
     }
+
+    [Fact]
+    public async Task An_auditor_reads_and_verifies_who_changed_the_policy_and_a_group()
+    {
+        var auditor = app.As("audit-1", "auditor");
+        (await app.As("maha", "controller").Put("/api/policy", new { graceDays = 7 })).Status.ShouldBe(200);
+        (await app.As("omar", "controller").Put("/api/policy", new { graceDays = 3 })).Status.ShouldBe(200);
+
+        var history = await auditor.Get("/api/policy/history");
+        history.Status.ShouldBe(200, history.ToString());
+        var last = history.Body.EnumerateArray().TakeLast(2).ToList();
+        last.Select(e => e.GetProperty("user").GetString()).ShouldBe(["maha", "omar"]);
+        last.Select(e => e.GetProperty("data").GetProperty("policy").GetProperty("graceDays").GetInt32()).ShouldBe([7, 3]);
+        last.ShouldAllBe(e => e.GetProperty("type").GetString() == "PolicySet" && e.GetProperty("hash").GetString()!.Length == 64);
+        var verified = await auditor.Get("/api/policy/history/verify");
+        (verified.Body.GetProperty("valid").GetBoolean(), verified.Body.GetProperty("events").GetInt32()).ShouldBe((true, history.Body.GetArrayLength()));
+
+        var group = AppFixture.NewId("audited");
+        await app.As("maha", "controller").Put($"/api/groups/{group}", new { name = "Branches", sharedCreditLimit = 1000 });
+        await app.As("omar", "controller").Put($"/api/groups/{group}", new { name = "Branches", sharedCreditLimit = 5000 });
+        var changes = await auditor.Get($"/api/groups/{group}/history");
+        changes.Body.EnumerateArray().Select(e => (e.GetProperty("user").GetString(), e.GetProperty("data").GetProperty("sharedCreditLimit").GetDecimal()))
+            .ShouldBe([("maha", 1000m), ("omar", 5000m)]);
+        (await auditor.Get($"/api/groups/{group}/history/verify")).Body.GetProperty("valid").GetBoolean().ShouldBeTrue();
+        (await auditor.Get($"/api/groups/{AppFixture.NewId("none")}/history")).Code.ShouldBe("GROUP_NOT_FOUND");
+        (await app.As("bi", "reporter").Get("/api/policy/history")).Status.ShouldBe(403);
+        (await app.Clerk.Get($"/api/groups/{group}/history")).Status.ShouldBe(403);
+    }
 }
