@@ -63,7 +63,7 @@ public sealed class AccountStore(
                     if (pool is not null) pool.Decisions++;
                     try
                     {
-                        var (messages, waiting) = Sends(customerId, before, pool, outcome.Events, context);
+                        var (messages, waiting) = Sends(customerId, caller, before, pool, outcome.Events, context);
                         await writer.Commit(new CommitRequest(customerId, entry.Version, outcome.Events, caller, pool, messages, waiting));
                     }
                     catch (Exception ex) when (IsConflict(ex) && attempt < MaxAttempts)
@@ -156,7 +156,7 @@ public sealed class AccountStore(
     /// their date in <see cref="WaitingReminders"/>.
     /// </summary>
     private static (Func<IMartenOutbox, Task>? Messages, IReadOnlyList<Reminder> Waiting) Sends(
-        string customerId, CreditAccount? before, Groups.CustomerGroup? pool, IReadOnlyList<object> events, CreditContext context)
+        string customerId, Caller caller, CreditAccount? before, Groups.CustomerGroup? pool, IReadOnlyList<object> events, CreditContext context)
     {
         var review = before is not null && events.Any(AccountDecisions.Improves)
             && (pool is not null || before.HeldOrders.Count > 0);
@@ -164,14 +164,16 @@ public sealed class AccountStore(
         var now = reminders.Where(r => r.SendOn <= context.Today).ToArray();
         IReadOnlyList<Reminder> waiting = now.Length == reminders.Count ? [] : reminders.Where(r => r.SendOn > context.Today).ToArray();
         if (!review && now.Length == 0) return (null, waiting);
+        // Under the caller's correlation id: what the system does in consequence (a release) is traced to the command.
+        var traced = new DeliveryOptions { CorrelationId = caller.CorrelationId };
         return (async outbox =>
         {
             if (review)
             {
-                if (pool is not null) await outbox.PublishAsync(new ReviewGroupHolds(pool.Id));
-                else await outbox.PublishAsync(new ReviewHolds(customerId));
+                if (pool is not null) await outbox.PublishAsync(new ReviewGroupHolds(pool.Id), traced);
+                else await outbox.PublishAsync(new ReviewHolds(customerId), traced);
             }
-            foreach (var reminder in now) await outbox.PublishAsync(new SendReminder(reminder));
+            foreach (var reminder in now) await outbox.PublishAsync(new SendReminder(reminder), traced);
         }, waiting);
     }
 

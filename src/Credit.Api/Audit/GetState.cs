@@ -78,6 +78,6 @@ public static class GetStateEndpoint
             a.Receivables.Count,
             a.Receivables.Values.OrderBy(r => r.Sequence).Skip(offset).Take(limit).Select(r => GetInvoiceEndpoint.View(a.Id, r, day)).ToList(),
             orders, orders.Where(o => o.Status == "held").ToList(), a.Payments.Count,
-            a.Payments.Values.Skip(offset).Take(limit).Select(p => new StatePaymentView(p.Id, p.Amount, p.ReceivedOn, p.Unapplied, p.Reversed)).ToList());
+            a.Payments.Values.Skip(offset).Take(limit).Select(p => new StatePaymentView(p.Id, p.Amount, p.ReceivedOn, p.UnappliedLeft, p.Reversed)).ToList());
     }
 }

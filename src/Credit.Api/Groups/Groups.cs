@@ -83,7 +83,7 @@ public static class GroupEndpoints
         session.Store(group); // optimistic: a pooled decision in flight makes this retry-worthy, never silently lost
         session.Events.Append(CustomerGroup.StreamOf(groupId), new GroupSaved(groupId, group.Name, group.DefaultCreditLimit, group.SharedCreditLimit));
         await session.SaveChangesAsync(ct);
-        await bus.PublishAsync(new ReviewGroupHolds(groupId));
+        await bus.PublishAsync(new ReviewGroupHolds(groupId), new DeliveryOptions { CorrelationId = caller.CorrelationId });
 
         var view = await View(session, group, contexts, await policies.Current(ct), ct);
         return created ? Results.Created($"/api/groups/{groupId}", view) : Results.Ok(view);

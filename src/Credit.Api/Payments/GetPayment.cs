@@ -25,7 +25,7 @@ public static class GetPaymentEndpoint
     {
         return await accounts.ViewFor(customerId, Caller.Of(http), account => account.Payments.TryGetValue(paymentId, out var p)
             ? Results.Ok(new PaymentView(customerId, p.Id, p.Amount, p.ReceivedOn, PaymentDecisions.ResultOf(p).Allocations,
-                p.Unapplied, p.Reversed, p.ReversedOn, p.ReversalReason))
+                p.UnappliedLeft, p.Reversed, p.ReversedOn, p.ReversalReason))
             : Problems.Result(404, ErrorCodes.PaymentNotFound), ct);
     }
 }

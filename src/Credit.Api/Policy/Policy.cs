@@ -104,9 +104,11 @@ public static class PolicyEndpoints
     public static async Task<PolicyView> Put(PolicyRequest request, HttpContext http, PolicyStore policies, IMessageBus bus, CancellationToken ct)
     {
         var policy = PolicyValidator.ToPolicy(request);
-        var before = await policies.Save(policy, Caller.Of(http), ct);
+        var caller = Caller.Of(http);
+        var before = await policies.Save(policy, caller, ct);
         // A new company limit (or rate) is a new limit for every customer inheriting it: their held orders may pass now.
-        if (policy.MayChangeLimits(before)) await bus.PublishAsync(new ReviewAllHolds());
+        if (policy.MayChangeLimits(before))
+            await bus.PublishAsync(new ReviewAllHolds(), new DeliveryOptions { CorrelationId = caller.CorrelationId });
         return PolicyView.Of(policy);
     }
 }

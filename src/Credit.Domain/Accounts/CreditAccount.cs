@@ -70,6 +70,8 @@ public sealed class PaymentState
     /// repeat of the request answers with these, as the first time.</summary>
     public int OwnSettlements { get; set; }
     public decimal Unapplied { get; set; }
+    /// <summary>What of it is still credit on account: nothing once it bounced (the reversal took its rest back).</summary>
+    public decimal UnappliedLeft => Reversed ? 0m : Unapplied;
     public RequestFingerprint Fingerprint { get; set; }
     public bool Reversed { get; set; }
     public DateOnly? ReversedOn { get; set; }

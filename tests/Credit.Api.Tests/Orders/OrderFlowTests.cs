@@ -109,12 +109,18 @@ public class OrderFlowTests(AppFixture app)
         (await app.Clerk.Post($"/api/customers/{id}/orders", new { orderId = "SO-1", amount = 500 })).String("status").ShouldBe("held");
         (await app.Clerk.Post($"/api/customers/{id}/orders", new { orderId = "SO-2", amount = 500 })).String("status").ShouldBe("held");
 
-        await app.Clerk.Post($"/api/customers/{id}/payments", new { paymentId = "P1", amount = 600 });
+        var correlation = $"pay-{Guid.NewGuid():N}";
+        (await app.Clerk.SendRaw(HttpMethod.Post, $"/api/customers/{id}/payments", """{"paymentId":"P1","amount":600}""", "application/json",
+            new Dictionary<string, string> { ["X-Correlation-Id"] = correlation })).Status.ShouldBe(201);
 
         // 300 outstanding: SO-1 (oldest) fits, SO-2 would then exceed, so only SO-1 is released.
         var first = await Scenario.Eventually(() => app.Clerk.Get($"/api/customers/{id}/orders/SO-1"), r => r.String("status") == "released");
         first.Body.GetProperty("history")[1].GetProperty("by").GetString().ShouldBe("system");
         (await app.Clerk.Get($"/api/customers/{id}/orders/SO-2")).String("status").ShouldBe("held");
+        // The system's release is traced to the payment that made room: the same correlation id.
+        var history = await app.As("audit", "auditor").Get($"/api/customers/{id}/history");
+        history.Body.EnumerateArray().Single(e => e.GetProperty("type").GetString() == "HoldReleased")
+            .GetProperty("correlationId").GetString().ShouldBe(correlation);
     }
 
     [Fact]

@@ -207,6 +207,19 @@ public class ReceivablesFlowTests(AppFixture app)
     }
 
     [Fact]
+    public async Task A_bounced_advance_payment_leaves_no_unapplied_credit_on_the_payment_either()
+    {
+        var id = await app.Customer(new { name = "Advance bounced" });
+        (await app.Clerk.Post($"/api/customers/{id}/payments", new { paymentId = "P1", amount = 500 })).Decimal("unapplied").ShouldBe(500m);
+        (await app.Clerk.Post($"/api/customers/{id}/payments/P1/reverse", new { reason = "شيك مرتجع" })).Status.ShouldBe(200);
+
+        (await app.Clerk.Get($"/api/customers/{id}/payments/P1")).Decimal("unapplied").ShouldBe(0m);
+        var state = await app.As("audit", "auditor").Get($"/api/customers/{id}/state");
+        state.Body.GetProperty("payments")[0].GetProperty("unapplied").GetDecimal().ShouldBe(0m);
+        (await app.Clerk.Get($"/api/customers/{id}/balance")).Decimal("unappliedCredit").ShouldBe(0m);
+    }
+
+    [Fact]
     public async Task A_bounced_payment_reopens_what_it_settled_and_the_balance_may_go_over_the_limit()
     {
         var id = await app.Customer(new { name = "Bounce", creditLimit = 1000 });
