@@ -46,7 +46,9 @@ public static class GetStateEndpoint
             // A business date means the close of that day; its range is checked first (the close of 9999-12-31 overflows).
             if (!BusinessDates.TryParse(asOf, out var asked))
             {
-                if (!DateTimeOffset.TryParse(asOf, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var instant))
+                // An offset's '+' left unencoded in a URL arrives as a space ("…T12:00:00 03:00"): it can only have been a '+'.
+                var text = asOf.Length > 19 && asOf[^6] == ' ' ? string.Concat(asOf.AsSpan(0, asOf.Length - 6), "+", asOf.AsSpan(asOf.Length - 5)) : asOf;
+                if (!DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var instant))
                     return Problems.Validation([("asOf", "INVALID_DATE")]);
                 (at, asked) = (instant, DateOnly.FromDateTime(instant.UtcDateTime));
             }

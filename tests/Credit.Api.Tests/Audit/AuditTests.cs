@@ -125,6 +125,9 @@ public class AuditTests(AppFixture app)
         var atInvoice = await Auditor.Get($"/api/customers/{id}/state?asOf={Uri.EscapeDataString(invoicedAt.ToString("O"))}");
         atInvoice.Decimal("outstanding").ShouldBe(600m);
         atInvoice.Body.GetProperty("version").GetInt64().ShouldBe(3);
+        // In Riyadh time with the '+' left unencoded, as a hand-typed URL has it (it arrives as a space).
+        var inRiyadh = invoicedAt.ToOffset(TimeSpan.FromHours(3)).ToString("yyyy-MM-dd'T'HH:mm:ss.fffffffzzz");
+        (await Auditor.Get($"/api/customers/{id}/state?asOf={inRiyadh}")).Body.GetProperty("version").GetInt64().ShouldBe(3);
         var before = await Auditor.Get($"/api/customers/{id}/state?asOf={Uri.EscapeDataString(invoicedAt.AddTicks(-10).ToString("O"))}");
         before.Decimal("outstanding").ShouldBe(0m);
         var openedAt = history[0].GetProperty("timestamp").GetDateTimeOffset();
