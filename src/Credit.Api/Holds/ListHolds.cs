@@ -7,10 +7,12 @@ using Wolverine.Http;
 
 namespace Credit.Api.Holds;
 
-/// <summary>AgeDays: business days the order has waited in the queue: since it was held, until today or its resolution.</summary>
+/// <summary>AgeDays: business days the order has waited in the queue: since it was held, until today or its resolution.
+/// Status: the hold's (pending, released, rejected, cancelled); OrderStatus: the order's now (a released order may since
+/// have been invoiced or cancelled).</summary>
 public sealed record HoldView(string CustomerId, string CustomerName, string OrderId, decimal Amount, DateOnly OrderedOn,
     IReadOnlyList<ReasonView> Reasons, DateTimeOffset HeldAt, string? HeldBy, int AgeDays, string Status,
-    DateTimeOffset? ResolvedAt, string? ResolvedBy, string? Resolution);
+    DateTimeOffset? ResolvedAt, string? ResolvedBy, string? Resolution, string OrderStatus);
 
 public static class ListHoldsEndpoint
 {
@@ -36,6 +38,6 @@ public static class ListHoldsEndpoint
             h.Amount, h.OrderedOn, Problems.Reasons(h.Reasons), h.HeldAt, h.HeldBy,
             // Timestamps are the database's clock, today the API's: never a negative age where the two disagree.
             Math.Max(0, (h.ResolvedAt is { } resolved ? calendar.DateOf(resolved) : today).DayNumber - calendar.DateOf(h.HeldAt).DayNumber), h.Status,
-            h.ResolvedAt, h.ResolvedBy, h.Resolution)));
+            h.ResolvedAt, h.ResolvedBy, h.Resolution, h.OrderStatus)));
     }
 }

@@ -17,7 +17,7 @@ public sealed record OrderFigures(decimal OpenOrders, decimal HeldOrders, int He
 
 public sealed record HoldRow(
     string CustomerId, string CustomerName, string[] AssignedTo, string OrderId, decimal Amount, DateOnly OrderedOn, string[] Reasons,
-    DateTimeOffset HeldAt, string? HeldBy, string Status, DateTimeOffset? ResolvedAt, string? ResolvedBy, string? Resolution);
+    DateTimeOffset HeldAt, string? HeldBy, string Status, DateTimeOffset? ResolvedAt, string? ResolvedBy, string? Resolution, string OrderStatus);
 
 public sealed record StatementLine(DateOnly Date, string Type, string Document, decimal Debit, decimal Credit, decimal Balance);
 
@@ -161,7 +161,7 @@ public sealed class ReportingReads(IDocumentStore store)
         await using var conn = await store.OpenConnection(ConnectionUsage.Read, ct);
         await using var cmd = new NpgsqlCommand($"""
             select h.customer_id, c.name, c.assigned_to, h.order_id, h.amount, h.ordered_on, h.reasons, h.held_at, h.held_by, h.status,
-                   h.resolved_at, h.resolved_by, h.resolution
+                   h.resolved_at, h.resolved_by, h.resolution, h.order_status
             from {S}.holds h join {S}.customers c using (customer_id)
             where h.status = @status order by h.held_at, h.customer_id, h.order_id
             """, conn);
@@ -172,7 +172,7 @@ public sealed class ReportingReads(IDocumentStore store)
             list.Add(new HoldRow(r.GetString(0), r.GetString(1), r.GetFieldValue<string[]>(2), r.GetString(3), r.GetDecimal(4),
                 r.GetFieldValue<DateOnly>(5), r.GetFieldValue<string[]>(6), r.GetFieldValue<DateTimeOffset>(7), r.IsDBNull(8) ? null : r.GetString(8),
                 r.GetString(9), r.IsDBNull(10) ? null : r.GetFieldValue<DateTimeOffset>(10), r.IsDBNull(11) ? null : r.GetString(11),
-                r.IsDBNull(12) ? null : r.GetString(12)));
+                r.IsDBNull(12) ? null : r.GetString(12), r.GetString(13)));
         return list;
     }
 

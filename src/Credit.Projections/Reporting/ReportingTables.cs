@@ -123,7 +123,7 @@ public static class ReportingTables
 
         create view {Schema}.holds as
         select customer_id, order_id, amount, ordered_on, reasons, held_at, held_by, hold_status as status,
-               resolved_at, resolved_by, resolution
+               resolved_at, resolved_by, resolution, status as order_status
         from {Schema}.order_book where hold_status is not null;
 
         -- A role for BI tools: read the reporting schema, nothing else. Grant it to a login: grant {ReaderRole} to bi_user;

@@ -82,7 +82,14 @@ public class OrderFlowTests(AppFixture app)
         var balance = await app.Clerk.Get($"/api/customers/{id}/balance");
         balance.Decimal("openOrders").ShouldBe(600m);
         var releasedQueue = await app.Controller.Get("/api/holds?status=released");
-        releasedQueue.Body.EnumerateArray().Any(h => h.GetProperty("customerId").GetString() == id).ShouldBeTrue();
+        releasedQueue.Body.EnumerateArray().Single(h => h.GetProperty("customerId").GetString() == id).GetProperty("orderStatus").GetString()
+            .ShouldBe("released");
+
+        // Cancelled since: still a released hold, and the queue says what became of the order.
+        (await app.Clerk.Post($"/api/customers/{id}/orders/SO-9/cancel", new { reason = "customer changed mind" })).Status.ShouldBe(200);
+        var after = await app.Controller.Get("/api/holds?status=released");
+        after.Body.EnumerateArray().Single(h => h.GetProperty("customerId").GetString() == id).GetProperty("orderStatus").GetString()
+            .ShouldBe("cancelled");
     }
 
     [Fact]
