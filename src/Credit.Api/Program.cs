@@ -64,7 +64,7 @@ try
     builder.Services.AddSingleton(TimeProvider.System);
     builder.Services.AddSingleton(sp => BusinessCalendar.From(sp.GetRequiredService<TimeProvider>(), builder.Configuration));
     builder.Services.AddSingleton<CreditContexts>();
-    builder.Services.AddSingleton(new CheckpointSeal(signingKey.Key));
+    builder.Services.AddSingleton(new Credit.Api.Audit.Seals(signingKey.Key));
     builder.Services.AddSingleton<Checkpoints>();
     builder.Services.AddHostedService(sp => sp.GetRequiredService<Checkpoints>());
     builder.Services.AddSingleton<AccountCache>();
@@ -112,6 +112,7 @@ try
     builder.Services.AddSingleton<Credit.Api.Audit.HashChain>();
     builder.Services.AddHostedService(sp => sp.GetRequiredService<Credit.Api.Audit.HashChain>());
     builder.Services.AddHostedService<Credit.Api.Reporting.ReportingSchema>();
+    builder.Services.AddHostedService<Credit.Api.Groups.SealEarlierGroups>();
     builder.Services.AddHostedService<Credit.Api.Operations.RunningApi>();
     builder.Services.AddHostedService<Credit.Api.Reminders.WaitingReminders>();
     builder.Host.UseWolverine(opts =>

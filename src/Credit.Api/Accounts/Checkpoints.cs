@@ -8,36 +8,12 @@ using NpgsqlTypes;
 namespace Credit.Api.Accounts;
 
 /// <summary>
-/// Seals a checkpoint to the history it was folded from: HMAC-SHA256, under a key derived from the token signing key,
-/// over the customer, the version, the hash chain's link at that version and the image. An image edited in the database
-/// (outside the hash chain, and read by decisions and time travel alike) or left behind by a rewritten history no longer
-/// matches its seal and is not used: the account is folded from its events instead.
-/// </summary>
-public sealed class CheckpointSeal(byte[] signingKey)
-{
-    private readonly byte[] _key = System.Security.Cryptography.HMACSHA256.HashData(signingKey, "credit-ledger checkpoint seal"u8);
-
-    public byte[] Of(string customerId, long version, byte[]? chainLink, byte[] state)
-    {
-        using var mac = System.Security.Cryptography.IncrementalHash.CreateHMAC(System.Security.Cryptography.HashAlgorithmName.SHA256, _key);
-        mac.AppendData(System.Text.Encoding.UTF8.GetBytes($"{customerId}\u001f{version}\u001f"));
-        mac.AppendData(chainLink ?? []);
-        mac.AppendData(state);
-        return mac.GetHashAndReset();
-    }
-
-    public bool Holds(string customerId, long version, byte[]? chainLink, byte[] state, byte[]? seal) =>
-        seal is not null && chainLink is not null
-        && System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(Of(customerId, version, chainLink, state), seal);
-}
-
-/// <summary>
 /// The account as it stood after every <see cref="Interval"/>th event, for cold loads and time travel, which then
 /// fold at most that many events. Kept as an <see cref="AccountImage"/> in a table of their own: a 10,000-event
 /// account is 2.6 MB as JSON (as a jsonb document ~40 ms for PostgreSQL alone to hand out), ~50 KB as an image.
-/// Each is sealed (<see cref="CheckpointSeal"/>); one whose seal does not hold is passed over.
+/// Each is sealed (<see cref="Audit.Seals"/>); one whose seal does not hold is passed over.
 /// </summary>
-public sealed class Checkpoints(IDocumentStore store, CheckpointSeal seal, ILogger<Checkpoints> log) : IHostedService
+public sealed class Checkpoints(IDocumentStore store, Audit.Seals seals, ILogger<Checkpoints> log) : IHostedService
 {
     public const int Interval = 500;
     private const string Table = MartenSetup.Schema + ".account_checkpoints";
@@ -79,7 +55,7 @@ public sealed class Checkpoints(IDocumentStore store, CheckpointSeal seal, ILogg
         cmd.Parameters.AddWithValue("id", customerId);
         cmd.Parameters.AddWithValue("version", version);
         cmd.Parameters.AddWithValue("state", state);
-        cmd.Parameters.AddWithValue("seal", seal.Of(customerId, version, chainLink, state));
+        cmd.Parameters.AddWithValue("seal", seals.Checkpoint(customerId, version, chainLink, state));
         await cmd.ExecuteNonQueryAsync(ct);
     }
 
@@ -148,7 +124,7 @@ public sealed class Checkpoints(IDocumentStore store, CheckpointSeal seal, ILogg
         if (!await reader.ReadAsync(ct)) return null;
         var state = (byte[])reader[0];
         var (stored, link) = (reader.IsDBNull(1) ? null : (byte[])reader[1], reader.IsDBNull(2) ? null : (byte[])reader[2]);
-        if (seal.Holds(customerId, version, link, state, stored)) return state;
+        if (seals.CheckpointHolds(customerId, version, link, state, stored)) return state;
         log.LogWarning("Checkpoint of {Customer} at version {Version} does not match its seal (edited, or from before seals or another key): folding the events instead",
             customerId, version);
         return null;

@@ -13,15 +13,18 @@ namespace Credit.Api.Accounts;
 public sealed record LoadedContext(CreditContext Context, CustomerGroup? Pool);
 
 /// <summary>What a decision needs besides the account: the company policy, the group and its pool, today.</summary>
-public sealed class CreditContexts(BusinessCalendar calendar, PolicyStore policies, IDocumentStore store, AccountCache cache)
+public sealed class CreditContexts(
+    BusinessCalendar calendar, PolicyStore policies, IDocumentStore store, AccountCache cache, Audit.Seals seals, ILogger<CreditContexts> log)
 {
+    public Audit.Seals Seals => seals;
+
     public async Task<LoadedContext> For(CreditAccount? account, CancellationToken ct)
     {
         var policy = await policies.Current(ct);
         if (account?.Profile.GroupId is not { } groupId) return new(new CreditContext(policy, null, calendar.Today), null);
 
         await using var session = store.QuerySession();
-        var group = await session.LoadAsync<CustomerGroup>(groupId, ct);
+        var group = await LoadGroup(session, groupId, ct);
         if (group is null) return new(new CreditContext(policy, null, calendar.Today), null);
 
         var (exposure, unrated) = group.SharedCreditLimit is null ? (0m, null) : await PoolExposure(session, groupId, policy, ct);
@@ -33,7 +36,25 @@ public sealed class CreditContexts(BusinessCalendar calendar, PolicyStore polici
     public async Task<CustomerGroup?> Group(string groupId, CancellationToken ct)
     {
         await using var session = store.QuerySession();
-        return await session.LoadAsync<CustomerGroup>(groupId, ct);
+        return await LoadGroup(session, groupId, ct);
+    }
+
+    /// <summary>
+    /// The group record, its limits checked against its seal: one edited in the database (a pool of 100 made 1,000,000)
+    /// takes its name and limits from the group's latest hash-chained event instead, re-sealed so the next write mends it.
+    /// </summary>
+    public async Task<CustomerGroup?> LoadGroup(IQuerySession session, string groupId, CancellationToken ct)
+    {
+        var group = await session.LoadAsync<CustomerGroup>(groupId, ct);
+        if (group is null || seals.GroupHolds(group)) return group;
+        var saved = (await session.Events.FetchStreamAsync(CustomerGroup.StreamOf(groupId), token: ct))
+            .Select(e => e.Data).OfType<GroupSaved>().LastOrDefault();
+        if (saved is null) return group;
+        if (group.Seal is not null)
+            log.LogWarning("Group {Group} does not match its seal (edited outside the API): its last recorded change applies", groupId);
+        (group.Name, group.DefaultCreditLimit, group.SharedCreditLimit) = (saved.Name, saved.DefaultCreditLimit, saved.SharedCreditLimit);
+        group.Seal = seals.Group(group);
+        return group;
     }
 
     /// <summary>

@@ -15,6 +15,8 @@ public sealed class CustomerGroup
     /// <summary>Marten's optimistic-concurrency version, carried on the document so any session can check it.</summary>
     [Marten.Schema.Version]
     public Guid Version { get; set; }
+    /// <summary>See <see cref="Audit.Seals.Group"/>: a record edited in the database gives way to the group's chained events.</summary>
+    public string? Seal { get; set; }
     public string UpdatedBy { get; set; } = "";
     public DateTimeOffset UpdatedAt { get; set; }
 
@@ -22,3 +24,22 @@ public sealed class CustomerGroup
 }
 
 public sealed record GroupSaved(string GroupId, string Name, decimal? DefaultCreditLimit, decimal? SharedCreditLimit);
+
+/// <summary>
+/// At start-up, seals the groups recorded before seals existed, from their latest recorded change (otherwise each
+/// decision of their members would read the group's events to check them).
+/// </summary>
+public sealed class SealEarlierGroups(Marten.IDocumentStore store, Accounts.CreditContexts contexts) : IHostedService
+{
+    public async Task StartAsync(CancellationToken ct)
+    {
+        await using var session = store.LightweightSession();
+        var unsealed = await Marten.QueryableExtensions.ToListAsync(session.Query<CustomerGroup>().Where(g => g.Seal == null), ct);
+        if (unsealed.Count == 0) return;
+        foreach (var group in unsealed)
+            if (await contexts.LoadGroup(session, group.Id, ct) is { Seal: not null } sealedGroup) session.Store(sealedGroup);
+        await session.SaveChangesAsync(ct);
+    }
+
+    public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
+}

@@ -80,6 +80,7 @@ public static class GroupEndpoints
         group.SharedCreditLimit = request.SharedCreditLimit;
         group.UpdatedBy = caller.User;
         group.UpdatedAt = clock.GetUtcNow();
+        group.Seal = contexts.Seals.Group(group);
         session.Store(group); // optimistic: a pooled decision in flight makes this retry-worthy, never silently lost
         session.Events.Append(CustomerGroup.StreamOf(groupId), new GroupSaved(groupId, group.Name, group.DefaultCreditLimit, group.SharedCreditLimit));
         await session.SaveChangesAsync(ct);
@@ -99,7 +100,7 @@ public static class GroupEndpoints
     public static async Task<IResult> Get(string groupId, IQuerySession session, CreditContexts contexts, PolicyStore policies,
         CancellationToken ct)
     {
-        var group = await session.LoadAsync<CustomerGroup>(groupId, ct);
+        var group = await contexts.LoadGroup(session, groupId, ct);
         return group is null ? Problems.Result(404, "GROUP_NOT_FOUND")
             : Results.Ok(await View(session, group, contexts, await policies.Current(ct), ct));
     }

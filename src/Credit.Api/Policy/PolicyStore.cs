@@ -4,7 +4,7 @@ using Marten;
 
 namespace Credit.Api.Policy;
 
-/// <summary>The company policy as stored; one row, plus an event per change for the audit trail.</summary>
+/// <summary>The company policy as stored for SQL readers; the event per change (the audit trail) is what the API reads.</summary>
 public sealed class PolicyDocument
 {
     public string Id { get; set; } = PolicyStore.DocumentId;
@@ -28,12 +28,17 @@ public sealed class PolicyStore(IDocumentStore store, TimeProvider clock)
     private volatile CreditPolicy? _current;
     private readonly SemaphoreSlim _saving = new(1, 1);
 
+    /// <summary>
+    /// The policy in force: its latest recorded change, read from the hash-chained event (the document beside it is for
+    /// SQL readers; one edited in the database would otherwise decide every customer's credit unnoticed).
+    /// </summary>
     public async ValueTask<CreditPolicy> Current(CancellationToken ct)
     {
         if (_current is { } cached) return cached;
         await using var session = store.QuerySession();
-        var doc = await session.LoadAsync<PolicyDocument>(DocumentId, ct);
-        return _current = doc?.Policy ?? CreditPolicy.Default;
+        var latest = await session.Events.QueryAllRawEvents()
+            .Where(e => e.StreamKey == StreamId).OrderByDescending(e => e.Version).Take(1).ToListAsync(ct);
+        return _current = (latest.SingleOrDefault()?.Data as PolicySet)?.Policy ?? CreditPolicy.Default;
     }
 
     /// <summary>Stores the policy and answers the one it replaced (saves take turns, so each sees its true predecessor).</summary>

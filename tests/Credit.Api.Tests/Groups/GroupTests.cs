@@ -38,6 +38,26 @@ public class GroupTests(AppFixture app)
     }
 
     [Fact]
+    public async Task A_group_record_edited_in_the_database_gives_way_to_its_recorded_limits()
+    {
+        var group = AppFixture.NewId("forged");
+        await app.Controller.Put($"/api/groups/{group}", new { name = "Forged pool", sharedCreditLimit = 100 });
+        var member = await app.Customer(new { name = "Member", groupId = group, creditLimit = 100_000 });
+        await using (var conn = new Npgsql.NpgsqlConnection(app.ConnectionString))
+        {
+            await conn.OpenAsync();
+            await using var forge = new Npgsql.NpgsqlCommand(
+                "update credit.mt_doc_customergroup set data = jsonb_set(data, '{sharedCreditLimit}', '1000000') where id = @id", conn);
+            forge.Parameters.AddWithValue("id", group);
+            (await forge.ExecuteNonQueryAsync()).ShouldBe(1);
+        }
+
+        var refused = await app.Clerk.Post($"/api/customers/{member}/invoices", new { invoiceId = "I1", amount = 5000 });
+        refused.Codes("reasons").ShouldBe(["GROUP_LIMIT_EXCEEDED"], refused.ToString());
+        (await app.Clerk.Get($"/api/groups/{group}")).Decimal("sharedCreditLimit").ShouldBe(100m);
+    }
+
+    [Fact]
     public async Task A_shared_pool_is_checked_together_with_each_members_own_limit()
     {
         var group = AppFixture.NewId("pool");

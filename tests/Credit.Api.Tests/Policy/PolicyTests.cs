@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Credit.Api.Tests.Infrastructure;
 
 namespace Credit.Api.Tests.Policy;
@@ -123,5 +124,23 @@ public sealed class PolicyTests(AppFixture app) : IAsyncLifetime
         (await auditor.Get($"/api/groups/{AppFixture.NewId("none")}/history")).Code.ShouldBe("GROUP_NOT_FOUND");
         (await app.As("bi", "reporter").Get("/api/policy/history")).Status.ShouldBe(403);
         (await app.Clerk.Get($"/api/groups/{group}/history")).Status.ShouldBe(403);
+    }
+
+    [Fact]
+    public async Task A_policy_record_edited_in_the_database_is_not_what_the_api_reads()
+    {
+        (await app.Controller.Put("/api/policy", new { defaultCreditLimit = 1000 })).Status.ShouldBe(200);
+        await using (var conn = new Npgsql.NpgsqlConnection(app.ConnectionString))
+        {
+            await conn.OpenAsync();
+            await using var forge = new Npgsql.NpgsqlCommand(
+                "update credit.mt_doc_policydocument set data = jsonb_set(data, '{policy,defaultCreditLimit}', '99999999', false) " +
+                "where data #> '{policy,defaultCreditLimit}' is not null", conn);
+            (await forge.ExecuteNonQueryAsync()).ShouldBe(1);
+        }
+        // A fresh store, as after a restart: the policy comes from its latest recorded change.
+        var store = app.Host.Services.GetRequiredService<Marten.IDocumentStore>();
+        var fresh = new Credit.Api.Policy.PolicyStore(store, TimeProvider.System);
+        (await fresh.Current(CancellationToken.None)).DefaultCreditLimit.ShouldBe(1000m);
     }
 }
