@@ -110,16 +110,19 @@ public class ExchangeRateTests
     }
 
     [Fact]
-    public void Only_a_new_default_limit_currency_or_rate_may_change_a_customers_limit()
+    public void Only_a_higher_default_another_currency_or_a_rate_for_more_credit_may_raise_a_customers_limit()
     {
-        SarWithKwd.MayChangeLimits(SarWithKwd with { }).ShouldBeFalse();
-        (SarWithKwd with { GraceDays = 30, OrderReviewThreshold = 5m, Rules = new Dictionary<string, RuleMode>() }).MayChangeLimits(SarWithKwd).ShouldBeFalse();
-        (SarWithKwd with { ExchangeRates = new Dictionary<string, decimal> { ["KWD"] = 12.25m } }).MayChangeLimits(SarWithKwd).ShouldBeFalse();
-        (SarWithKwd with { DefaultCreditLimit = 7001m }).MayChangeLimits(SarWithKwd).ShouldBeTrue();
-        (SarWithKwd with { DefaultCreditLimit = null }).MayChangeLimits(SarWithKwd).ShouldBeTrue();
-        (SarWithKwd with { Currency = "USD" }).MayChangeLimits(SarWithKwd).ShouldBeTrue();
-        Sar.MayChangeLimits(SarWithKwd).ShouldBeTrue();
-        (SarWithKwd with { ExchangeRates = new Dictionary<string, decimal> { ["KWD"] = 12.3m } }).MayChangeLimits(SarWithKwd).ShouldBeTrue();
-        (SarWithKwd with { ExchangeRates = new Dictionary<string, decimal> { ["BHD"] = 12.25m } }).MayChangeLimits(SarWithKwd).ShouldBeTrue();
+        SarWithKwd.MayRaiseLimits(SarWithKwd with { }).ShouldBeFalse();
+        (SarWithKwd with { GraceDays = 30, OrderReviewThreshold = 5m, Rules = new Dictionary<string, RuleMode>() }).MayRaiseLimits(SarWithKwd).ShouldBeFalse();
+        (SarWithKwd with { ExchangeRates = new Dictionary<string, decimal> { ["KWD"] = 12.25m } }).MayRaiseLimits(SarWithKwd).ShouldBeFalse();
+        (SarWithKwd with { DefaultCreditLimit = 7001m }).MayRaiseLimits(SarWithKwd).ShouldBeTrue();
+        (SarWithKwd with { DefaultCreditLimit = 6999m }).MayRaiseLimits(SarWithKwd).ShouldBeFalse(); // lower: nothing held can pass now
+        (SarWithKwd with { DefaultCreditLimit = null }).MayRaiseLimits(SarWithKwd).ShouldBeTrue(); // none at all: unlimited
+        (SarWithKwd with { DefaultCreditLimit = 5m }).MayRaiseLimits(SarWithKwd with { DefaultCreditLimit = null }).ShouldBeFalse();
+        (SarWithKwd with { Currency = "USD" }).MayRaiseLimits(SarWithKwd).ShouldBeTrue();
+        Sar.MayRaiseLimits(SarWithKwd).ShouldBeFalse(); // a rate taken away leaves the limit unknowable, never larger
+        SarWithKwd.MayRaiseLimits(Sar).ShouldBeTrue(); // a new rate: 0 becomes a limit
+        (SarWithKwd with { ExchangeRates = new Dictionary<string, decimal> { ["KWD"] = 12.2m } }).MayRaiseLimits(SarWithKwd).ShouldBeTrue();
+        (SarWithKwd with { ExchangeRates = new Dictionary<string, decimal> { ["KWD"] = 12.3m } }).MayRaiseLimits(SarWithKwd).ShouldBeFalse();
     }
 }

@@ -25,7 +25,7 @@ public static class ApiDocument
         });
         options.AddSchemaTransformer((schema, context, _) =>
         {
-            DescribeShape(schema, context.JsonTypeInfo);
+            DescribeShape(schema, context.JsonTypeInfo, context.JsonPropertyInfo);
             return Task.CompletedTask;
         });
         // Wolverine fills an endpoint's description with its operation id: noise beside the summary.
@@ -42,18 +42,24 @@ public static class ApiDocument
     /// without a type; and a record's nullable parameters (issuedOn, orderId, installments...) were listed as required,
     /// so a client generated from the document had to send them.
     /// </summary>
-    private static void DescribeShape(Microsoft.OpenApi.OpenApiSchema schema, System.Text.Json.Serialization.Metadata.JsonTypeInfo info)
+    private static void DescribeShape(Microsoft.OpenApi.OpenApiSchema schema, System.Text.Json.Serialization.Metadata.JsonTypeInfo info,
+        System.Text.Json.Serialization.Metadata.JsonPropertyInfo? property)
     {
         var type = Nullable.GetUnderlyingType(info.Type) ?? info.Type;
         var orNull = type != info.Type ? Microsoft.OpenApi.JsonSchemaType.Null : 0;
         if (type == typeof(decimal)) (schema.Type, schema.Format) = (Microsoft.OpenApi.JsonSchemaType.Number | orNull, null);
         else if (type == typeof(DateOnly)) (schema.Type, schema.Format) = (Microsoft.OpenApi.JsonSchemaType.String | orNull, "date");
-        else if (type == typeof(string)) schema.Type ??= Microsoft.OpenApi.JsonSchemaType.String;
+        else if (type == typeof(string))
+        {
+            schema.Type ??= Microsoft.OpenApi.JsonSchemaType.String;
+            // string? (groupId, orderId, reason, problemCode...): null is a value a client must accept or send.
+            if (property is { IsGetNullable: true } or { IsSetNullable: true }) schema.Type |= Microsoft.OpenApi.JsonSchemaType.Null;
+        }
 
         if (schema.Required is not { Count: > 0 } required) return;
-        foreach (var property in info.Properties)
-            if (Nullable.GetUnderlyingType(property.PropertyType) is not null || property.IsSetNullable)
-                required.Remove(property.Name);
+        foreach (var member in info.Properties)
+            if (Nullable.GetUnderlyingType(member.PropertyType) is not null || member.IsSetNullable)
+                required.Remove(member.Name);
     }
 
     private static string FrontPage()

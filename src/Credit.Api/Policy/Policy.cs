@@ -96,7 +96,7 @@ public static class PolicyEndpoints
     /// <summary>
     /// Replaces the company credit policy (a field left out takes its default: send the whole object). Group and
     /// company limits are in its currency; exchangeRates (company-currency units per unit) convert them for customers
-    /// in other currencies. Held orders are re-checked when the default limit, currency or a rate changed (a new limit);
+    /// in other currencies. Held orders are re-checked when the default limit rose, the currency or a rate changed for more credit;
     /// rule modes, grace days and the review threshold apply to documents decided afterwards.
     /// </summary>
     [WolverinePut("/api/policy")]
@@ -107,7 +107,7 @@ public static class PolicyEndpoints
         var caller = Caller.Of(http);
         var before = await policies.Save(policy, caller, ct);
         // A new company limit (or rate) is a new limit for every customer inheriting it: their held orders may pass now.
-        if (policy.MayChangeLimits(before))
+        if (policy.MayRaiseLimits(before))
             await bus.PublishAsync(new ReviewAllHolds(), new DeliveryOptions { CorrelationId = caller.CorrelationId });
         return PolicyView.Of(policy);
     }

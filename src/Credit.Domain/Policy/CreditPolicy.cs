@@ -64,15 +64,16 @@ public sealed record CreditPolicy
     public static CreditPolicy Default { get; } = new();
 
     /// <summary>
-    /// Whether going from <paramref name="before"/> to this policy may give a customer a new limit: the company default,
-    /// the currency or a rate (inherited limits and pools read through them). Only that re-checks held orders, like
-    /// any new limit; a rule switched to warn or off, more grace days or a higher review threshold apply to the
-    /// documents decided from then on, and what is held waits for a controller (or for the position to improve).
+    /// Whether going from <paramref name="before"/> to this policy may give a customer more credit: a higher company
+    /// default (or none: unlimited), another currency, or a rate that converts a company limit into more of a customer's
+    /// currency (new, or fewer company units per unit). Only that re-checks held orders, like any raised limit; a lower
+    /// limit, a rule switched to warn or off, more grace days or a higher review threshold apply to the documents decided
+    /// from then on, and what is held waits for a controller (or for the position to improve).
     /// </summary>
-    public bool MayChangeLimits(CreditPolicy before) =>
-        DefaultCreditLimit != before.DefaultCreditLimit || Currency != before.Currency
-        || ExchangeRates.Count != before.ExchangeRates.Count
-        || ExchangeRates.Any(r => !before.ExchangeRates.TryGetValue(r.Key, out var rate) || rate != r.Value);
+    public bool MayRaiseLimits(CreditPolicy before) =>
+        (before.DefaultCreditLimit is { } was && (DefaultCreditLimit is not { } now || now > was))
+        || Currency != before.Currency
+        || ExchangeRates.Any(r => !before.ExchangeRates.TryGetValue(r.Key, out var rate) || r.Value < rate);
 
     public RuleMode ModeOf(string code) =>
         ReasonCodes.AlwaysBlocking.Contains(code) ? RuleMode.Block
