@@ -111,7 +111,7 @@ public static class Problems
         RejectionKind.NotFound => Result(404, rejection.Code),
         RejectionKind.Forbidden => Result(403, rejection.Code),
         RejectionKind.Refused => Refused(rejection.Decision!),
-        _ => Result(409, rejection.Code),
+        _ => Result(409, rejection.Code, rejection.Detail is { } detail ? Text.Phrase(detail) : null),
     };
 
     private static IResult Refused(CreditDecision decision)
@@ -119,7 +119,9 @@ public static class Problems
         // The detail a POS shows as it is: every reason, then the figures (Daftra's "exceeded the allowed limit" with amounts).
         var figures = new List<string>
         {
-            decision.Limit is { } limit
+            decision.Reasons.Contains(Domain.Policy.ReasonCodes.ExchangeRateMissing)
+                ? Text.Phrase("REFUSAL_FIGURES_UNRATED", decision.Currency, Text.Money(decision.Exposure, decision.Currency))
+            : decision.Limit is { } limit
                 ? Text.Phrase("REFUSAL_FIGURES", Text.Money(limit, decision.Currency), Text.Money(decision.Exposure, decision.Currency),
                     Text.Money(limit - decision.Exposure, decision.Currency))
                 : Text.Phrase("REFUSAL_FIGURES_UNLIMITED", Text.Money(decision.Exposure, decision.Currency)),

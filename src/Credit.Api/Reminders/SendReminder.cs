@@ -19,6 +19,8 @@ public sealed class Notification
     public string CustomerName { get; set; } = "";
     public string DocumentId { get; set; } = "";
     public int Installment { get; set; }
+    /// <summary>How many installments the document has (0 in notifications from before it was kept).</summary>
+    public int Installments { get; set; }
     public string Type { get; set; } = "";
     public DateOnly DueOn { get; set; }
     public DateOnly SendOn { get; set; }
@@ -33,7 +35,7 @@ public sealed class Notification
     public string MessageIn(System.Globalization.CultureInfo language)
     {
         var document = DocumentId == Domain.Accounts.Receivable.OpeningBalanceId ? Text.PhraseIn(language, "DOCUMENT_OPENING_BALANCE")
-            : Installment > 1 ? Text.PhraseIn(language, "DOCUMENT_INSTALLMENT", DocumentId, Installment)
+            : Installments > 1 || Installment > 1 ? Text.PhraseIn(language, "DOCUMENT_INSTALLMENT", DocumentId, Installment)
             : Text.PhraseIn(language, "DOCUMENT_INVOICE", DocumentId);
         var key = Type == Reminder.OverdueName ? "REMINDER_OVERDUE" : "REMINDER_DUE_SOON";
         return Text.PhraseIn(language, key, CustomerName, Text.MoneyIn(language, OpenAmount, Currency), document,
@@ -60,7 +62,8 @@ public static class SendReminderHandler
         var reminder = message.Reminder;
         var outgoing = new OutgoingMessages();
         var due = await accounts.View(reminder.CustomerId, a => ReminderSchedule.StillOpen(a, reminder) is { } open
-            ? new { Open = open, a.Profile.Name, a.Currency } : null, ct);
+            ? new { Open = open, a.Profile.Name, a.Currency,
+                Installments = a.Receivables.TryGetValue(reminder.DocumentId, out var document) ? document.Installments.Count : 1 } : null, ct);
         if (due is null) return outgoing; // paid or credited: nothing now, and nothing later
 
         // The installment's next reminder waits in the same transaction (or goes now if its day has come).
@@ -74,7 +77,7 @@ public static class SendReminderHandler
         var notification = new Notification
         {
             Id = reminder.NotificationId, CustomerId = reminder.CustomerId, CustomerName = due.Name,
-            DocumentId = reminder.DocumentId, Installment = reminder.Installment, Type = reminder.KindName,
+            DocumentId = reminder.DocumentId, Installment = reminder.Installment, Installments = due.Installments, Type = reminder.KindName,
             DueOn = reminder.DueOn, SendOn = reminder.SendOn, OpenAmount = due.Open, Currency = due.Currency,
             CreatedAt = clock.GetUtcNow(),
         };

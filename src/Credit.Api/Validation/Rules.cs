@@ -1,3 +1,4 @@
+using System.Text;
 using Credit.Domain.Accounts;
 using Credit.Domain.Money;
 using FluentValidation;
@@ -39,9 +40,19 @@ public static class Rules
     private static bool Fits(decimal amount, string currency) => !Currency.IsKnown(currency) || Currency.FitsMinorUnit(amount, currency);
 
     /// <summary>Nothing a reader would see: empty, white space, or invisible marks (zero-width space, direction marks, BOM).</summary>
-    public static bool IsBlank(string? text) =>
-        text is null || text.All(c => char.IsWhiteSpace(c) || char.GetUnicodeCategory(c) is
-            System.Globalization.UnicodeCategory.Format or System.Globalization.UnicodeCategory.Control);
+    public static bool IsBlank(string? text)
+    {
+        if (text is null) return true;
+        foreach (var rune in text.EnumerateRunes())
+            if (!Rune.IsWhiteSpace(rune) && !Invisible(rune)) return false;
+        return true;
+    }
+
+    // Format and control characters (zero-width space, direction marks, BOM, tags), and the letters and marks that draw
+    // nothing: the combining grapheme joiner, the Hangul fillers, the braille blank.
+    private static bool Invisible(Rune r) =>
+        Rune.GetUnicodeCategory(r) is System.Globalization.UnicodeCategory.Format or System.Globalization.UnicodeCategory.Control
+        || r.Value is 0x034F or 0x115F or 0x1160 or 0x3164 or 0xFFA0 or 0x2800;
 
     public static IRuleBuilderOptions<T, string?> Reason<T>(this IRuleBuilder<T, string?> rule) =>
         rule.Must(r => !IsBlank(r)).WithCode("REQUIRED")

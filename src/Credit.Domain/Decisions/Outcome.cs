@@ -2,12 +2,14 @@ namespace Credit.Domain.Decisions;
 
 public enum RejectionKind { Invalid, NotFound, Refused, Duplicate, InvalidState, Forbidden }
 
-/// <summary>Why a command was turned down. Code is the stable machine code; Field errors for Invalid.</summary>
+/// <summary>Why a command was turned down. Code is the stable machine code; Field errors for Invalid; Detail, a key for
+/// the particular case behind a general code (INVALID_STATE because the order is held).</summary>
 public sealed record Rejection(
     RejectionKind Kind,
     string Code,
     CreditDecision? Decision = null,
-    IReadOnlyDictionary<string, string[]>? FieldErrors = null);
+    IReadOnlyDictionary<string, string[]>? FieldErrors = null,
+    string? Detail = null);
 
 /// <summary>
 /// What a domain decision returns: the events to append and the caller's answer, or a rejection.

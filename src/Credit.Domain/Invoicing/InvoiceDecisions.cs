@@ -38,6 +38,8 @@ public static class InvoiceDecisions
         {
             if (!account.Orders.TryGetValue(cmd.OrderId, out order))
                 return Outcome<InvoiceResult>.Reject(RejectionKind.NotFound, ErrorCodes.OrderNotFound);
+            if (order.Status == OrderStatus.Held)
+                return Outcome<InvoiceResult>.Reject(new Rejection(RejectionKind.InvalidState, ErrorCodes.InvalidState, Detail: "ORDER_HELD"));
             if (order.Status is not (OrderStatus.Approved or OrderStatus.Released))
                 return Outcome<InvoiceResult>.Reject(RejectionKind.InvalidState, ErrorCodes.InvalidState);
         }

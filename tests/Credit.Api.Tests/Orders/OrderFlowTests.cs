@@ -61,6 +61,7 @@ public class OrderFlowTests(AppFixture app)
         var invoiceOnHeld = await app.Clerk.Post($"/api/customers/{id}/invoices", new { invoiceId = "I-H", amount = 600, orderId = "SO-9" });
         invoiceOnHeld.Status.ShouldBe(409);
         invoiceOnHeld.Code.ShouldBe("INVALID_STATE");
+        invoiceOnHeld.String("detail").ShouldBe("The order is held: a credit controller must release it before it is invoiced.");
 
         var queue = await app.Controller.Get("/api/holds?status=pending");
         queue.Status.ShouldBe(200);

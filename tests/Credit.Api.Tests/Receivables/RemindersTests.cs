@@ -55,6 +55,19 @@ public class RemindersTests(AppFixture app)
     }
 
     [Fact]
+    public async Task A_reminder_for_an_installment_names_it_even_the_first()
+    {
+        var id = await app.Customer(new { name = "Split" });
+        (await app.Clerk.Post($"/api/customers/{id}/invoices", new
+        {
+            invoiceId = "I1", amount = 100, issuedOn = "2026-10-01",
+            installments = new[] { new { dueOn = "2026-10-31", amount = 50 }, new { dueOn = "2027-01-31", amount = 50 } },
+        })).Status.ShouldBe(201);
+        var found = await Scenario.Eventually(() => app.Clerk.Get($"/api/notifications?customerId={id}&type=overdue"), r => r.Body.GetArrayLength() >= 1);
+        found.Body[0].GetProperty("message").GetString().ShouldBe("Split: 50.00 SAR for installment 1 of invoice I1 was due on 2026-10-31 and is still unpaid.");
+    }
+
+    [Fact]
     public async Task Paid_installments_get_no_reminder_when_theirs_comes_due()
     {
         var id = await app.Customer(new { name = "Pays on time" });

@@ -266,6 +266,8 @@ public static class BadInputCorpus
         Add(OverrideInvoice, "override reason only whitespace", OverrideInvoice.With("override", """{"reason":"  "}"""), bad);
         Add(OverrideInvoice, "override reason only invisible characters", OverrideInvoice.With("override", """{"reason":"\u200b\u200e"}"""), bad);
         Add(NewCustomer, "name only invisible characters", NewCustomer.With("name", Q("\u200f\u200b\ufeff")), bad);
+        Add(NewCustomer, "name only fillers that draw nothing", NewCustomer.With("name", Q("\u034f\u3164\u2800")), bad);
+        Add(NewCustomer, "name only a tag space (a surrogate pair)", NewCustomer.With("name", Q("\U000E0020")), bad);
         Add(Group, "name only invisible characters", Group.With("name", Q("\u2060 \u200b")), bad);
 
         // --- Customer profile.
