@@ -82,6 +82,13 @@ public sealed class Checkpoints(IDocumentStore store, Audit.Seals seals, ILogger
     {
         var found = await Find(customerId, version, at, ct);
         var state = found is { } checkpoint ? await start(checkpoint) : null;
+        if (found is { } passedOver && state is null)
+        {
+            // Unsealed (from before seals) or broken: folded from the events up to it and written again, sealed, so the
+            // next question starts from it instead of from the first event.
+            state = await FoldEvents(customerId, null, passedOver, null, ct);
+            if (state?.Version == passedOver) await Save(customerId, passedOver, AccountImage.Write(state), ct);
+        }
         if (state is not null && state.Version == version) return state;
         return await FoldEvents(customerId, state, version, at, ct);
     }
@@ -125,8 +132,11 @@ public sealed class Checkpoints(IDocumentStore store, Audit.Seals seals, ILogger
         var state = (byte[])reader[0];
         var (stored, link) = (reader.IsDBNull(1) ? null : (byte[])reader[1], reader.IsDBNull(2) ? null : (byte[])reader[2]);
         if (seals.CheckpointHolds(customerId, version, link, state, stored)) return state;
-        log.LogWarning("Checkpoint of {Customer} at version {Version} does not match its seal (edited, or from before seals or another key): folding the events instead",
-            customerId, version);
+        if (stored is null)
+            log.LogInformation("Checkpoint of {Customer} at version {Version} is from before seals: folding the events and sealing it", customerId, version);
+        else
+            log.LogWarning("Checkpoint of {Customer} at version {Version} does not match its seal (edited, or written under another key): folding the events instead",
+                customerId, version);
         return null;
     }
 

@@ -27,7 +27,8 @@ public static class ListNotificationsEndpoint
     [WolverineGet("/api/notifications")]
     [Authorize(Roles = Roles.Readers)]
     [Responds(typeof(NotificationView[]), 200)]
-    public static async Task<IResult> Get(string? customerId, string? type, int? limit, HttpContext http, IQuerySession session, CancellationToken ct)
+    public static async Task<IResult> Get(string? customerId, string? type, int? limit, HttpContext http, IQuerySession session,
+        Accounts.AccountStore accounts, CancellationToken ct)
     {
         var errors = new List<(string, string)>();
         if (customerId is not null && !Rules.IsValidId(customerId)) errors.Add(("customerId", "INVALID_ID"));
@@ -44,9 +45,15 @@ public static class ListNotificationsEndpoint
         if (caller.IsOnlyClerk && found.Count > 0)
         {
             var ids = found.Select(n => n.CustomerId).Distinct().ToArray();
-            var accounts = await session.LoadManyAsync<AccountDirectoryEntry>(ct, ids);
-            var visible = accounts.Where(a => caller.MayActOn(a.AssignedTo)).Select(a => a.Id).ToHashSet();
+            var entries = await session.LoadManyAsync<AccountDirectoryEntry>(ct, ids);
+            var visible = entries.Where(a => caller.MayActOn(a.AssignedTo)).Select(a => a.Id).ToHashSet();
             found = found.Where(n => visible.Contains(n.CustomerId)).ToList();
+        }
+        // Sent before the installment count was kept: read it from the account, so the first of several is named too.
+        foreach (var customer in found.Where(n => n.Installments == 0).GroupBy(n => n.CustomerId))
+        {
+            var counts = await accounts.View(customer.Key, a => a.Receivables.ToDictionary(r => r.Key, r => r.Value.Installments.Count), ct);
+            foreach (var n in customer) n.Installments = counts?.GetValueOrDefault(n.DocumentId) ?? 0;
         }
         return Results.Ok(found.Select(NotificationView.Of).ToList());
     }

@@ -205,7 +205,12 @@ public class AuditTests(AppFixture app)
         (await checkpoints.LoadImage(id, 500, CancellationToken.None)).ShouldBeNull();
         var cold = await checkpoints.Fold(id, 517, null, v => checkpoints.Load(id, v, CancellationToken.None), CancellationToken.None);
         await using (var session = store.QuerySession())
+        {
             cold!.Outstanding.ShouldBe((await session.Events.AggregateStreamAsync<Credit.Domain.Accounts.CreditAccount>(id, 517))!.Outstanding);
+            // ...and written again from the events, sealed: the next question starts from it (an upgrade's unsealed ones too).
+            var mended = Credit.Api.Accounts.AccountImage.Read((await checkpoints.LoadImage(id, 500, CancellationToken.None))!)!;
+            mended.Outstanding.ShouldBe((await session.Events.AggregateStreamAsync<Credit.Domain.Accounts.CreditAccount>(id, 500))!.Outstanding);
+        }
     }
 
     [Fact]

@@ -65,6 +65,17 @@ public class RemindersTests(AppFixture app)
         })).Status.ShouldBe(201);
         var found = await Scenario.Eventually(() => app.Clerk.Get($"/api/notifications?customerId={id}&type=overdue"), r => r.Body.GetArrayLength() >= 1);
         found.Body[0].GetProperty("message").GetString().ShouldBe("Split: 50.00 SAR for installment 1 of invoice I1 was due on 2026-10-31 and is still unpaid.");
+
+        // Sent by a version that did not keep the count: the account tells it.
+        await using (var conn = new NpgsqlConnection(app.ConnectionString))
+        {
+            await conn.OpenAsync();
+            await using var old = new NpgsqlCommand("update credit.mt_doc_notification set data = data - 'installments' where data ->> 'customerId' = @id", conn);
+            old.Parameters.AddWithValue("id", id);
+            (await old.ExecuteNonQueryAsync()).ShouldBeGreaterThan(0);
+        }
+        (await app.Clerk.Get($"/api/notifications?customerId={id}&type=overdue")).Body[0].GetProperty("message").GetString()!
+            .ShouldContain("installment 1 of invoice I1");
     }
 
     [Fact]
