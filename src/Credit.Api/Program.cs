@@ -144,6 +144,7 @@ try
     app.UseCorrelationIds();
     app.UseBodyLimit();
     app.UseCaseInsensitiveMediaTypes();
+    app.UseDocsAtTheirAddress();
     app.UseRouting();
     app.UseRouteIdValidation();
     app.UseAuthentication();

@@ -50,6 +50,37 @@ public static class RequestPipeline
     });
 
     /// <summary>
+    /// The API reference answers at /docs itself (the contract's address), not with a redirect to /docs/: the same page,
+    /// with a base address so its relative scripts and document still resolve under /docs/.
+    /// </summary>
+    public static void UseDocsAtTheirAddress(this WebApplication app) => app.Use(async (context, next) =>
+    {
+        if (!HttpMethods.IsGet(context.Request.Method) || context.Request.Path.Value != "/docs")
+        {
+            await next();
+            return;
+        }
+        context.Request.Path = "/docs/";
+        var original = context.Response.Body;
+        using var page = new MemoryStream();
+        context.Response.Body = page;
+        try
+        {
+            await next();
+        }
+        finally
+        {
+            context.Response.Body = original;
+        }
+        var html = System.Text.Encoding.UTF8.GetString(page.ToArray());
+        if (context.Response.StatusCode == 200 && html.Contains("<head>", StringComparison.Ordinal))
+            html = html.Replace("<head>", "<head>\n    <base href=\"/docs/\" />", StringComparison.Ordinal);
+        var bytes = System.Text.Encoding.UTF8.GetBytes(html);
+        context.Response.ContentLength = bytes.Length;
+        await original.WriteAsync(bytes, context.RequestAborted);
+    });
+
+    /// <summary>
     /// Headers that keep browsers from sniffing, framing or caching API answers. The API reference (/docs) needs
     /// its scripts and styles, so it gets a looser content policy than the JSON endpoints.
     /// </summary>
