@@ -110,6 +110,20 @@ public class StatisticsTests
     }
 
     [Fact]
+    public void A_migrated_history_before_the_account_was_opened_is_measured_against_the_limit_it_was_opened_with()
+    {
+        // Opened on 30 November with a limit of 2,000, its history entered backdated: June is measured against 2,000.
+        LimitChange[] openedWithLimit = [new(D("2026-11-30"), null, false), new(D("2026-11-30"), 2000, false)];
+        var s = CreditStatistics.Compute([Sale("2026-06-01", 1000)], openedWithLimit, 5000m, D("2026-06-01"), D("2026-06-30"), [1], "SAR");
+        s.AverageCreditUsagePct.ShouldBe(50m);
+
+        // Opened without a limit of its own (inheriting 5,000) and given 2,000 later: before the change, the inherited one.
+        LimitChange[] setLater = [new(D("2026-11-30"), null, false), new(D("2026-12-15"), 2000, false)];
+        CreditStatistics.Compute([Sale("2026-06-01", 1000)], setLater, 5000m, D("2026-06-01"), D("2026-06-30"), [1], "SAR")
+            .AverageCreditUsagePct.ShouldBe(20m);
+    }
+
+    [Fact]
     public void Backdated_documents_count_on_their_own_business_date()
     {
         // Recorded late, dated in February: it belongs to February's sales and balances.

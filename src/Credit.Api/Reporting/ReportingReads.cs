@@ -96,15 +96,14 @@ public sealed class ReportingReads(IDocumentStore store)
         return rows.ToLookup(x => x.Item1, x => x.Item2);
     }
 
-    public async Task<ILookup<string, LimitChange>> LimitChanges(string? customerId, DateOnly asOf, CancellationToken ct)
+    public async Task<ILookup<string, LimitChange>> LimitChanges(string? customerId, CancellationToken ct)
     {
         await using var conn = await store.OpenConnection(ConnectionUsage.Read, ct);
         await using var cmd = new NpgsqlCommand($"""
             select customer_id, business_date, amount, unlimited from {S}.limit_changes
-            where (@id::varchar is null or customer_id = @id) and business_date <= @asOf order by customer_id, business_date, seq_id
+            where (@id::varchar is null or customer_id = @id) order by customer_id, business_date, seq_id
             """, conn);
         cmd.Parameters.Add(new NpgsqlParameter("id", NpgsqlTypes.NpgsqlDbType.Varchar) { Value = (object?)customerId ?? DBNull.Value });
-        cmd.Parameters.AddWithValue("asOf", asOf);
         await using var r = await cmd.ExecuteReaderAsync(ct);
         var rows = new List<(string, LimitChange)>();
         while (await r.ReadAsync(ct))

@@ -39,7 +39,7 @@ public static class GetStatisticsEndpoint
 
         var customer = await reads.CaughtUp(customerId, ct);
         var activity = (await reads.Activity(customerId, day, ct))[customerId].ToList();
-        var limits = (await reads.LimitChanges(customerId, day, ct))[customerId].ToList();
+        var limits = (await reads.LimitChanges(customerId, ct))[customerId].ToList();
         return Results.Ok(CreditStatistics.Compute(activity, limits, inherited, since ?? customer?.CustomerSince, day, windows, currency));
     }
 }

@@ -7,7 +7,8 @@ public sealed record DailyActivity(
     public decimal OutstandingChange => Sales + OpeningBalance + Reversals - Receipts - CreditNotes;
 }
 
-/// <summary>A customer-level limit from that business date on; Amount null and not unlimited = inherited.</summary>
+/// <summary>A customer-level limit from that business date on; Amount null and not unlimited = inherited (also the
+/// account's opening without a limit of its own).</summary>
 public sealed record LimitChange(DateOnly Date, decimal? Amount, bool Unlimited);
 
 public sealed record DsoFigure(int WindowMonths, decimal? Days, decimal? CountBackDays);
@@ -117,11 +118,15 @@ public static class CreditStatistics
         }
     }
 
-    /// <summary>The effective limit that day: the customer's own if set, else the inherited one; null = unlimited.</summary>
+    /// <summary>
+    /// The effective limit that day: the customer's own if set, else the inherited one; null = unlimited. Days before the
+    /// first recorded change (a history migrated with backdated documents) take the limit the account was opened with,
+    /// as it stood at the end of that first day: the opening's own limit, or none (inherited) when it was opened without.
+    /// </summary>
     public static decimal? LimitOn(DateOnly day, IReadOnlyList<LimitChange> limits, decimal? inheritedLimit)
     {
-        var last = limits.Where(l => l.Date <= day).LastOrDefault();
-        if (last is null) return inheritedLimit;
+        if (limits.Count == 0) return inheritedLimit;
+        var last = limits.Where(l => l.Date <= day).LastOrDefault() ?? limits.Last(l => l.Date == limits[0].Date);
         if (last.Unlimited) return null;
         return last.Amount ?? inheritedLimit;
     }

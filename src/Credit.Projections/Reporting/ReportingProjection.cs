@@ -50,7 +50,12 @@ public sealed class ReportingProjection(TimeZoneInfo zone) : IProjection
             DateOnly? document = null;
             switch (e.Data)
             {
-                case AccountOpened x: _profiles[id] = (e.Sequence, x.Profile); break;
+                case AccountOpened x:
+                    _profiles[id] = (e.Sequence, x.Profile);
+                    // The opening's limit (none until a LimitSet of the same command says otherwise): what statistics take
+                    // for the days of a migrated history before it.
+                    _limitChanges.Add(e.Sequence, id, BusinessDateOf(e), null, false, null);
+                    break;
                 case ProfileUpdated x: _profiles[id] = (e.Sequence, x.Profile); break;
                 case LimitSet x:
                     _limits[id] = x;

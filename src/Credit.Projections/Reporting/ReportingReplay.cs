@@ -96,7 +96,10 @@ public sealed class ReportingReplay(TimeZoneInfo zone)
         DateOnly? document = null;
         switch (e.Data)
         {
-            case AccountOpened x: customer = Profile(id, customer, x.Profile); break;
+            case AccountOpened x:
+                customer = Profile(id, customer, x.Profile);
+                _limits.Add(new LimitRow(e.Sequence, id, ReportingProjection.BusinessDateOf(e.Timestamp, zone), null, false, null)); // as the projection
+                break;
             case ProfileUpdated x: customer = Profile(id, customer, x.Profile); break;
             case LimitSet x:
                 if (customer is not null) (customer.CreditLimit, customer.UnlimitedCredit, customer.CreditLimitExpiresOn) = (x.Amount, x.Unlimited, x.ExpiresOn);

@@ -264,6 +264,20 @@ public class ReadModelTests(AppFixture app)
     }
 
     [Fact]
+    public async Task Credit_usage_over_a_migrated_history_is_measured_against_the_limit_the_account_was_opened_with()
+    {
+        var id = await app.Customer(new { name = "Migrated usage", creditLimit = 2000, customerSince = "2026-01-01" });
+        await Invoice(id, "I1", 900, "2026-04-10");
+        await Invoice(id, "I2", 600, "2026-05-15");
+        await Invoice(id, "I3", 300, "2026-06-20");
+        await Pay(id, "P1", 900, "2026-06-01");
+
+        // 92 days from 2026-03-31: 10 at 0, 35 at 900, 17 at 1,500, 19 at 600, 11 at 900 → mean 851.09 of 2,000.
+        var stats = await Reporter.Get($"/api/customers/{id}/statistics?asOf=2026-06-30");
+        stats.Decimal("averageCreditUsagePct").ShouldBe(42.55m, stats.ToString());
+    }
+
+    [Fact]
     public async Task The_reporting_role_reads_the_reporting_schema_and_nothing_else()
     {
         var id = await app.Customer(new { name = "BI", creditLimit = 1000 });
