@@ -178,6 +178,7 @@ static void ConfigureJson(JsonSerializerOptions o)
     o.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
     o.Converters.Add(new Credit.Api.Hosting.MoneyJson());
     o.Converters.Add(new Credit.Api.Hosting.BusinessDateJson());
+    o.Converters.Add(new Credit.Api.Hosting.TimestampJson());
     o.Converters.Add(new Credit.Api.Hosting.TextJson());
 }
 

@@ -58,3 +58,14 @@ public sealed class BusinessDateJson : System.Text.Json.Serialization.JsonConver
     public override void Write(System.Text.Json.Utf8JsonWriter writer, DateOnly value, System.Text.Json.JsonSerializerOptions options) =>
         writer.WriteStringValue(value.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
 }
+
+/// <summary>Timestamps go out in UTC with a Z, to the microsecond the database keeps ("2026-11-30T08:29:26.368987Z"):
+/// the contract's "ISO-8601 UTC" in its most common form, and what time travel's asOf takes back as it is.</summary>
+public sealed class TimestampJson : System.Text.Json.Serialization.JsonConverter<DateTimeOffset>
+{
+    public override DateTimeOffset Read(ref System.Text.Json.Utf8JsonReader reader, Type typeToConvert, System.Text.Json.JsonSerializerOptions options) =>
+        reader.GetDateTimeOffset();
+
+    public override void Write(System.Text.Json.Utf8JsonWriter writer, DateTimeOffset value, System.Text.Json.JsonSerializerOptions options) =>
+        writer.WriteStringValue(value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture));
+}

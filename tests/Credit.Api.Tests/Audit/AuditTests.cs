@@ -43,6 +43,8 @@ public class AuditTests(AppFixture app)
         events[3].GetProperty("user").GetString().ShouldBe("controller-1");
         events[3].GetProperty("reason").GetString().ShouldBe("زيادة الحد بعد المراجعة");
         events.ShouldAllBe(e => e.GetProperty("hash").GetString()!.Length == 64);
+        // Timestamps in UTC with a Z, to the microsecond ("2026-11-30T08:29:26.368987Z").
+        events.ShouldAllBe(e => System.Text.RegularExpressions.Regex.IsMatch(e.GetProperty("timestamp").GetString()!, @"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$"));
         history.Headers["X-Total-Count"].ShouldBe("5");
         // A request without a correlation id gets one, echoed in the response and recorded on its events.
         history.Headers["X-Correlation-Id"].ShouldNotBeNullOrWhiteSpace();
