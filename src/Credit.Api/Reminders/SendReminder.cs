@@ -29,7 +29,8 @@ public sealed class Notification
     public DateTimeOffset CreatedAt { get; set; }
 
     /// <summary>
-    /// What a customer reads, in a language: "الصحيفي: يستحق مبلغ 862.50 ر.س عن القسط 2 من الفاتورة INV-1 بتاريخ 2026-12-01."
+    /// What a customer reads, in a language: "عميلنا العزيز الصحيفي، نودّ تذكيركم بأن المبلغ المستحق عن القسط رقم 2 من
+    /// الفاتورة رقم INV-1 وقدره 862.50 ر.س يحلّ موعد سداده في 2026-12-01. وشكرًا لكم."
     /// Written when asked for, so a list answers in the caller's language.
     /// </summary>
     public string MessageIn(System.Globalization.CultureInfo language)

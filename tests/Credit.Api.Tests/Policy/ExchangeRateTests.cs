@@ -21,7 +21,7 @@ public sealed class ExchangeRateTests(AppFixture app) : IAsyncLifetime
         refused.Status.ShouldBe(409, refused.ToString());
         refused.Codes("reasons").ShouldBe(["EXCHANGE_RATE_MISSING"]);
         refused.Body.GetProperty("reasons")[0].GetProperty("message").GetString()!.ShouldContain("سعر صرف");
-        refused.String("detail")!.ShouldEndWith("لا يمكن تحويل الحد إلى عملة العميل دون سعر صرف؛ المستخدم 0.000 د.ك."); // unknown, not cash only
+        refused.String("detail")!.ShouldEndWith("لا يمكن تحويل الحد إلى عملة العميل (KWD) دون سعر صرف؛ الائتمان المستخدَم 0.000 د.ك."); // unknown, not cash only
         var held = await app.Clerk.Post($"/api/customers/{id}/orders", new { orderId = "SO1", amount = 100 });
         held.String("status").ShouldBe("held");
         var unrated = await app.Clerk.Get($"/api/customers/{id}/balance");

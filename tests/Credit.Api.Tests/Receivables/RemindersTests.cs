@@ -45,9 +45,9 @@ public class RemindersTests(AppFixture app)
         overdue.GetProperty("openAmount").GetDecimal().ShouldBe(100m);
         overdue.GetProperty("dueOn").GetString().ShouldBe("2026-10-31");
         // The text for the customer, ready for SMS or WhatsApp, in the caller's language.
-        overdue.GetProperty("message").GetString().ShouldBe("عميل التذكير: 100.00 SAR for invoice OLD was due on 2026-10-31 and is still unpaid.");
+        overdue.GetProperty("message").GetString().ShouldBe("Dear عميل التذكير, a reminder that 100.00 SAR for invoice OLD was due on 2026-10-31 and is still unpaid. Please settle it at your earliest convenience. Thank you.");
         var arabic = await app.Clerk.InLanguage("ar").Get($"/api/notifications?customerId={id}&type=due-soon");
-        arabic.Body[0].GetProperty("message").GetString().ShouldBe("عميل التذكير: يستحق مبلغ 100.00 ر.س عن الفاتورة SOON بتاريخ 2026-11-25.");
+        arabic.Body[0].GetProperty("message").GetString().ShouldBe("عميلنا العزيز عميل التذكير، نودّ تذكيركم بأن المبلغ المستحق عن الفاتورة رقم SOON وقدره 100.00 ر.س يحلّ موعد سداده في 2026-11-25. وشكرًا لكم.");
 
         var onlyOverdue = await app.Clerk.Get($"/api/notifications?customerId={id}&type=overdue");
         Kinds(onlyOverdue).ShouldBe(["OLD/1/overdue"]);
@@ -64,7 +64,7 @@ public class RemindersTests(AppFixture app)
             installments = new[] { new { dueOn = "2026-10-31", amount = 50 }, new { dueOn = "2027-01-31", amount = 50 } },
         })).Status.ShouldBe(201);
         var found = await Scenario.Eventually(() => app.Clerk.Get($"/api/notifications?customerId={id}&type=overdue"), r => r.Body.GetArrayLength() >= 1);
-        found.Body[0].GetProperty("message").GetString().ShouldBe("Split: 50.00 SAR for installment 1 of invoice I1 was due on 2026-10-31 and is still unpaid.");
+        found.Body[0].GetProperty("message").GetString().ShouldBe("Dear Split, a reminder that 50.00 SAR for installment 1 of invoice I1 was due on 2026-10-31 and is still unpaid. Please settle it at your earliest convenience. Thank you.");
 
         // Sent by a version that did not keep the count: the account tells it.
         await using (var conn = new NpgsqlConnection(app.ConnectionString))
