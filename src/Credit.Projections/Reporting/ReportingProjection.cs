@@ -259,7 +259,12 @@ public sealed class ReportingProjection(TimeZoneInfo zone) : IProjection
             if (_ordersOut.Count > 0)
                 ops.QueueSqlCommand($"""
                     insert into {S}.order_movements (seq_id, customer_id, business_date, order_id, amount)
-                    select u.seq, u.customer, u.on_date, u.order_id, -o.amount
+                    -- Never before it came in: a released order invoiced with an earlier (backdated) date left the book on
+                    -- the day it entered, not before it (open orders went negative in the history).
+                    select u.seq, u.customer,
+                           greatest(u.on_date, (select max(m.business_date) from {S}.order_movements m
+                                                where m.customer_id = u.customer and m.order_id = u.order_id and m.amount > 0)),
+                           u.order_id, -o.amount
                     from unnest(?::bigint[], ?::varchar[], ?::varchar[], ?::date[], ?::boolean[]) as u(seq, customer, order_id, on_date, was_open)
                     join {S}.order_book o on o.customer_id = u.customer and o.order_id = u.order_id and o.counted
                     where coalesce(u.was_open, o.status in ('approved', 'released'))

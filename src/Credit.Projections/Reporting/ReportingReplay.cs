@@ -40,6 +40,8 @@ public sealed class OrderRow(string customer, string order)
     public string Order { get; } = order;
     public decimal Amount { get; init; }
     public bool Counted { get; init; }
+    /// <summary>The business date it came into the book (approved or released), which it never leaves before.</summary>
+    public DateOnly? InOn { get; set; }
     public string Status { get; set; } = "";
     public DateOnly OrderedOn { get; init; }
     public string[] Reasons { get; init; } = [];
@@ -225,8 +227,9 @@ public sealed class ReportingReplay(TimeZoneInfo zone)
     /// <summary>An order starts counting as exposure (approved, released): a movement of its amount, if it counts.</summary>
     private void OrderIn(in ReplayedEvent e, string order, DateOnly on)
     {
-        if (_orders.TryGetValue((e.Customer, order), out var o) && o.Counted)
-            _orderMovements.Add(new OrderMovementRow(e.Sequence, e.Customer, on, order, o.Amount));
+        if (!_orders.TryGetValue((e.Customer, order), out var o) || !o.Counted) return;
+        o.InOn = on;
+        _orderMovements.Add(new OrderMovementRow(e.Sequence, e.Customer, on, order, o.Amount));
     }
 
     /// <summary>An order stops counting (invoiced, cancelled): a movement back, if it counted until now.</summary>
@@ -234,7 +237,7 @@ public sealed class ReportingReplay(TimeZoneInfo zone)
     {
         if (!_orders.TryGetValue((e.Customer, order), out var o)) return;
         if (o.Counted && o.Status is "approved" or "released")
-            _orderMovements.Add(new OrderMovementRow(e.Sequence, e.Customer, on, order, -o.Amount));
+            _orderMovements.Add(new OrderMovementRow(e.Sequence, e.Customer, o.InOn is { } came && came > on ? came : on, order, -o.Amount));
         if (status == "cancelled") Resolve(e, order, status, reason!, by);
         else o.Status = status;
     }

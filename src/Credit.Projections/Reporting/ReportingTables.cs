@@ -51,6 +51,7 @@ public static class ReportingTables
             seq_id bigint primary key, customer_id varchar not null, business_date date not null, order_id varchar not null,
             amount numeric not null);
         create index if not exists order_movements_customer_date on {Schema}.order_movements (customer_id, business_date);
+        create index if not exists order_movements_order on {Schema}.order_movements (customer_id, order_id);
 
         create table if not exists {Schema}.order_book (
             customer_id varchar not null, order_id varchar not null, amount numeric not null, counted boolean not null,

@@ -278,6 +278,26 @@ public class ReadModelTests(AppFixture app)
     }
 
     [Fact]
+    public async Task A_released_order_invoiced_with_an_earlier_date_never_leaves_open_orders_negative_in_the_history()
+    {
+        var id = await app.Customer(new { name = "Backdated release", creditLimit = 100 });
+        (await app.Clerk.Post($"/api/customers/{id}/orders", new { orderId = "O1", amount = 500, orderedOn = "2026-04-07" })).String("status").ShouldBe("held");
+        (await app.Controller.Post($"/api/customers/{id}/orders/O1/release", new { reason = "known customer" })).Status.ShouldBe(200);
+        (await app.Clerk.Post($"/api/customers/{id}/invoices", new { invoiceId = "I2", amount = 500, orderId = "O1", issuedOn = "2026-04-09" }))
+            .Status.ShouldBe(201);
+        await app.Clerk.Get($"/api/customers/{id}/balance"); // waits for the projection
+
+        await using var conn = new Npgsql.NpgsqlConnection(app.ConnectionString);
+        await conn.OpenAsync();
+        await using var lowest = new Npgsql.NpgsqlCommand(
+            "select coalesce(min(open_orders), 0) from credit_reporting.daily_balance where customer_id = @id", conn);
+        lowest.Parameters.AddWithValue("id", id);
+        ((decimal)(await lowest.ExecuteScalarAsync())!).ShouldBeGreaterThanOrEqualTo(0m);
+        var stats = await Reporter.Get($"/api/customers/{id}/statistics?asOf=2026-06-30");
+        stats.Decimal("averageExposurePct").ShouldBeGreaterThanOrEqualTo(stats.Decimal("averageCreditUsagePct"), stats.ToString());
+    }
+
+    [Fact]
     public async Task The_reporting_role_reads_the_reporting_schema_and_nothing_else()
     {
         var id = await app.Customer(new { name = "BI", creditLimit = 1000 });

@@ -64,6 +64,13 @@ public class RebuildTests(AppFixture app)
             (await controller.Post($"/api/customers/{id}/invoices", new { invoiceId = "I3", amount = 250, issuedOn = "2026-11-03" })).Status.ShouldBe(201);
             if (c == 1) (await controller.Post($"/api/customers/{id}/payments/P3/reverse", new { reason = "bounced" })).Status.ShouldBe(200);
             (await controller.Post($"/api/customers/{id}/credit-limit", new { amount = 20000, reason = "review" })).Status.ShouldBe(200);
+            if (c != 3)
+            {
+                // The held order, released (by the new limit or the controller), invoiced with a date before its release.
+                (await controller.Post($"/api/customers/{id}/orders/O2/release", new { reason = "approved" })).Status.ShouldBe(200);
+                (await controller.Post($"/api/customers/{id}/invoices", new { invoiceId = "I4", amount = 9000, orderId = "O2", issuedOn = "2026-10-05" }))
+                    .Status.ShouldBe(201);
+            }
             // Text that needs escaping on its way into the tables (quotes, backslashes), a rejected hold, an account hold
             // and a renamed customer.
             (await controller.Post($"/api/customers/{id}/orders", new { orderId = "O4", amount = 50000 })).Status.ShouldBe(201);
