@@ -12,9 +12,45 @@ public sealed class ReportingSchema(IDocumentStore store) : IHostedService
     public async Task StartAsync(CancellationToken ct)
     {
         await using var conn = await store.OpenConnection(ConnectionUsage.ReadWrite, ct);
-        await using var cmd = new NpgsqlCommand(ReportingTables.Install(), conn);
-        await cmd.ExecuteNonQueryAsync(ct);
+        try
+        {
+            await using var cmd = new NpgsqlCommand(ReportingTables.Install(replaceViews: true), conn);
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.InvalidTableDefinition)
+        {
+            // A view whose columns changed other than at the end cannot be replaced: dropped and created again, which a
+            // DBA's own view on it would block (2BP01): then say which objects, rather than fail with a redacted detail.
+            try
+            {
+                await using var cmd = new NpgsqlCommand(ReportingTables.Install(replaceViews: false), conn);
+                await cmd.ExecuteNonQueryAsync(ct);
+            }
+            catch (PostgresException blocked) when (blocked.SqlState == PostgresErrorCodes.DependentObjectsStillExist)
+            {
+                throw new InvalidOperationException(
+                    $"The reporting views ({ReportingTables.Schema}) changed in this version and must be recreated, but other objects depend on them: " +
+                    $"{await Dependants(conn, ct)}. Drop those objects, start the API, then create them again.", blocked);
+            }
+        }
     }
 
     public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
+
+    /// <summary>Objects outside the reporting schema built on its views.</summary>
+    private static async Task<string> Dependants(NpgsqlConnection conn, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand($"""
+            select distinct format('%I.%I', dn.nspname, dc.relname)
+            from pg_depend d
+            join pg_rewrite r on r.oid = d.objid
+            join pg_class dc on dc.oid = r.ev_class join pg_namespace dn on dn.oid = dc.relnamespace
+            join pg_class vc on vc.oid = d.refobjid join pg_namespace vn on vn.oid = vc.relnamespace
+            where vn.nspname = '{ReportingTables.Schema}' and dn.nspname <> '{ReportingTables.Schema}'
+            """, conn);
+        var names = new List<string>();
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) names.Add(reader.GetString(0));
+        return names.Count == 0 ? "(not found)" : string.Join(", ", names);
+    }
 }

@@ -23,7 +23,13 @@ public static class ReportingTables
     /// <summary>Empties every table the projection writes (before a rebuild).</summary>
     public static string TruncateAll() => $"truncate {string.Join(", ", QualifiedTables)}";
 
-    public static string Install() => $"""
+    /// <summary>
+    /// The tables (created if missing) and the views. <paramref name="replaceViews"/>: views replaced in place, which keeps
+    /// objects a DBA built on them (possible while their columns only grow at the end); else dropped and created again.
+    /// </summary>
+    private static string CreateView(bool replace) => replace ? "or replace view" : "view";
+
+    public static string Install(bool replaceViews = true) => $"""
         create schema if not exists {Schema};
 
         create table if not exists {Schema}.customers (
@@ -66,11 +72,11 @@ public static class ReportingTables
             amount numeric, unlimited boolean not null, expires_on date);
         create index if not exists limit_changes_customer on {Schema}.limit_changes (customer_id, business_date, seq_id);
 
-        -- Views are recreated on every start, dependants first.
-        drop view if exists {Schema}.customer_balance, {Schema}.open_items, {Schema}.daily_balance, {Schema}.daily_activity, {Schema}.holds;
+        -- Views are recreated on every start (in place when they can be), dependants first.
+        {(replaceViews ? "" : $"drop view if exists {Schema}.customer_balance, {Schema}.open_items, {Schema}.daily_balance, {Schema}.daily_activity, {Schema}.holds;")}
 
         -- Each customer's movements per business date: the daily series behind DSO and average balances.
-        create view {Schema}.daily_activity as
+        create {CreateView(replaceViews)} {Schema}.daily_activity as
         select customer_id, business_date,
                coalesce(sum(debit) filter (where kind = 'invoice'), 0) as sales,
                coalesce(sum(debit) filter (where kind = 'opening-balance'), 0) as opening_balance,
@@ -84,7 +90,7 @@ public static class ReportingTables
         group by customer_id, business_date;
 
         -- End-of-day positions on every day with activity (carry the last row forward for days without).
-        create view {Schema}.daily_balance as
+        create {CreateView(replaceViews)} {Schema}.daily_balance as
         select customer_id, business_date, sales, opening_balance, receipts, reversals, credit_notes, orders_change,
                sum(sales + opening_balance + reversals - receipts - credit_notes)
                    over (partition by customer_id order by business_date) as outstanding,
@@ -93,7 +99,7 @@ public static class ReportingTables
                    over (partition by customer_id order by business_date) as exposure
         from {Schema}.daily_activity;
         -- Open receivables now, at installment level.
-        create view {Schema}.open_items as
+        create {CreateView(replaceViews)} {Schema}.open_items as
         select customer_id, document_id, installment, due_on,
                min(business_date) filter (where source_id = document_id) as issued_on,
                sum(amount) filter (where source_id = document_id) as amount,
@@ -102,7 +108,7 @@ public static class ReportingTables
         group by customer_id, document_id, installment, due_on
         having sum(amount) > 0;
 
-        create view {Schema}.customer_balance as
+        create {CreateView(replaceViews)} {Schema}.customer_balance as
         select c.customer_id, c.name, c.group_id, c.currency, c.credit_limit, c.unlimited_credit, c.credit_limit_expires_on,
                c.on_hold, c.customer_since,
                coalesce(a.outstanding, 0) as outstanding, coalesce(o.open_orders, 0) as open_orders,
@@ -122,7 +128,7 @@ public static class ReportingTables
                           count(*) filter (where status = 'held') as held_order_count
                    from {Schema}.order_book group by customer_id) o using (customer_id);
 
-        create view {Schema}.holds as
+        create {CreateView(replaceViews)} {Schema}.holds as
         select customer_id, order_id, amount, ordered_on, reasons, held_at, held_by, hold_status as status,
                resolved_at, resolved_by, resolution, status as order_status
         from {Schema}.order_book where hold_status is not null;

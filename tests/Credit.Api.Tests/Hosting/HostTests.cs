@@ -47,6 +47,49 @@ public class HostTests(AppFixture app)
     }
 
     [Fact]
+    public async Task A_view_a_dba_built_on_the_reporting_views_does_not_stop_the_next_start()
+    {
+        var database = await app.NewDatabase("dbaview");
+        var clock = new TestClock(new DateTimeOffset(2026, 11, 23, 7, 0, 0, TimeSpan.Zero));
+        await (await AppFixture.StartHost(database, clock)).DisposeAsync();
+        await using (var conn = new Npgsql.NpgsqlConnection(database))
+        {
+            await conn.OpenAsync();
+            await using var view = new Npgsql.NpgsqlCommand(
+                "create view public.bi_overdue as select customer_id, overdue from credit_reporting.customer_balance", conn);
+            await view.ExecuteNonQueryAsync();
+        }
+        // Started again: the views are replaced in place, the DBA's view on them kept.
+        await using var again = await AppFixture.StartHost(database, clock);
+        (await new ApiClient(again, null).Get("/health")).Status.ShouldBe(200);
+        await using var check = new Npgsql.NpgsqlConnection(database);
+        await check.OpenAsync();
+        await using var exists = new Npgsql.NpgsqlCommand("select count(*) from public.bi_overdue", check);
+        ((long)(await exists.ExecuteScalarAsync())!).ShouldBe(0L);
+    }
+
+    [Fact]
+    public async Task A_reporting_view_that_must_be_recreated_under_a_dbas_view_names_it_at_start()
+    {
+        var database = await app.NewDatabase("dbablock");
+        var clock = new TestClock(new DateTimeOffset(2026, 11, 23, 7, 0, 0, TimeSpan.Zero));
+        await (await AppFixture.StartHost(database, clock)).DisposeAsync();
+        await using (var conn = new Npgsql.NpgsqlConnection(database))
+        {
+            await conn.OpenAsync();
+            // As if this version had changed the holds view's columns other than at the end, under a DBA's view.
+            await using var older = new Npgsql.NpgsqlCommand("""
+                drop view credit_reporting.holds;
+                create view credit_reporting.holds as select 1 as queue_position;
+                create view public.bi_queue as select * from credit_reporting.holds;
+                """, conn);
+            await older.ExecuteNonQueryAsync();
+        }
+        var refused = await Should.ThrowAsync<Exception>(() => AppFixture.StartHost(database, clock));
+        refused.ToString().ShouldContain("public.bi_queue");
+    }
+
+    [Fact]
     public async Task Browsable_reference_is_served_at_docs()
     {
         var docs = await app.Anonymous.Get("/docs"); // at the contract's address itself, no redirect
