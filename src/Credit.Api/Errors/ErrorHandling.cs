@@ -52,9 +52,17 @@ public static class ErrorHandling
         BadHttpRequestException or JsonException or FormatException => (400, "MALFORMED_JSON"),
         { InnerException: JsonException } => (400, "MALFORMED_JSON"),
         { } e when AccountStore.IsConflict(e) => (409, "CONCURRENCY_CONFLICT"),
+        { } e when Raised(e, Npgsql.PostgresErrorCodes.LockNotAvailable) => (409, "READ_MODELS_IN_USE"),
         { } e when DatabaseUnavailable(e) => (503, "DATABASE_UNAVAILABLE"),
         _ => (500, "INTERNAL_ERROR"),
     };
+
+    private static bool Raised(Exception error, string sqlState)
+    {
+        for (var e = error; e is not null; e = e.InnerException)
+            if (e is Npgsql.PostgresException pg) return pg.SqlState == sqlState;
+        return false;
+    }
 
     /// <summary>
     /// The database cannot be reached or will not serve: a connection that failed or broke (no server error came back),

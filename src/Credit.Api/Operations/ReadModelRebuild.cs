@@ -64,6 +64,10 @@ public static class ReadModelRebuild
         try
         {
             await using var conn = await store.OpenConnection(ConnectionUsage.ReadWrite, ct);
+            // Emptying the tables waits for every reader; behind it, the API's own reads wait too. A BI session holding a
+            // transaction open would stall them all until the command timed out (answered as "database unavailable"):
+            // give up after a few seconds instead, as "in use".
+            await conn.Execute("set lock_timeout = '5s'", ct);
             // With the API running, replay only up to the daemon's high-water mark: an event below the newest
             // sequence may still be uncommitted. Stopped (the command), every stored event is committed.
             var head = await conn.Scalar<long>(running

@@ -97,6 +97,30 @@ public class RebuildTests(AppFixture app)
     }
 
     [Fact]
+    public async Task A_rebuild_blocked_by_a_reporting_session_says_the_tables_are_in_use_and_leaves_the_read_models_up()
+    {
+        var database = await app.NewDatabase("inuse");
+        await using var host = await AppFixture.StartHost(database, Clock());
+        var controller = new ApiClient(host, app.Token("controller-1", "controller"));
+        (await controller.Put("/api/customers/IU-1", new { name = "In use", creditLimit = 1000 })).Status.ShouldBe(201);
+        await CaughtUp(host, app);
+
+        // A BI tool's session with a transaction left open on a reporting table.
+        await using var bi = new Npgsql.NpgsqlConnection(database);
+        await bi.OpenAsync();
+        await using var open = await bi.BeginTransactionAsync();
+        await using (var read = new Npgsql.NpgsqlCommand("select count(*) from credit_reporting.ledger_entries", bi, open))
+            await read.ExecuteScalarAsync();
+
+        var started = DateTime.UtcNow;
+        var refused = await new ApiClient(host, app.Token("ops", "admin")).Post("/api/projections/rebuild", null);
+        Credit.Api.Tests.Security.ProblemAssertions.ShouldBeProblem(refused, 409, "READ_MODELS_IN_USE");
+        (DateTime.UtcNow - started).ShouldBeLessThan(TimeSpan.FromSeconds(20));
+        await open.RollbackAsync();
+        (await controller.Get("/api/customers/IU-1/balance")).Decimal("creditLimit").ShouldBe(1000m);
+    }
+
+    [Fact]
     public async Task Rebuilding_from_the_events_equals_the_live_read_models_by_endpoint_and_by_command()
     {
         var database = await app.NewDatabase("rebuild");
