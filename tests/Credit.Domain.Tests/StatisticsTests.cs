@@ -124,6 +124,18 @@ public class StatisticsTests
     }
 
     [Fact]
+    public void As_of_a_date_far_ahead_carries_the_last_movements_figures()
+    {
+        // 170 years after the last movement (the figures are looked up by movement, not walked day by day).
+        DailyActivity[] activity = [Sale("2026-04-01", 1000), Receipt("2026-04-11", 600)];
+        var s = CreditStatistics.Compute(activity, [], 1000m, D("2026-04-01"), D("2199-12-31"), [1, 120], "SAR");
+        s.Outstanding.ShouldBe(400m);
+        s.AverageBalance.Select(a => a.Amount).ShouldBe([400m, 400m]);
+        s.AverageCreditUsagePct.ShouldBe(40m);
+        s.Dso[0].Days.ShouldBeNull(); // no sales in the window
+    }
+
+    [Fact]
     public void Backdated_documents_count_on_their_own_business_date()
     {
         // Recorded late, dated in February: it belongs to February's sales and balances.

@@ -37,24 +37,38 @@ public static class CreditStatistics
         IReadOnlyList<DailyActivity> activity, IReadOnlyList<LimitChange> limits, decimal? inheritedLimit,
         DateOnly? customerSince, DateOnly asOf, IReadOnlyList<int> windowsMonths, string currency)
     {
-        var byDate = activity.Where(a => a.Date <= asOf).GroupBy(a => a.Date).ToDictionary(g => g.Key, g => g.ToList());
-        var since = customerSince ?? (byDate.Count > 0 ? byDate.Keys.Min() : asOf);
-        var first = byDate.Count > 0 ? Min(byDate.Keys.Min(), since) : since;
-
-        // End-of-day outstanding and exposure for every day from the first movement to asOf.
-        var outstanding = new Dictionary<DateOnly, decimal>();
-        var exposure = new Dictionary<DateOnly, decimal>();
-        decimal runningOutstanding = 0, runningOrders = 0;
-        for (var d = first; d <= asOf; d = d.AddDays(1))
+        // End-of-day outstanding, exposure and sales to date at each day with movements, looked up by binary search:
+        // the cost follows the movements and the windows, not the days from the first movement to asOf (a report as of
+        // 2199 once walked every day to it, 13 s for 3,000 customers).
+        var dates = new List<DateOnly>();
+        var outstandingAt = new List<decimal>();
+        var exposureAt = new List<decimal>();
+        var salesTo = new List<decimal>();
+        decimal runningOutstanding = 0, runningOrders = 0, runningSales = 0;
+        foreach (var r in activity.Where(a => a.Date <= asOf).OrderBy(a => a.Date))
         {
-            if (byDate.TryGetValue(d, out var rows))
-                foreach (var r in rows) { runningOutstanding += r.OutstandingChange; runningOrders += r.OrdersChange; }
-            outstanding[d] = runningOutstanding;
-            exposure[d] = runningOutstanding + runningOrders;
+            (runningOutstanding, runningOrders, runningSales) = (runningOutstanding + r.OutstandingChange, runningOrders + r.OrdersChange, runningSales + r.Sales);
+            if (dates.Count == 0 || dates[^1] != r.Date)
+            {
+                dates.Add(r.Date);
+                outstandingAt.Add(0);
+                exposureAt.Add(0);
+                salesTo.Add(0);
+            }
+            (outstandingAt[^1], exposureAt[^1], salesTo[^1]) = (runningOutstanding, runningOutstanding + runningOrders, runningSales);
         }
-        var outstandingNow = asOf >= first ? outstanding[asOf] : 0m;
-        decimal SalesBetween(DateOnly from, DateOnly to) =>
-            byDate.Where(kv => kv.Key >= from && kv.Key <= to).Sum(kv => kv.Value.Sum(r => r.Sales));
+        int LastOn(DateOnly day)
+        {
+            var at = dates.BinarySearch(day);
+            return at >= 0 ? at : ~at - 1;
+        }
+        decimal OutstandingOn(DateOnly day) => LastOn(day) is var i and >= 0 ? outstandingAt[i] : 0m;
+        decimal ExposureOn(DateOnly day) => LastOn(day) is var i and >= 0 ? exposureAt[i] : 0m;
+        decimal SalesTo(DateOnly day) => LastOn(day) is var i and >= 0 ? salesTo[i] : 0m;
+        decimal SalesBetween(DateOnly from, DateOnly to) => SalesTo(to) - SalesTo(from.AddDays(-1));
+
+        var since = customerSince ?? (dates.Count > 0 ? dates[0] : asOf);
+        var outstandingNow = OutstandingOn(asOf);
 
         var countBack = CountBack(outstandingNow, since, asOf, SalesBetween);
         var dso = new List<DsoFigure>();
@@ -65,7 +79,7 @@ public static class CreditStatistics
             var sales = days > 0 ? SalesBetween(start, asOf) : 0m;
             decimal? simple = sales > 0 ? Math.Round(outstandingNow / sales * days, 2, MidpointRounding.AwayFromZero) : null;
             dso.Add(new DsoFigure(months, simple, countBack));
-            decimal? mean = days > 0 ? Enumerable.Range(0, days).Select(i => outstanding.GetValueOrDefault(start.AddDays(i))).Average() : null;
+            decimal? mean = days > 0 ? Enumerable.Range(0, days).Select(i => OutstandingOn(start.AddDays(i))).Average() : null;
             averages.Add(new AverageBalance(months, mean is { } m ? Money.Currency.Round(m, currency) : null));
         }
 
@@ -79,8 +93,8 @@ public static class CreditStatistics
             {
                 var d = start.AddDays(i);
                 if (LimitOn(d, limits, inheritedLimit) is not { } limit || limit == 0) continue;
-                usageDays.Add(outstanding.GetValueOrDefault(d) / limit * 100);
-                exposureDays.Add(exposure.GetValueOrDefault(d) / limit * 100);
+                usageDays.Add(OutstandingOn(d) / limit * 100);
+                exposureDays.Add(ExposureOn(d) / limit * 100);
             }
             if (usageDays.Count > 0)
             {
@@ -131,6 +145,5 @@ public static class CreditStatistics
         return last.Amount ?? inheritedLimit;
     }
 
-    private static DateOnly Min(DateOnly a, DateOnly b) => a < b ? a : b;
     private static DateOnly Max(DateOnly a, DateOnly b) => a > b ? a : b;
 }
