@@ -64,7 +64,7 @@ public static class RebuildCommand
         await using var exclusive = await store.OpenConnection(Marten.Storage.ConnectionUsage.ReadWrite, ct);
         await RunningApi.Exclude(exclusive, ct);
         await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
-        await new ReportingSchema(store).StartAsync(CancellationToken.None);
+        await ReportingSchema.InstallAsync(store, zone, CancellationToken.None);
         using var daemon = await store.BuildProjectionDaemonAsync();
         var results = await ReadModelRebuild.RebuildAll(store, daemon, zone, ct);
         foreach (var r in results)

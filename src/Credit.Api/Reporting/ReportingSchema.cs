@@ -7,14 +7,17 @@ using Npgsql;
 namespace Credit.Api.Reporting;
 
 /// <summary>Creates the credit_reporting schema, its views and the read-only role at start-up (idempotent).</summary>
-public sealed class ReportingSchema(IDocumentStore store) : IHostedService
+public sealed class ReportingSchema(IDocumentStore store, BusinessCalendar calendar) : IHostedService
 {
-    public async Task StartAsync(CancellationToken ct)
+    public Task StartAsync(CancellationToken ct) => InstallAsync(store, calendar.Zone, ct);
+
+    /// <summary>Tables, views (their "overdue" by the business date in <paramref name="zone"/>) and the reader role.</summary>
+    public static async Task InstallAsync(IDocumentStore store, TimeZoneInfo zone, CancellationToken ct)
     {
         await using var conn = await store.OpenConnection(ConnectionUsage.ReadWrite, ct);
         try
         {
-            await using var cmd = new NpgsqlCommand(ReportingTables.Install(replaceViews: true), conn);
+            await using var cmd = new NpgsqlCommand(ReportingTables.Install(replaceViews: true, zone.Id), conn);
             await cmd.ExecuteNonQueryAsync(ct);
         }
         catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.InvalidTableDefinition)
@@ -23,7 +26,7 @@ public sealed class ReportingSchema(IDocumentStore store) : IHostedService
             // DBA's own view on it would block (2BP01): then say which objects, rather than fail with a redacted detail.
             try
             {
-                await using var cmd = new NpgsqlCommand(ReportingTables.Install(replaceViews: false), conn);
+                await using var cmd = new NpgsqlCommand(ReportingTables.Install(replaceViews: false, zone.Id), conn);
                 await cmd.ExecuteNonQueryAsync(ct);
             }
             catch (PostgresException blocked) when (blocked.SqlState == PostgresErrorCodes.DependentObjectsStillExist)

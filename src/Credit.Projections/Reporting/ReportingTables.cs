@@ -26,10 +26,12 @@ public static class ReportingTables
     /// <summary>
     /// The tables (created if missing) and the views. <paramref name="replaceViews"/>: views replaced in place, which keeps
     /// objects a DBA built on them (possible while their columns only grow at the end); else dropped and created again.
+    /// <paramref name="zone"/>: the business time zone, whose date decides what is overdue in the views (not the
+    /// session's, which a BI driver sets to the client's).
     /// </summary>
     private static string CreateView(bool replace) => replace ? "or replace view" : "view";
 
-    public static string Install(bool replaceViews = true) => $"""
+    public static string Install(bool replaceViews = true, string zone = "Asia/Riyadh") => $"""
         create schema if not exists {Schema};
 
         create table if not exists {Schema}.customers (
@@ -120,7 +122,7 @@ public static class ReportingTables
         left join (select customer_id, sum(sales + opening_balance + reversals - receipts - credit_notes) as outstanding
                    from {Schema}.daily_activity group by customer_id) a using (customer_id)
         left join (select customer_id, sum(open_amount) as open_items,
-                          sum(open_amount) filter (where due_on < current_date) as overdue
+                          sum(open_amount) filter (where due_on < (now() at time zone '{zone.Replace("'", "''")}')::date) as overdue
                    from {Schema}.open_items group by customer_id) i using (customer_id)
         left join (select customer_id,
                           sum(amount) filter (where counted and status in ('approved', 'released')) as open_orders,

@@ -298,6 +298,34 @@ public class ReadModelTests(AppFixture app)
     }
 
     [Fact]
+    public async Task Overdue_in_the_reporting_views_does_not_depend_on_the_readers_time_zone()
+    {
+        await using var conn = new Npgsql.NpgsqlConnection(app.ConnectionString);
+        await conn.OpenAsync();
+        async Task<T> Scalar<T>(string sql, string? id = null)
+        {
+            await using var cmd = new Npgsql.NpgsqlCommand(sql, conn);
+            if (id is not null) cmd.Parameters.AddWithValue("id", id);
+            return (T)(await cmd.ExecuteScalarAsync())!;
+        }
+        // Due on the date it is now at UTC-11: not yet overdue there, overdue at UTC+14 (a day ahead).
+        var dueOn = await Scalar<DateTime>("select (now() at time zone 'Pacific/Pago_Pago')::date");
+        var id = await app.Customer(new { name = "Zones" });
+        (await app.Clerk.Post($"/api/customers/{id}/invoices", new
+        {
+            invoiceId = "I1", amount = 100, issuedOn = dueOn.AddDays(-30).ToString("yyyy-MM-dd"), dueOn = dueOn.ToString("yyyy-MM-dd"),
+        })).Status.ShouldBe(201);
+        await app.Clerk.Get($"/api/customers/{id}/balance"); // waits for the projection
+
+        const string overdue = "select coalesce(overdue, 0) from credit_reporting.customer_balance where customer_id = @id";
+        await Scalar<int>("select 1; set timezone = 'Pacific/Pago_Pago'");
+        var behind = await Scalar<decimal>(overdue, id);
+        await Scalar<int>("select 1; set timezone = 'Pacific/Kiritimati'");
+        var ahead = await Scalar<decimal>(overdue, id);
+        ahead.ShouldBe(behind); // the business date (Asia/Riyadh) decides, not the session's
+    }
+
+    [Fact]
     public async Task The_reporting_role_reads_the_reporting_schema_and_nothing_else()
     {
         var id = await app.Customer(new { name = "BI", creditLimit = 1000 });
