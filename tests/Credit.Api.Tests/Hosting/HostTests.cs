@@ -46,21 +46,28 @@ public class HostTests(AppFixture app)
         properties.GetProperty("issuedOn").GetProperty("format").GetString().ShouldBe("date");
     }
 
+    private static readonly TestClock Clock = new(new DateTimeOffset(2026, 11, 23, 7, 0, 0, TimeSpan.Zero));
+
+    /// <summary>A database the API has started on once (schemas and views in place), then the DBA's SQL run on it.</summary>
+    private async Task<string> StartedOnceThen(string prefix, string dbaSql)
+    {
+        var database = await app.NewDatabase(prefix);
+        await (await AppFixture.StartHost(database, Clock)).DisposeAsync();
+        await using var conn = new Npgsql.NpgsqlConnection(database);
+        await conn.OpenAsync();
+        await using var dba = new Npgsql.NpgsqlCommand(dbaSql, conn);
+        await dba.ExecuteNonQueryAsync();
+        return database;
+    }
+
     [Fact]
     public async Task A_view_a_dba_built_on_the_reporting_views_does_not_stop_the_next_start()
     {
-        var database = await app.NewDatabase("dbaview");
-        var clock = new TestClock(new DateTimeOffset(2026, 11, 23, 7, 0, 0, TimeSpan.Zero));
-        await (await AppFixture.StartHost(database, clock)).DisposeAsync();
-        await using (var conn = new Npgsql.NpgsqlConnection(database))
-        {
-            await conn.OpenAsync();
-            await using var view = new Npgsql.NpgsqlCommand(
-                "create view public.bi_overdue as select customer_id, overdue from credit_reporting.customer_balance", conn);
-            await view.ExecuteNonQueryAsync();
-        }
+        var database = await StartedOnceThen("dbaview",
+            "create view public.bi_overdue as select customer_id, overdue from credit_reporting.customer_balance");
+
         // Started again: the views are replaced in place, the DBA's view on them kept.
-        await using var again = await AppFixture.StartHost(database, clock);
+        await using var again = await AppFixture.StartHost(database, Clock);
         (await new ApiClient(again, null).Get("/health")).Status.ShouldBe(200);
         await using var check = new Npgsql.NpgsqlConnection(database);
         await check.OpenAsync();
@@ -71,21 +78,14 @@ public class HostTests(AppFixture app)
     [Fact]
     public async Task A_reporting_view_that_must_be_recreated_under_a_dbas_view_names_it_at_start()
     {
-        var database = await app.NewDatabase("dbablock");
-        var clock = new TestClock(new DateTimeOffset(2026, 11, 23, 7, 0, 0, TimeSpan.Zero));
-        await (await AppFixture.StartHost(database, clock)).DisposeAsync();
-        await using (var conn = new Npgsql.NpgsqlConnection(database))
-        {
-            await conn.OpenAsync();
-            // As if this version had changed the holds view's columns other than at the end, under a DBA's view.
-            await using var older = new Npgsql.NpgsqlCommand("""
-                drop view credit_reporting.holds;
-                create view credit_reporting.holds as select 1 as queue_position;
-                create view public.bi_queue as select * from credit_reporting.holds;
-                """, conn);
-            await older.ExecuteNonQueryAsync();
-        }
-        var refused = await Should.ThrowAsync<Exception>(() => AppFixture.StartHost(database, clock));
+        // As if this version had changed the holds view's columns other than at the end, under a DBA's view.
+        var database = await StartedOnceThen("dbablock", """
+            drop view credit_reporting.holds;
+            create view credit_reporting.holds as select 1 as queue_position;
+            create view public.bi_queue as select * from credit_reporting.holds;
+            """);
+
+        var refused = await Should.ThrowAsync<Exception>(() => AppFixture.StartHost(database, Clock));
         refused.ToString().ShouldContain("public.bi_queue");
     }
 
