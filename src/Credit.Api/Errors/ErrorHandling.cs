@@ -57,7 +57,8 @@ public static class ErrorHandling
         _ => (500, "INTERNAL_ERROR"),
     };
 
-    private static bool Raised(Exception error, string sqlState)
+    /// <summary>Whether the first PostgreSQL error in the chain has this SQLSTATE.</summary>
+    public static bool Raised(Exception error, string sqlState)
     {
         for (var e = error; e is not null; e = e.InnerException)
             if (e is Npgsql.PostgresException pg) return pg.SqlState == sqlState;

@@ -1,4 +1,5 @@
 using Credit.Api.Auth;
+using Credit.Api.Errors;
 using Credit.Api.Hosting;
 using Marten;
 using Marten.Events.Daemon.Coordination;
@@ -37,10 +38,25 @@ public static class ProjectionsEndpoint
         return new ProjectionsView(head, list);
     }
 
-    /// <summary>Rebuilds every read model from the events on the running daemon (admin; reads stay up, figures lag meanwhile).</summary>
+    /// <summary>
+    /// Rebuilds every read model from the events on the running daemon (admin; figures lag meanwhile, reads may wait a
+    /// few seconds while the tables are emptied). 409 READ_MODELS_IN_USE, changing nothing, when a reporting session
+    /// (a BI tool's open transaction) holds the tables for more than 5 s.
+    /// </summary>
     [WolverinePost("/api/projections/rebuild")]
     [Authorize(Roles = Roles.Admin)]
-    public static async Task<IReadOnlyList<RebuiltProjection>> Rebuild(
-        IDocumentStore store, IProjectionCoordinator coordinator, BusinessCalendar calendar, CancellationToken ct) =>
-        await ReadModelRebuild.RebuildAll(store, coordinator.DaemonForMainDatabase(), calendar.Zone, ct);
+    [Responds(typeof(RebuiltProjection[]), 200)]
+    [Responds(typeof(Microsoft.AspNetCore.Mvc.ProblemDetails), 409)]
+    public static async Task<IResult> Rebuild(
+        IDocumentStore store, IProjectionCoordinator coordinator, BusinessCalendar calendar, CancellationToken ct)
+    {
+        try
+        {
+            return Results.Ok(await ReadModelRebuild.RebuildAll(store, coordinator.DaemonForMainDatabase(), calendar.Zone, ct));
+        }
+        catch (Exception ex) when (ErrorHandling.Raised(ex, Npgsql.PostgresErrorCodes.LockNotAvailable))
+        {
+            return Problems.Result(409, "READ_MODELS_IN_USE"); // expected, not a fault: no stack trace in the log
+        }
+    }
 }

@@ -64,19 +64,28 @@ public static class ReadModelRebuild
         try
         {
             await using var conn = await store.OpenConnection(ConnectionUsage.ReadWrite, ct);
-            // Emptying the tables waits for every reader; behind it, the API's own reads wait too. A BI session holding a
-            // transaction open would stall them all until the command timed out (answered as "database unavailable"):
-            // give up after a few seconds instead, as "in use".
-            await conn.Execute("set lock_timeout = '5s'", ct);
             // With the API running, replay only up to the daemon's high-water mark: an event below the newest
             // sequence may still be uncommitted. Stopped (the command), every stored event is committed.
             var head = await conn.Scalar<long>(running
                 ? $"select coalesce((select last_seq_id from {S}.mt_event_progression where name = 'HighWaterMark'), 0)"
                 : $"select coalesce(max(seq_id), 0) from {S}.mt_events", ct);
-            await Reset(conn, ct);
-            // Indexes are built once at the end (sorted) instead of row by row; keys stay, they are cheap (ascending).
-            var indexes = await SecondaryIndexes(conn, ct);
-            foreach (var (name, _) in indexes) await conn.Execute($"drop index {name}", ct);
+            // Emptying the tables waits for every reader; behind it, the API's own reads wait too. A BI session holding a
+            // transaction open would stall them all until the command timed out (answered as "database unavailable"):
+            // give up after a few seconds instead, as "in use". Only here: the connection goes back to the pool after.
+            await conn.Execute("set lock_timeout = '5s'", ct);
+            List<(string Name, string Definition)> indexes;
+            try
+            {
+                await Reset(conn, ct);
+                // Indexes are built once at the end (sorted) instead of row by row; keys stay, they are cheap (ascending).
+                indexes = await SecondaryIndexes(conn, ct);
+                foreach (var (name, _) in indexes) await conn.Execute($"drop index {name}", ct);
+            }
+            finally
+            {
+                // After a timeout the emptying transaction is aborted: ended here, so the reset (and the pool) find none.
+                await conn.Execute("rollback; reset lock_timeout", CancellationToken.None);
+            }
 
             long replayed;
             try

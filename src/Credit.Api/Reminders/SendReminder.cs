@@ -39,7 +39,10 @@ public sealed class Notification
             : Installments > 1 || Installment > 1 ? Text.PhraseIn(language, "DOCUMENT_INSTALLMENT", DocumentId, Installment)
             : Text.PhraseIn(language, "DOCUMENT_INVOICE", DocumentId);
         var key = Type == Reminder.OverdueName ? "REMINDER_OVERDUE" : "REMINDER_DUE_SOON";
-        return Text.PhraseIn(language, key, CustomerName, Text.MoneyIn(language, OpenAmount, Currency), document,
+        // In Arabic the name is isolated (FSI … PDI): a Latin name ending in punctuation ("Acme Ltd.") would otherwise
+        // pull its full stop to the wrong side of it in right-to-left text.
+        var name = language.TwoLetterISOLanguageName == "ar" ? $"\u2068{CustomerName}\u2069" : CustomerName;
+        return Text.PhraseIn(language, key, name, Text.MoneyIn(language, OpenAmount, Currency), document,
             DueOn.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
     }
 }

@@ -17,7 +17,7 @@ public sealed class ReportingSchema(IDocumentStore store, BusinessCalendar calen
         await using var conn = await store.OpenConnection(ConnectionUsage.ReadWrite, ct);
         try
         {
-            await using var cmd = new NpgsqlCommand(ReportingTables.Install(replaceViews: true, zone.Id), conn);
+            await using var cmd = new NpgsqlCommand(ReportingTables.Install(replaceViews: true, IanaId(zone)), conn);
             await cmd.ExecuteNonQueryAsync(ct);
         }
         catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.InvalidTableDefinition)
@@ -26,7 +26,7 @@ public sealed class ReportingSchema(IDocumentStore store, BusinessCalendar calen
             // DBA's own view on it would block (2BP01): then say which objects, rather than fail with a redacted detail.
             try
             {
-                await using var cmd = new NpgsqlCommand(ReportingTables.Install(replaceViews: false, zone.Id), conn);
+                await using var cmd = new NpgsqlCommand(ReportingTables.Install(replaceViews: false, IanaId(zone)), conn);
                 await cmd.ExecuteNonQueryAsync(ct);
             }
             catch (PostgresException blocked) when (blocked.SqlState == PostgresErrorCodes.DependentObjectsStillExist)
@@ -40,7 +40,11 @@ public sealed class ReportingSchema(IDocumentStore store, BusinessCalendar calen
 
     public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
 
-    /// <summary>Objects outside the reporting schema built on its views.</summary>
+    /// <summary>The zone as PostgreSQL names it ("Arab Standard Time", which .NET accepts on Linux too, is "Asia/Riyadh").</summary>
+    private static string IanaId(TimeZoneInfo zone) =>
+        zone.HasIanaId ? zone.Id : TimeZoneInfo.TryConvertWindowsIdToIanaId(zone.Id, out var iana) ? iana : zone.Id;
+
+    /// <summary>Objects built on the reporting views, other than the views themselves (a DBA's, in any schema).</summary>
     private static async Task<string> Dependants(NpgsqlConnection conn, CancellationToken ct)
     {
         await using var cmd = new NpgsqlCommand($"""
@@ -49,8 +53,10 @@ public sealed class ReportingSchema(IDocumentStore store, BusinessCalendar calen
             join pg_rewrite r on r.oid = d.objid
             join pg_class dc on dc.oid = r.ev_class join pg_namespace dn on dn.oid = dc.relnamespace
             join pg_class vc on vc.oid = d.refobjid join pg_namespace vn on vn.oid = vc.relnamespace
-            where vn.nspname = '{ReportingTables.Schema}' and dn.nspname <> '{ReportingTables.Schema}'
+            where vn.nspname = '{ReportingTables.Schema}' and dc.oid <> vc.oid
+              and not (dn.nspname = '{ReportingTables.Schema}' and dc.relname = any(@ours))
             """, conn);
+        cmd.Parameters.AddWithValue("ours", ReportingTables.Views);
         var names = new List<string>();
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct)) names.Add(reader.GetString(0));

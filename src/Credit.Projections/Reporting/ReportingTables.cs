@@ -17,6 +17,9 @@ public static class ReportingTables
     /// </summary>
     public static readonly string[] Tables = ["customers", "ledger_entries", "item_movements", "order_movements", "order_book", "limit_changes"];
 
+    /// <summary>The views over them (recreated at start-up).</summary>
+    public static readonly string[] Views = ["daily_activity", "daily_balance", "open_items", "customer_balance", "holds"];
+
     /// <summary><see cref="Tables"/> with their schema.</summary>
     public static IEnumerable<string> QualifiedTables => Tables.Select(t => $"{Schema}.{t}");
 

@@ -83,10 +83,24 @@ public class HostTests(AppFixture app)
             drop view credit_reporting.holds;
             create view credit_reporting.holds as select 1 as queue_position;
             create view public.bi_queue as select * from credit_reporting.holds;
+            create view credit_reporting.my_queue as select * from credit_reporting.holds;
             """);
 
         var refused = await Should.ThrowAsync<Exception>(() => AppFixture.StartHost(database, Clock));
         refused.ToString().ShouldContain("public.bi_queue");
+        refused.ToString().ShouldContain("credit_reporting.my_queue"); // a DBA's view inside the schema too
+    }
+
+    [Fact]
+    public async Task A_windows_time_zone_name_still_gives_working_reporting_views()
+    {
+        // .NET on Linux takes "Arab Standard Time"; PostgreSQL knows the zone only as Asia/Riyadh.
+        var database = await app.NewDatabase("winzone");
+        await using var host = await AppFixture.StartHost(database, Clock, ("Credit:TimeZone", "Arab Standard Time"));
+        await using var conn = new Npgsql.NpgsqlConnection(database);
+        await conn.OpenAsync();
+        await using var read = new Npgsql.NpgsqlCommand("select count(*) from credit_reporting.customer_balance", conn);
+        ((long)(await read.ExecuteScalarAsync())!).ShouldBe(0L);
     }
 
     [Fact]

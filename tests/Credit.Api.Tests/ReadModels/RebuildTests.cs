@@ -118,6 +118,16 @@ public class RebuildTests(AppFixture app)
         (DateTime.UtcNow - started).ShouldBeLessThan(TimeSpan.FromSeconds(20));
         await open.RollbackAsync();
         (await controller.Get("/api/customers/IU-1/balance")).Decimal("creditLimit").ShouldBe(1000m);
+
+        // The rebuild's 5 s limit on waiting for locks stays with the rebuild: a later read behind a 6 s lock waits, answers 200.
+        (await new ApiClient(host, app.Token("ops", "admin")).Post("/api/projections/rebuild", null)).Status.ShouldBe(200);
+        await using var locking = await bi.BeginTransactionAsync();
+        await using (var lockTable = new Npgsql.NpgsqlCommand("lock table credit_reporting.customers in access exclusive mode", bi, locking))
+            await lockTable.ExecuteNonQueryAsync();
+        var behindLock = controller.Get("/api/customers/IU-1/balance");
+        await Task.Delay(TimeSpan.FromSeconds(6));
+        await locking.CommitAsync();
+        (await behindLock).Status.ShouldBe(200);
     }
 
     [Fact]

@@ -32,10 +32,9 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "Credit.Api.Operations.ProjectionsEndpoint").SetTag("http.route", "/api/projections/rebuild").SetTag("http.request.method", "POST");
             
             // The actual HTTP request handler execution
-            var rebuiltProjectionIReadOnlyList_response = await Credit.Api.Operations.ProjectionsEndpoint.Rebuild(_documentStore, _projectionCoordinator, _businessCalendar, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await Credit.Api.Operations.ProjectionsEndpoint.Rebuild(_documentStore, _projectionCoordinator, _businessCalendar, httpContext.RequestAborted).ConfigureAwait(false);
 
-            // Writing the response body to JSON because this was the first 'return variable' in the method signature
-            await WriteJsonAsync(httpContext, rebuiltProjectionIReadOnlyList_response, 404);
+            await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }
     }
 
