@@ -20,21 +20,24 @@ public static class ListHoldsEndpoint
 
     /// <summary>
     /// The controllers' queue: held orders across customers, oldest hold first, each with how many days it has waited
-    /// (since held, to today or to its resolution); a clerk sees only its customers'.
+    /// (since held, to today or to its resolution); a clerk sees only its customers'. Optional limit/offset page it
+    /// (X-Total-Count, Link rel="next").
     /// </summary>
     [WolverineGet("/api/holds")]
     [Authorize(Roles = Roles.Readers)]
     [Responds(typeof(HoldView[]), 200)]
-    public static async Task<IResult> Get(string? status, HttpContext http, ReportingReads reads, ReadModelCatchUp catchUp,
-        BusinessCalendar calendar, CancellationToken ct)
+    public static async Task<IResult> Get(string? status, int? limit, int? offset, HttpContext http, ReportingReads reads,
+        ReadModelCatchUp catchUp, BusinessCalendar calendar, CancellationToken ct)
     {
         status ??= "pending";
         if (!Statuses.Contains(status)) return Problems.Validation([("status", "INVALID_VALUE")]);
+        if (Paging.Invalid(limit, offset) is { } badPage) return badPage;
         await catchUp.Wait(ct);
         var caller = Caller.Of(http);
         var today = calendar.Today;
         var holds = await reads.Holds(status, ct);
-        return Results.Ok(holds.Where(h => caller.MayActOn(h.AssignedTo)).Select(h => new HoldView(h.CustomerId, h.CustomerName, h.OrderId,
+        var visible = holds.Where(h => caller.MayActOn(h.AssignedTo)).ToList();
+        return Results.Ok(Paging.Slice(visible, limit, offset, http).Select(h => new HoldView(h.CustomerId, h.CustomerName, h.OrderId,
             h.Amount, h.OrderedOn, Problems.Reasons(h.Reasons), h.HeldAt, h.HeldBy,
             // Timestamps are the database's clock, today the API's: never a negative age where the two disagree.
             Math.Max(0, (h.ResolvedAt is { } resolved ? calendar.DateOf(resolved) : today).DayNumber - calendar.DateOf(h.HeldAt).DayNumber), h.Status,

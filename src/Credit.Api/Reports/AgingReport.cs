@@ -21,15 +21,17 @@ public static class AgingReportEndpoint
 {
     /// <summary>
     /// Receivables aging at the close of a business date (default today): each customer's open installments
-    /// as they stood then, by days past due, with totals. Customers with nothing open are left out.
+    /// as they stood then, by days past due, with totals. Customers with nothing open are left out. Optional
+    /// <c>limit</c>/<c>offset</c> page the customers (totals stay over all; X-Total-Count, Link rel="next").
     /// </summary>
     [WolverineGet("/api/reports/aging")]
     [Authorize(Roles = Roles.Reporting)]
     [Responds(typeof(AgingReportView), 200)]
-    public static async Task<IResult> Get(string? asOf, ReportingReads reads, PolicyStore policies, BusinessCalendar calendar,
-        ReadModelCatchUp catchUp, CancellationToken ct)
+    public static async Task<IResult> Get(string? asOf, int? limit, int? offset, HttpContext http, ReportingReads reads, PolicyStore policies,
+        BusinessCalendar calendar, ReadModelCatchUp catchUp, CancellationToken ct)
     {
         if (!BusinessDates.TryAsOf(asOf, calendar, out var day, out var problem)) return problem!;
+        if (Paging.Invalid(limit, offset) is { } badPage) return badPage;
 
         await catchUp.Wait(ct);
         var bounds = (await policies.Current(ct)).AgingBuckets;
@@ -51,6 +53,6 @@ public static class AgingReportEndpoint
             .Select(g => new AgingTotals(g.Key, names.ToDictionary(n => n, n => g.Sum(r => r.Buckets[n])), g.Sum(r => r.Total),
                 g.Sum(r => r.Overdue), g.Count()))
             .ToList();
-        return Results.Ok(new AgingReportView(day, bounds, rows, totals));
+        return Results.Ok(new AgingReportView(day, bounds, Paging.Slice(rows, limit, offset, http), totals));
     }
 }

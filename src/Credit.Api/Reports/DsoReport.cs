@@ -19,15 +19,17 @@ public static class DsoReportEndpoint
 {
     /// <summary>
     /// DSO per customer and for the company (per currency: all customers' daily series added together, since
-    /// the first customer's start), at the close of a business date (default today).
+    /// the first customer's start), at the close of a business date (default today). Optional <c>limit</c>/<c>offset</c>
+    /// page the customers (the company figures stay over all; X-Total-Count, Link rel="next").
     /// </summary>
     [WolverineGet("/api/reports/dso")]
     [Authorize(Roles = Roles.Reporting)]
     [Responds(typeof(DsoReportView), 200)]
-    public static async Task<IResult> Get(string? asOf, ReportingReads reads, PolicyStore policies, BusinessCalendar calendar,
-        ReadModelCatchUp catchUp, CancellationToken ct)
+    public static async Task<IResult> Get(string? asOf, int? limit, int? offset, HttpContext http, ReportingReads reads, PolicyStore policies,
+        BusinessCalendar calendar, ReadModelCatchUp catchUp, CancellationToken ct)
     {
         if (!BusinessDates.TryAsOf(asOf, calendar, out var day, out var problem)) return problem!;
+        if (Paging.Invalid(limit, offset) is { } badPage) return badPage;
 
         await catchUp.Wait(ct);
         var windows = (await policies.Current(ct)).DsoWindowsMonths;
@@ -48,6 +50,6 @@ public static class DsoReportEndpoint
             var s = CreditStatistics.Compute(combined, [], null, since, day, windows, g.Key);
             return new CompanyDso(g.Key, g.Count(), s.Outstanding, s.Dso);
         }).ToList();
-        return Results.Ok(new DsoReportView(day, rows.OrderByDescending(r => r.Outstanding).ToList(), company));
+        return Results.Ok(new DsoReportView(day, Paging.Slice(rows.OrderByDescending(r => r.Outstanding).ToList(), limit, offset, http), company));
     }
 }

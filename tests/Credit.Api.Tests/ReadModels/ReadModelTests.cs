@@ -326,6 +326,43 @@ public class ReadModelTests(AppFixture app)
     }
 
     [Fact]
+    public async Task Reports_page_on_request_and_keep_their_totals_over_all_rows()
+    {
+        // A database of its own: the shared one gains customers from tests running beside this one.
+        var database = await app.NewDatabase("paged");
+        await using var host = await AppFixture.StartHost(database, new TestClock(new DateTimeOffset(2026, 11, 23, 7, 0, 0, TimeSpan.Zero)));
+        var controller = new ApiClient(host, app.Token("controller-1", "controller"));
+        var reporter = new ApiClient(host, app.Token("bi-tool", "reporter"));
+        foreach (var n in new[] { 1, 2, 3 })
+        {
+            (await controller.Put($"/api/customers/P{n}", new { name = $"Paged {n}" })).Status.ShouldBe(201);
+            (await controller.Post($"/api/customers/P{n}/invoices", new { invoiceId = "I1", amount = 100 * n, issuedOn = "2026-09-01", dueOn = "2026-09-30" }))
+                .Status.ShouldBe(201);
+        }
+        await controller.Get("/api/customers/P3/balance"); // waits for the projection
+
+        var all = await reporter.Get("/api/reports/aging?asOf=2026-11-23");
+        all.Body.GetProperty("customers").GetArrayLength().ShouldBe(3);
+        var page = await reporter.Get("/api/reports/aging?asOf=2026-11-23&limit=2");
+        page.Status.ShouldBe(200, page.ToString());
+        page.Body.GetProperty("customers").GetArrayLength().ShouldBe(2);
+        page.Headers["X-Total-Count"].ShouldBe("3");
+        page.Headers["Link"].ShouldContain("asOf=2026-11-23");
+        page.Headers["Link"].ShouldContain("offset=2");
+        page.Body.GetProperty("totals").ToString().ShouldBe(all.Body.GetProperty("totals").ToString()); // over all rows
+        var next = await reporter.Get("/api/reports/aging?asOf=2026-11-23&limit=2&offset=2");
+        next.Body.GetProperty("customers").EnumerateArray().Select(c => c.GetProperty("customerId").GetString())
+            .ShouldBe([all.Body.GetProperty("customers")[2].GetProperty("customerId").GetString()]);
+        next.Headers.ContainsKey("Link").ShouldBeFalse();
+
+        var dso = await reporter.Get("/api/reports/dso?asOf=2026-11-23&limit=1");
+        (dso.Body.GetProperty("customers").GetArrayLength(), dso.Headers["X-Total-Count"]).ShouldBe((1, "3"));
+        (await controller.Get("/api/holds?status=released&limit=1")).Headers["X-Total-Count"].ShouldBe("0");
+        (await reporter.Get("/api/reports/aging?limit=0")).Status.ShouldBe(400);
+        (await reporter.Get("/api/reports/dso?offset=-1")).Status.ShouldBe(400);
+    }
+
+    [Fact]
     public async Task The_reporting_role_reads_the_reporting_schema_and_nothing_else()
     {
         var id = await app.Customer(new { name = "BI", creditLimit = 1000 });

@@ -30,9 +30,35 @@ namespace Internal.Generated.WolverineHandlers
         {
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "Credit.Api.Holds.ListHoldsEndpoint").SetTag("http.route", "/api/holds").SetTag("http.request.method", "GET");
             var status = httpContext.Request.Query["status"];
+            string limit_rawValue = httpContext.Request.Query["limit"];
+            System.Nullable<int> limit = default;
+
+            if (limit_rawValue != null && int.TryParse(limit_rawValue, System.Globalization.CultureInfo.InvariantCulture, out var limit_parsed))
+            {
+                limit = limit_parsed;
+            }
+            else if (!string.IsNullOrEmpty(limit_rawValue))
+            {
+                await WriteQueryValueParsingProblem(httpContext, "limit", limit_rawValue, "int").ConfigureAwait(false);
+                return;
+            }
+
+            string offset_rawValue = httpContext.Request.Query["offset"];
+            System.Nullable<int> offset = default;
+
+            if (offset_rawValue != null && int.TryParse(offset_rawValue, System.Globalization.CultureInfo.InvariantCulture, out var offset_parsed))
+            {
+                offset = offset_parsed;
+            }
+            else if (!string.IsNullOrEmpty(offset_rawValue))
+            {
+                await WriteQueryValueParsingProblem(httpContext, "offset", offset_rawValue, "int").ConfigureAwait(false);
+                return;
+            }
+
             
             // The actual HTTP request handler execution
-            var result = await Credit.Api.Holds.ListHoldsEndpoint.Get(status, httpContext, _reportingReads, _readModelCatchUp, _businessCalendar, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await Credit.Api.Holds.ListHoldsEndpoint.Get(status, limit, offset, httpContext, _reportingReads, _readModelCatchUp, _businessCalendar, httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

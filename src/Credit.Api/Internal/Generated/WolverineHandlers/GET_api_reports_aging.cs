@@ -33,9 +33,35 @@ namespace Internal.Generated.WolverineHandlers
         {
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "Credit.Api.Reports.AgingReportEndpoint").SetTag("http.route", "/api/reports/aging").SetTag("http.request.method", "GET");
             var asOf = httpContext.Request.Query["asOf"];
+            string limit_rawValue = httpContext.Request.Query["limit"];
+            System.Nullable<int> limit = default;
+
+            if (limit_rawValue != null && int.TryParse(limit_rawValue, System.Globalization.CultureInfo.InvariantCulture, out var limit_parsed))
+            {
+                limit = limit_parsed;
+            }
+            else if (!string.IsNullOrEmpty(limit_rawValue))
+            {
+                await WriteQueryValueParsingProblem(httpContext, "limit", limit_rawValue, "int").ConfigureAwait(false);
+                return;
+            }
+
+            string offset_rawValue = httpContext.Request.Query["offset"];
+            System.Nullable<int> offset = default;
+
+            if (offset_rawValue != null && int.TryParse(offset_rawValue, System.Globalization.CultureInfo.InvariantCulture, out var offset_parsed))
+            {
+                offset = offset_parsed;
+            }
+            else if (!string.IsNullOrEmpty(offset_rawValue))
+            {
+                await WriteQueryValueParsingProblem(httpContext, "offset", offset_rawValue, "int").ConfigureAwait(false);
+                return;
+            }
+
             
             // The actual HTTP request handler execution
-            var result = await Credit.Api.Reports.AgingReportEndpoint.Get(asOf, _reportingReads, _policyStore, _businessCalendar, _readModelCatchUp, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await Credit.Api.Reports.AgingReportEndpoint.Get(asOf, limit, offset, httpContext, _reportingReads, _policyStore, _businessCalendar, _readModelCatchUp, httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }
