@@ -11,7 +11,7 @@ using Wolverine.Http;
 namespace Credit.Api.CreditNotes;
 
 /// <summary>POST /api/customers/{id}/credit-notes: against an invoice (reduces what it owes) or on account.</summary>
-public sealed record IssueCreditNoteRequest(string CreditNoteId, decimal Amount, string? InvoiceId, DateOnly? IssuedOn, string? Reason);
+public sealed record IssueCreditNoteRequest(string CreditNoteId, decimal Amount, string? InvoiceId, DateOnly? IssuedOn, [property: Required] string? Reason);
 
 public sealed class IssueCreditNoteValidator : AbstractValidator<IssueCreditNoteRequest>
 {

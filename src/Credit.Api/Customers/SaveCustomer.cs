@@ -12,7 +12,7 @@ using Wolverine.Http;
 
 namespace Credit.Api.Customers;
 
-public sealed record OpeningBalanceRequest(decimal Amount, DateOnly? AsOf, DateOnly? DueOn);
+public sealed record OpeningBalanceRequest(decimal Amount, [property: Required] DateOnly? AsOf, [property: Required] DateOnly? DueOn);
 
 /// <summary>
 /// PUT /api/customers/{customerId}: create or update a customer's profile. On an update a field left out keeps its

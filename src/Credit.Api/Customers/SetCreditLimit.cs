@@ -9,7 +9,7 @@ using Wolverine.Http;
 namespace Credit.Api.Customers;
 
 /// <summary>POST /api/customers/{id}/credit-limit. Amount null = inherit from group/company; 0 = cash only.</summary>
-public sealed record SetCreditLimitRequest(decimal? Amount, bool? Unlimited, DateOnly? ExpiresOn, string? Reason);
+public sealed record SetCreditLimitRequest(decimal? Amount, bool? Unlimited, DateOnly? ExpiresOn, [property: Required] string? Reason);
 
 public sealed class SetCreditLimitValidator : AbstractValidator<SetCreditLimitRequest>
 {

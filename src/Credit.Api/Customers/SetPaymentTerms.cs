@@ -10,10 +10,10 @@ namespace Credit.Api.Customers;
 
 /// <summary>POST /api/customers/{id}/payment-terms. Terms given as null = due on issue; left out, the body is refused
 /// (a missing field silently cleared the customer's terms).</summary>
-public sealed record SetPaymentTermsRequest(string? Reason)
+public sealed record SetPaymentTermsRequest([property: Required] string? Reason)
 {
     // A property, not a constructor parameter: the serializer sets it only when the body names it.
-    public PaymentTerms? PaymentTerms { get; init { field = value; Given = true; } }
+    [Required] public PaymentTerms? PaymentTerms { get; init { field = value; Given = true; } }
 
     [System.Text.Json.Serialization.JsonIgnore] public bool Given { get; private set; }
 }

@@ -15,7 +15,7 @@ using Wolverine.Http;
 namespace Credit.Api.Groups;
 
 /// <summary>PUT /api/groups/{groupId}: a customer group's default limit and optional shared pool.</summary>
-public sealed record SaveGroupRequest(string? Name, decimal? DefaultCreditLimit, decimal? SharedCreditLimit);
+public sealed record SaveGroupRequest([property: Required] string? Name, decimal? DefaultCreditLimit, decimal? SharedCreditLimit);
 
 /// <summary>Limits, exposure and available in the company currency; members in another currency count at the policy's rate.
 /// <c>MissingExchangeRate</c>: a member's currency without one, left out of the exposure (its pool decisions are refused).</summary>

@@ -21,6 +21,17 @@ public static class ApiDocument
             document.Info.Title = "CreditLedger API";
             document.Info.Version = "v1";
             document.Info.Description = FrontPage();
+            // Bearer JWT for every operation but /health, /openapi and /docs, so generated clients send the token.
+            document.Components ??= new Microsoft.OpenApi.OpenApiComponents();
+            document.Components.SecuritySchemes = new Dictionary<string, Microsoft.OpenApi.IOpenApiSecurityScheme>
+            {
+                ["Bearer"] = new Microsoft.OpenApi.OpenApiSecurityScheme
+                {
+                    Type = Microsoft.OpenApi.SecuritySchemeType.Http, Scheme = "bearer", BearerFormat = "JWT",
+                    Description = "role claims: clerk, controller, auditor, reporter, admin; the subject is the user recorded on events",
+                },
+            };
+            document.Security = [new Microsoft.OpenApi.OpenApiSecurityRequirement { [new Microsoft.OpenApi.OpenApiSecuritySchemeReference("Bearer", document)] = [] }];
             return Task.CompletedTask;
         });
         options.AddSchemaTransformer((schema, context, _) =>
@@ -29,10 +40,13 @@ public static class ApiDocument
             return Task.CompletedTask;
         });
         // Wolverine fills an endpoint's description with its operation id: noise beside the summary.
-        options.AddOperationTransformer((operation, _, _) =>
+        options.AddOperationTransformer((operation, context, _) =>
         {
             if (operation.Description == operation.OperationId) operation.Description = null;
             if (operation.Summary == operation.OperationId) operation.Summary = null;
+            // /health needs no token: no security requirement on it.
+            if (!context.Description.ActionDescriptor.EndpointMetadata.OfType<Microsoft.AspNetCore.Authorization.IAuthorizeData>().Any())
+                operation.Security = [];
             return Task.CompletedTask;
         });
     }
@@ -46,21 +60,26 @@ public static class ApiDocument
         System.Text.Json.Serialization.Metadata.JsonPropertyInfo? property)
     {
         var type = Nullable.GetUnderlyingType(info.Type) ?? info.Type;
-        var orNull = type != info.Type ? Microsoft.OpenApi.JsonSchemaType.Null : 0;
+        var orNull = type != info.Type && !(property is not null && IsRequired(property)) ? Microsoft.OpenApi.JsonSchemaType.Null : 0;
         if (type == typeof(decimal)) (schema.Type, schema.Format) = (Microsoft.OpenApi.JsonSchemaType.Number | orNull, null);
         else if (type == typeof(DateOnly)) (schema.Type, schema.Format) = (Microsoft.OpenApi.JsonSchemaType.String | orNull, "date");
+        else if (type == typeof(DateTimeOffset)) (schema.Type, schema.Format) = (Microsoft.OpenApi.JsonSchemaType.String | orNull, "date-time");
         else if (type == typeof(string))
         {
             schema.Type ??= Microsoft.OpenApi.JsonSchemaType.String;
             // string? (groupId, orderId, reason, problemCode...): null is a value a client must accept or send.
-            if (property is { IsGetNullable: true } or { IsSetNullable: true }) schema.Type |= Microsoft.OpenApi.JsonSchemaType.Null;
+            if (property is { IsGetNullable: true } or { IsSetNullable: true } && !IsRequired(property))
+                schema.Type |= Microsoft.OpenApi.JsonSchemaType.Null;
         }
 
         if (schema.Required is not { Count: > 0 } required) return;
         foreach (var member in info.Properties)
-            if (Nullable.GetUnderlyingType(member.PropertyType) is not null || member.IsSetNullable)
+            if ((Nullable.GetUnderlyingType(member.PropertyType) is not null || member.IsSetNullable) && !IsRequired(member))
                 required.Remove(member.Name);
     }
+
+    private static bool IsRequired(System.Text.Json.Serialization.Metadata.JsonPropertyInfo property) =>
+        property.AttributeProvider?.IsDefined(typeof(Required), inherit: true) == true;
 
     private static string FrontPage()
     {

@@ -13,7 +13,7 @@ namespace Credit.Api.Invoicing;
 
 public sealed record InstallmentRequest(DateOnly DueOn, decimal Amount);
 
-public sealed record OverrideRequest(string? Reason);
+public sealed record OverrideRequest([property: Required] string? Reason);
 
 /// <summary>POST /api/customers/{id}/invoices: a credit sale, checked against every credit rule.</summary>
 public sealed record IssueInvoiceRequest(

@@ -22,7 +22,7 @@ public sealed record OrderResponse(string OrderId, string Status, decimal Amount
 }
 
 /// <summary>Body of release, reject and cancel: the reason goes on the event.</summary>
-public sealed record ReasonRequest(string? Reason);
+public sealed record ReasonRequest([property: Required] string? Reason);
 
 public sealed class ReasonValidator : AbstractValidator<ReasonRequest>
 {

@@ -11,7 +11,7 @@ using Wolverine.Http;
 namespace Credit.Api.Payments;
 
 /// <summary>POST /api/customers/{id}/payments/{paymentId}/reverse: a bounced cheque or a recalled transfer.</summary>
-public sealed record ReversePaymentRequest(string? Reason, DateOnly? ReversedOn);
+public sealed record ReversePaymentRequest([property: Required] string? Reason, DateOnly? ReversedOn);
 
 public sealed class ReversePaymentValidator : AbstractValidator<ReversePaymentRequest>
 {

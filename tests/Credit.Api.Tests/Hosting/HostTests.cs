@@ -44,6 +44,15 @@ public class HostTests(AppFixture app)
         properties.GetProperty("amount").GetProperty("type").GetString().ShouldBe("number");
         properties.GetProperty("invoiceId").GetProperty("type").GetString().ShouldBe("string");
         properties.GetProperty("issuedOn").GetProperty("format").GetString().ShouldBe("date");
+        // Fields the validators require though their type admits null; timestamps typed; bearer tokens declared.
+        var schemas = doc.Body.GetProperty("components").GetProperty("schemas");
+        schemas.GetProperty("ReasonRequest").GetProperty("required").EnumerateArray().Select(r => r.GetString()).ShouldBe(["reason"]);
+        schemas.GetProperty("ReasonRequest").GetProperty("properties").GetProperty("reason").GetProperty("type").GetString().ShouldBe("string");
+        schemas.GetProperty("SaveGroupRequest").GetProperty("required").EnumerateArray().Select(r => r.GetString()).ShouldBe(["name"]);
+        var heldAt = schemas.GetProperty("HoldView").GetProperty("properties").GetProperty("heldAt");
+        (heldAt.GetProperty("type").GetString(), heldAt.GetProperty("format").GetString()).ShouldBe(("string", "date-time"));
+        doc.Body.GetProperty("components").GetProperty("securitySchemes").GetProperty("Bearer").GetProperty("scheme").GetString().ShouldBe("bearer");
+        doc.Body.GetProperty("paths").GetProperty("/health").GetProperty("get").GetProperty("security").GetArrayLength().ShouldBe(0);
     }
 
     private static readonly TestClock Clock = new(new DateTimeOffset(2026, 11, 23, 7, 0, 0, TimeSpan.Zero));
