@@ -41,31 +41,28 @@ public static class CreditStatistics
         // the cost follows the movements and the windows, not the days from the first movement to asOf (a report as of
         // 2199 once walked every day to it, 13 s for 3,000 customers).
         var dates = new List<DateOnly>();
-        var outstandingAt = new List<decimal>();
-        var exposureAt = new List<decimal>();
-        var salesTo = new List<decimal>();
+        var ends = new List<(decimal Outstanding, decimal Exposure, decimal SalesTo)>();
         decimal runningOutstanding = 0, runningOrders = 0, runningSales = 0;
         foreach (var r in activity.Where(a => a.Date <= asOf).OrderBy(a => a.Date))
         {
             (runningOutstanding, runningOrders, runningSales) = (runningOutstanding + r.OutstandingChange, runningOrders + r.OrdersChange, runningSales + r.Sales);
-            if (dates.Count == 0 || dates[^1] != r.Date)
+            var end = (runningOutstanding, runningOutstanding + runningOrders, runningSales);
+            if (dates.Count > 0 && dates[^1] == r.Date) ends[^1] = end;
+            else
             {
                 dates.Add(r.Date);
-                outstandingAt.Add(0);
-                exposureAt.Add(0);
-                salesTo.Add(0);
+                ends.Add(end);
             }
-            (outstandingAt[^1], exposureAt[^1], salesTo[^1]) = (runningOutstanding, runningOutstanding + runningOrders, runningSales);
         }
-        int LastOn(DateOnly day)
+        // The end of the last day with movements on or before that day (nothing before the first).
+        (decimal Outstanding, decimal Exposure, decimal SalesTo) EndOf(DateOnly day)
         {
             var at = dates.BinarySearch(day);
-            return at >= 0 ? at : ~at - 1;
+            var last = at >= 0 ? at : ~at - 1;
+            return last >= 0 ? ends[last] : default;
         }
-        decimal OutstandingOn(DateOnly day) => LastOn(day) is var i and >= 0 ? outstandingAt[i] : 0m;
-        decimal ExposureOn(DateOnly day) => LastOn(day) is var i and >= 0 ? exposureAt[i] : 0m;
-        decimal SalesTo(DateOnly day) => LastOn(day) is var i and >= 0 ? salesTo[i] : 0m;
-        decimal SalesBetween(DateOnly from, DateOnly to) => SalesTo(to) - SalesTo(from.AddDays(-1));
+        decimal OutstandingOn(DateOnly day) => EndOf(day).Outstanding;
+        decimal SalesBetween(DateOnly from, DateOnly to) => EndOf(to).SalesTo - EndOf(from.AddDays(-1)).SalesTo;
 
         var since = customerSince ?? (dates.Count > 0 ? dates[0] : asOf);
         var outstandingNow = OutstandingOn(asOf);
@@ -94,7 +91,7 @@ public static class CreditStatistics
                 var d = start.AddDays(i);
                 if (LimitOn(d, limits, inheritedLimit) is not { } limit || limit == 0) continue;
                 usageDays.Add(OutstandingOn(d) / limit * 100);
-                exposureDays.Add(ExposureOn(d) / limit * 100);
+                exposureDays.Add(EndOf(d).Exposure / limit * 100);
             }
             if (usageDays.Count > 0)
             {
