@@ -15,9 +15,10 @@ public sealed class ReportingSchema(IDocumentStore store, BusinessCalendar calen
     public static async Task InstallAsync(IDocumentStore store, TimeZoneInfo zone, CancellationToken ct)
     {
         await using var conn = await store.OpenConnection(ConnectionUsage.ReadWrite, ct);
+        var zoneId = IanaId(zone);
         try
         {
-            await using var cmd = new NpgsqlCommand(ReportingTables.Install(replaceViews: true, IanaId(zone)), conn);
+            await using var cmd = new NpgsqlCommand(ReportingTables.Install(replaceViews: true, zoneId), conn);
             await cmd.ExecuteNonQueryAsync(ct);
         }
         catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.InvalidTableDefinition)
@@ -26,7 +27,7 @@ public sealed class ReportingSchema(IDocumentStore store, BusinessCalendar calen
             // DBA's own view on it would block (2BP01): then say which objects, rather than fail with a redacted detail.
             try
             {
-                await using var cmd = new NpgsqlCommand(ReportingTables.Install(replaceViews: false, IanaId(zone)), conn);
+                await using var cmd = new NpgsqlCommand(ReportingTables.Install(replaceViews: false, zoneId), conn);
                 await cmd.ExecuteNonQueryAsync(ct);
             }
             catch (PostgresException blocked) when (blocked.SqlState == PostgresErrorCodes.DependentObjectsStillExist)

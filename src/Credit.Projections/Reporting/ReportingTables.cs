@@ -26,14 +26,14 @@ public static class ReportingTables
     /// <summary>Empties every table the projection writes (before a rebuild).</summary>
     public static string TruncateAll() => $"truncate {string.Join(", ", QualifiedTables)}";
 
+    private static string CreateView(bool replace) => replace ? "or replace view" : "view";
+
     /// <summary>
     /// The tables (created if missing) and the views. <paramref name="replaceViews"/>: views replaced in place, which keeps
     /// objects a DBA built on them (possible while their columns only grow at the end); else dropped and created again.
     /// <paramref name="zone"/>: the business time zone, whose date decides what is overdue in the views (not the
     /// session's, which a BI driver sets to the client's).
     /// </summary>
-    private static string CreateView(bool replace) => replace ? "or replace view" : "view";
-
     public static string Install(bool replaceViews = true, string zone = "Asia/Riyadh") => $"""
         create schema if not exists {Schema};
 
@@ -78,7 +78,7 @@ public static class ReportingTables
         create index if not exists limit_changes_customer on {Schema}.limit_changes (customer_id, business_date, seq_id);
 
         -- Views are recreated on every start (in place when they can be), dependants first.
-        {(replaceViews ? "" : $"drop view if exists {Schema}.customer_balance, {Schema}.open_items, {Schema}.daily_balance, {Schema}.daily_activity, {Schema}.holds;")}
+        {(replaceViews ? "" : $"drop view if exists {string.Join(", ", Views.Select(v => $"{Schema}.{v}"))};")}
 
         -- Each customer's movements per business date: the daily series behind DSO and average balances.
         create {CreateView(replaceViews)} {Schema}.daily_activity as
