@@ -121,9 +121,9 @@ public static class Problems
         {
             decision.Reasons.Contains(Domain.Policy.ReasonCodes.ExchangeRateMissing)
                 ? Text.Phrase("REFUSAL_FIGURES_UNRATED", decision.Currency, Text.Money(decision.Exposure, decision.Currency))
-            : decision.Limit is { } limit
+            : decision is { Limit: { } limit, Available: { } available }
                 ? Text.Phrase("REFUSAL_FIGURES", Text.Money(limit, decision.Currency), Text.Money(decision.Exposure, decision.Currency),
-                    Text.Money(limit - decision.Exposure, decision.Currency))
+                    Text.Money(available, decision.Currency))
                 : Text.Phrase("REFUSAL_FIGURES_UNLIMITED", Text.Money(decision.Exposure, decision.Currency)),
         };
         if (decision.Pool is { } shared && decision.Reasons.Contains(Domain.Policy.ReasonCodes.GroupLimitExceeded))

@@ -13,6 +13,8 @@ public static class Text
 
     public static string Of(string code) => Resources.GetString(code, CultureInfo.CurrentUICulture) ?? code;
 
+    public static bool IsArabic(CultureInfo language) => language.TwoLetterISOLanguageName == "ar";
+
     // Sentences around figures, apart from the codes (the API reference lists every code from Messages).
     private static readonly ResourceManager Phrases = new("Credit.Api.Localization.Phrases", typeof(Text).Assembly);
 
@@ -34,7 +36,7 @@ public static class Text
     public static string MoneyIn(CultureInfo language, decimal amount, string currency)
     {
         var figure = amount.ToString("N" + Domain.Money.Currency.MinorUnits(currency), CultureInfo.InvariantCulture);
-        var unit = language.TwoLetterISOLanguageName == "ar" ? ArabicSymbols.GetValueOrDefault(currency, currency) : currency;
+        var unit = IsArabic(language) ? ArabicSymbols.GetValueOrDefault(currency, currency) : currency;
         return $"{figure} {unit}";
     }
 }

@@ -41,7 +41,7 @@ public sealed class Notification
         var key = Type == Reminder.OverdueName ? "REMINDER_OVERDUE" : "REMINDER_DUE_SOON";
         // In Arabic the name is isolated (FSI … PDI): a Latin name ending in punctuation ("Acme Ltd.") would otherwise
         // pull its full stop to the wrong side of it in right-to-left text.
-        var name = language.TwoLetterISOLanguageName == "ar" ? $"\u2068{CustomerName}\u2069" : CustomerName;
+        var name = Text.IsArabic(language) ? $"\u2068{CustomerName}\u2069" : CustomerName;
         return Text.PhraseIn(language, key, name, Text.MoneyIn(language, OpenAmount, Currency), document,
             DueOn.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
     }

@@ -96,8 +96,8 @@ public sealed record OrderHeld(
     IReadOnlyList<string> Warnings,
     string Fingerprint);
 
-/// <summary>By is "system" when the order was released automatically after the position improved.</summary>
-/// <summary>Warnings: the rules in warn mode the order still fails when the system released it (null: none).</summary>
+/// <summary>By is "system" when the order was released automatically after the position improved; Warnings, the rules
+/// in warn mode it still fails then (null: none).</summary>
 public sealed record HoldReleased(string OrderId, string Reason, string By, IReadOnlyList<string>? Warnings = null);
 
 public sealed record OrderRejected(string OrderId, string Reason);
