@@ -2,6 +2,7 @@ using System.Collections;
 using System.Globalization;
 using System.Resources;
 using System.Text;
+using System.Text.Json.Nodes;
 using Credit.Domain.Policy;
 using Microsoft.AspNetCore.OpenApi;
 
@@ -32,6 +33,7 @@ public static class ApiDocument
                 },
             };
             document.Security = [new Microsoft.OpenApi.OpenApiSecurityRequirement { [new Microsoft.OpenApi.OpenApiSecuritySchemeReference("Bearer", document)] = [] }];
+            DescribeProblems(document);
             return Task.CompletedTask;
         });
         options.AddSchemaTransformer((schema, context, _) =>
@@ -76,6 +78,113 @@ public static class ApiDocument
         foreach (var member in info.Properties)
             if ((Nullable.GetUnderlyingType(member.PropertyType) is not null || member.IsSetNullable) && !IsRequired(member))
                 required.Remove(member.Name);
+    }
+
+    /// <summary>
+    /// The error answers, so a generated client can read a refusal's figures or a field's error codes: one problem
+    /// schema, listed under the statuses each operation can give (ids and bodies are validated, every path names a
+    /// resource that may not exist, writes may conflict, every caller is rate limited and the database may be away).
+    /// Run last: document transformers see every operation, and anonymous ones carry an empty security list.
+    /// </summary>
+    private static void DescribeProblems(Microsoft.OpenApi.OpenApiDocument document)
+    {
+        document.Components!.Schemas ??= new Dictionary<string, Microsoft.OpenApi.IOpenApiSchema>();
+        document.Components.Schemas["Problem"] = ProblemSchema();
+        // The framework's problem schemas, which only its 400s referred to (replaced below).
+        document.Components.Schemas.Remove("HttpValidationProblemDetails");
+        document.Components.Schemas.Remove("ProblemDetails");
+        var problem = new Microsoft.OpenApi.OpenApiSchemaReference("Problem", document);
+        foreach (var (_, path) in document.Paths)
+            foreach (var (method, operation) in path.Operations ?? [])
+            {
+                var statuses = new List<(int Status, string Description)>();
+                var hasPathIds = operation.Parameters?.Any(p => p.In == Microsoft.OpenApi.ParameterLocation.Path) == true;
+                if (operation.RequestBody is not null || operation.Parameters is { Count: > 0 })
+                    statuses.Add((400, "VALIDATION_FAILED (field messages in `errors`, codes in `errorCodes`) or MALFORMED_JSON"));
+                if (operation.Security is not { Count: 0 })
+                {
+                    statuses.Add((401, "UNAUTHENTICATED: no token, or one that is expired or not ours"));
+                    statuses.Add((403, "FORBIDDEN: the role or the customer's assignment does not allow it"));
+                }
+                if (hasPathIds) statuses.Add((404, "NOT_FOUND, NOT_A_CUSTOMER..."));
+                if (method != HttpMethod.Get)
+                    statuses.Add((409, "CREDIT_REFUSED (with `reasons`, `currency`, `exposure`, `limit`, `available`), DUPLICATE_ID, a state that does not allow it, CONCURRENCY_CONFLICT"));
+                if (operation.RequestBody is not null)
+                {
+                    statuses.Add((413, "PAYLOAD_TOO_LARGE"));
+                    statuses.Add((415, "UNSUPPORTED_MEDIA_TYPE: send application/json"));
+                }
+                if (operation.Security is not { Count: 0 }) statuses.Add((429, "RATE_LIMITED: retry after `Retry-After` seconds"));
+                statuses.Add((503, "DATABASE_UNAVAILABLE: retry after `Retry-After` seconds"));
+
+                operation.Responses ??= new Microsoft.OpenApi.OpenApiResponses();
+                foreach (var (status, description) in statuses)
+                    // Replacing the framework's 400 (HttpValidationProblemDetails, without our code and errorCodes).
+                    operation.Responses[status.ToString(CultureInfo.InvariantCulture)] = new Microsoft.OpenApi.OpenApiResponse
+                    {
+                        Description = description,
+                        Content = new Dictionary<string, Microsoft.OpenApi.OpenApiMediaType>
+                        {
+                            ["application/problem+json"] = new() { Schema = problem },
+                        },
+                    };
+            }
+    }
+
+    private static Microsoft.OpenApi.OpenApiSchema ProblemSchema()
+    {
+        static Microsoft.OpenApi.OpenApiSchema Of(Microsoft.OpenApi.JsonSchemaType type, string description, string? format = null) =>
+            new() { Type = type, Description = description, Format = format };
+        var text = Microsoft.OpenApi.JsonSchemaType.String;
+        var number = Microsoft.OpenApi.JsonSchemaType.Number;
+        var reason = new Microsoft.OpenApi.OpenApiSchema
+        {
+            Type = Microsoft.OpenApi.JsonSchemaType.Object,
+            Required = new HashSet<string> { "code", "message" },
+            Properties = new Dictionary<string, Microsoft.OpenApi.IOpenApiSchema>
+            {
+                ["code"] = Of(text, "reason code"), ["message"] = Of(text, "its meaning in the request's language"),
+            },
+        };
+        var fieldLists = new Microsoft.OpenApi.OpenApiSchema
+        {
+            Type = Microsoft.OpenApi.JsonSchemaType.Object,
+            AdditionalProperties = new Microsoft.OpenApi.OpenApiSchema { Type = Microsoft.OpenApi.JsonSchemaType.Array, Items = Of(text, "") },
+        };
+        return new Microsoft.OpenApi.OpenApiSchema
+        {
+            Type = Microsoft.OpenApi.JsonSchemaType.Object,
+            Description = "RFC 9457 problem details with a stable `code` and a `message` in the request's language.",
+            Required = new HashSet<string> { "type", "title", "status", "code", "message" },
+            Properties = new Dictionary<string, Microsoft.OpenApi.IOpenApiSchema>
+            {
+                ["type"] = Of(text, "a URI naming the problem", "uri"),
+                ["title"] = Of(text, "the HTTP status's title"),
+                ["status"] = Of(Microsoft.OpenApi.JsonSchemaType.Integer, "the HTTP status"),
+                ["code"] = Of(text, "stable machine code, e.g. CREDIT_REFUSED, VALIDATION_FAILED, DUPLICATE_ID (all listed on the front page)"),
+                ["message"] = Of(text, "the code's meaning in the request's language"),
+                ["detail"] = Of(text, "this occurrence, e.g. a refusal's reasons and figures, ready to show"),
+                ["errors"] = new Microsoft.OpenApi.OpenApiSchema
+                    { Type = fieldLists.Type, AdditionalProperties = fieldLists.AdditionalProperties, Description = "400: field -> messages" },
+                ["errorCodes"] = new Microsoft.OpenApi.OpenApiSchema
+                    { Type = fieldLists.Type, AdditionalProperties = fieldLists.AdditionalProperties, Description = "400: field -> error codes" },
+                ["reasons"] = new Microsoft.OpenApi.OpenApiSchema
+                    { Type = Microsoft.OpenApi.JsonSchemaType.Array, Items = reason, Description = "CREDIT_REFUSED: every failing rule" },
+                ["warnings"] = new Microsoft.OpenApi.OpenApiSchema
+                    { Type = Microsoft.OpenApi.JsonSchemaType.Array, Items = reason, Description = "CREDIT_REFUSED: rules set to warn that also fail" },
+                ["currency"] = Of(text, "CREDIT_REFUSED: the currency of the figures"),
+                ["exposure"] = Of(number, "CREDIT_REFUSED: the exposure before this document"),
+                ["limit"] = Of(number | Microsoft.OpenApi.JsonSchemaType.Null, "CREDIT_REFUSED: the effective limit, null when unlimited"),
+                ["available"] = Of(number | Microsoft.OpenApi.JsonSchemaType.Null, "CREDIT_REFUSED: limit - exposure, null when unlimited"),
+                ["limitSource"] = new Microsoft.OpenApi.OpenApiSchema
+                {
+                    Type = text, Description = "CREDIT_REFUSED: where the limit comes from",
+                    Enum = [JsonValue.Create("customer"), JsonValue.Create("group"), JsonValue.Create("company"), JsonValue.Create("none")],
+                },
+                ["group"] = new Microsoft.OpenApi.OpenApiSchema
+                    { Type = Microsoft.OpenApi.JsonSchemaType.Object, Description = "CREDIT_REFUSED in a pool: the pool's own limit, exposure and available" },
+            },
+        };
     }
 
     private static bool IsRequired(System.Text.Json.Serialization.Metadata.JsonPropertyInfo property) =>

@@ -55,6 +55,40 @@ public class HostTests(AppFixture app)
         doc.Body.GetProperty("paths").GetProperty("/health").GetProperty("get").GetProperty("security").GetArrayLength().ShouldBe(0);
     }
 
+    [Fact]
+    public async Task OpenApi_document_describes_the_error_answers_as_they_are_written()
+    {
+        var doc = (await app.Anonymous.Get("/openapi/v1.json")).Body;
+        var issue = doc.GetProperty("paths").GetProperty("/api/customers/{customerId}/invoices").GetProperty("post").GetProperty("responses");
+        foreach (var status in new[] { "400", "401", "403", "404", "409", "413", "415", "429", "503" })
+            issue.GetProperty(status).GetProperty("content").GetProperty("application/problem+json").GetProperty("schema")
+                .GetProperty("$ref").GetString().ShouldBe("#/components/schemas/Problem", status);
+        // Reads cannot conflict; /health needs no token, so it is never 401, 403 or rate limited.
+        var balance = doc.GetProperty("paths").GetProperty("/api/customers/{customerId}/balance").GetProperty("get").GetProperty("responses");
+        balance.TryGetProperty("409", out _).ShouldBeFalse();
+        balance.TryGetProperty("404", out _).ShouldBeTrue();
+        var health = doc.GetProperty("paths").GetProperty("/health").GetProperty("get").GetProperty("responses");
+        health.EnumerateObject().Select(r => r.Name).ShouldNotContain("401");
+        health.EnumerateObject().Select(r => r.Name).ShouldNotContain("429");
+
+        // No reference is left dangling.
+        foreach (var reference in System.Text.RegularExpressions.Regex.Matches(doc.GetRawText(), "\"#/components/schemas/([^\"]+)\"")
+            .Select(m => m.Groups[1].Value).Distinct())
+            doc.GetProperty("components").GetProperty("schemas").TryGetProperty(reference, out _).ShouldBeTrue(reference);
+
+        // Every field of a real refusal and of a real validation problem is in the schema.
+        var described = doc.GetProperty("components").GetProperty("schemas").GetProperty("Problem").GetProperty("properties")
+            .EnumerateObject().Select(p => p.Name).ToHashSet();
+        var id = AppFixture.NewId("docproblem");
+        (await app.Controller.Put($"/api/customers/{id}", new { name = "Docs", creditLimit = 100 })).Status.ShouldBe(201);
+        var refused = await app.Clerk.Post($"/api/customers/{id}/invoices", new { invoiceId = "INV-1", amount = 500 });
+        refused.Status.ShouldBe(409, refused.ToString());
+        var invalid = await app.Clerk.Post($"/api/customers/{id}/invoices", new { invoiceId = "INV-2", amount = -1 });
+        invalid.Status.ShouldBe(400, invalid.ToString());
+        foreach (var field in refused.Body.EnumerateObject().Concat(invalid.Body.EnumerateObject()).Select(p => p.Name))
+            described.ShouldContain(field);
+    }
+
     private static readonly TestClock Clock = new(new DateTimeOffset(2026, 11, 23, 7, 0, 0, TimeSpan.Zero));
 
     /// <summary>A database the API has started on once (schemas and views in place), then the DBA's SQL run on it.</summary>
