@@ -12,7 +12,7 @@ using Wolverine.Http;
 
 namespace Credit.Api.Audit;
 
-public sealed record StateOrderView(string OrderId, decimal Amount, DateOnly OrderedOn, string Status, IReadOnlyList<ReasonView> Reasons);
+public sealed record StateOrderView(string OrderId, decimal Amount, DateOnly OrderedOn, [property: OneOf(typeof(OrderStatus))] string Status, IReadOnlyList<ReasonView> Reasons);
 
 public sealed record StatePaymentView(string PaymentId, decimal Amount, DateOnly ReceivedOn, decimal Unapplied, bool Reversed);
 

@@ -13,12 +13,13 @@ using Wolverine.Http;
 namespace Credit.Api.Checks;
 
 /// <summary>POST /api/customers/{id}/credit-check: what a document would get now. Records nothing.</summary>
-public sealed record CheckCreditRequest(decimal Amount, string? Kind, string? OrderId, PaymentTerms? PaymentTerms);
+public sealed record CheckCreditRequest(decimal Amount, [property: OneOf(typeof(DocumentKind))] string? Kind, string? OrderId, PaymentTerms? PaymentTerms);
 
 /// <summary>Group: the shared pool's figures when the customer is in one (null otherwise).
 /// Currency: the customer's, which exposure, limit and available are in (the pool's figures are in the company's).</summary>
 public sealed record CheckCreditResponse(bool Allowed, IReadOnlyList<ReasonView> Reasons, IReadOnlyList<ReasonView> Warnings,
-    string Currency, decimal Exposure, decimal? Limit, decimal? Available, string LimitSource, PoolFigures? Group);
+    string Currency, decimal Exposure, decimal? Limit, decimal? Available,
+    [property: OneOf(typeof(LimitSource))] string LimitSource, PoolFigures? Group);
 
 public sealed class CheckCreditValidator : AbstractValidator<CheckCreditRequest>
 {

@@ -20,7 +20,7 @@ public sealed record CustomerView(
     OpeningBalanceView? OpeningBalance,
     bool BypassCreditCheckAtOrder,
     IReadOnlyList<string> AssignedTo,
-    string Kind,
+    [property: OneOf(typeof(ContactKind))] string Kind,
     DateOnly? CustomerSince,
     bool OnHold,
     string? HoldReason,

@@ -26,7 +26,7 @@ public sealed record SaveCustomerRequest(
     OpeningBalanceRequest? OpeningBalance,
     bool? BypassCreditCheckAtOrder,
     string[]? AssignedTo,
-    string? Kind,
+    [property: OneOf(typeof(Domain.Accounts.ContactKind))] string? Kind,
     DateOnly? CustomerSince)
 {
     // Properties, not constructor parameters: the serializer sets them only when the body names them, which is how

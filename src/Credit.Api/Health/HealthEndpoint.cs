@@ -4,7 +4,7 @@ using Coordinator = Marten.Events.Daemon.Coordination.IProjectionCoordinator;
 
 namespace Credit.Api.Health;
 
-public sealed record HealthView(string Status, bool Database, bool Projections);
+public sealed record HealthView([property: OneOf("healthy", "unhealthy")] string Status, bool Database, bool Projections);
 
 public static class HealthEndpoint
 {

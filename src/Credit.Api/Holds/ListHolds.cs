@@ -11,8 +11,9 @@ namespace Credit.Api.Holds;
 /// Status: the hold's (pending, released, rejected, cancelled); OrderStatus: the order's now (a released order may since
 /// have been invoiced or cancelled).</summary>
 public sealed record HoldView(string CustomerId, string CustomerName, string OrderId, decimal Amount, DateOnly OrderedOn,
-    IReadOnlyList<ReasonView> Reasons, DateTimeOffset HeldAt, string? HeldBy, int AgeDays, string Status,
-    DateTimeOffset? ResolvedAt, string? ResolvedBy, string? Resolution, string OrderStatus);
+    IReadOnlyList<ReasonView> Reasons, DateTimeOffset HeldAt, string? HeldBy, int AgeDays, [property: OneOf("pending", "released", "rejected", "cancelled")] string Status,
+    DateTimeOffset? ResolvedAt, string? ResolvedBy, string? Resolution,
+    [property: OneOf(typeof(Domain.Accounts.OrderStatus))] string OrderStatus);
 
 public static class ListHoldsEndpoint
 {

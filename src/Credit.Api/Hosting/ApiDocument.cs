@@ -74,6 +74,19 @@ public static class ApiDocument
                 schema.Type |= Microsoft.OpenApi.JsonSchemaType.Null;
         }
 
+        if (property?.AttributeProvider?.GetCustomAttributes(typeof(OneOfAttribute), inherit: true) is [OneOfAttribute oneOf, ..])
+        {
+            // A map's values (a rule's mode) or the field itself; null among the values where the field may be null.
+            var values = oneOf.Values.Select(v => (JsonNode)JsonValue.Create(v)).ToList();
+            if (info.Kind == System.Text.Json.Serialization.Metadata.JsonTypeInfoKind.Dictionary)
+                schema.AdditionalProperties = new Microsoft.OpenApi.OpenApiSchema { Type = Microsoft.OpenApi.JsonSchemaType.String, Enum = values };
+            else
+            {
+                if (schema.Type?.HasFlag(Microsoft.OpenApi.JsonSchemaType.Null) == true) values.Add(null!); // written as JSON null
+                schema.Enum = values;
+            }
+        }
+
         if (schema.Required is not { Count: > 0 } required) return;
         foreach (var member in info.Properties)
             if ((Nullable.GetUnderlyingType(member.PropertyType) is not null || member.IsSetNullable) && !IsRequired(member))

@@ -15,7 +15,8 @@ public sealed record OverrideView(string Reason, string By, IReadOnlyList<Reason
 
 public sealed record InvoiceView(
     string CustomerId, string InvoiceId, decimal Amount, DateOnly IssuedOn, DateOnly DueOn, string? OrderId,
-    decimal PaidAmount, decimal CreditedAmount, decimal OpenAmount, string Status, IReadOnlyList<InstallmentView> Installments,
+    decimal PaidAmount, decimal CreditedAmount, decimal OpenAmount,
+    [property: OneOf("open", "partially-paid", "overdue", "paid")] string Status, IReadOnlyList<InstallmentView> Installments,
     IReadOnlyList<ReasonView> Warnings, OverrideView? Override);
 
 public static class GetInvoiceEndpoint

@@ -12,10 +12,11 @@ using Wolverine.Http;
 
 namespace Credit.Api.Orders;
 
-public sealed record OrderStep(string Status, DateTimeOffset At, string? By, string? Reason, IReadOnlyList<ReasonView> Reasons);
+public sealed record OrderStep([property: OneOf(typeof(OrderStatus))] string Status, DateTimeOffset At, string? By, string? Reason, IReadOnlyList<ReasonView> Reasons);
 
 public sealed record OrderView(string CustomerId, string OrderId, decimal Amount, DateOnly OrderedOn, PaymentTerms? PaymentTerms,
-    string Status, IReadOnlyList<ReasonView> Reasons, IReadOnlyList<ReasonView> Warnings, IReadOnlyList<OrderStep> History);
+    [property: OneOf(typeof(OrderStatus))] string Status, IReadOnlyList<ReasonView> Reasons, IReadOnlyList<ReasonView> Warnings,
+    IReadOnlyList<OrderStep> History);
 
 public static class GetOrderEndpoint
 {

@@ -7,7 +7,7 @@ using FluentValidation;
 
 namespace Credit.Api.Orders;
 
-public sealed record OrderResponse(string OrderId, string Status, decimal Amount, IReadOnlyList<ReasonView> Reasons, IReadOnlyList<ReasonView> Warnings)
+public sealed record OrderResponse(string OrderId, [property: OneOf(typeof(OrderStatus))] string Status, decimal Amount, IReadOnlyList<ReasonView> Reasons, IReadOnlyList<ReasonView> Warnings)
 {
     public static OrderResponse Of(OrderResult r) =>
         new(r.OrderId, StatusName(r.Status), r.Amount, Problems.Reasons(r.Reasons), Problems.Reasons(r.Warnings));

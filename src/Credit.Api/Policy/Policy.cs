@@ -19,12 +19,12 @@ public sealed record PolicyRequest(
     int[]? AgingBuckets,
     int[]? DsoWindowsMonths,
     string? Currency,
-    Dictionary<string, string>? Rules,
+    [property: OneOf(typeof(RuleMode))] Dictionary<string, string>? Rules,
     Dictionary<string, decimal>? ExchangeRates);
 
 public sealed record PolicyView(
     decimal? DefaultCreditLimit, int GraceDays, decimal? OrderReviewThreshold, int ReminderDaysBefore,
-    IReadOnlyList<int> AgingBuckets, IReadOnlyList<int> DsoWindowsMonths, string Currency, IReadOnlyDictionary<string, string> Rules,
+    IReadOnlyList<int> AgingBuckets, IReadOnlyList<int> DsoWindowsMonths, string Currency, [property: OneOf(typeof(RuleMode))] IReadOnlyDictionary<string, string> Rules,
     IReadOnlyDictionary<string, decimal> ExchangeRates)
 {
     public static PolicyView Of(CreditPolicy p) => new(p.DefaultCreditLimit, p.GraceDays, p.OrderReviewThreshold, p.ReminderDaysBefore,

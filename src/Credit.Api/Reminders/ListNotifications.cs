@@ -11,7 +11,7 @@ namespace Credit.Api.Reminders;
 
 /// <summary>A reminder that went out, with its text in the request's language.</summary>
 public sealed record NotificationView(
-    string Id, string CustomerId, string CustomerName, string DocumentId, int Installment, string Type, DateOnly DueOn,
+    string Id, string CustomerId, string CustomerName, string DocumentId, int Installment, [property: OneOf(typeof(Domain.Reminders.ReminderKind))] string Type, DateOnly DueOn,
     DateOnly SendOn, decimal OpenAmount, string Currency, DateTimeOffset CreatedAt, string Message)
 {
     public static NotificationView Of(Notification n) => new(n.Id, n.CustomerId, n.CustomerName, n.DocumentId, n.Installment, n.Type,

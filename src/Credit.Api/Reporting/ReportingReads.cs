@@ -19,7 +19,7 @@ public sealed record HoldRow(
     string CustomerId, string CustomerName, string[] AssignedTo, string OrderId, decimal Amount, DateOnly OrderedOn, string[] Reasons,
     DateTimeOffset HeldAt, string? HeldBy, string Status, DateTimeOffset? ResolvedAt, string? ResolvedBy, string? Resolution, string OrderStatus);
 
-public sealed record StatementLine(DateOnly Date, string Type, string Document, decimal Debit, decimal Credit, decimal Balance);
+public sealed record StatementLine(DateOnly Date, [property: OneOf("opening-balance", "invoice", "payment", "payment-reversal", "credit-note")] string Type, string Document, decimal Debit, decimal Credit, decimal Balance);
 
 /// <summary>
 /// Reads of the credit_reporting tables for the read-model endpoints: a handful of indexed queries per

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Credit.Api.Tests.Infrastructure;
 using Credit.Api.Tests.Security;
 
@@ -53,6 +54,15 @@ public class HostTests(AppFixture app)
         (heldAt.GetProperty("type").GetString(), heldAt.GetProperty("format").GetString()).ShouldBe(("string", "date-time"));
         doc.Body.GetProperty("components").GetProperty("securitySchemes").GetProperty("Bearer").GetProperty("scheme").GetString().ShouldBe("bearer");
         doc.Body.GetProperty("paths").GetProperty("/health").GetProperty("get").GetProperty("security").GetArrayLength().ShouldBe(0);
+
+        // Text fields with a fixed set of values list them, as the API writes them (null too where the field may be null).
+        static string?[] Values(JsonElement schema) => schema.GetProperty("enum").EnumerateArray().Select(v => v.ValueKind == JsonValueKind.Null ? null : v.GetString()).ToArray();
+        Values(schemas.GetProperty("HoldView").GetProperty("properties").GetProperty("orderStatus"))
+            .ShouldBe(["approved", "held", "released", "rejected", "cancelled", "invoiced"]);
+        Values(schemas.GetProperty("NotificationView").GetProperty("properties").GetProperty("type")).ShouldBe(["due-soon", "overdue"]);
+        Values(schemas.GetProperty("SaveCustomerRequest").GetProperty("properties").GetProperty("kind")).ShouldBe(["customer", "supplier", "both", null]);
+        Values(schemas.GetProperty("PolicyView").GetProperty("properties").GetProperty("rules").GetProperty("additionalProperties"))
+            .ShouldBe(["block", "warn", "off"]);
     }
 
     [Fact]
