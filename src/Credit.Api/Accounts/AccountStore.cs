@@ -54,8 +54,8 @@ public sealed class AccountStore(
                     var (context, pool) = await contexts.For(before, ct);
                     if ((pool is null) != (poolGate is null)) continue; // joined or left a pool meanwhile: take the right gates
 
-                    // Clerks act only on unassigned customers or those assigned to them, whatever the command.
-                    var outcome = before is not null && !caller.MayActOn(before.Profile.AssignedTo)
+                    // Clerks change only unassigned customers or those assigned to them, whatever the command and other roles.
+                    var outcome = before is not null && !caller.MayWrite(before.Profile.AssignedTo)
                         ? Outcome<T>.Reject(RejectionKind.Forbidden, ErrorCodes.CustomerNotAssigned)
                         : decide(before, context);
                     if (!outcome.IsAccepted || outcome.Events.Count == 0) return outcome;
@@ -131,7 +131,7 @@ public sealed class AccountStore(
     /// <summary>A view for a read endpoint, or the problem to answer: 404 unknown, 403 not assigned to this clerk.</summary>
     public async Task<(TView? View, IResult? Problem)> Visible<TView>(string customerId, Caller caller, Func<CreditAccount, TView> view, CancellationToken ct)
     {
-        var seen = await View(customerId, account => caller.MayActOn(account.Profile.AssignedTo)
+        var seen = await View(customerId, account => caller.MayRead(account.Profile.AssignedTo)
             ? new Tuple<TView?, IResult?>(view(account), null) : new(default, Errors.Problems.Result(403, ErrorCodes.CustomerNotAssigned)), ct);
         return seen is null ? (default, Errors.Problems.Result(404, ErrorCodes.CustomerNotFound)) : (seen.Item1, seen.Item2);
     }

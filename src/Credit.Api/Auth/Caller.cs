@@ -18,9 +18,16 @@ public sealed record Caller(string User, IReadOnlySet<string> Roles, string Corr
 
     public bool IsController => Roles.Contains(Auth.Roles.Controller) || Roles.Contains(Auth.Roles.Admin);
 
-    /// <summary>Only a clerk is bound by customer assignment; every other role sees every customer.</summary>
+    /// <summary>Reads: only a clerk is bound by customer assignment; a token that also carries a role that reads
+    /// everything (auditor, reporter, controller, admin) sees every customer.</summary>
     public bool IsOnlyClerk => Roles.Contains(Auth.Roles.Clerk) && !Roles.Overlaps([Auth.Roles.Controller, Auth.Roles.Admin, Auth.Roles.Auditor, Auth.Roles.Reporter]);
 
-    public bool MayActOn(IReadOnlyCollection<string> assignedTo) =>
-        !IsOnlyClerk || assignedTo.Count == 0 || assignedTo.Contains(User);
+    public bool MayRead(IReadOnlyCollection<string> assignedTo) => !IsOnlyClerk || IsAssigned(assignedTo);
+
+    /// <summary>Writes: a clerk is bound by assignment even when its token also carries a read-only role (auditor,
+    /// reporter): reading everything does not widen what it may change. Controllers, admins and the system are not.</summary>
+    public bool MayWrite(IReadOnlyCollection<string> assignedTo) =>
+        !Roles.Contains(Auth.Roles.Clerk) || IsController || IsAssigned(assignedTo);
+
+    private bool IsAssigned(IReadOnlyCollection<string> assignedTo) => assignedTo.Count == 0 || assignedTo.Contains(User);
 }

@@ -47,7 +47,7 @@ public static class GetBalanceEndpoint
         await using var read = await accounts.Read(customerId, ct);
         var (account, context) = read;
         if (account is null) return Problems.Result(404, ErrorCodes.CustomerNotFound);
-        if (!Caller.Of(http).MayActOn(account.Profile.AssignedTo)) return Problems.Result(403, ErrorCodes.CustomerNotAssigned);
+        if (!Caller.Of(http).MayRead(account.Profile.AssignedTo)) return Problems.Result(403, ErrorCodes.CustomerNotAssigned);
         // Every recorded document, as the credit decision and the outstanding figure count them: open items as of
         // today left a payment dated later out of the items only (unapplied credit came out as the payment's amount,
         // and a later-dated invoice as negative unapplied credit). Days past due still count from today.

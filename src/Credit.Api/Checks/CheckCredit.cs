@@ -47,7 +47,7 @@ public static class CheckCreditEndpoint
         await using var read = await accounts.Read(customerId, ct);
         var (account, context) = read;
         if (account is null) return Problems.Result(404, ErrorCodes.CustomerNotFound);
-        if (!Caller.Of(http).MayActOn(account.Profile.AssignedTo)) return Problems.Result(403, ErrorCodes.CustomerNotAssigned);
+        if (!Caller.Of(http).MayRead(account.Profile.AssignedTo)) return Problems.Result(403, ErrorCodes.CustomerNotAssigned);
         if (!account.Profile.BuysFromUs) return Problems.Result(409, ErrorCodes.NotACustomer);
         if (!Domain.Money.Currency.FitsMinorUnit(request.Amount, account.Currency)) return Problems.Validation([("amount", "AMOUNT_PRECISION")]);
 

@@ -37,7 +37,7 @@ public static class ListHoldsEndpoint
         var caller = Caller.Of(http);
         var today = calendar.Today;
         var holds = await reads.Holds(status, ct);
-        var visible = holds.Where(h => caller.MayActOn(h.AssignedTo)).ToList();
+        var visible = holds.Where(h => caller.MayRead(h.AssignedTo)).ToList();
         return Results.Ok(Paging.Slice(visible, limit, offset, http).Select(h => new HoldView(h.CustomerId, h.CustomerName, h.OrderId,
             h.Amount, h.OrderedOn, Problems.Reasons(h.Reasons), h.HeldAt, h.HeldBy,
             // Timestamps are the database's clock, today the API's: never a negative age where the two disagree.

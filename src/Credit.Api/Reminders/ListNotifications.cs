@@ -36,17 +36,23 @@ public static class ListNotificationsEndpoint
         if (limit is < 1 or > 1000) errors.Add(("limit", "INVALID_VALUE"));
         if (errors.Count > 0) return Problems.Validation(errors);
 
+        var caller = Caller.Of(http);
+        // One customer asked for by a clerk it is not assigned to: 403 as its balance would be, not an empty list
+        // that reads as "no reminders".
+        if (customerId is not null && caller.IsOnlyClerk
+            && await session.LoadAsync<AccountDirectoryEntry>(customerId, ct) is { } asked && !caller.MayRead(asked.AssignedTo))
+            return Problems.Result(403, Credit.Domain.Decisions.ErrorCodes.CustomerNotAssigned);
+
         var query = session.Query<Notification>().AsQueryable();
         if (customerId is not null) query = query.Where(n => n.CustomerId == customerId);
         if (type is not null) query = query.Where(n => n.Type == type);
         var found = await query.OrderBy(n => n.SendOn).ThenBy(n => n.Id).Take(limit ?? 200).ToListAsync(ct);
 
-        var caller = Caller.Of(http);
         if (caller.IsOnlyClerk && found.Count > 0)
         {
             var ids = found.Select(n => n.CustomerId).Distinct().ToArray();
             var entries = await session.LoadManyAsync<AccountDirectoryEntry>(ct, ids);
-            var visible = entries.Where(a => caller.MayActOn(a.AssignedTo)).Select(a => a.Id).ToHashSet();
+            var visible = entries.Where(a => caller.MayRead(a.AssignedTo)).Select(a => a.Id).ToHashSet();
             found = found.Where(n => visible.Contains(n.CustomerId)).ToList();
         }
         // Sent before the installment count was kept: read it from the account, so the first of several is named too.

@@ -33,7 +33,7 @@ public static class GetStatisticsEndpoint
         {
             var (account, context) = read;
             if (account is null) return Problems.Result(404, ErrorCodes.CustomerNotFound);
-            if (!Caller.Of(http).MayActOn(account.Profile.AssignedTo)) return Problems.Result(403, ErrorCodes.CustomerNotAssigned);
+            if (!Caller.Of(http).MayRead(account.Profile.AssignedTo)) return Problems.Result(403, ErrorCodes.CustomerNotAssigned);
             (since, inherited, currency, windows) = (account.Profile.CustomerSince, CreditRules.InheritedLimitOf(account.Currency, context.Group, context.Policy).Amount, account.Currency, context.Policy.DsoWindowsMonths);
         }
 
