@@ -101,6 +101,23 @@ try
             RoleClaimType = "role",
             ClockSkew = TimeSpan.FromSeconds(30),
         };
+        // Every write records the token's subject as its user: a token without a usable one is not accepted.
+        o.Events = new JwtBearerEvents
+        {
+            OnTokenValidated = context =>
+            {
+                if (Caller.IsValidUser(context.Principal?.FindFirst("sub")?.Value)) return Task.CompletedTask;
+                context.HttpContext.Items[ProblemAuthorizationResultHandler.WhyKey] = Caller.InvalidSubject;
+                context.Fail(Caller.InvalidSubject);
+                return Task.CompletedTask;
+            },
+            // Kept for the 401's detail: the failure itself is not left on the request.
+            OnAuthenticationFailed = context =>
+            {
+                context.HttpContext.Items[ProblemAuthorizationResultHandler.WhyKey] = ProblemAuthorizationResultHandler.Why(context.Exception);
+                return Task.CompletedTask;
+            },
+        };
     });
     builder.Services.AddAuthorization();
     builder.Services.AddCreditRateLimits(builder.Configuration);

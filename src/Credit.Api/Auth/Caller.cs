@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Security.Claims;
+using System.Text;
 
 namespace Credit.Api.Auth;
 
@@ -7,6 +9,21 @@ public sealed record Caller(string User, IReadOnlySet<string> Roles, string Corr
 {
     public const string CorrelationHeader = "X-Correlation-Id";
     public const string System = "system";
+    public const string InvalidSubject = "TOKEN_SUBJECT_INVALID";
+
+    public const int MaxUserLength = 128;
+
+    /// <summary>
+    /// A token subject we record as the user on events: 1-128 visible characters, no control or format characters
+    /// (a newline or a right-to-left override would forge lines in the audit trail), and never "system", which is
+    /// the name automatic releases are recorded under.
+    /// </summary>
+    public static bool IsValidUser([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] string? user) =>
+        user is { Length: > 0 and <= MaxUserLength } && !Validation.Rules.IsBlank(user) && user.Trim().Length == user.Length
+        && !user.EnumerateRunes().Any(r => Rune.GetUnicodeCategory(r) is UnicodeCategory.Control
+            or UnicodeCategory.Format or UnicodeCategory.LineSeparator
+            or UnicodeCategory.ParagraphSeparator)
+        && !string.Equals(user, System, StringComparison.OrdinalIgnoreCase);
 
     public static Caller Of(HttpContext context)
     {

@@ -33,9 +33,9 @@ public static class TokenIssuer
                 case "--hours": hours = double.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture); break;
             }
         }
-        if (string.IsNullOrWhiteSpace(user) || roles.Count == 0 || roles.Any(r => !Roles.All.Contains(r)))
+        if (!Caller.IsValidUser(user) || roles.Count == 0 || roles.Any(r => !Roles.All.Contains(r)))
         {
-            Console.Error.WriteLine($"usage: token --user <name> --role <{string.Join('|', Roles.All)}> [--role ...] [--hours 12]");
+            Console.Error.WriteLine($"usage: token --user <name, 1-{Caller.MaxUserLength} visible characters, not {Caller.System}> --role <{string.Join('|', Roles.All)}> [--role ...] [--hours 12]");
             return 2;
         }
         var key = SigningKey.Resolve(config, CreditHosting.From(config));

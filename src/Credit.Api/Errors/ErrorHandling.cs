@@ -1,4 +1,7 @@
+using System.Globalization;
 using System.Text.Json;
+using Credit.Api.Localization;
+using Microsoft.IdentityModel.Tokens;
 using Credit.Api.Accounts;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
@@ -89,12 +92,25 @@ public sealed class ProblemAuthorizationResultHandler : IAuthorizationMiddleware
 {
     private readonly AuthorizationMiddlewareResultHandler _default = new();
 
+    /// <summary>Where the bearer handler leaves why a token that came was not accepted.</summary>
+    public const string WhyKey = "credit.auth.why";
+
+    public static string Why(Exception failure) => failure switch
+    {
+        SecurityTokenExpiredException => "TOKEN_EXPIRED",
+        SecurityTokenNotYetValidException => "TOKEN_NOT_YET_VALID",
+        _ => "TOKEN_INVALID",
+    };
+
     public async Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult result)
     {
         if (result.Challenged)
         {
-            context.Response.Headers.WWWAuthenticate = "Bearer";
-            await Problems.Result(401, "UNAUTHENTICATED").ExecuteAsync(context);
+            // Why, when a token came (RFC 6750): a POS refreshes an expired token but reports a bad one.
+            var why = context.Items[WhyKey] as string;
+            context.Response.Headers.WWWAuthenticate = why is null ? "Bearer"
+                : $"Bearer error=\"invalid_token\", error_description=\"{Text.PhraseIn(CultureInfo.InvariantCulture, why)}\"";
+            await Problems.Result(401, "UNAUTHENTICATED", why is null ? null : Text.Phrase(why)).ExecuteAsync(context);
             return;
         }
         if (result.Forbidden)

@@ -62,6 +62,10 @@ public class SigningKeyTests
                 }, out _);
             jwt.FindFirst("role")!.Value.ShouldBe("clerk");
             jwt.FindFirst("sub")!.Value.ShouldBe("alice");
+            // A user the API would not accept gets no token: "system" is the automatic releases' name.
+            var refused = new StringWriter();
+            TokenIssuer.RunCommand(["token", "--user", "system", "--role", "clerk"], config, refused).ShouldBe(2);
+            refused.ToString().ShouldBeEmpty();
         }
         finally
         {
