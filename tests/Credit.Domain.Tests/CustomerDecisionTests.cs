@@ -77,6 +77,35 @@ public class CustomerDecisionTests
     }
 
     [Fact]
+    public void A_credit_note_alone_keeps_the_currency_as_it_is()
+    {
+        // 100.555 KWD of credit would become 100.555 SAR.
+        var note = new CreditNoteIssued("N1", 100.555m, new DateOnly(2026, 11, 2), null, [], 100.555m, "advance", "fp-n1");
+        var account = CreditAccount.From([new AccountOpened("C1", Current with { Currency = "KWD" }), note]);
+
+        var outcome = CustomerDecisions.Save(account, Save(Current with { Currency = "SAR" }, controller: true, CustomerFields.CreditLimit
+            | CustomerFields.CreditLimitExpiresOn | CustomerFields.PaymentTerms));
+
+        outcome.Rejection!.Code.ShouldBe(ErrorCodes.CurrencyChange);
+    }
+
+    [Theory]
+    [InlineData("KWD", 100.125, "SAR", true)]
+    [InlineData("SAR", 1000.55, "JPY", true)]
+    [InlineData("SAR", 1000.50, "KWD", false)]
+    [InlineData("KWD", 100.120, "SAR", false)]
+    public void A_kept_limit_must_fit_the_new_currency(string from, double limit, string to, bool refused)
+    {
+        var account = CreditAccount.From([new AccountOpened("C1", Current with { Currency = from }), new LimitSet((decimal)limit, false, null, null)]);
+
+        var outcome = CustomerDecisions.Save(account, Save(Current with { Currency = to }, controller: true, CustomerFields.CreditLimit
+            | CustomerFields.CreditLimitExpiresOn | CustomerFields.PaymentTerms));
+
+        if (refused) outcome.Rejection!.FieldErrors!["creditLimit"].ShouldBe(["AMOUNT_PRECISION"]);
+        else outcome.IsAccepted.ShouldBeTrue();
+    }
+
+    [Fact]
     public void Credit_fields_left_out_keep_their_value_and_given_as_null_are_cleared()
     {
         var account = CreditAccount.From([

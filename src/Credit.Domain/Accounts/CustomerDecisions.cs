@@ -61,7 +61,9 @@ public static class CustomerDecisions
         }
 
         var profile = Kept(cmd.Profile, account.Profile, cmd.LeftOut);
-        if (profile.Currency != account.Profile.Currency && account.Receivables.Count + account.Orders.Count + account.Payments.Count > 0)
+        // Any document, a credit note alone included: its credit would keep its figure in the new currency.
+        if (profile.Currency != account.Profile.Currency
+            && account.Receivables.Count + account.Orders.Count + account.Payments.Count + account.CreditNotes.Count > 0)
             return Outcome<SaveCustomerResult>.Reject(RejectionKind.InvalidState, ErrorCodes.CurrencyChange);
         if (Imprecise(cmd, profile.Currency) is { } imprecise) return Outcome<SaveCustomerResult>.Invalid(imprecise, "AMOUNT_PRECISION");
 
@@ -76,6 +78,9 @@ public static class CustomerDecisions
             || (profile.Currency != account.Profile.Currency && account.CreditLimit is > 0m);
 
         var limit = cmd.LeftOut.HasFlag(CustomerFields.CreditLimit) ? account.CreditLimit : cmd.CreditLimit;
+        // A kept limit in a new currency must fit it too (100.125 KWD cannot become 100.125 SAR): send one that does.
+        if (limit is { } kept && !Money.Currency.FitsMinorUnit(kept, profile.Currency))
+            return Outcome<SaveCustomerResult>.Invalid("creditLimit", "AMOUNT_PRECISION");
         var unlimited = cmd.UnlimitedCredit ?? account.UnlimitedCredit;
         var expires = cmd.LeftOut.HasFlag(CustomerFields.CreditLimitExpiresOn) ? account.CreditLimitExpiresOn : cmd.CreditLimitExpiresOn;
         var terms = cmd.LeftOut.HasFlag(CustomerFields.PaymentTerms) ? account.PaymentTerms : cmd.PaymentTerms;
