@@ -29,9 +29,8 @@ public static class InvoiceDecisions
             return Outcome<InvoiceResult>.Again(existing.Fingerprint, cmd.Fingerprint, () => ResultOf(existing));
         if (!account.Profile.BuysFromUs) return Outcome<InvoiceResult>.Reject(RejectionKind.InvalidState, ErrorCodes.NotACustomer);
 
-        if (!Money.Currency.FitsMinorUnit(cmd.Amount, account.Currency)
-            || cmd.Installments?.Any(i => !Money.Currency.FitsMinorUnit(i.Amount, account.Currency)) == true)
-            return Outcome<InvoiceResult>.Invalid("amount", "AMOUNT_PRECISION");
+        if (Money.Currency.ImpreciseField(cmd.Amount, cmd.Installments, i => i.Amount, "installments", account.Currency) is { } imprecise)
+            return Outcome<InvoiceResult>.Invalid(imprecise, "AMOUNT_PRECISION");
 
         OrderState? order = null;
         if (cmd.OrderId is not null)

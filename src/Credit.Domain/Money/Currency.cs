@@ -38,4 +38,16 @@ public static class Currency
     /// <summary>True when the amount has no more decimals than the currency's minor unit.</summary>
     public static bool FitsMinorUnit(decimal amount, string code) =>
         IsKnown(code) && Round(amount, code) == amount;
+
+    /// <summary>
+    /// The field of a document's amount, or of one of its parts (installments, allocations), with more decimals than the
+    /// currency allows, named as validation names fields ("installments[1].amount"); null when they all fit.
+    /// </summary>
+    public static string? ImpreciseField<T>(decimal amount, IReadOnlyList<T>? parts, Func<T, decimal> partAmount, string partsName, string code)
+    {
+        if (!FitsMinorUnit(amount, code)) return "amount";
+        for (var i = 0; i < (parts?.Count ?? 0); i++)
+            if (!FitsMinorUnit(partAmount(parts![i]), code)) return $"{partsName}[{i}].amount";
+        return null;
+    }
 }

@@ -29,9 +29,8 @@ public static class PaymentDecisions
             return Outcome<PaymentResult>.Again(existing.Fingerprint, cmd.Fingerprint,
                 () => FirstAnswer(existing.Id, existing.Amount, existing.Settlements, existing.OwnSettlements));
 
-        if (!Money.Currency.FitsMinorUnit(cmd.Amount, account.Currency)
-            || cmd.Allocations?.Any(a => !Money.Currency.FitsMinorUnit(a.Amount, account.Currency)) == true)
-            return Outcome<PaymentResult>.Invalid("amount", "AMOUNT_PRECISION");
+        if (Money.Currency.ImpreciseField(cmd.Amount, cmd.Allocations, a => a.Amount, "allocations", account.Currency) is { } imprecise)
+            return Outcome<PaymentResult>.Invalid(imprecise, "AMOUNT_PRECISION");
 
         var settlements = new List<Settlement>();
         if (cmd.Allocations is { Count: > 0 } requested)

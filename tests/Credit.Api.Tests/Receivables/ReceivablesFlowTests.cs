@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Credit.Api.Tests.Infrastructure;
+using Credit.Api.Tests.Security;
 
 namespace Credit.Api.Tests.Receivables;
 
@@ -169,6 +170,27 @@ public class ReceivablesFlowTests(AppFixture app)
         r.Status.ShouldBe(400, r.ToString());
         r.Text.ShouldContain(code);
         (await app.Clerk.Get($"/api/customers/{id}/invoices/I1")).Status.ShouldBe(404);
+    }
+
+    [Fact]
+    public async Task Too_many_decimals_in_an_installment_or_an_allocation_name_that_part()
+    {
+        var id = await app.Customer(new { name = "Parts", creditLimit = 5000 });
+        var invoice = await app.Clerk.Post($"/api/customers/{id}/invoices", new
+        {
+            invoiceId = "I1", amount = 20, issuedOn = "2026-11-01",
+            installments = new[] { new { dueOn = "2026-12-01", amount = 10.00m }, new { dueOn = "2026-12-02", amount = 9.995m }, new { dueOn = "2026-12-03", amount = 0.005m } },
+        });
+        invoice.ShouldBeProblem(400, "VALIDATION_FAILED");
+        invoice.Body.GetProperty("errorCodes").EnumerateObject().Select(e => e.Name).ShouldBe(["installments[1].amount"]);
+
+        (await app.Clerk.Post($"/api/customers/{id}/invoices", new { invoiceId = "I1", amount = 20, issuedOn = "2026-11-01" })).Status.ShouldBe(201);
+        var payment = await app.Clerk.Post($"/api/customers/{id}/payments", new
+        {
+            paymentId = "P1", amount = 10.01m, allocations = new[] { new { invoiceId = "I1", amount = 10.005m } },
+        });
+        payment.ShouldBeProblem(400, "VALIDATION_FAILED");
+        payment.Body.GetProperty("errorCodes").GetProperty("allocations[0].amount").EnumerateArray().Select(c => c.GetString()).ShouldBe(["AMOUNT_PRECISION"]);
     }
 
     [Fact]
