@@ -8,12 +8,10 @@ public sealed record ReasonView(string Code, string Message);
 /// <summary>RFC 9457 problem documents with a stable `code` and a localized `message`.</summary>
 public static class Problems
 {
-    private static readonly Dictionary<int, string> Titles = new()
-    {
-        [400] = "Bad Request", [401] = "Unauthorized", [403] = "Forbidden", [404] = "Not Found",
-        [405] = "Method Not Allowed", [409] = "Conflict", [413] = "Content Too Large", [415] = "Unsupported Media Type",
-        [429] = "Too Many Requests", [500] = "Internal Server Error", [503] = "Service Unavailable",
-    };
+    private static readonly int[] Titled = [400, 401, 403, 404, 405, 409, 413, 415, 429, 500, 503];
+
+    /// <summary>The status's title in the request's language (an Arabic answer is Arabic throughout).</summary>
+    private static string TitleOf(int status) => Text.Phrase(Titled.Contains(status) ? $"TITLE_{status}" : "TITLE_ERROR");
 
     public static Dictionary<string, object?> Body(int status, string code, string? detail = null)
     {
@@ -21,7 +19,7 @@ public static class Problems
         return new Dictionary<string, object?>
         {
             ["type"] = TypeOf(code),
-            ["title"] = Titles.GetValueOrDefault(status, "Error"),
+            ["title"] = TitleOf(status),
             ["status"] = status,
             ["detail"] = detail ?? message,
             ["code"] = code,
@@ -69,7 +67,7 @@ public static class Problems
         problem.Extensions["message"] = Text.Of(code);
         // The same type and title as the problems we write ourselves (the framework's point at httpstatuses.com).
         problem.Type = TypeOf(code);
-        problem.Title = Titles.GetValueOrDefault(problem.Status ?? 500, "Error");
+        problem.Title = TitleOf(problem.Status ?? 500);
         // A query-string value that does not parse (Wolverine names it in "parameter"): a field error like any other.
         if (code == "VALIDATION_FAILED" && problem.Extensions.TryGetValue("parameter", out var parameter) && parameter is string name)
         {

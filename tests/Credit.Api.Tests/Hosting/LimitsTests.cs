@@ -24,6 +24,7 @@ public class LimitsTests(AppFixture app)
         limited.Code.ShouldBe("RATE_LIMITED");
         int.Parse(limited.Headers["Retry-After"]).ShouldBeGreaterThanOrEqualTo(1);
         limited.String("message")!.ShouldMatch(@"\p{IsArabic}");
+        limited.String("title").ShouldBe("طلبات كثيرة جدًا"); // nothing English in an Arabic answer
 
         (await new ApiClient(host, app.Token("quiet-clerk", "controller")).Get("/api/policy")).Status.ShouldBe(200);
         (await new ApiClient(host, null).Get("/health")).Status.ShouldBe(200);
@@ -56,6 +57,8 @@ public class LimitsTests(AppFixture app)
         static bool Arabic(string? s) => s is not null && s.Any(c => c is >= '\u0600' and <= '\u06FF');
         Arabic(ar.Body.GetProperty("errors").GetProperty("version")[0].GetString()).ShouldBeTrue(ar.ToString());
         Arabic(ar.String("detail")).ShouldBeTrue(ar.ToString());
+        Arabic(ar.String("title")).ShouldBeTrue(ar.ToString()); // the framework's problem too
+        r.String("title").ShouldBe("Bad Request");
     }
 
     [Fact]
