@@ -34,6 +34,7 @@ public static class ApiDocument
             };
             document.Security = [new Microsoft.OpenApi.OpenApiSecurityRequirement { [new Microsoft.OpenApi.OpenApiSecuritySchemeReference("Bearer", document)] = [] }];
             DescribeProblems(document);
+            DescribePagesAndExports(document);
             return Task.CompletedTask;
         });
         options.AddSchemaTransformer((schema, context, _) =>
@@ -141,6 +142,44 @@ public static class ApiDocument
                             ["application/problem+json"] = new() { Schema = problem },
                         },
                     };
+            }
+    }
+
+    /// <summary>
+    /// What the schema of a body cannot say: lists paged by offset (reports, holds) or by version (histories) answer with
+    /// their row count and the next page's address in headers, and histories export as CSV with <c>format=csv</c>.
+    /// </summary>
+    private static void DescribePagesAndExports(Microsoft.OpenApi.OpenApiDocument document)
+    {
+        foreach (var (path, item) in document.Paths)
+            foreach (var (_, operation) in item.Operations ?? [])
+            {
+                var parameters = operation.Parameters?.Select(p => p.Name).ToHashSet() ?? [];
+                if (operation.Responses?.TryGetValue("200", out var ok) != true || ok is not Microsoft.OpenApi.OpenApiResponse success) continue;
+                var byOffset = parameters.Contains("offset") && !path.EndsWith("/state", StringComparison.Ordinal);
+                if (byOffset || parameters.Contains("fromVersion"))
+                {
+                    success.Headers ??= new Dictionary<string, Microsoft.OpenApi.IOpenApiHeader>();
+                    success.Headers["X-Total-Count"] = new Microsoft.OpenApi.OpenApiHeader
+                    {
+                        Description = byOffset ? "rows over all pages" : "events in the history",
+                        Schema = new Microsoft.OpenApi.OpenApiSchema { Type = Microsoft.OpenApi.JsonSchemaType.Integer },
+                    };
+                    success.Headers["Link"] = new Microsoft.OpenApi.OpenApiHeader
+                    {
+                        Description = "`<next page's address>; rel=\"next\"` while there is a next page",
+                        Schema = new Microsoft.OpenApi.OpenApiSchema { Type = Microsoft.OpenApi.JsonSchemaType.String },
+                    };
+                }
+                if (parameters.Contains("format"))
+                {
+                    success.Content ??= new Dictionary<string, Microsoft.OpenApi.OpenApiMediaType>();
+                    success.Content["text/csv"] = new Microsoft.OpenApi.OpenApiMediaType
+                    {
+                        Schema = new Microsoft.OpenApi.OpenApiSchema
+                            { Type = Microsoft.OpenApi.JsonSchemaType.String, Description = "format=csv: every event, UTF-8 with BOM, RFC 4180" },
+                    };
+                }
             }
     }
 

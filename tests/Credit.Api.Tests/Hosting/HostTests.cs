@@ -86,6 +86,14 @@ public class HostTests(AppFixture app)
             .Select(m => m.Groups[1].Value).Distinct())
             doc.GetProperty("components").GetProperty("schemas").TryGetProperty(reference, out _).ShouldBeTrue(reference);
 
+        // Paged lists name their headers; histories export as CSV.
+        var holds = doc.GetProperty("paths").GetProperty("/api/holds").GetProperty("get").GetProperty("responses").GetProperty("200");
+        holds.GetProperty("headers").TryGetProperty("X-Total-Count", out _).ShouldBeTrue();
+        holds.GetProperty("headers").TryGetProperty("Link", out _).ShouldBeTrue();
+        var history = doc.GetProperty("paths").GetProperty("/api/customers/{customerId}/history").GetProperty("get").GetProperty("responses").GetProperty("200");
+        history.GetProperty("content").TryGetProperty("text/csv", out _).ShouldBeTrue();
+        history.GetProperty("headers").TryGetProperty("Link", out _).ShouldBeTrue();
+
         // Every field of a real refusal and of a real validation problem is in the schema.
         var described = doc.GetProperty("components").GetProperty("schemas").GetProperty("Problem").GetProperty("properties")
             .EnumerateObject().Select(p => p.Name).ToHashSet();
