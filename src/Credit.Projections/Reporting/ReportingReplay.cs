@@ -136,9 +136,11 @@ public sealed class ReportingReplay(TimeZoneInfo zone)
                 // A reversal mirrors the payment's own rows: its ledger credit and what it settled.
                 if (_payments.TryGetValue((id, x.PaymentId), out var paid))
                     _ledger.Add(new LedgerRow(e.Sequence, id, x.ReversedOn, "payment-reversal", paid.Document, paid.Credit, 0, e.Timestamp));
+                // One row per installment, the pieces it settled there added up (as the live projection's SQL groups them).
                 if (_settledBy.TryGetValue((id, x.PaymentId), out var settled))
-                    foreach (var m in settled)
-                        Item(new ItemRow(e.Sequence, id, m.Document, m.Installment, m.DueOn, x.ReversedOn, x.PaymentId + "~reversal", -m.Amount));
+                    foreach (var part in settled.GroupBy(m => (m.Document, m.Installment)))
+                        Item(new ItemRow(e.Sequence, id, part.Key.Document, part.Key.Installment, part.First().DueOn, x.ReversedOn,
+                            x.PaymentId + "~reversal", -part.Sum(m => m.Amount)));
                 break;
             case CreditNoteIssued x:
                 document = x.IssuedOn; // a document like any other: the account's first may be a credit note

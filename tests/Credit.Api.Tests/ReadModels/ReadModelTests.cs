@@ -171,6 +171,26 @@ public class ReadModelTests(AppFixture app)
     }
 
     [Fact]
+    public async Task A_payment_that_settled_an_installment_in_two_pieces_reopens_both_when_it_bounces()
+    {
+        var id = await app.Customer(new { name = "Two pieces", creditLimit = 5000 });
+        await Invoice(id, "I1", 1000, "2026-11-01", "2026-12-31");
+        await Pay(id, "PA", 600, "2026-11-02");
+        await Pay(id, "PB", 700, "2026-11-03"); // 400 to I1, 300 left on account
+        // PA bounces: PB's 300 settles the 600 it reopens (CreditApplied), so PB settled I1 in two pieces, 400 and 300.
+        (await app.Clerk.Post($"/api/customers/{id}/payments/PA/reverse", new { reason = "bounced" })).Status.ShouldBe(200);
+        (await app.Clerk.Post($"/api/customers/{id}/payments/PB/reverse", new { reason = "bounced" })).Status.ShouldBe(200);
+
+        (await app.Clerk.Get($"/api/customers/{id}/invoices/I1")).Decimal("openAmount").ShouldBe(1000m);
+        var balance = await app.Clerk.Get($"/api/customers/{id}/balance");
+        (balance.Decimal("outstanding"), balance.Decimal("unappliedCredit")).ShouldBe((1000m, 0m), balance.ToString());
+        balance.Body.GetProperty("aging").GetProperty("current").GetDecimal().ShouldBe(1000m, balance.ToString());
+        var report = await Reporter.Get("/api/reports/aging?asOf=2026-11-23");
+        report.Body.GetProperty("customers").EnumerateArray().Single(c => c.GetProperty("customerId").GetString() == id)
+            .GetProperty("buckets").GetProperty("current").GetDecimal().ShouldBe(1000m);
+    }
+
+    [Fact]
     public async Task The_balance_counts_documents_dated_after_today_as_the_decisions_do()
     {
         var id = await app.Customer(new { name = "Post-dated", creditLimit = 1000 });

@@ -80,6 +80,15 @@ public class RebuildTests(AppFixture app)
             (await controller.Put($"/api/customers/{id}", new { name = $"عميل \"{c}\" \\ معدل", creditLimit = 20000, bypassCreditCheckAtOrder = c == 3 }))
                 .Status.ShouldBe(200);
         }
+
+        // A payment that settles an installment in two pieces (on receipt, then as credit applied when the other payment
+        // bounces), then bounces itself: its reversal reopens both pieces, in one row.
+        (await controller.Put("/api/customers/rb-4", new { name = "Two pieces", creditLimit = 5000 })).Status.ShouldBe(201);
+        (await controller.Post("/api/customers/rb-4/invoices", new { invoiceId = "I1", amount = 1000, issuedOn = "2026-11-04" })).Status.ShouldBe(201);
+        (await controller.Post("/api/customers/rb-4/payments", new { paymentId = "PA", amount = 600, receivedOn = "2026-11-05" })).Status.ShouldBe(201);
+        (await controller.Post("/api/customers/rb-4/payments", new { paymentId = "PB", amount = 700, receivedOn = "2026-11-06" })).Status.ShouldBe(201);
+        (await controller.Post("/api/customers/rb-4/payments/PA/reverse", new { reason = "bounced" })).Status.ShouldBe(200);
+        (await controller.Post("/api/customers/rb-4/payments/PB/reverse", new { reason = "bounced" })).Status.ShouldBe(200);
     }
 
     private static async Task CaughtUp(IAlbaHost host, AppFixture app) =>
