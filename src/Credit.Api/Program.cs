@@ -131,6 +131,7 @@ try
     builder.Services.AddHostedService<Credit.Api.Reporting.ReportingSchema>();
     builder.Services.AddHostedService<Credit.Api.Groups.SealEarlierGroups>();
     builder.Services.AddHostedService<Credit.Api.Operations.RunningApi>();
+    builder.Services.AddSingleton<Credit.Api.Operations.RebuildGate>();
     builder.Services.AddHostedService<Credit.Api.Reminders.WaitingReminders>();
     builder.Host.UseWolverine(opts =>
     {

@@ -41,15 +41,18 @@ public static class ProjectionsEndpoint
     /// <summary>
     /// Rebuilds every read model from the events on the running daemon (admin; figures lag meanwhile, reads may wait a
     /// few seconds while the tables are emptied). 409 READ_MODELS_IN_USE, changing nothing, when a reporting session
-    /// (a BI tool's open transaction) holds the tables for more than 5 s.
+    /// (a BI tool's open transaction) holds the tables for more than 5 s; 409 REBUILD_RUNNING while another rebuild runs.
     /// </summary>
     [WolverinePost("/api/projections/rebuild")]
     [Authorize(Roles = Roles.Admin)]
     [Responds(typeof(RebuiltProjection[]), 200)]
     [Responds(typeof(Microsoft.AspNetCore.Mvc.ProblemDetails), 409)]
     public static async Task<IResult> Rebuild(
-        IDocumentStore store, IProjectionCoordinator coordinator, BusinessCalendar calendar, CancellationToken ct)
+        IDocumentStore store, IProjectionCoordinator coordinator, BusinessCalendar calendar, RebuildGate gate, CancellationToken ct)
     {
+        // Two at once would each stop the shard, and the first to finish would start it again under the second's replay:
+        // the daemon replaying from zero beside its writers (duplicate keys, a 500, read models half empty).
+        if (!await gate.WaitAsync(TimeSpan.Zero, ct)) return Problems.Result(409, "REBUILD_RUNNING");
         try
         {
             return Results.Ok(await ReadModelRebuild.RebuildAll(store, coordinator.DaemonForMainDatabase(), calendar.Zone, ct));
@@ -58,5 +61,12 @@ public static class ProjectionsEndpoint
         {
             return Problems.Result(409, "READ_MODELS_IN_USE"); // expected, not a fault: no stack trace in the log
         }
+        finally
+        {
+            gate.Release();
+        }
     }
 }
+
+/// <summary>One rebuild at a time through this API.</summary>
+public sealed class RebuildGate() : SemaphoreSlim(1, 1);

@@ -106,6 +106,33 @@ public class RebuildTests(AppFixture app)
     }
 
     [Fact]
+    public async Task A_second_rebuild_while_one_runs_is_refused_and_the_first_completes()
+    {
+        var database = await app.NewDatabase("twice");
+        await using var host = await AppFixture.StartHost(database, Clock());
+        var controller = new ApiClient(host, app.Token("controller-1", "controller"));
+        (await controller.Put("/api/customers/TW-1", new { name = "Twice", creditLimit = 1000 })).Status.ShouldBe(201);
+        await CaughtUp(host, app);
+        var admin = new ApiClient(host, app.Token("ops", "admin"));
+
+        // A reporting session keeps the first rebuild waiting (for up to 5 s) while the second comes.
+        await using var bi = new Npgsql.NpgsqlConnection(database);
+        await bi.OpenAsync();
+        await using var open = await bi.BeginTransactionAsync();
+        await using (var read = new Npgsql.NpgsqlCommand("select count(*) from credit_reporting.ledger_entries", bi, open))
+            await read.ExecuteScalarAsync();
+        var first = admin.Post("/api/projections/rebuild", null);
+        await Task.Delay(500);
+        var second = await admin.Post("/api/projections/rebuild", null);
+        Credit.Api.Tests.Security.ProblemAssertions.ShouldBeProblem(second, 409, "REBUILD_RUNNING");
+        await open.RollbackAsync();
+
+        (await first).Status.ShouldBe(200);
+        (await controller.Get("/api/customers/TW-1/balance")).Decimal("creditLimit").ShouldBe(1000m);
+        (await admin.Post("/api/projections/rebuild", null)).Status.ShouldBe(200); // the gate is free again
+    }
+
+    [Fact]
     public async Task A_rebuild_blocked_by_a_reporting_session_says_the_tables_are_in_use_and_leaves_the_read_models_up()
     {
         var database = await app.NewDatabase("inuse");
