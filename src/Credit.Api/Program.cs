@@ -124,13 +124,14 @@ try
     builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = RequestPipeline.MaxBodyBytes);
     builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, ProblemAuthorizationResultHandler>();
 
+    // First of the hosted services: a second API on this database is refused before it migrates or projects anything.
+    builder.Services.AddHostedService<Credit.Api.Operations.RunningApi>();
     builder.Services.AddCreditStore(connectionString!, BusinessCalendar.ZoneFrom(builder.Configuration));
     // Database objects beyond Marten's, installed after its schema: the hash chain and the reporting schema.
     builder.Services.AddSingleton<Credit.Api.Audit.HashChain>();
     builder.Services.AddHostedService(sp => sp.GetRequiredService<Credit.Api.Audit.HashChain>());
     builder.Services.AddHostedService<Credit.Api.Reporting.ReportingSchema>();
     builder.Services.AddHostedService<Credit.Api.Groups.SealEarlierGroups>();
-    builder.Services.AddHostedService<Credit.Api.Operations.RunningApi>();
     builder.Services.AddSingleton<Credit.Api.Operations.RebuildGate>();
     builder.Services.AddHostedService<Credit.Api.Reminders.WaitingReminders>();
     builder.Host.UseWolverine(opts =>

@@ -6,9 +6,10 @@ using Npgsql;
 namespace Credit.Api.Operations;
 
 /// <summary>
-/// A running API holds a shared advisory lock on its database; the rebuild command takes it exclusively, so it refuses
-/// while an API serves the same database (its replay and the live projection wrote the same rows: duplicate keys,
-/// read models left behind). The lock is held by one connection for the API's life and goes with it.
+/// A running API holds an advisory lock on its database, and so does the rebuild command: a second API or a rebuild
+/// on a database an API serves is refused. A second API kept its own accounts and pools in memory beside the first's,
+/// so a shared pool went past its limit; a rebuild's replay and the live projection wrote the same rows. The lock is
+/// held by one connection for the API's life and goes with it.
 /// </summary>
 public sealed class RunningApi(IDocumentStore store) : IHostedService, IAsyncDisposable
 {
@@ -18,7 +19,12 @@ public sealed class RunningApi(IDocumentStore store) : IHostedService, IAsyncDis
     public async Task StartAsync(CancellationToken ct)
     {
         _held = await store.OpenConnection(ConnectionUsage.ReadWrite, ct);
-        await _held.Execute($"select pg_advisory_lock_shared({Key})", ct); // waits for a rebuild in progress to end
+        if (!await _held.Scalar<bool>($"select pg_try_advisory_lock({Key})", ct))
+        {
+            await DisposeAsync();
+            throw new StartRefusedException("Another CreditLedger API or a rebuild is using this database: stop it first. " +
+                "One API serves a database (README, Deployment).");
+        }
     }
 
     public async Task StopAsync(CancellationToken ct) => await DisposeAsync();

@@ -188,6 +188,11 @@ public class RebuildTests(AppFixture app)
             refusedCode.ShouldBe(1, refusedOutput);
             refusedOutput.ShouldContain("An API is running on this database");
             SameReadModels(await ReadModels(database), live);
+
+            // A second API on the same database would keep its own accounts and pools in memory: refused at start.
+            var second = await Should.ThrowAsync<Exception>(() => AppFixture.StartHost(database, Clock()));
+            second.ToString().ShouldContain("Another CreditLedger API or a rebuild is using this database");
+            (await admin.Get("/api/projections")).Status.ShouldBe(200); // the first serves on
         }
 
         // The command, with the API stopped, against the same database.
