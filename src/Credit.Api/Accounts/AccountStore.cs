@@ -160,6 +160,8 @@ public sealed class AccountStore(
     {
         var review = before is not null && events.Any(AccountDecisions.Improves)
             && (pool is not null || before.HeldOrders.Count > 0);
+        var leftPool = pool is not null && before!.HeldOrders.Count > 0
+            && events.OfType<Domain.Accounts.ProfileUpdated>().Any(p => p.Profile.GroupId != before.Profile.GroupId);
         var reminders = ReminderSchedule.For(customerId, before, events, context.Policy.ReminderDaysBefore, context.Today);
         var now = reminders.Where(r => r.SendOn <= context.Today).ToArray();
         IReadOnlyList<Reminder> waiting = now.Length == reminders.Count ? [] : reminders.Where(r => r.SendOn > context.Today).ToArray();
@@ -171,7 +173,8 @@ public sealed class AccountStore(
             if (review)
             {
                 if (pool is not null) await outbox.PublishAsync(new ReviewGroupHolds(pool.Id), traced);
-                else await outbox.PublishAsync(new ReviewHolds(customerId), traced);
+                // Out of the pool, its own holds are no longer among the pool's members': reviewed on their own.
+                if (pool is null || leftPool) await outbox.PublishAsync(new ReviewHolds(customerId), traced);
             }
             foreach (var reminder in now) await outbox.PublishAsync(new SendReminder(reminder), traced);
         }, waiting);

@@ -98,4 +98,27 @@ public class GroupTests(AppFixture app)
         await app.Clerk.Post($"/api/customers/{a}/payments", new { paymentId = "P", amount = 900 });
         await Scenario.Eventually(() => app.Clerk.Get($"/api/customers/{b}/orders/SO"), r => r.String("status") == "released");
     }
+
+    /// <summary>A member held for the pool that leaves it has its own holds re-checked: they were no longer among the
+    /// pool's members', so only a later payment freed them.</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_member_that_leaves_a_full_pool_has_its_held_orders_released(bool theOneThatFilledIt)
+    {
+        var group = AppFixture.NewId("poolleave");
+        await app.Controller.Put($"/api/groups/{group}", new { name = "Pool", sharedCreditLimit = 5000 });
+        var a = await app.Customer(new { name = "A", creditLimit = 20000, groupId = group });
+        var b = await app.Customer(new { name = "B", creditLimit = 20000, groupId = group });
+        (await app.Clerk.Post($"/api/customers/{a}/invoices", new { invoiceId = "I1", amount = 5000 })).Status.ShouldBe(201);
+        (await app.Clerk.Post($"/api/customers/{a}/orders", new { orderId = "GA", amount = 500 })).String("status").ShouldBe("held");
+        (await app.Clerk.Post($"/api/customers/{b}/orders", new { orderId = "GB", amount = 1000 })).String("status").ShouldBe("held");
+
+        var leaving = theOneThatFilledIt ? a : b;
+        var order = theOneThatFilledIt ? "GA" : "GB";
+        (await app.Controller.Put($"/api/customers/{leaving}", new { groupId = (string?)null })).Status.ShouldBe(200);
+
+        var released = await Scenario.Eventually(() => app.Clerk.Get($"/api/customers/{leaving}/orders/{order}"), r => r.String("status") == "released");
+        released.Body.GetProperty("history").EnumerateArray().Last().GetProperty("by").GetString().ShouldBe("system");
+    }
 }
