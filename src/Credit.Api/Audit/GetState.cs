@@ -62,9 +62,14 @@ public static class GetStateEndpoint
 
         var account = await travel.At(customerId, version, at, ct);
         if (account is null) return Problems.Result(404, "NOT_YET_OPENED");
-        var day = at is { } t ? calendar.DateOf(t) : calendar.Today;
-        return Results.Ok(View(account, at, day, offset ?? 0, limit ?? DefaultListed));
+        // A version stood as of the moment it was recorded: overdue is judged on that day, as asOf judges it, not today.
+        var asOfTime = at ?? (version is { } v ? await RecordedAt(session, customerId, v, ct) : null);
+        var day = asOfTime is { } t ? calendar.DateOf(t) : calendar.Today;
+        return Results.Ok(View(account, asOfTime, day, offset ?? 0, limit ?? DefaultListed));
     }
+
+    private static async Task<DateTimeOffset?> RecordedAt(IQuerySession session, string customerId, long version, CancellationToken ct) =>
+        (await session.Events.QueryAllRawEvents().Where(e => e.StreamKey == customerId && e.Version == version).FirstOrDefaultAsync(ct))?.Timestamp;
 
     public const int DefaultListed = 500;
     public const int MaxListed = 10_000;

@@ -26,6 +26,36 @@ public class AuditTests(AppFixture app)
         return id;
     }
 
+    /// <summary>A version is shown as it stood when it was recorded: its asOf is that moment, and overdue is judged on that
+    /// day, as an asOf query for the same moment judges it (it was judged against today).</summary>
+    [Fact]
+    public async Task A_version_stands_on_the_day_it_was_recorded()
+    {
+        var database = await app.NewDatabase("verday");
+        var clock = new TestClock(new DateTimeOffset(2026, 11, 23, 7, 0, 0, TimeSpan.Zero));
+        await using var host = await AppFixture.StartHost(database, clock);
+        var controller = new ApiClient(host, app.Token("controller-1", "controller"));
+        (await controller.Put("/api/customers/VD-1", new { name = "Version day", creditLimit = 5000 })).Status.ShouldBe(201);
+        // Events are stamped by the database's clock; due a few days after the day they are recorded.
+        var due = DateOnly.FromDateTime(DateTime.UtcNow.AddHours(3)).AddDays(5);
+        (await controller.Post("/api/customers/VD-1/invoices", new { invoiceId = "I1", amount = 100, issuedOn = "2026-11-01", dueOn = due }))
+            .Status.ShouldBe(201);
+        clock.Set(new DateTimeOffset(due.AddDays(30).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero)); // a month later, I1 is overdue
+        var auditor = new ApiClient(host, app.Token("auditor-1", "auditor"));
+
+        var then = await auditor.Get("/api/customers/VD-1/state?version=3");
+        then.Status.ShouldBe(200, then.ToString());
+        var recorded = (await auditor.Get("/api/customers/VD-1/history")).Body[2].GetProperty("timestamp").GetString();
+        DateTimeOffset.Parse(then.String("asOf")!).ShouldBe(DateTimeOffset.Parse(recorded!));
+        DateOnly.Parse(then.String("businessDate")!).ShouldBeLessThan(due);
+        then.Body.GetProperty("invoices")[0].GetProperty("installments")[0].GetProperty("overdue").GetBoolean().ShouldBeFalse(then.ToString());
+        var byTime = await auditor.Get($"/api/customers/VD-1/state?asOf={Uri.EscapeDataString(recorded!)}");
+        byTime.Body.GetProperty("invoices")[0].GetProperty("installments")[0].GetProperty("overdue").GetBoolean().ShouldBeFalse();
+
+        var now = await auditor.Get("/api/customers/VD-1/state");
+        now.Body.GetProperty("invoices")[0].GetProperty("installments")[0].GetProperty("overdue").GetBoolean().ShouldBeTrue(now.ToString());
+    }
+
     [Fact]
     public async Task History_lists_every_event_oldest_first_with_who_when_correlation_and_reason()
     {
