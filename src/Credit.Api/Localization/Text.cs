@@ -20,6 +20,11 @@ public static class Text
 
     public static string Phrase(string key, params object[] args) => PhraseIn(CultureInfo.CurrentUICulture, key, args);
 
+    /// <summary>A release's reason as shown: the system's own, which the event keeps in English, in the request's language.</summary>
+    public static string? ReleaseReason(string? reason, string? by) =>
+        by == Domain.Orders.OrderDecisions.SystemUser && reason == Domain.Orders.OrderDecisions.AutoReleaseReason
+            ? Phrase("AUTO_RELEASE_REASON") : reason;
+
     /// <summary>A phrase in a given language (messages that leave without a request: reminders for SMS/e-mail).</summary>
     public static string PhraseIn(CultureInfo language, string key, params object[] args) =>
         string.Format(CultureInfo.InvariantCulture, Phrases.GetString(key, language) ?? key, args);

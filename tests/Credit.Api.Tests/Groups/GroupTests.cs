@@ -97,6 +97,16 @@ public class GroupTests(AppFixture app)
         (await app.Clerk.Post($"/api/customers/{b}/orders", new { orderId = "SO", amount = 500 })).String("status").ShouldBe("held");
         await app.Clerk.Post($"/api/customers/{a}/payments", new { paymentId = "P", amount = 900 });
         await Scenario.Eventually(() => app.Clerk.Get($"/api/customers/{b}/orders/SO"), r => r.String("status") == "released");
+
+        // The system's reason, in the reader's language, on the order and in the queue.
+        var arabic = await app.Clerk.InLanguage("ar").Get($"/api/customers/{b}/orders/SO");
+        arabic.Body.GetProperty("history").EnumerateArray().Last().GetProperty("reason").GetString().ShouldBe("تحسّن الوضع الائتماني للعميل: لم تعد أي قاعدة مانعة تعلّق الطلب");
+        var queue = await Scenario.Eventually(() => app.Controller.InLanguage("ar").Get("/api/holds?status=released&limit=1000"),
+            r => r.Body.EnumerateArray().Any(h => h.GetProperty("customerId").GetString() == b));
+        queue.Body.EnumerateArray().Single(h => h.GetProperty("customerId").GetString() == b).GetProperty("resolution").GetString()
+            .ShouldBe("تحسّن الوضع الائتماني للعميل: لم تعد أي قاعدة مانعة تعلّق الطلب");
+        (await app.Clerk.Get($"/api/customers/{b}/orders/SO")).Body.GetProperty("history").EnumerateArray().Last().GetProperty("reason").GetString()
+            .ShouldBe("Credit position improved: no blocking rule holds it");
     }
 
     /// <summary>A member held for the pool that leaves it has its own holds re-checked: they were no longer among the
