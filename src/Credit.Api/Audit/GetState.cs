@@ -16,13 +16,20 @@ public sealed record StateOrderView(string OrderId, decimal Amount, DateOnly Ord
 
 public sealed record StatePaymentView(string PaymentId, decimal Amount, DateOnly ReceivedOn, decimal Unapplied, bool Reversed);
 
-/// <summary>The account as it stood: the customer-level limit and terms (group and company settings have their own history).</summary>
+public sealed record StateCreditNoteView(string CreditNoteId, decimal Amount, DateOnly IssuedOn, string? InvoiceId, decimal Unapplied);
+
+/// <summary>
+/// The account as it stood: its profile then (group, kind, order-check bypass, assignment), the customer-level limit and
+/// terms, documents and holds. The group's and the company's limits have their own histories (/api/groups/{id}/history,
+/// /api/policy/history): with the groupId here they give the limit that applied.
+/// </summary>
 public sealed record AccountStateView(
     string CustomerId, long Version, DateTimeOffset? AsOf, DateOnly BusinessDate, string Name, string Currency,
+    string? GroupId, [property: OneOf(typeof(ContactKind))] string Kind, bool BypassCreditCheckAtOrder, IReadOnlyList<string> AssignedTo,
     decimal? CreditLimit, bool UnlimitedCredit, DateOnly? CreditLimitExpiresOn, PaymentTerms? PaymentTerms,
     bool OnHold, string? HoldReason, decimal Outstanding, decimal OpenOrders, decimal Exposure, decimal UnappliedCredit,
     int InvoiceCount, IReadOnlyList<InvoiceView> Invoices, IReadOnlyList<StateOrderView> Orders, IReadOnlyList<StateOrderView> Holds,
-    int PaymentCount, IReadOnlyList<StatePaymentView> Payments);
+    int PaymentCount, IReadOnlyList<StatePaymentView> Payments, IReadOnlyList<StateCreditNoteView> CreditNotes);
 
 public static class GetStateEndpoint
 {
@@ -80,11 +87,14 @@ public static class GetStateEndpoint
     {
         var orders = a.Orders.Values.OrderBy(o => o.Sequence)
             .Select(o => new StateOrderView(o.Id, o.Amount, o.OrderedOn, OrderResponse.StatusName(o.Status), Problems.Reasons(o.Reasons))).ToList();
-        return new AccountStateView(a.Id, a.Version, asOf, day, a.Profile.Name, a.Currency, a.CreditLimit, a.UnlimitedCredit,
+        return new AccountStateView(a.Id, a.Version, asOf, day, a.Profile.Name, a.Currency,
+            a.Profile.GroupId, a.Profile.Kind.ToString().ToLowerInvariant(), a.Profile.BypassCreditCheckAtOrder, a.Profile.AssignedTo,
+            a.CreditLimit, a.UnlimitedCredit,
             a.CreditLimitExpiresOn, a.PaymentTerms, a.OnHold, a.HoldReason, a.Outstanding, a.OpenOrders, a.Exposure, a.UnappliedCredit,
             a.Receivables.Count,
             a.Receivables.Values.OrderBy(r => r.Sequence).Skip(offset).Take(limit).Select(r => GetInvoiceEndpoint.View(a.Id, r, day)).ToList(),
             orders, orders.Where(o => o.Status == "held").ToList(), a.Payments.Count,
-            a.Payments.Values.Skip(offset).Take(limit).Select(p => new StatePaymentView(p.Id, p.Amount, p.ReceivedOn, p.UnappliedLeft, p.Reversed)).ToList());
+            a.Payments.Values.Skip(offset).Take(limit).Select(p => new StatePaymentView(p.Id, p.Amount, p.ReceivedOn, p.UnappliedLeft, p.Reversed)).ToList(),
+            a.CreditNotes.Values.Select(n => new StateCreditNoteView(n.Id, n.Amount, n.IssuedOn, n.InvoiceId, n.Unapplied)).ToList());
     }
 }

@@ -26,6 +26,31 @@ public class AuditTests(AppFixture app)
         return id;
     }
 
+    /// <summary>What the account was then: its group (whose history gives the limit that applied), kind, bypass and
+    /// assignment, and its credit notes beside its payments.</summary>
+    [Fact]
+    public async Task The_state_shows_the_profile_and_the_credit_notes_as_they_were()
+    {
+        var group = AppFixture.NewId("stgrp");
+        (await app.Controller.Put($"/api/groups/{group}", new { name = "Pool", sharedCreditLimit = 5000 })).Status.ShouldBe(201);
+        var id = await app.Customer(new { name = "Profile then", creditLimit = 1000, groupId = group, assignedTo = new[] { "clerk-1" } }, "stprof");
+        (await app.Clerk.Post($"/api/customers/{id}/credit-notes", new { creditNoteId = "CN1", amount = 40, reason = "goodwill" })).Status.ShouldBe(201);
+        var version = (await Auditor.Get($"/api/customers/{id}/state")).Body.GetProperty("version").GetInt64();
+        (await app.Controller.Put($"/api/customers/{id}", new { groupId = (string?)null, bypassCreditCheckAtOrder = true })).Status.ShouldBe(200);
+
+        var then = await Auditor.Get($"/api/customers/{id}/state?version={version}");
+        then.String("groupId").ShouldBe(group);
+        then.String("kind").ShouldBe("customer");
+        then.Body.GetProperty("bypassCreditCheckAtOrder").GetBoolean().ShouldBeFalse();
+        then.Body.GetProperty("assignedTo").EnumerateArray().Select(a => a.GetString()).ShouldBe(["clerk-1"]);
+        var note = then.Body.GetProperty("creditNotes").EnumerateArray().ShouldHaveSingleItem();
+        (note.GetProperty("creditNoteId").GetString(), note.GetProperty("amount").GetDecimal(), note.GetProperty("unapplied").GetDecimal())
+            .ShouldBe(("CN1", 40m, 40m));
+        var now = await Auditor.Get($"/api/customers/{id}/state");
+        now.Body.GetProperty("groupId").ValueKind.ShouldBe(System.Text.Json.JsonValueKind.Null);
+        now.Body.GetProperty("bypassCreditCheckAtOrder").GetBoolean().ShouldBeTrue();
+    }
+
     /// <summary>A version is shown as it stood when it was recorded: its asOf is that moment, and overdue is judged on that
     /// day, as an asOf query for the same moment judges it (it was judged against today).</summary>
     [Fact]
