@@ -110,6 +110,22 @@ public class ExchangeRateTests
     }
 
     [Fact]
+    public void The_same_settings_in_new_lists_and_maps_are_the_same_policy()
+    {
+        var copy = SarWithKwd with
+        {
+            AgingBuckets = [.. SarWithKwd.AgingBuckets], DsoWindowsMonths = [.. SarWithKwd.DsoWindowsMonths],
+            Rules = ReasonCodes.Configurable.ToDictionary(c => c, _ => RuleMode.Block),
+            ExchangeRates = new Dictionary<string, decimal> { ["KWD"] = SarWithKwd.ExchangeRates["KWD"] * 1.000m },
+        };
+        copy.SameAs(SarWithKwd).ShouldBeTrue();
+        (copy with { AgingBuckets = [30, 60, 120] }).SameAs(SarWithKwd).ShouldBeFalse();
+        (copy with { Rules = new Dictionary<string, RuleMode> { ["OVERDUE_INVOICES"] = RuleMode.Warn } }).SameAs(SarWithKwd).ShouldBeFalse();
+        (copy with { ExchangeRates = new Dictionary<string, decimal>() }).SameAs(SarWithKwd).ShouldBeFalse();
+        (copy with { GraceDays = 1 }).SameAs(SarWithKwd).ShouldBeFalse();
+    }
+
+    [Fact]
     public void Only_a_higher_default_another_currency_or_a_rate_for_more_credit_may_raise_a_customers_limit()
     {
         SarWithKwd.MayRaiseLimits(SarWithKwd with { }).ShouldBeFalse();

@@ -48,6 +48,8 @@ public sealed class PolicyStore(IDocumentStore store, TimeProvider clock)
         try
         {
             var before = await Current(ct);
+            // Saved as it stands: nothing changed, nothing recorded (the settings' history lists changes, not saves).
+            if (policy.SameAs(before)) return before;
             await using var session = store.LightweightSession();
             session.CorrelationId = caller.CorrelationId;
             session.LastModifiedBy = caller.User;

@@ -75,6 +75,15 @@ public sealed record CreditPolicy
         || Currency != before.Currency
         || ExchangeRates.Any(r => !before.ExchangeRates.TryGetValue(r.Key, out var rate) || r.Value < rate);
 
+    /// <summary>The same settings (the record's own equality compares its lists and maps by reference).</summary>
+    public bool SameAs(CreditPolicy other) =>
+        DefaultCreditLimit == other.DefaultCreditLimit && GraceDays == other.GraceDays && OrderReviewThreshold == other.OrderReviewThreshold
+        && ReminderDaysBefore == other.ReminderDaysBefore && Currency == other.Currency
+        && AgingBuckets.SequenceEqual(other.AgingBuckets) && DsoWindowsMonths.SequenceEqual(other.DsoWindowsMonths)
+        && ReasonCodes.Configurable.All(c => ModeOf(c) == other.ModeOf(c))
+        && ExchangeRates.Count == other.ExchangeRates.Count
+        && ExchangeRates.All(r => other.ExchangeRates.TryGetValue(r.Key, out var rate) && rate == r.Value);
+
     public RuleMode ModeOf(string code) =>
         ReasonCodes.AlwaysBlocking.Contains(code) ? RuleMode.Block
             : Rules.TryGetValue(code, out var mode) ? mode : RuleMode.Block;
