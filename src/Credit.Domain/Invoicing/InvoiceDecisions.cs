@@ -40,7 +40,7 @@ public static class InvoiceDecisions
             if (order.Status == OrderStatus.Held)
                 return Outcome<InvoiceResult>.Reject(new Rejection(RejectionKind.InvalidState, ErrorCodes.InvalidState, Detail: "ORDER_HELD"));
             if (order.Status is not (OrderStatus.Approved or OrderStatus.Released))
-                return Outcome<InvoiceResult>.Reject(RejectionKind.InvalidState, ErrorCodes.InvalidState);
+                return Outcome<InvoiceResult>.Reject(Orders.OrderDecisions.NotInState(order));
         }
 
         var installments = Schedule(account, cmd, order);

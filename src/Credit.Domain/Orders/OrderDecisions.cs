@@ -91,9 +91,13 @@ public static class OrderDecisions
             return Outcome<OrderResult>.Reject(RejectionKind.NotFound, ErrorCodes.OrderNotFound);
         if (order.Status == target) return Outcome<OrderResult>.Repeat(ResultOf(order));
         if (!from.Contains(order.Status))
-            return Outcome<OrderResult>.Reject(RejectionKind.InvalidState, ErrorCodes.InvalidState);
+            return Outcome<OrderResult>.Reject(NotInState(order));
         return Outcome<OrderResult>.Accept(ResultOf(order) with { Status = target }, happened());
     }
+
+    /// <summary>INVALID_STATE naming where the order stands (a POS can tell cancelled from already invoiced).</summary>
+    public static Rejection NotInState(OrderState order) =>
+        new(RejectionKind.InvalidState, ErrorCodes.InvalidState, Detail: $"ORDER_IS_{order.Status.ToString().ToUpperInvariant()}");
 
     public static OrderResult ResultOf(OrderState o) => new(o.Id, o.Status, o.Amount, o.Reasons, o.Warnings);
 

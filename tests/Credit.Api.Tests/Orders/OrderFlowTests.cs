@@ -100,13 +100,17 @@ public class OrderFlowTests(AppFixture app)
         (await app.Clerk.Post($"/api/customers/{id}/orders", new { orderId = "A", amount = 500 })).String("status").ShouldBe("held");
         var rejected = await app.Controller.Post($"/api/customers/{id}/orders/A/reject", new { reason = "Too risky" });
         rejected.String("status").ShouldBe("rejected");
-        (await app.Controller.Post($"/api/customers/{id}/orders/A/release", new { reason = "x" })).Code.ShouldBe("INVALID_STATE");
+        var again = await app.Controller.Post($"/api/customers/{id}/orders/A/release", new { reason = "x" });
+        again.Code.ShouldBe("INVALID_STATE");
+        again.String("detail").ShouldBe("The order was rejected."); // where it stands, not only that it cannot
 
         (await app.Clerk.Post($"/api/customers/{id}/orders", new { orderId = "B", amount = 50 })).String("status").ShouldBe("approved");
         var cancelled = await app.Clerk.Post($"/api/customers/{id}/orders/B/cancel", new { reason = "Customer changed mind" });
         cancelled.String("status").ShouldBe("cancelled");
         (await app.Clerk.Get($"/api/customers/{id}/balance")).Decimal("openOrders").ShouldBe(0m);
-        (await app.Clerk.Post($"/api/customers/{id}/invoices", new { invoiceId = "I", amount = 50, orderId = "B" })).Code.ShouldBe("INVALID_STATE");
+        var invoiced = await app.Clerk.InLanguage("ar").Post($"/api/customers/{id}/invoices", new { invoiceId = "I", amount = 50, orderId = "B" });
+        invoiced.Code.ShouldBe("INVALID_STATE");
+        invoiced.String("detail").ShouldBe("أمر البيع ملغى.");
     }
 
     [Fact]
