@@ -230,15 +230,28 @@ public class InvoiceAgainstOrderTests
         issued.Override!.OverriddenReasons.ShouldBe([AccountOnHold, NoCredit], ignoreOrder: true);
     }
 
+    /// <summary>The command had a reason, so the record keeps it ("where the command has one, the reason text"), with
+    /// nothing overridden; an invoice issued without asking has no override.</summary>
     [Fact]
-    public void An_override_on_an_invoice_that_passes_records_no_override()
+    public void An_override_on_an_invoice_that_passes_keeps_its_reason_and_overrides_nothing()
     {
         var account = Account(Limit(1000m));
 
-        var issued = InvoiceDecisions.Issue(account, IssueCmd("I1", 1000m, overrideBy: "carol", overrideReason: "just in case"), Context()).Issued();
+        var outcome = InvoiceDecisions.Issue(account, IssueCmd("I1", 1000m, overrideBy: "carol", overrideReason: "just in case"), Context());
 
-        issued.Override.ShouldBeNull();
-        EventReasons.Of(issued).ShouldBeNull();
+        var issued = outcome.Issued();
+        issued.Override.ShouldBe(new CreditOverride("just in case", "carol", []), new OverrideComparer());
+        EventReasons.Of(issued).ShouldBe("just in case");
+        outcome.Result!.Overridden.ShouldBeEmpty();
+        InvoiceDecisions.Issue(account, IssueCmd("I2", 10m), Context()).Issued().Override.ShouldBeNull();
+    }
+
+    private sealed class OverrideComparer : IEqualityComparer<CreditOverride?>
+    {
+        public bool Equals(CreditOverride? x, CreditOverride? y) =>
+            x?.Reason == y?.Reason && x?.By == y?.By && (x?.OverriddenReasons ?? []).SequenceEqual(y?.OverriddenReasons ?? []);
+
+        public int GetHashCode(CreditOverride? o) => 0;
     }
 
     [Fact]

@@ -53,6 +53,8 @@ public static class InvoiceDecisions
                 return Outcome<InvoiceResult>.Reject(new Rejection(RejectionKind.Refused, ErrorCodes.CreditRefused, decision));
             creditOverride = new CreditOverride(cmd.OverrideReason ?? "", cmd.OverrideBy, decision.Reasons);
         }
+        // Asked for though nothing needed overriding: the controller's reason is still the record's (nothing overridden).
+        else if (cmd.OverrideBy is not null) creditOverride = new CreditOverride(cmd.OverrideReason ?? "", cmd.OverrideBy, []);
 
         var issued = new InvoiceIssued(cmd.InvoiceId, cmd.Amount, cmd.IssuedOn, installments[^1].DueOn, installments,
             cmd.OrderId, decision.Warnings, creditOverride, cmd.Fingerprint);
