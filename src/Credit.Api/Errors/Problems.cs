@@ -49,8 +49,14 @@ public static class Problems
     {
         var problem = context.ProblemDetails;
         if (problem.Extensions.ContainsKey("code")) return;
+        // The JSON reader's positions and the parameter's name: our problems name fields in errors instead.
+        problem.Extensions.Remove("lineNumber");
+        problem.Extensions.Remove("bytePositionInLine");
+        var parameterName = problem.Extensions.Remove("parameter", out var p) ? p as string : null;
         var code = problem.Status switch
         {
+            // No body at all (empty or white space): as a null body is answered.
+            400 when problem.Detail?.Contains("does not contain any JSON tokens", StringComparison.Ordinal) == true => "BODY_REQUIRED",
             400 when problem.Title?.Contains("JSON", StringComparison.OrdinalIgnoreCase) == true => "MALFORMED_JSON",
             400 => "VALIDATION_FAILED",
             401 => "UNAUTHENTICATED",
@@ -69,7 +75,12 @@ public static class Problems
         problem.Type = TypeOf(code);
         problem.Title = TitleOf(problem.Status ?? 500);
         // A query-string value that does not parse (Wolverine names it in "parameter"): a field error like any other.
-        if (code == "VALIDATION_FAILED" && problem.Extensions.TryGetValue("parameter", out var parameter) && parameter is string name)
+        if (code == "BODY_REQUIRED")
+        {
+            problem.Detail = Text.Of(code);
+            return;
+        }
+        if (code == "VALIDATION_FAILED" && parameterName is { } name)
         {
             FieldError(problem, name, "INVALID_VALUE");
             problem.Detail = Text.Of(code);

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Logging;
 using Credit.Api.Tests.Infrastructure;
+using Credit.Api.Tests.Security;
 
 namespace Credit.Api.Tests.Hosting;
 
@@ -40,6 +41,22 @@ public class LimitsTests(AppFixture app)
         r.ContentType.ShouldBe("application/problem+json");
         r.Code.ShouldBe("PAYLOAD_TOO_LARGE");
         (await app.Clerk.Get($"/api/customers/{id}/invoices/I1")).Status.ShouldBe(404);
+    }
+
+    /// <summary>No body is "a body is required", whether empty or null; a broken one is malformed JSON, in the shape of
+    /// our own problems (no reader positions or parameter names beside them).</summary>
+    [Fact]
+    public async Task An_empty_body_is_required_and_a_broken_one_is_malformed_in_our_problem_shape()
+    {
+        var id = await app.Customer(new { name = "Bodies" });
+        foreach (var empty in new[] { "", "null", "  " })
+            (await app.Clerk.SendRaw(HttpMethod.Post, $"/api/customers/{id}/invoices", empty, "application/json"))
+                .ShouldBeProblem(400, "BODY_REQUIRED", $"body '{empty}'");
+        var broken = await app.Clerk.SendRaw(HttpMethod.Post, $"/api/customers/{id}/invoices", """{"invoiceId":"I1","amount":""", "application/json");
+        broken.ShouldBeProblem(400, "MALFORMED_JSON");
+        var wrongType = await app.Clerk.SendRaw(HttpMethod.Post, $"/api/customers/{id}/invoices?x=1", """{"invoiceId":"I1","amount":"ten"}""", "application/json");
+        foreach (var r in new[] { broken, wrongType })
+            r.Body.EnumerateObject().Select(p => p.Name).ShouldNotContain(n => n == "lineNumber" || n == "bytePositionInLine" || n == "parameter", r.ToString());
     }
 
     [Fact]
