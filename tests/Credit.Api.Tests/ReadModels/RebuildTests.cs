@@ -105,14 +105,22 @@ public class RebuildTests(AppFixture app)
         return await ReadModels(database);
     }
 
+    /// <summary>A host on a database of its own with one customer (limit 1,000), its read models caught up.</summary>
+    private async Task<(IAlbaHost Host, string Database, ApiClient Controller)> OwnHostWithACustomer(string prefix, string customerId)
+    {
+        var database = await app.NewDatabase(prefix);
+        var host = await AppFixture.StartHost(database, Clock());
+        var controller = new ApiClient(host, app.Token("controller-1", "controller"));
+        (await controller.Put($"/api/customers/{customerId}", new { name = customerId, creditLimit = 1000 })).Status.ShouldBe(201);
+        await CaughtUp(host, app);
+        return (host, database, controller);
+    }
+
     [Fact]
     public async Task A_second_rebuild_while_one_runs_is_refused_and_the_first_completes()
     {
-        var database = await app.NewDatabase("twice");
-        await using var host = await AppFixture.StartHost(database, Clock());
-        var controller = new ApiClient(host, app.Token("controller-1", "controller"));
-        (await controller.Put("/api/customers/TW-1", new { name = "Twice", creditLimit = 1000 })).Status.ShouldBe(201);
-        await CaughtUp(host, app);
+        var (host, database, controller) = await OwnHostWithACustomer("twice", "TW-1");
+        await using var _ = host;
         var admin = new ApiClient(host, app.Token("ops", "admin"));
 
         // A reporting session keeps the first rebuild waiting (for up to 5 s) while the second comes.
@@ -135,11 +143,8 @@ public class RebuildTests(AppFixture app)
     [Fact]
     public async Task A_rebuild_blocked_by_a_reporting_session_says_the_tables_are_in_use_and_leaves_the_read_models_up()
     {
-        var database = await app.NewDatabase("inuse");
-        await using var host = await AppFixture.StartHost(database, Clock());
-        var controller = new ApiClient(host, app.Token("controller-1", "controller"));
-        (await controller.Put("/api/customers/IU-1", new { name = "In use", creditLimit = 1000 })).Status.ShouldBe(201);
-        await CaughtUp(host, app);
+        var (host, database, controller) = await OwnHostWithACustomer("inuse", "IU-1");
+        await using var _ = host;
 
         // A BI tool's session with a transaction left open on a reporting table.
         await using var bi = new Npgsql.NpgsqlConnection(database);
