@@ -8,7 +8,8 @@ public sealed record SetPaymentTerms(PaymentTerms? Terms, string Reason);
 public static class AccountDecisions
 {
     public static Outcome<bool> Hold(CreditAccount account, string reason) =>
-        account.OnHold ? Outcome<bool>.Repeat(true) : Outcome<bool>.Accept(true, new AccountHeld(reason));
+        // Held again for the same reason: nothing new. For another reason: the new reason is recorded (it was lost).
+        account.OnHold && account.HoldReason == reason ? Outcome<bool>.Repeat(true) : Outcome<bool>.Accept(true, new AccountHeld(reason));
 
     public static Outcome<bool> Unhold(CreditAccount account, string reason) =>
         !account.OnHold ? Outcome<bool>.Repeat(true) : Outcome<bool>.Accept(true, new AccountUnheld(reason));

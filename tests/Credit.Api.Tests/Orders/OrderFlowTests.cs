@@ -156,6 +156,13 @@ public class OrderFlowTests(AppFixture app)
         var hold = await app.Controller.Post($"/api/customers/{id}/hold", new { reason = "شيك مرتجع" });
         hold.Status.ShouldBe(200, hold.ToString());
         hold.Body.GetProperty("onHold").GetBoolean().ShouldBeTrue();
+        // Again for the same reason: nothing new; for another: the new reason is the account's and the record's.
+        var version = (await app.Controller.Get($"/api/customers/{id}")).Body.GetProperty("version").GetInt64();
+        (await app.Controller.Post($"/api/customers/{id}/hold", new { reason = "شيك مرتجع" })).Status.ShouldBe(200);
+        (await app.Controller.Get($"/api/customers/{id}")).Body.GetProperty("version").GetInt64().ShouldBe(version);
+        var again = await app.Controller.Post($"/api/customers/{id}/hold", new { reason = "شيك مرتجع ثانٍ" });
+        again.String("holdReason").ShouldBe("شيك مرتجع ثانٍ");
+        (await app.Controller.Get($"/api/customers/{id}")).Body.GetProperty("version").GetInt64().ShouldBe(version + 1);
 
         var refused = await app.Clerk.Post($"/api/customers/{id}/invoices", new { invoiceId = "I1", amount = 1 });
         refused.ReasonCode().ShouldBe("ACCOUNT_ON_HOLD");
