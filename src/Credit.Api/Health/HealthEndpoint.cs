@@ -15,7 +15,7 @@ public static class HealthEndpoint
     [WolverineGet("/health")]
     [Responds(typeof(HealthView), 200)]
     [Responds(typeof(HealthView), 503)]
-    public static async Task<IResult> Get(IDocumentStore store, Coordinator coordinator, CancellationToken ct)
+    public static async Task<IResult> Get(IDocumentStore store, Coordinator coordinator, Operations.RebuildGate rebuild, CancellationToken ct)
     {
         var database = false;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -33,7 +33,7 @@ public static class HealthEndpoint
         try
         {
             var daemon = coordinator.DaemonForMainDatabase();
-            projections = daemon.IsRunning && !daemon.HasAnyPaused();
+            projections = rebuild.Rebuilding || (daemon.IsRunning && !daemon.HasAnyPaused());
         }
         catch (Exception) when (!ct.IsCancellationRequested)
         {

@@ -55,7 +55,7 @@ public static class ProjectionsEndpoint
         if (!await gate.WaitAsync(TimeSpan.Zero, ct)) return Problems.Result(409, "REBUILD_RUNNING");
         try
         {
-            return Results.Ok(await ReadModelRebuild.RebuildAll(store, coordinator.DaemonForMainDatabase(), calendar.Zone, ct));
+            return Results.Ok(await ReadModelRebuild.RebuildAll(store, coordinator.DaemonForMainDatabase(), coordinator, calendar.Zone, ct));
         }
         catch (Exception ex) when (ErrorHandling.Raised(ex, Npgsql.PostgresErrorCodes.LockNotAvailable))
         {
@@ -69,4 +69,8 @@ public static class ProjectionsEndpoint
 }
 
 /// <summary>One rebuild at a time through this API.</summary>
-public sealed class RebuildGate() : SemaphoreSlim(1, 1);
+public sealed class RebuildGate() : SemaphoreSlim(1, 1)
+{
+    /// <summary>A rebuild holds the projection daemon paused: not a fault for the health check.</summary>
+    public bool Rebuilding => CurrentCount == 0;
+}

@@ -33,8 +33,10 @@ public static class ReadModelRebuild
     public static IReadOnlyList<string> AsyncProjections(IDocumentStore store) =>
         ((DocumentStore)store).Options.Projections.All.Where(p => p.Lifecycle == ProjectionLifecycle.Async).Select(p => p.Name).ToList();
 
+    /// <summary>Every async read model from the events; <c>coordinator</c> is the running API's (null for the command,
+    /// whose daemon runs no agents).</summary>
     public static async Task<IReadOnlyList<RebuiltProjection>> RebuildAll(
-        IDocumentStore store, IProjectionDaemon daemon, TimeZoneInfo zone, CancellationToken ct)
+        IDocumentStore store, IProjectionDaemon daemon, IProjectionCoordinator? coordinator, TimeZoneInfo zone, CancellationToken ct)
     {
         var results = new List<RebuiltProjection>();
         foreach (var name in AsyncProjections(store))
@@ -43,7 +45,7 @@ public static class ReadModelRebuild
             long events;
             if (name == ReportingProjection.ProjectionName)
             {
-                events = await ReplayReporting(store, daemon, zone, Math.Max(2, Environment.ProcessorCount), ct);
+                events = await ReplayReporting(store, coordinator, zone, Math.Max(2, Environment.ProcessorCount), ct);
             }
             else
             {
@@ -56,11 +58,14 @@ public static class ReadModelRebuild
         return results;
     }
 
-    private static async Task<long> ReplayReporting(IDocumentStore store, IProjectionDaemon daemon, TimeZoneInfo zone, int workers, CancellationToken ct)
+    private static async Task<long> ReplayReporting(IDocumentStore store, IProjectionCoordinator? coordinator, TimeZoneInfo zone, int workers,
+        CancellationToken ct)
     {
         var shard = $"{ReportingProjection.ProjectionName}:All";
-        var running = daemon.CurrentAgents().Any(a => a.Name.Identity == shard);
-        if (running) await daemon.StopAgentAsync(shard);
+        // The running API's coordinator starts again, within seconds, any agent it finds missing: a shard stopped on its
+        // own came back under the replay (replaying from zero beside its writers: duplicate keys). Paused whole instead.
+        var running = coordinator is not null;
+        if (coordinator is not null) await coordinator.PauseAsync();
         try
         {
             await using var conn = await store.OpenConnection(ConnectionUsage.ReadWrite, ct);
@@ -110,7 +115,7 @@ public static class ReadModelRebuild
         }
         finally
         {
-            if (running) await daemon.StartAgentAsync(shard, CancellationToken.None);
+            if (coordinator is not null) await coordinator.ResumeAsync();
         }
     }
 

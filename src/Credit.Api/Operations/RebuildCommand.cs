@@ -66,7 +66,7 @@ public static class RebuildCommand
         await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
         await ReportingSchema.InstallAsync(store, zone, CancellationToken.None);
         using var daemon = await store.BuildProjectionDaemonAsync();
-        var results = await ReadModelRebuild.RebuildAll(store, daemon, zone, ct);
+        var results = await ReadModelRebuild.RebuildAll(store, daemon, null, zone, ct);
         foreach (var r in results)
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{r.Name}: {r.Events} events in {r.Seconds:F2} s ({(r.Seconds > 0 ? r.Events / r.Seconds : 0):F0} events/s)"));

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using Alba;
 using Credit.Api.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace Credit.Api.Tests.ReadModels;
@@ -138,6 +139,47 @@ public class RebuildTests(AppFixture app)
         (await first).Status.ShouldBe(200);
         (await controller.Get("/api/customers/TW-1/balance")).Decimal("creditLimit").ShouldBe(1000m);
         (await admin.Post("/api/projections/rebuild", null)).Status.ShouldBe(200); // the gate is free again
+    }
+
+    /// <summary>
+    /// The running API's coordinator starts any agent it finds missing: a shard stopped on its own for the rebuild came
+    /// back within seconds and replayed from zero beside the rebuild's writers (duplicate keys, a 500). The rebuild keeps
+    /// the daemon paused until it ends; the health check stays green meanwhile.
+    /// </summary>
+    [Fact]
+    public async Task While_a_rebuild_runs_the_daemon_stays_off_the_tables_and_comes_back_after()
+    {
+        var (host, database, controller) = await OwnHostWithACustomer("paused", "PA-1");
+        await using var _ = host;
+        var admin = new ApiClient(host, app.Token("ops", "admin"));
+        var daemon = host.Services.GetRequiredService<Marten.Events.Daemon.Coordination.IProjectionCoordinator>().DaemonForMainDatabase();
+        bool ReportingRuns() => daemon.CurrentAgents().Any(a => a.Name.Identity.StartsWith("Reporting", StringComparison.Ordinal)
+            && a.Status == JasperFx.AgentStatus.Running);
+        ReportingRuns().ShouldBeTrue();
+
+        // A reporting session holds the rebuild (up to 5 s) after it has taken the shard off: long enough for the
+        // coordinator's rounds to have started it again.
+        await using var bi = new Npgsql.NpgsqlConnection(database);
+        await bi.OpenAsync();
+        await using var open = await bi.BeginTransactionAsync();
+        await using (var read = new Npgsql.NpgsqlCommand("select count(*) from credit_reporting.ledger_entries", bi, open))
+            await read.ExecuteScalarAsync();
+        var rebuild = admin.Post("/api/projections/rebuild", null);
+        var seenRunning = false;
+        for (var i = 0; i < 40; i++)
+        {
+            await Task.Delay(100);
+            if (i > 5) seenRunning |= ReportingRuns();
+        }
+        (await new ApiClient(host, null).Get("/health")).Status.ShouldBe(200);
+        await open.RollbackAsync();
+
+        (await rebuild).Status.ShouldBe(200);
+        seenRunning.ShouldBeFalse("the reporting shard ran during the rebuild");
+        await Infrastructure.Scenario.Eventually(async () => new ApiResponse(ReportingRuns() ? 200 : 503, default, new Dictionary<string, string>(), ""),
+            r => r.Status == 200);
+        (await controller.Put("/api/customers/PA-2", new { name = "After", creditLimit = 5 })).Status.ShouldBe(201);
+        (await controller.Get("/api/customers/PA-2/balance")).Decimal("creditLimit").ShouldBe(5m);
     }
 
     [Fact]
