@@ -23,16 +23,24 @@ public static class Paging
 
     public static IReadOnlyList<T> Slice<T>(IReadOnlyList<T> rows, int? limit, int? offset, HttpContext http)
     {
-        http.Response.Headers["X-Total-Count"] = rows.Count.ToString(CultureInfo.InvariantCulture);
         var skip = offset ?? 0;
-        if (limit is not { } take) return skip == 0 ? rows : rows.Skip(skip).ToList();
-        if (skip + take < rows.Count)
+        if (limit is not { } take)
         {
-            var query = System.Web.HttpUtility.ParseQueryString(http.Request.QueryString.Value ?? "");
-            query["offset"] = (skip + take).ToString(CultureInfo.InvariantCulture);
-            query["limit"] = take.ToString(CultureInfo.InvariantCulture);
-            http.Response.Headers.Link = $"<{http.Request.Path}?{query}>; rel=\"next\"";
+            http.Response.Headers["X-Total-Count"] = rows.Count.ToString(CultureInfo.InvariantCulture);
+            return skip == 0 ? rows : rows.Skip(skip).ToList();
         }
+        Headers(http, rows.Count, skip, take);
         return rows.Skip(skip).Take(take).ToList();
+    }
+
+    /// <summary><c>X-Total-Count</c>, and the next page's <c>Link</c> while rows remain after this one.</summary>
+    public static void Headers(HttpContext http, int total, int skip, int take)
+    {
+        http.Response.Headers["X-Total-Count"] = total.ToString(CultureInfo.InvariantCulture);
+        if (skip + take >= total) return;
+        var query = System.Web.HttpUtility.ParseQueryString(http.Request.QueryString.Value ?? "");
+        query["offset"] = (skip + take).ToString(CultureInfo.InvariantCulture);
+        query["limit"] = take.ToString(CultureInfo.InvariantCulture);
+        http.Response.Headers.Link = $"<{http.Request.Path}?{query}>; rel=\"next\"";
     }
 }

@@ -1,5 +1,6 @@
 using Credit.Api.Auth;
 using Credit.Api.Errors;
+using Credit.Api.Hosting;
 using Credit.Api.Validation;
 using Credit.Domain.Reminders;
 using Credit.Projections.Directory;
@@ -23,17 +24,19 @@ public static class ListNotificationsEndpoint
     private static readonly string[] Types = [Reminder.DueSoonName, Reminder.OverdueName];
 
     /// <summary>Reminders that went out, oldest first, each with its text for the customer in the request's language; a clerk
-    /// sees only the customers it may act on.</summary>
+    /// sees only the customers it may act on. A page of 200 unless limit says otherwise (at most 1,000), from offset;
+    /// X-Total-Count and Link rel="next" as the other lists.</summary>
     [WolverineGet("/api/notifications")]
     [Authorize(Roles = Roles.Readers)]
     [Responds(typeof(NotificationView[]), 200)]
-    public static async Task<IResult> Get(string? customerId, string? type, int? limit, HttpContext http, IQuerySession session,
+    public static async Task<IResult> Get(string? customerId, string? type, int? limit, int? offset, HttpContext http, IQuerySession session,
         Accounts.AccountStore accounts, CancellationToken ct)
     {
         var errors = new List<(string, string)>();
         if (customerId is not null && !Rules.IsValidId(customerId)) errors.Add(("customerId", "INVALID_ID"));
         if (type is not null && !Types.Contains(type)) errors.Add(("type", "INVALID_VALUE"));
         if (limit is < 1 or > 1000) errors.Add(("limit", "INVALID_VALUE"));
+        if (offset is < 0) errors.Add(("offset", "INVALID_VALUE"));
         if (errors.Count > 0) return Problems.Validation(errors);
 
         var caller = Caller.Of(http);
@@ -46,15 +49,19 @@ public static class ListNotificationsEndpoint
         var query = session.Query<Notification>().AsQueryable();
         if (customerId is not null) query = query.Where(n => n.CustomerId == customerId);
         if (type is not null) query = query.Where(n => n.Type == type);
-        var found = await query.OrderBy(n => n.SendOn).ThenBy(n => n.Id).Take(limit ?? 200).ToListAsync(ct);
-
-        if (caller.IsOnlyClerk && found.Count > 0)
+        if (caller.IsOnlyClerk)
         {
-            var ids = found.Select(n => n.CustomerId).Distinct().ToArray();
-            var entries = await session.LoadManyAsync<AccountDirectoryEntry>(ct, ids);
-            var visible = entries.Where(a => caller.MayRead(a.AssignedTo)).Select(a => a.Id).ToHashSet();
-            found = found.Where(n => visible.Contains(n.CustomerId)).ToList();
+            // Filtered before the page is cut (after it, a page of other clerks' reminders came back empty).
+            var assigned = await session.Query<AccountDirectoryEntry>().Where(a => a.AssignedTo.Any()).ToListAsync(ct);
+            var hidden = assigned.Where(a => !caller.MayRead(a.AssignedTo)).Select(a => a.Id).ToArray();
+            if (hidden.Length > 0) query = query.Where(n => !hidden.Contains(n.CustomerId));
         }
+        // A page at a time (200 unless asked), with the count over all and the next page's address.
+        var take = limit ?? 200;
+        var skip = offset ?? 0;
+        var total = await query.CountAsync(ct);
+        var found = await query.OrderBy(n => n.SendOn).ThenBy(n => n.Id).Skip(skip).Take(take).ToListAsync(ct);
+        Paging.Headers(http, total, skip, take);
         // Sent before the installment count was kept: read it from the account, so the first of several is named too.
         foreach (var customer in found.Where(n => n.Installments == 0).GroupBy(n => n.CustomerId))
         {

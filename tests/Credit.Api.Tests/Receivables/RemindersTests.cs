@@ -54,6 +54,29 @@ public class RemindersTests(AppFixture app)
         (await app.Clerk.Get("/api/notifications?type=late")).Status.ShouldBe(400);
     }
 
+    /// <summary>Reminders page like the other lists: the count over all, the next page's address, nothing lost past 200.</summary>
+    [Fact]
+    public async Task Reminders_page_with_a_count_and_a_next_link()
+    {
+        var id = await app.Customer(new { name = "Many reminders", creditLimit = 100000 });
+        (await app.Clerk.Post($"/api/customers/{id}/invoices", new
+        {
+            invoiceId = "OLD", amount = 300, issuedOn = "2026-09-01",
+            installments = new[] { new { dueOn = "2026-10-01", amount = 100 }, new { dueOn = "2026-10-02", amount = 100 }, new { dueOn = "2026-10-03", amount = 100 } },
+        })).Status.ShouldBe(201);
+        await Scenario.Eventually(() => Notifications(app.Clerk, id), r => r.Body.GetArrayLength() == 3);
+
+        var first = await app.Clerk.Get($"/api/notifications?customerId={id}&limit=2");
+        first.Body.GetArrayLength().ShouldBe(2);
+        first.Headers["X-Total-Count"].ShouldBe("3");
+        first.Headers["Link"].ShouldContain("offset=2");
+        var second = await app.Clerk.Get($"/api/notifications?customerId={id}&limit=2&offset=2");
+        second.Body.GetArrayLength().ShouldBe(1);
+        second.Headers.ContainsKey("Link").ShouldBeFalse();
+        Kinds(first).Concat(Kinds(second)).ShouldBe(Kinds(await Notifications(app.Clerk, id)));
+        (await app.Clerk.Get("/api/notifications?offset=-1")).Status.ShouldBe(400);
+    }
+
     [Fact]
     public async Task A_reminder_for_an_installment_names_it_even_the_first()
     {

@@ -48,9 +48,22 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
+            string offset_rawValue = httpContext.Request.Query["offset"];
+            System.Nullable<int> offset = default;
+
+            if (offset_rawValue != null && int.TryParse(offset_rawValue, System.Globalization.CultureInfo.InvariantCulture, out var offset_parsed))
+            {
+                offset = offset_parsed;
+            }
+            else if (!string.IsNullOrEmpty(offset_rawValue))
+            {
+                await WriteQueryValueParsingProblem(httpContext, "offset", offset_rawValue, "int").ConfigureAwait(false);
+                return;
+            }
+
             
             // The actual HTTP request handler execution
-            var result = await Credit.Api.Reminders.ListNotificationsEndpoint.Get(customerId, type, limit, httpContext, ((Marten.IQuerySession)documentSession), _accountStore, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await Credit.Api.Reminders.ListNotificationsEndpoint.Get(customerId, type, limit, offset, httpContext, ((Marten.IQuerySession)documentSession), _accountStore, httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }
