@@ -54,24 +54,6 @@ public class StatisticsTests
         s.Dso[0].CountBackDays.ShouldBe(7.5m); // 500 / 1000 × 15 days
     }
 
-    /// <summary>The contract's months are calendar months: a customer since the 10th whose first month's sales cover what
-    /// is outstanding counts that month whole; the days since it started are the answer only when history runs out.</summary>
-    [Fact]
-    public void Count_back_takes_the_first_month_whole_when_its_sales_cover_the_rest()
-    {
-        var first = CreditStatistics.Compute([Sale("2026-11-10", 300)], [], null, D("2026-11-10"), D("2026-11-30"), [3], "OMR");
-        first.Dso[0].CountBackDays.ShouldBe(30m); // 300 / 300 × 30 days of November, not the 21 since the 10th
-
-        DailyActivity[] older = [Sale("2026-09-10", 1000.125m), Receipt("2026-10-10", 400.005m)];
-        var third = CreditStatistics.Compute(older, [], null, D("2026-09-10"), D("2026-11-30"), [3], "OMR");
-        third.Dso[0].CountBackDays.ShouldBe(79.00m); // 30 (Nov) + 31 (Oct) + 600.12 / 1000.125 × 30 (Sep)
-
-        // Not covered: history runs out, and the answer is the days since the customer started (10 Sep .. 30 Nov).
-        var uncovered = CreditStatistics.Compute([new(D("2026-09-10"), 0, 400, 0, 0, 0, 0), Sale("2026-09-10", 600)], [], null,
-            D("2026-09-10"), D("2026-11-30"), [3], "OMR");
-        uncovered.Dso[0].CountBackDays.ShouldBe(82m);
-    }
-
     [Fact]
     public void Nothing_outstanding_counts_back_zero_days()
     {

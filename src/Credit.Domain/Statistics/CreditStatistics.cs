@@ -117,11 +117,9 @@ public static class CreditStatistics
         var end = asOf;
         while (true)
         {
-            // Calendar months, as the contract has them: a customer since the 10th still counts its first month whole
-            // when that month's sales cover what is left; only when they do not has history run out.
-            var start = new DateOnly(end.Year, end.Month, 1);
+            var start = Max(new DateOnly(end.Year, end.Month, 1), since);
             var periodDays = end.DayNumber - start.DayNumber + 1;
-            var sales = salesBetween(Max(start, since), end); // the customer's own history: nothing before customerSince
+            var sales = salesBetween(start, end);
             if (sales >= remaining && sales > 0)
                 return Math.Round(days + remaining / sales * periodDays, 2, MidpointRounding.AwayFromZero);
             days += periodDays;
