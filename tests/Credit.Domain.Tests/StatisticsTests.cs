@@ -54,6 +54,32 @@ public class StatisticsTests
         s.Dso[0].CountBackDays.ShouldBe(7.5m); // 500 / 1000 × 15 days
     }
 
+    /// <summary>
+    /// History starts at customerSince, so the customer's first month counts from that day: the count-back never exceeds
+    /// the customer's age and never falls as debt rises. (Counting the first month whole gave 61 days for a customer 52
+    /// days old, and 0.01 more debt then gave 9 days fewer, the "history ran out" answer.)
+    /// </summary>
+    [Fact]
+    public void Count_back_starts_the_first_month_at_customer_since_and_rises_with_debt()
+    {
+        var covered = CreditStatistics.Compute([Sale("2026-11-10", 300)], [], null, D("2026-11-10"), D("2026-11-30"), [3], "SAR");
+        covered.Dso[0].CountBackDays.ShouldBe(21m); // 10 .. 30 November
+
+        decimal? CountBack(decimal earlier) => CreditStatistics.Compute(
+            [Sale("2026-10-05", earlier), Sale("2026-10-10", 600), Sale("2026-11-20", 300)], [], null, D("2026-10-05"), D("2026-11-30"), [3], "SAR")
+            .Dso[0].CountBackDays;
+        var age = D("2026-11-30").DayNumber - D("2026-10-05").DayNumber + 1;
+        decimal? before = 0m;
+        foreach (var earlier in new[] { 0.01m, 1m, 50m, 500m })
+        {
+            var days = CountBack(earlier);
+            days.ShouldNotBeNull();
+            days.Value.ShouldBeLessThanOrEqualTo(age);
+            days.Value.ShouldBeGreaterThanOrEqualTo(before!.Value);
+            before = days;
+        }
+    }
+
     [Fact]
     public void Nothing_outstanding_counts_back_zero_days()
     {
