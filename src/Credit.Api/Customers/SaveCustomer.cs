@@ -60,7 +60,8 @@ public sealed class SaveCustomerValidator : AbstractValidator<SaveCustomerReques
         RuleFor(x => x.CreditLimit).OptionalLimit();
         RuleFor(x => x.PaymentTerms).Terms();
         RuleFor(x => x.Kind).Must(k => k is null || ParseKind(k) is not null).WithCode("INVALID_VALUE");
-        RuleForEach(x => x.AssignedTo).Must(Rules.IsValidId).WithCode("INVALID_ID");
+        // Users as tokens name them (an Arabic name, an e-mail), not ids: every clerk a token admits can be assigned.
+        RuleForEach(x => x.AssignedTo).Must(Auth.Caller.IsValidUser).WithCode("INVALID_USER");
         When(x => x.OpeningBalance is not null, () =>
         {
             RuleFor(x => x.OpeningBalance!.Amount).Money();

@@ -142,7 +142,8 @@ public static class BadInputCorpus
         Add(Check, "orderId Arabic letters", Check.With("orderId", Q("طلب")), bad);
         Add(NewCustomer, "groupId with a space", NewCustomer.With("groupId", Q("has space")), bad);
         Add(NewCustomer, "groupId 65 characters", NewCustomer.With("groupId", Q(TooLongId)), bad);
-        Add(NewCustomer, "assignedTo holds a bad user id", NewCustomer.With("assignedTo", $"[{Q("alice")},{Q("bad user")}]"), bad);
+        Add(NewCustomer, "assignedTo holds a name no token may carry", NewCustomer.With("assignedTo", $"[{Q("alice")},{Q("system")}]"), bad);
+        Add(NewCustomer, "assignedTo holds a name with a line break", NewCustomer.With("assignedTo", $"[{Q("bad\nuser")}]"), bad);
         Add(NewCustomer, "assignedTo holds an empty id", NewCustomer.With("assignedTo", $"[{Q("")}]"), bad);
         Add(NewCustomer, "assignedTo is a string, not a list", NewCustomer.With("assignedTo", Q("alice")), bad);
 

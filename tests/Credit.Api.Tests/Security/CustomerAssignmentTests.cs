@@ -197,4 +197,17 @@ public class CustomerAssignmentTests(AssignmentFixture fx) : IClassFixture<Assig
         still.Body.GetProperty("assignedTo").EnumerateArray().Select(x => x.GetString()).ShouldBe(["alice"]);
         still.Body.GetProperty("name").GetString().ShouldBe("Alice's");
     }
+
+    /// <summary>Any user a token may name can be assigned: an Arabic name, an e-mail, a name with a space.</summary>
+    [Theory]
+    [InlineData("محمد العتيبي")]
+    [InlineData("a.b+c@x.sa")]
+    [InlineData("Abu Ali")]
+    public async Task A_clerk_named_as_its_token_names_it_can_be_assigned(string clerk)
+    {
+        var id = await fx.App.Customer(new { name = "Named clerk", assignedTo = new[] { clerk }, creditLimit = 1000 }, "asg-u");
+        (await fx.App.As(clerk, Roles.Clerk).Post($"/api/customers/{id}/orders", new { orderId = "O1", amount = 10 })).Status.ShouldBe(201);
+        (await fx.App.As("someone-else", Roles.Clerk).Post($"/api/customers/{id}/orders", new { orderId = "O2", amount = 10 }))
+            .ShouldBeProblem(403, "CUSTOMER_NOT_ASSIGNED");
+    }
 }
