@@ -95,6 +95,10 @@ public sealed class ProblemAuthorizationResultHandler : IAuthorizationMiddleware
     /// <summary>Where the bearer handler leaves why a token that came was not accepted.</summary>
     public const string WhyKey = "credit.auth.why";
 
+    /// <summary>RFC 6750's error_description: printable ASCII without '"' or '\\'.</summary>
+    private static string HeaderText(string text) =>
+        new(text.Select(c => c is '"' ? '\'' : c is '\\' or < ' ' or > '~' ? ' ' : c).ToArray());
+
     public static string Why(Exception failure) => failure switch
     {
         SecurityTokenExpiredException => "TOKEN_EXPIRED",
@@ -109,7 +113,7 @@ public sealed class ProblemAuthorizationResultHandler : IAuthorizationMiddleware
             // Why, when a token came (RFC 6750): a POS refreshes an expired token but reports a bad one.
             var why = context.Items[WhyKey] as string;
             context.Response.Headers.WWWAuthenticate = why is null ? "Bearer"
-                : $"Bearer error=\"invalid_token\", error_description=\"{Text.PhraseIn(CultureInfo.InvariantCulture, why)}\"";
+                : $"Bearer error=\"invalid_token\", error_description=\"{HeaderText(Text.PhraseIn(CultureInfo.InvariantCulture, why))}\"";
             await Problems.Result(401, "UNAUTHENTICATED", why is null ? null : Text.Phrase(why)).ExecuteAsync(context);
             return;
         }

@@ -80,6 +80,8 @@ public class AuthTests(AppFixture app)
         var r = await new ApiClient(app.Host, WithSubject(subject, Roles.Clerk)).Put($"/api/customers/{id}", new { name = "x" });
         r.ShouldBeProblem(401, "UNAUTHENTICATED");
         r.String("detail")!.ShouldContain("subject");
+        // A quoted-string as RFC 6750 has it: no quote or backslash inside the description.
+        r.Headers["WWW-Authenticate"].ShouldMatch("""^Bearer error="invalid_token", error_description="[ !#-\[\]-~]*"$""");
         (await Streams.Exists(app.ConnectionString, id)).ShouldBeFalse();
     }
 
