@@ -216,6 +216,8 @@ public static class ApiDocument
                 ["code"] = Of(text, "stable machine code, e.g. CREDIT_REFUSED, VALIDATION_FAILED, DUPLICATE_ID (all listed on the front page)"),
                 ["message"] = Of(text, "the code's meaning in the request's language"),
                 ["detail"] = Of(text, "this occurrence, e.g. a refusal's reasons and figures, ready to show"),
+                ["instance"] = Of(text, "the request the problem is about (on problems the framework writes)"),
+                ["traceId"] = Of(text, "the request's trace id, for the logs (on problems the framework writes)"),
                 ["errors"] = new Microsoft.OpenApi.OpenApiSchema
                     { Type = fieldLists.Type, AdditionalProperties = fieldLists.AdditionalProperties, Description = "400: field -> messages" },
                 ["errorCodes"] = new Microsoft.OpenApi.OpenApiSchema

@@ -103,7 +103,9 @@ public class HostTests(AppFixture app)
         refused.Status.ShouldBe(409, refused.ToString());
         var invalid = await app.Clerk.Post($"/api/customers/{id}/invoices", new { invoiceId = "INV-2", amount = -1 });
         invalid.Status.ShouldBe(400, invalid.ToString());
-        foreach (var field in refused.Body.EnumerateObject().Concat(invalid.Body.EnumerateObject()).Select(p => p.Name))
+        var malformed = await app.Clerk.SendRaw(HttpMethod.Post, $"/api/customers/{id}/invoices", "{bad", "application/json");
+        var badQuery = await app.As("auditor-1", "auditor").Get($"/api/customers/{id}/history?limit=abc");
+        foreach (var field in new[] { refused, invalid, malformed, badQuery }.SelectMany(r => r.Body.EnumerateObject()).Select(p => p.Name))
             described.ShouldContain(field);
     }
 
