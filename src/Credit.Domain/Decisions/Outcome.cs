@@ -32,8 +32,11 @@ public sealed record Outcome<T>(T? Result, IReadOnlyList<object> Events, Rejecti
 
     public static Outcome<T> Reject(RejectionKind kind, string code) => new(default, [], new Rejection(kind, code));
 
-    public static Outcome<T> Invalid(string field, string code) =>
-        Reject(new Rejection(RejectionKind.Invalid, code, FieldErrors: new Dictionary<string, string[]> { [field] = [code] }));
+    public static Outcome<T> Invalid(string field, string code) => Invalid([field], code);
+
+    /// <summary>The same error on several fields (every installment with too many decimals, not only the first).</summary>
+    public static Outcome<T> Invalid(IReadOnlyList<string> fields, string code) =>
+        Reject(new Rejection(RejectionKind.Invalid, code, FieldErrors: fields.ToDictionary(f => f, _ => new[] { code })));
 }
 
 public static class ErrorCodes

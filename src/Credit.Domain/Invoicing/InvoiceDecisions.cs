@@ -29,7 +29,7 @@ public static class InvoiceDecisions
             return Outcome<InvoiceResult>.Again(existing.Fingerprint, cmd.Fingerprint, () => ResultOf(existing));
         if (!account.Profile.BuysFromUs) return Outcome<InvoiceResult>.Reject(RejectionKind.InvalidState, ErrorCodes.NotACustomer);
 
-        if (Money.Currency.ImpreciseField(cmd.Amount, cmd.Installments, i => i.Amount, "installments", account.Currency) is { } imprecise)
+        if (Money.Currency.ImpreciseFields(cmd.Amount, cmd.Installments, i => i.Amount, "installments", account.Currency) is { Count: > 0 } imprecise)
             return Outcome<InvoiceResult>.Invalid(imprecise, "AMOUNT_PRECISION");
 
         OrderState? order = null;

@@ -40,14 +40,15 @@ public static class Currency
         IsKnown(code) && Round(amount, code) == amount;
 
     /// <summary>
-    /// The field of a document's amount, or of one of its parts (installments, allocations), with more decimals than the
-    /// currency allows, named as validation names fields ("installments[1].amount"); null when they all fit.
+    /// The fields of a document's amount and of its parts (installments, allocations) with more decimals than the
+    /// currency allows, named as validation names fields ("installments[1].amount"); empty when they all fit.
     /// </summary>
-    public static string? ImpreciseField<T>(decimal amount, IReadOnlyList<T>? parts, Func<T, decimal> partAmount, string partsName, string code)
+    public static IReadOnlyList<string> ImpreciseFields<T>(decimal amount, IReadOnlyList<T>? parts, Func<T, decimal> partAmount, string partsName, string code)
     {
-        if (!FitsMinorUnit(amount, code)) return "amount";
+        var fields = new List<string>();
+        if (!FitsMinorUnit(amount, code)) fields.Add("amount");
         for (var i = 0; i < (parts?.Count ?? 0); i++)
-            if (!FitsMinorUnit(partAmount(parts![i]), code)) return $"{partsName}[{i}].amount";
-        return null;
+            if (!FitsMinorUnit(partAmount(parts![i]), code)) fields.Add($"{partsName}[{i}].amount");
+        return fields;
     }
 }

@@ -29,7 +29,7 @@ public static class PaymentDecisions
             return Outcome<PaymentResult>.Again(existing.Fingerprint, cmd.Fingerprint,
                 () => FirstAnswer(existing.Id, existing.Amount, existing.Settlements, existing.OwnSettlements));
 
-        if (Money.Currency.ImpreciseField(cmd.Amount, cmd.Allocations, a => a.Amount, "allocations", account.Currency) is { } imprecise)
+        if (Money.Currency.ImpreciseFields(cmd.Amount, cmd.Allocations, a => a.Amount, "allocations", account.Currency) is { Count: > 0 } imprecise)
             return Outcome<PaymentResult>.Invalid(imprecise, "AMOUNT_PRECISION");
 
         var settlements = new List<Settlement>();
