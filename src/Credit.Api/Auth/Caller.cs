@@ -23,7 +23,8 @@ public sealed record Caller(string User, IReadOnlySet<string> Roles, string Corr
         && !user.EnumerateRunes().Any(r => Rune.GetUnicodeCategory(r) is UnicodeCategory.Control
             or UnicodeCategory.Format or UnicodeCategory.LineSeparator
             or UnicodeCategory.ParagraphSeparator)
-        && !string.Equals(user, System, StringComparison.OrdinalIgnoreCase);
+        // Compatibility forms too: a full-width "ｓｙｓｔｅｍ" or "syſtem" reads as the system's name.
+        && !string.Equals(user.Normalize(NormalizationForm.FormKC), System, StringComparison.OrdinalIgnoreCase);
 
     public static Caller Of(HttpContext context)
     {

@@ -70,6 +70,8 @@ public class AuthTests(AppFixture app)
     [InlineData(" alice")]
     [InlineData("system")]
     [InlineData("System")]
+    [InlineData("ｓｙｓｔｅｍ")]
+    [InlineData("syſtem")]
     [InlineData("eve\u202E\nadmin")]
     [InlineData("eve\tadmin")]
     [InlineData("LONG")]
