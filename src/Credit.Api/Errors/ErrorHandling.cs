@@ -18,7 +18,8 @@ public static class ErrorHandling
         {
             var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
             var (status, code) = Classify(error);
-            if (status == 503)
+            if (code == "READ_MODELS_REBUILDING") context.Response.Headers.RetryAfter = "5"; // expected, not logged
+            else if (status == 503)
             {
                 // The database is down or unreachable: the caller should retry, an operator is told once per request, briefly.
                 app.Logger.LogWarning("Database unavailable on {Method} {Path}: {Error}", context.Request.Method, context.Request.Path,
@@ -50,6 +51,7 @@ public static class ErrorHandling
 
     public static (int Status, string Code) Classify(Exception? error) => error switch
     {
+        Reporting.ReadModelsRebuildingException => (503, "READ_MODELS_REBUILDING"),
         BadHttpRequestException { StatusCode: 413 } => (413, "PAYLOAD_TOO_LARGE"),
         BadHttpRequestException { StatusCode: 415 } => (415, "UNSUPPORTED_MEDIA_TYPE"),
         BadHttpRequestException or JsonException or FormatException => (400, "MALFORMED_JSON"),

@@ -48,8 +48,11 @@ public static class ProjectionsEndpoint
     [Responds(typeof(RebuiltProjection[]), 200)]
     [Responds(typeof(Microsoft.AspNetCore.Mvc.ProblemDetails), 409)]
     public static async Task<IResult> Rebuild(
-        IDocumentStore store, IProjectionCoordinator coordinator, BusinessCalendar calendar, RebuildGate gate, CancellationToken ct)
+        IDocumentStore store, IProjectionCoordinator coordinator, BusinessCalendar calendar, RebuildGate gate, IHostApplicationLifetime lifetime)
     {
+        // Once asked, the rebuild is the server's to finish: a client or gateway timing out cancelled it, silently, and
+        // left the daemon a replay from zero. Only the API stopping cancels it.
+        var ct = lifetime.ApplicationStopping;
         // Two at once would each stop the shard, and the first to finish would start it again under the second's replay:
         // the daemon replaying from zero beside its writers (duplicate keys, a 500, read models half empty).
         if (!await gate.WaitAsync(TimeSpan.Zero, ct)) return Problems.Result(409, "REBUILD_RUNNING");

@@ -5,6 +5,7 @@ using Credit.Api.Operations;
 using Marten;
 using Marten.Events.Daemon.Coordination;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Hosting;
 using System;
 using System.Linq;
 using Wolverine.Http;
@@ -20,14 +21,16 @@ namespace Internal.Generated.WolverineHandlers
         private readonly Credit.Api.Operations.RebuildGate _rebuildGate;
         private readonly Marten.Events.Daemon.Coordination.IProjectionCoordinator _projectionCoordinator;
         private readonly Marten.IDocumentStore _documentStore;
+        private readonly Microsoft.Extensions.Hosting.IHostApplicationLifetime _hostApplicationLifetime;
 
-        public POST_api_projections_rebuild(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Credit.Api.Hosting.BusinessCalendar businessCalendar, Credit.Api.Operations.RebuildGate rebuildGate, Marten.Events.Daemon.Coordination.IProjectionCoordinator projectionCoordinator, Marten.IDocumentStore documentStore) : base(wolverineHttpOptions)
+        public POST_api_projections_rebuild(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Credit.Api.Hosting.BusinessCalendar businessCalendar, Credit.Api.Operations.RebuildGate rebuildGate, Marten.Events.Daemon.Coordination.IProjectionCoordinator projectionCoordinator, Marten.IDocumentStore documentStore, Microsoft.Extensions.Hosting.IHostApplicationLifetime hostApplicationLifetime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _businessCalendar = businessCalendar;
             _rebuildGate = rebuildGate;
             _projectionCoordinator = projectionCoordinator;
             _documentStore = documentStore;
+            _hostApplicationLifetime = hostApplicationLifetime;
         }
 
         public override async System.Threading.Tasks.Task Handle(Microsoft.AspNetCore.Http.HttpContext httpContext)
@@ -35,7 +38,7 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "Credit.Api.Operations.ProjectionsEndpoint").SetTag("http.route", "/api/projections/rebuild").SetTag("http.request.method", "POST");
             
             // The actual HTTP request handler execution
-            var result = await Credit.Api.Operations.ProjectionsEndpoint.Rebuild(_documentStore, _projectionCoordinator, _businessCalendar, _rebuildGate, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await Credit.Api.Operations.ProjectionsEndpoint.Rebuild(_documentStore, _projectionCoordinator, _businessCalendar, _rebuildGate, _hostApplicationLifetime).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }
