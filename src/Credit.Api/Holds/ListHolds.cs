@@ -21,23 +21,25 @@ public static class ListHoldsEndpoint
 
     /// <summary>
     /// The controllers' queue: held orders across customers, oldest hold first, each with how many days it has waited
-    /// (since held, to today or to its resolution); a clerk sees only its customers'. Optional limit/offset page it
+    /// (since held, to today or to its resolution); a clerk sees only its customers'. customerId narrows it to one customer. Optional limit/offset page it
     /// (X-Total-Count, Link rel="next").
     /// </summary>
     [WolverineGet("/api/holds")]
     [Authorize(Roles = Roles.Readers)]
     [Responds(typeof(HoldView[]), 200)]
-    public static async Task<IResult> Get(string? status, int? limit, int? offset, HttpContext http, ReportingReads reads,
-        ReadModelCatchUp catchUp, BusinessCalendar calendar, CancellationToken ct)
+    public static async Task<IResult> Get(string? status, string? customerId, int? limit, int? offset, HttpContext http, ReportingReads reads,
+        ReadModelCatchUp catchUp, BusinessCalendar calendar, Marten.IQuerySession session, CancellationToken ct)
     {
         status ??= "pending";
         if (!Statuses.Contains(status)) return Problems.Validation([("status", "INVALID_VALUE")]);
+        if (customerId is not null && !Validation.Rules.IsValidId(customerId)) return Problems.Validation([("customerId", "INVALID_ID")]);
         if (Paging.Invalid(limit, offset) is { } badPage) return badPage;
-        await catchUp.Wait(ct);
         var caller = Caller.Of(http);
+        if (customerId is not null && await CustomerFilter.Check(session, customerId, caller, ct) is { } refused) return refused;
+        await catchUp.Wait(ct);
         var today = calendar.Today;
         var holds = await reads.Holds(status, ct);
-        var visible = holds.Where(h => caller.MayRead(h.AssignedTo)).ToList();
+        var visible = holds.Where(h => caller.MayRead(h.AssignedTo) && (customerId is null || h.CustomerId == customerId)).ToList();
         return Results.Ok(Paging.Slice(visible, limit, offset, http).Select(h => new HoldView(h.CustomerId, h.CustomerName, h.OrderId,
             h.Amount, h.OrderedOn, Problems.Reasons(h.Reasons), h.HeldAt, h.HeldBy,
             // Timestamps are the database's clock, today the API's: never a negative age where the two disagree.

@@ -42,9 +42,7 @@ public static class ListNotificationsEndpoint
         var caller = Caller.Of(http);
         // One customer asked for by a clerk it is not assigned to: 403 as its balance would be, not an empty list
         // that reads as "no reminders".
-        if (customerId is not null && caller.IsOnlyClerk
-            && await session.LoadAsync<AccountDirectoryEntry>(customerId, ct) is { } asked && !caller.MayRead(asked.AssignedTo))
-            return Problems.Result(403, Credit.Domain.Decisions.ErrorCodes.CustomerNotAssigned);
+        if (customerId is not null && await Reporting.CustomerFilter.Check(session, customerId, caller, ct) is { } refused) return refused;
 
         var query = session.Query<Notification>().AsQueryable();
         if (customerId is not null) query = query.Where(n => n.CustomerId == customerId);

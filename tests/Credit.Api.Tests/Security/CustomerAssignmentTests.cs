@@ -147,6 +147,11 @@ public class CustomerAssignmentTests(AssignmentFixture fx) : IClassFixture<Assig
         var bob = await fx.App.As("bob", Roles.Clerk).Get("/api/holds");
         Customers(bob).ShouldContain(bobs);
         Customers(bob).ShouldNotContain(alices);
+
+        // One customer's queue: its holds only; another clerk's customer is 403, an unknown one 404.
+        Customers(await fx.App.As("alice", Roles.Clerk).Get($"/api/holds?customerId={alices}")).ShouldBe([alices]);
+        (await fx.App.As("alice", Roles.Clerk).Get($"/api/holds?customerId={bobs}")).ShouldBeProblem(403, "CUSTOMER_NOT_ASSIGNED");
+        (await controller.Get($"/api/holds?customerId={AppFixture.NewId("nobody")}")).ShouldBeProblem(404);
     }
 
     /// <summary>Reminders: a clerk never sees those of a customer assigned to someone else, filtered or not.</summary>
@@ -174,6 +179,8 @@ public class CustomerAssignmentTests(AssignmentFixture fx) : IClassFixture<Assig
 
         // Asking for bob's customer by id: 403, as its balance would be; an empty list would read as "no reminders".
         (await alice.Get($"/api/notifications?customerId={bobs}")).ShouldBeProblem(403, "CUSTOMER_NOT_ASSIGNED");
+        // A customer that does not exist is 404, not an empty list that reads as "no reminders".
+        (await alice.Get($"/api/notifications?customerId={AppFixture.NewId("nobody")}")).ShouldBeProblem(404);
         // A clerk who is also a reporter reads them all.
         (await fx.App.As("alice", Roles.Clerk, Roles.Reporter).Get($"/api/notifications?customerId={bobs}")).Body.GetArrayLength().ShouldBeGreaterThan(0);
 

@@ -6,6 +6,8 @@ using Microsoft.AspNetCore.Routing;
 using System;
 using System.Linq;
 using Wolverine.Http;
+using Wolverine.Marten.Publishing;
+using Wolverine.Runtime;
 
 namespace Internal.Generated.WolverineHandlers
 {
@@ -17,19 +19,27 @@ namespace Internal.Generated.WolverineHandlers
         private readonly Credit.Api.Hosting.BusinessCalendar _businessCalendar;
         private readonly Credit.Api.Hosting.ReadModelCatchUp _readModelCatchUp;
         private readonly Credit.Api.Reporting.ReportingReads _reportingReads;
+        private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
+        private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public GET_api_holds(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Credit.Api.Hosting.BusinessCalendar businessCalendar, Credit.Api.Hosting.ReadModelCatchUp readModelCatchUp, Credit.Api.Reporting.ReportingReads reportingReads) : base(wolverineHttpOptions)
+        public GET_api_holds(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Credit.Api.Hosting.BusinessCalendar businessCalendar, Credit.Api.Hosting.ReadModelCatchUp readModelCatchUp, Credit.Api.Reporting.ReportingReads reportingReads, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _businessCalendar = businessCalendar;
             _readModelCatchUp = readModelCatchUp;
             _reportingReads = reportingReads;
+            _outboxedSessionFactory = outboxedSessionFactory;
+            _wolverineRuntime = wolverineRuntime;
         }
 
         public override async System.Threading.Tasks.Task Handle(Microsoft.AspNetCore.Http.HttpContext httpContext)
         {
+            var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
+            // Building the Marten session
+            await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "Credit.Api.Holds.ListHoldsEndpoint").SetTag("http.route", "/api/holds").SetTag("http.request.method", "GET");
             var status = httpContext.Request.Query["status"];
+            var customerId = httpContext.Request.Query["customerId"];
             string limit_rawValue = httpContext.Request.Query["limit"];
             System.Nullable<int> limit = default;
 
@@ -58,7 +68,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var result = await Credit.Api.Holds.ListHoldsEndpoint.Get(status, limit, offset, httpContext, _reportingReads, _readModelCatchUp, _businessCalendar, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await Credit.Api.Holds.ListHoldsEndpoint.Get(status, customerId, limit, offset, httpContext, _reportingReads, _readModelCatchUp, _businessCalendar, ((Marten.IQuerySession)documentSession), httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }
