@@ -102,7 +102,7 @@ public static class SaveCustomerEndpoint
         // A new customer without a currency gets the company's (policy `currency`); an existing one keeps its own.
         var currency = request.Currency ?? (await policies.Current(ct)).Currency;
         var profile = new CustomerProfile(request.Name?.Trim() ?? "", request.GroupId, currency,
-            SaveCustomerValidator.ParseKind(request.Kind ?? "customer")!.Value, request.AssignedTo ?? [],
+            SaveCustomerValidator.ParseKind(request.Kind ?? "customer")!.Value, (request.AssignedTo ?? []).Distinct(StringComparer.Ordinal).ToArray(),
             request.BypassCreditCheckAtOrder ?? false, request.CustomerSince);
         var opening = request.OpeningBalance is { } o ? new OpeningBalance(o.Amount, o.AsOf!.Value, o.DueOn!.Value) : null;
         var command = new SaveCustomer(customerId, profile, request.CreditLimit, request.UnlimitedCredit,
