@@ -125,16 +125,12 @@ public class RebuildTests(AppFixture app)
         var admin = new ApiClient(host, app.Token("ops", "admin"));
 
         // A reporting session keeps the first rebuild waiting (for up to 5 s) while the second comes.
-        await using var bi = new Npgsql.NpgsqlConnection(database);
-        await bi.OpenAsync();
-        await using var open = await bi.BeginTransactionAsync();
-        await using (var read = new Npgsql.NpgsqlCommand("select count(*) from credit_reporting.ledger_entries", bi, open))
-            await read.ExecuteScalarAsync();
+        await using var bi = await ReportingSession.HoldingTheTables(database);
         var first = admin.Post("/api/projections/rebuild", null);
         await Task.Delay(500);
         var second = await admin.Post("/api/projections/rebuild", null);
         Credit.Api.Tests.Security.ProblemAssertions.ShouldBeProblem(second, 409, "REBUILD_RUNNING");
-        await open.RollbackAsync();
+        await bi.Release();
 
         (await first).Status.ShouldBe(200);
         (await controller.Get("/api/customers/TW-1/balance")).Decimal("creditLimit").ShouldBe(1000m);
@@ -159,11 +155,7 @@ public class RebuildTests(AppFixture app)
 
         // A reporting session holds the rebuild (up to 5 s) after it has taken the shard off: long enough for the
         // coordinator's rounds to have started it again.
-        await using var bi = new Npgsql.NpgsqlConnection(database);
-        await bi.OpenAsync();
-        await using var open = await bi.BeginTransactionAsync();
-        await using (var read = new Npgsql.NpgsqlCommand("select count(*) from credit_reporting.ledger_entries", bi, open))
-            await read.ExecuteScalarAsync();
+        await using var bi = await ReportingSession.HoldingTheTables(database);
         var rebuild = admin.Post("/api/projections/rebuild", null);
         var seenRunning = false;
         for (var i = 0; i < 40; i++)
@@ -176,7 +168,7 @@ public class RebuildTests(AppFixture app)
         var during = await controller.Get("/api/customers/PA-1/balance");
         Credit.Api.Tests.Security.ProblemAssertions.ShouldBeProblem(during, 503, "READ_MODELS_REBUILDING");
         during.Headers["Retry-After"].ShouldBe("5");
-        await open.RollbackAsync();
+        await bi.Release();
 
         (await rebuild).Status.ShouldBe(200);
         seenRunning.ShouldBeFalse("the reporting shard ran during the rebuild");
@@ -195,11 +187,7 @@ public class RebuildTests(AppFixture app)
         var (host, database, _) = await OwnHostWithACustomer("gaveup", "GU-1");
         await using var __ = host;
         var gate = host.Services.GetRequiredService<Credit.Api.Operations.RebuildGate>();
-        await using var bi = new Npgsql.NpgsqlConnection(database);
-        await bi.OpenAsync();
-        await using var open = await bi.BeginTransactionAsync();
-        await using (var read = new Npgsql.NpgsqlCommand("select count(*) from credit_reporting.ledger_entries", bi, open))
-            await read.ExecuteScalarAsync();
+        await using var bi = await ReportingSession.HoldingTheTables(database);
 
         using var client = host.Server.CreateClient();
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/projections/rebuild");
@@ -211,7 +199,7 @@ public class RebuildTests(AppFixture app)
         await giveUp.CancelAsync();
         await Task.Delay(1000);
         gate.Rebuilding.ShouldBeTrue("the rebuild stopped with its caller");
-        await open.RollbackAsync();
+        await bi.Release();
         try { await call; } catch (OperationCanceledException) { } // the caller is gone either way
 
         var deadline = DateTime.UtcNow.AddSeconds(30);
@@ -230,23 +218,19 @@ public class RebuildTests(AppFixture app)
         await using var _ = host;
 
         // A BI tool's session with a transaction left open on a reporting table.
-        await using var bi = new Npgsql.NpgsqlConnection(database);
-        await bi.OpenAsync();
-        await using var open = await bi.BeginTransactionAsync();
-        await using (var read = new Npgsql.NpgsqlCommand("select count(*) from credit_reporting.ledger_entries", bi, open))
-            await read.ExecuteScalarAsync();
+        await using var bi = await ReportingSession.HoldingTheTables(database);
 
         var started = DateTime.UtcNow;
         var refused = await new ApiClient(host, app.Token("ops", "admin")).Post("/api/projections/rebuild", null);
         Credit.Api.Tests.Security.ProblemAssertions.ShouldBeProblem(refused, 409, "READ_MODELS_IN_USE");
         (DateTime.UtcNow - started).ShouldBeLessThan(TimeSpan.FromSeconds(20));
-        await open.RollbackAsync();
+        await bi.Release();
         (await controller.Get("/api/customers/IU-1/balance")).Decimal("creditLimit").ShouldBe(1000m);
 
         // The rebuild's 5 s limit on waiting for locks stays with the rebuild: a later read behind a 6 s lock waits, answers 200.
         (await new ApiClient(host, app.Token("ops", "admin")).Post("/api/projections/rebuild", null)).Status.ShouldBe(200);
-        await using var locking = await bi.BeginTransactionAsync();
-        await using (var lockTable = new Npgsql.NpgsqlCommand("lock table credit_reporting.customers in access exclusive mode", bi, locking))
+        await using var locking = await bi.Connection.BeginTransactionAsync();
+        await using (var lockTable = new Npgsql.NpgsqlCommand("lock table credit_reporting.customers in access exclusive mode", bi.Connection, locking))
             await lockTable.ExecuteNonQueryAsync();
         var behindLock = controller.Get("/api/customers/IU-1/balance");
         await Task.Delay(TimeSpan.FromSeconds(6));
@@ -330,5 +314,30 @@ public class RebuildTests(AppFixture app)
         var (a, b) = (rebuilt.Split('\n'), live.Split('\n'));
         for (var i = 0; i < Math.Max(a.Length, b.Length); i++)
             a.ElementAtOrDefault(i).ShouldBe(b.ElementAtOrDefault(i), $"line {i} of the read-model dump");
+    }
+}
+
+/// <summary>A BI tool's session with a transaction left open on a reporting table: a rebuild waits for it (up to 5 s).</summary>
+internal sealed class ReportingSession(Npgsql.NpgsqlConnection connection, Npgsql.NpgsqlTransaction open) : IAsyncDisposable
+{
+    public Npgsql.NpgsqlConnection Connection => connection;
+
+    public static async Task<ReportingSession> HoldingTheTables(string database)
+    {
+        var connection = new Npgsql.NpgsqlConnection(database);
+        await connection.OpenAsync();
+        var open = await connection.BeginTransactionAsync();
+        await using (var read = new Npgsql.NpgsqlCommand("select count(*) from credit_reporting.ledger_entries", connection, open))
+            await read.ExecuteScalarAsync();
+        return new ReportingSession(connection, open);
+    }
+
+    /// <summary>Ends the transaction: the tables are free.</summary>
+    public Task Release() => open.RollbackAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        await open.DisposeAsync();
+        await connection.DisposeAsync();
     }
 }
