@@ -27,7 +27,7 @@ public sealed class RecordPaymentValidator : AbstractValidator<RecordPaymentRequ
             a.RuleFor(x => x.Amount).Money();
         });
         RuleFor(x => x.Allocations).Must(list => list!.Select(a => a.InvoiceId).Distinct().Count() == list!.Length)
-            .When(x => x.Allocations is not null && x.Allocations.All(a => a is not null)).WithCode("INVALID_VALUE");
+            .When(x => x.Allocations is not null && x.Allocations.All(a => a is not null)).WithCode("ALLOCATION_REPEATED");
     }
 }
 

@@ -191,6 +191,12 @@ public class ReceivablesFlowTests(AppFixture app)
         });
         payment.ShouldBeProblem(400, "VALIDATION_FAILED");
         payment.Body.GetProperty("errorCodes").GetProperty("allocations[0].amount").EnumerateArray().Select(c => c.GetString()).ShouldBe(["AMOUNT_PRECISION"]);
+        // One invoice twice: said so, not "the value is not allowed".
+        var twice = await app.Clerk.Post($"/api/customers/{id}/payments", new
+        {
+            paymentId = "P2", amount = 10m, allocations = new[] { new { invoiceId = "I1", amount = 5m }, new { invoiceId = "I1", amount = 5m } },
+        });
+        twice.Body.GetProperty("errorCodes").GetProperty("allocations").EnumerateArray().Select(c => c.GetString()).ShouldBe(["ALLOCATION_REPEATED"]);
     }
 
     [Fact]
