@@ -77,7 +77,7 @@ public static class GroupEndpoints
         // Saved as it stands: nothing changed, nothing recorded (its history lists changes, not saves).
         // (A record whose seal fails is saved again, so it is whole.)
         if (group is not null && group.Name == request.Name!.Trim() && group.DefaultCreditLimit == request.DefaultCreditLimit
-            && group.SharedCreditLimit == request.SharedCreditLimit && group.Seal == contexts.Seals.Group(group))
+            && group.SharedCreditLimit == request.SharedCreditLimit && contexts.Seals.GroupHolds(group))
             return Results.Ok(await View(session, group, contexts, await policies.Current(ct), ct));
         group ??= new CustomerGroup { Id = groupId };
         group.Name = request.Name!.Trim();

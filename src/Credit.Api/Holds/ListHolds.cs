@@ -44,6 +44,6 @@ public static class ListHoldsEndpoint
             h.Amount, h.OrderedOn, Problems.Reasons(h.Reasons), h.HeldAt, h.HeldBy,
             // Timestamps are the database's clock, today the API's: never a negative age where the two disagree.
             Math.Max(0, (h.ResolvedAt is { } resolved ? calendar.DateOf(resolved) : today).DayNumber - calendar.DateOf(h.HeldAt).DayNumber), h.Status,
-            h.ResolvedAt, h.ResolvedBy, h.Status == "released" ? Localization.Text.ReleaseReason(h.Resolution, h.ResolvedBy) : h.Resolution, h.OrderStatus)));
+            h.ResolvedAt, h.ResolvedBy, Localization.Text.ReleaseReason(h.Resolution, h.ResolvedBy), h.OrderStatus)));
     }
 }

@@ -198,9 +198,10 @@ public static class ApiDocument
                 ["code"] = Of(text, "reason code"), ["message"] = Of(text, "its meaning in the request's language"),
             },
         };
-        var fieldLists = new Microsoft.OpenApi.OpenApiSchema
+        // field -> list of texts (errors, errorCodes)
+        Microsoft.OpenApi.OpenApiSchema FieldLists(string description) => new()
         {
-            Type = Microsoft.OpenApi.JsonSchemaType.Object,
+            Type = Microsoft.OpenApi.JsonSchemaType.Object, Description = description,
             AdditionalProperties = new Microsoft.OpenApi.OpenApiSchema { Type = Microsoft.OpenApi.JsonSchemaType.Array, Items = Of(text, "") },
         };
         return new Microsoft.OpenApi.OpenApiSchema
@@ -218,10 +219,8 @@ public static class ApiDocument
                 ["detail"] = Of(text, "this occurrence, e.g. a refusal's reasons and figures, ready to show"),
                 ["instance"] = Of(text, "the request the problem is about (on problems the framework writes)"),
                 ["traceId"] = Of(text, "the request's trace id, for the logs (on problems the framework writes)"),
-                ["errors"] = new Microsoft.OpenApi.OpenApiSchema
-                    { Type = fieldLists.Type, AdditionalProperties = fieldLists.AdditionalProperties, Description = "400: field -> messages" },
-                ["errorCodes"] = new Microsoft.OpenApi.OpenApiSchema
-                    { Type = fieldLists.Type, AdditionalProperties = fieldLists.AdditionalProperties, Description = "400: field -> error codes" },
+                ["errors"] = FieldLists("400: field -> messages"),
+                ["errorCodes"] = FieldLists("400: field -> error codes"),
                 ["reasons"] = new Microsoft.OpenApi.OpenApiSchema
                     { Type = Microsoft.OpenApi.JsonSchemaType.Array, Items = reason, Description = "CREDIT_REFUSED: every failing rule" },
                 ["warnings"] = new Microsoft.OpenApi.OpenApiSchema
