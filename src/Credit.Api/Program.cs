@@ -124,13 +124,16 @@ try
     builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = RequestPipeline.MaxBodyBytes);
     builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, ProblemAuthorizationResultHandler>();
 
-    // First of the hosted services: a second API on this database is refused before it migrates or projects anything.
+    // First of our hosted services: a second API on this database is refused before it migrates or projects anything.
     builder.Services.AddHostedService<Credit.Api.Operations.RunningApi>();
-    builder.Services.AddCreditStore(connectionString!, BusinessCalendar.ZoneFrom(builder.Configuration));
-    // Database objects beyond Marten's, installed after its schema: the hash chain and the reporting schema.
+    // Database objects beyond Marten's: the hash chain and the reporting schema. Marten applies its own schema first (its
+    // activator goes ahead of every hosted service); these are registered before the store so that they are in place
+    // before its projection daemon starts: after a rebuild killed mid-replay, the reporting indexes were recreated
+    // under the daemon's replay from zero, and the two deadlocked.
     builder.Services.AddSingleton<Credit.Api.Audit.HashChain>();
     builder.Services.AddHostedService(sp => sp.GetRequiredService<Credit.Api.Audit.HashChain>());
     builder.Services.AddHostedService<Credit.Api.Reporting.ReportingSchema>();
+    builder.Services.AddCreditStore(connectionString!, BusinessCalendar.ZoneFrom(builder.Configuration));
     builder.Services.AddHostedService<Credit.Api.Groups.SealEarlierGroups>();
     builder.Services.AddSingleton<Credit.Api.Operations.RebuildGate>();
     builder.Services.AddHostedService<Credit.Api.Reminders.WaitingReminders>();

@@ -288,17 +288,30 @@ public class RebuildTests(AppFixture app)
     }
 
     [Fact]
-    public async Task A_rebuild_that_dies_after_emptying_the_tables_leaves_the_daemon_a_full_replay_at_the_next_start()
+    public async Task A_rebuild_that_dies_mid_replay_leaves_the_daemon_a_full_replay_at_the_next_start()
     {
         var database = await app.NewDatabase("rebuild-dies");
         string live;
+        int indexes;
         await using (var host = await AppFixture.StartHost(database, Clock())) live = await LiveReadModels(host, database);
 
-        // What a rebuild killed (kill -9, Ctrl-C) right after its first step leaves behind.
+        // What a rebuild killed (kill -9, Ctrl-C) during its replay leaves behind: empty tables, no progress, and the
+        // secondary indexes dropped (they are built at the end).
         await using (var conn = new NpgsqlConnection(database))
         {
             await conn.OpenAsync();
+            indexes = await ReportingIndexes(conn);
             await Credit.Api.Operations.ReadModelRebuild.Reset(conn, CancellationToken.None);
+            await using var drop = new NpgsqlCommand("""
+                do $$ declare i record; begin
+                  for i in select format('%I.%I', schemaname, indexname) as name from pg_indexes
+                           where schemaname = 'credit_reporting' and indexname not like '%pkey' loop
+                    execute 'drop index ' || i.name;
+                  end loop;
+                end $$
+                """, conn);
+            await drop.ExecuteNonQueryAsync();
+            (await ReportingIndexes(conn)).ShouldBeLessThan(indexes);
         }
 
         await using (var host = await AppFixture.StartHost(database, Clock()))
@@ -306,6 +319,29 @@ public class RebuildTests(AppFixture app)
             await CaughtUp(host, app);
             SameReadModels(await ReadModels(database), live);
         }
+        await using (var conn = new NpgsqlConnection(database))
+        {
+            await conn.OpenAsync();
+            (await ReportingIndexes(conn)).ShouldBe(indexes);
+        }
+    }
+
+    private static async Task<int> ReportingIndexes(NpgsqlConnection conn)
+    {
+        await using var count = new NpgsqlCommand("select count(*)::int from pg_indexes where schemaname = 'credit_reporting'", conn);
+        return (int)(await count.ExecuteScalarAsync())!;
+    }
+
+    [Fact]
+    public void The_reporting_schema_is_in_place_before_the_projection_daemon_starts()
+    {
+        // Hosted services start one after another, in this order. The daemon replaying beside the schema's
+        // installation (indexes recreated after a killed rebuild) deadlocked with it.
+        var order = app.Host.Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>().Select(s => s.GetType()).ToList();
+        var daemon = order.FindIndex(t => typeof(Marten.Events.Daemon.Coordination.IProjectionCoordinator).IsAssignableFrom(t));
+        daemon.ShouldBeGreaterThan(0);
+        order.IndexOf(typeof(Credit.Api.Reporting.ReportingSchema)).ShouldBeInRange(0, daemon - 1);
+        order.IndexOf(typeof(Credit.Api.Audit.HashChain)).ShouldBeInRange(0, daemon - 1);
     }
 
     /// <summary>Names the first differing row (the whole dump is too long for an assertion message).</summary>
