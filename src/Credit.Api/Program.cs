@@ -160,6 +160,7 @@ try
         o.SetDefaultCulture("en");
         o.SupportedCultures = Text.Supported;
         o.SupportedUICultures = Text.Supported;
+        o.RequestCultureProviders = [new AcceptedLanguage()];
     });
     app.UseCreditErrors();
     app.UseSecurityHeaders();

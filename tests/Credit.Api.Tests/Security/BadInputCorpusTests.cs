@@ -239,4 +239,23 @@ public class BadInputCorpusTests(CorpusWorld world) : IClassFixture<CorpusWorld>
             ArabicLetters.IsMatch(Reason(byDefault)).ShouldBeFalse(Reason(byDefault));
         }
     }
+
+    /// <summary>Accept-Language read as HTTP defines it: by quality, and q=0 means "not this language".</summary>
+    [Theory]
+    [InlineData("ar", true)]
+    [InlineData("ar-SA", true)]
+    [InlineData("ar;q=0", false)]
+    [InlineData("ar;q=0, en", false)]
+    [InlineData("en;q=0.5, ar", true)]
+    [InlineData("fr, ar;q=0.9, en;q=0.8", true)]
+    [InlineData("ar-SA;q=0.1, en;q=0.9", false)]
+    [InlineData("*", false)]
+    public async Task The_language_is_the_callers_most_preferred_of_arabic_and_english(string acceptLanguage, bool arabic)
+    {
+        var missing = Ids(world.Customers)["missing"];
+        var response = await new ApiClient(App.Host, App.Token("corpus-controller", Roles.Controller), acceptLanguage).Get($"/api/customers/{missing}");
+        response.ShouldBeProblem(404, "CUSTOMER_NOT_FOUND");
+        var message = response.Body.GetProperty("message").GetString() ?? "";
+        ArabicLetters.IsMatch(message).ShouldBe(arabic, message);
+    }
 }
