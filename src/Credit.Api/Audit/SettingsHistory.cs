@@ -1,5 +1,6 @@
 using Credit.Api.Auth;
 using Credit.Api.Errors;
+using Credit.Domain.Decisions;
 using Credit.Api.Groups;
 using Credit.Api.Policy;
 using Marten;
@@ -38,7 +39,7 @@ public static class SettingsHistoryEndpoints
     [Responds(typeof(HistoryEntry[]), 200)]
     public static Task<IResult> Group(string groupId, long? fromVersion, int? limit, string? format, HttpContext http, IQuerySession session,
         HashChain chain, IOptions<JsonOptions> json, CancellationToken ct) =>
-        GetHistoryEndpoint.Answer(CustomerGroup.StreamOf(groupId), Problems.Result(404, "GROUP_NOT_FOUND"), fromVersion, limit, format,
+        GetHistoryEndpoint.Answer(CustomerGroup.StreamOf(groupId), Problems.Result(404, ErrorCodes.GroupNotFound), fromVersion, limit, format,
             http, session, chain, json, ct);
 
     /// <summary>A group history's hash chain, checked like an account's.</summary>
@@ -47,6 +48,6 @@ public static class SettingsHistoryEndpoints
     [Responds(typeof(HashChain.Verification), 200)]
     public static Task<IResult> VerifyGroup(string groupId, long? knownEvents, string? knownHeadHash, IQuerySession session, HashChain chain,
         CancellationToken ct) =>
-        VerifyHistoryEndpoint.Answer(CustomerGroup.StreamOf(groupId), Problems.Result(404, "GROUP_NOT_FOUND"), knownEvents, knownHeadHash,
+        VerifyHistoryEndpoint.Answer(CustomerGroup.StreamOf(groupId), Problems.Result(404, ErrorCodes.GroupNotFound), knownEvents, knownHeadHash,
             session, chain, ct);
 }

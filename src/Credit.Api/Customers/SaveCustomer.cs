@@ -4,6 +4,7 @@ using Credit.Api.Errors;
 using Credit.Api.Policy;
 using Credit.Api.Validation;
 using Credit.Domain.Accounts;
+using Credit.Domain.Decisions;
 using Credit.Domain.Money;
 using FluentValidation;
 using Microsoft.AspNetCore.Authorization;
@@ -96,7 +97,7 @@ public static class SaveCustomerEndpoint
     {
         // A group named in the body must exist, as an invoice a credit note names must: a typo would leave the
         // customer in a group that does not exist, with no group limit or pool.
-        if (request.GroupId is { } groupId && await contexts.Group(groupId, ct) is null) return Problems.Result(404, "GROUP_NOT_FOUND");
+        if (request.GroupId is { } groupId && await contexts.Group(groupId, ct) is null) return Problems.Result(404, ErrorCodes.GroupNotFound);
 
         var caller = Caller.Of(http);
         // A new customer without a currency gets the company's (policy `currency`); an existing one keeps its own.

@@ -1,6 +1,7 @@
 using Credit.Api.Accounts;
 using Credit.Api.Auth;
 using Credit.Api.Errors;
+using Credit.Domain.Decisions;
 using Credit.Api.Holds;
 using Credit.Api.Policy;
 using Credit.Api.Validation;
@@ -106,7 +107,7 @@ public static class GroupEndpoints
         CancellationToken ct)
     {
         var group = await contexts.LoadGroup(session, groupId, ct);
-        return group is null ? Problems.Result(404, "GROUP_NOT_FOUND")
+        return group is null ? Problems.Result(404, ErrorCodes.GroupNotFound)
             : Results.Ok(await View(session, group, contexts, await policies.Current(ct), ct));
     }
 

@@ -42,6 +42,7 @@ public sealed record Outcome<T>(T? Result, IReadOnlyList<object> Events, Rejecti
 public static class ErrorCodes
 {
     public const string CustomerNotFound = "CUSTOMER_NOT_FOUND";
+    public const string GroupNotFound = "GROUP_NOT_FOUND";
     public const string OrderNotFound = "ORDER_NOT_FOUND";
     public const string InvoiceNotFound = "INVOICE_NOT_FOUND";
     public const string PaymentNotFound = "PAYMENT_NOT_FOUND";
