@@ -231,4 +231,31 @@ public class HostTests(AppFixture app)
         retried.Status.ShouldBe(201, retried.ToString());
         (await new ApiClient(host, null).Get("/health")).Status.ShouldBe(200);
     }
+    [Fact]
+    public async Task Health_answers_503_within_a_few_seconds_when_the_database_hangs()
+    {
+        var database = await app.NewDatabase("hangs");
+        await using var proxy = new FreezableProxy(database);
+        await using var host = await AppFixture.StartHost(proxy.ConnectionString, app.Clock);
+        var probe = new ApiClient(host, null);
+        (await probe.Get("/health")).Status.ShouldBe(200);
+
+        // Connections are accepted and nothing comes back: a load balancer's probe must still get its 503 in time.
+        proxy.Freeze();
+        try
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var health = await probe.Get("/health");
+            clock.Stop();
+            health.Status.ShouldBe(503, health.ToString());
+            health.Body.GetProperty("database").GetBoolean().ShouldBeFalse();
+            // The endpoint's own bound is 3 s; well under the connection timeout (15 s) it waited for before.
+            clock.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(8));
+        }
+        finally
+        {
+            proxy.Thaw();
+        }
+        (await Scenario.Eventually(() => probe.Get("/health"), r => r.Status == 200)).Status.ShouldBe(200);
+    }
 }
