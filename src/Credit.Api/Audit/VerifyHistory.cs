@@ -35,5 +35,5 @@ public static class VerifyHistoryEndpoint
         return Results.Ok(await chain.Verify(streamId, ct, known));
     }
 
-    private static readonly System.Text.RegularExpressions.Regex HeadHash = new("^[0-9a-fA-F]{64}$");
+    private static readonly System.Text.RegularExpressions.Regex HeadHash = new(@"^[0-9a-fA-F]{64}\z");
 }

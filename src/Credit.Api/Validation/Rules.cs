@@ -10,7 +10,7 @@ public static class Rules
 {
     public const decimal MaxAmount = 1_000_000_000_000m;
     public const int MaxReasonLength = 500;
-    private static readonly System.Text.RegularExpressions.Regex IdPattern = new("^[A-Za-z0-9._-]{1,64}$");
+    private static readonly System.Text.RegularExpressions.Regex IdPattern = new(@"^[A-Za-z0-9._-]{1,64}\z"); // \z: "$" also matches before a final newline
 
     /// <summary>The contract's pattern, but not dots alone: "." and ".." are path segments URLs resolve away, so a
     /// document with such an id could be created and never addressed again.</summary>

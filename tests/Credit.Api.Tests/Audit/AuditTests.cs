@@ -443,6 +443,7 @@ public class AuditTests(AppFixture app)
         rewritten.Body.GetProperty("problemCode").GetString().ShouldBe("CHAIN_HEAD_CHANGED");
         (await auditor.Get("/api/customers/T1/history/verify?knownEvents=3")).ShouldBeProblem(400, "VALIDATION_FAILED");
         (await auditor.Get("/api/customers/T1/history/verify?knownEvents=0&knownHeadHash=xyz")).ShouldBeProblem(400, "VALIDATION_FAILED");
+        (await auditor.Get($"/api/customers/T1/history/verify?knownEvents={events}&knownHeadHash={head}%0A")).ShouldBeProblem(400, "VALIDATION_FAILED");
     }
 
     private static async Task Execute(string connectionString, string sql)

@@ -129,6 +129,8 @@ public static class BadInputCorpus
             (Q(TooLongId), "65 characters"), (Q("has space"), "with a space"), (Q("a/b"), "with a slash"), (Q("a%2Fb"), "slash-encoded"),
             (Q("عميل-1"), "Arabic letters"), (Q("café"), "accented letter"), (Q(""), "empty"), ("null", "null"), ("123", "a number"),
             (Q("<script>"), "markup"), (Q("a\tb"), "with a tab"), (Q("."), "a dot"), (Q(".."), "two dots"), (Q("..."), "dots only"),
+            // Regex "$" also matches before a final line feed: such ids were written, then the Location header threw (500).
+            (Q("O1\n"), "ending in a line feed"), (Q(new string('a', 64) + "\n"), "64 characters and a line feed"),
         ];
         foreach (var (f, key) in new[] { (Order, "orderId"), (Invoice, "invoiceId"), (CreditNote, "creditNoteId"), (Payment, "paymentId") })
         {
@@ -424,7 +426,7 @@ public static class BadInputCorpus
         (string Raw, string What)[] routeIds =
         [
             (TooLongId, "65 characters"), ("bad%20id", "with a space"), ("a%2Fb", "slash-encoded"), ("%D8%B9%D9%85%D9%8A%D9%84", "Arabic letters"),
-            ("a%27%20or%20%271%27%3D%271", "SQL-ish quote"), ("%3Cscript%3E", "markup"),
+            ("a%27%20or%20%271%27%3D%271", "SQL-ish quote"), ("%3Cscript%3E", "markup"), ("NL2%0A", "ending in a line feed"),
         ];
         foreach (var (raw, what) in routeIds)
         {
