@@ -13,7 +13,7 @@ namespace Credit.Api.Accounts;
 public static class AccountImage
 {
     // Bumped whenever the layout changes; checkpoints of another layout are ignored (and rewritten as the account grows).
-    public static readonly byte[] Magic = "CLA6"u8.ToArray();
+    public static readonly byte[] Magic = "CLA7"u8.ToArray();
 
     public static byte[] Write(CreditAccount a)
     {
@@ -78,6 +78,7 @@ public static class AccountImage
                 WriteStrings(w, o.Reasons);
                 WriteStrings(w, o.Warnings);
                 w.Write(o.Unchecked);
+                w.Write(o.GrantedAt);
             }
 
             w.Write(a.Payments.Count);
@@ -93,6 +94,7 @@ public static class AccountImage
                 w.Write(p.Reversed);
                 WriteNullableDate(w, p.ReversedOn);
                 WriteString(w, p.ReversalReason);
+                w.Write(p.ReceivedAt);
             }
 
             w.Write(a.CreditNotes.Count);
@@ -174,6 +176,7 @@ public static class AccountImage
                 Reasons = ReadStrings(r),
                 Warnings = ReadStrings(r),
                 Unchecked = r.ReadBoolean(),
+                GrantedAt = r.ReadInt32(),
             };
             a.Orders.Add(o.Id, o);
         }
@@ -194,6 +197,7 @@ public static class AccountImage
                 Reversed = r.ReadBoolean(),
                 ReversedOn = ReadNullableDate(r),
                 ReversalReason = ReadString(r),
+                ReceivedAt = r.ReadInt32(),
             };
             a.Payments.Add(p.Id, p);
         }

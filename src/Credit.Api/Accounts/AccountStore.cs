@@ -38,8 +38,13 @@ public sealed class AccountStore(
 {
     private const int MaxAttempts = 30;
 
+    /// <summary>
+    /// Decides on the account under its gate (and its pool's) and commits the events. <paramref name="consequences"/>:
+    /// what the decision entails, decided on the account as it will stand after it (a copy), committed with it.
+    /// </summary>
     public async Task<Outcome<T>> Decide<T>(
-        string customerId, Caller caller, Func<CreditAccount?, CreditContext, Outcome<T>> decide, CancellationToken ct)
+        string customerId, Caller caller, Func<CreditAccount?, CreditContext, Outcome<T>> decide, CancellationToken ct,
+        Func<CreditAccount, CreditContext, IReadOnlyList<object>>? consequences = null)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -59,6 +64,7 @@ public sealed class AccountStore(
                         ? Outcome<T>.Reject(RejectionKind.Forbidden, ErrorCodes.CustomerNotAssigned)
                         : decide(before, context);
                     if (!outcome.IsAccepted || outcome.Events.Count == 0) return outcome;
+                    if (consequences is not null && before is not null) outcome = WithConsequences(before, context, outcome, consequences);
 
                     if (pool is not null) pool.Decisions++;
                     try
@@ -94,9 +100,23 @@ public sealed class AccountStore(
 
     /// <summary>For commands on an existing customer.</summary>
     public Task<Outcome<T>> DecideExisting<T>(
-        string customerId, Caller caller, Func<CreditAccount, CreditContext, Outcome<T>> decide, CancellationToken ct) =>
+        string customerId, Caller caller, Func<CreditAccount, CreditContext, Outcome<T>> decide, CancellationToken ct,
+        Func<CreditAccount, CreditContext, IReadOnlyList<object>>? consequences = null) =>
         Decide(customerId, caller, (account, context) =>
-            account is null ? Outcome<T>.Reject(RejectionKind.NotFound, ErrorCodes.CustomerNotFound) : decide(account, context), ct);
+            account is null ? Outcome<T>.Reject(RejectionKind.NotFound, ErrorCodes.CustomerNotFound) : decide(account, context), ct, consequences);
+
+    /// <summary>
+    /// The outcome with what it entails appended: decided on a copy of the account with the outcome's events applied (the
+    /// cached account changes only once they are committed), its pool's exposure moved by as much as the account's.
+    /// </summary>
+    private static Outcome<T> WithConsequences<T>(CreditAccount before, CreditContext context, Outcome<T> outcome,
+        Func<CreditAccount, CreditContext, IReadOnlyList<object>> consequences)
+    {
+        var after = AccountImage.Read(AccountImage.Write(before))!;
+        foreach (var e in outcome.Events) after = CreditAccount.Fold(after, e)!;
+        var entailed = consequences(after, context.WithExposureChange(after.Exposure - before.Exposure, after.Currency));
+        return entailed.Count == 0 ? outcome : outcome with { Events = [.. outcome.Events, .. entailed] };
+    }
 
     /// <summary>The account and its decision context as they stand now, writing nothing; dispose to let writers on.</summary>
     public async Task<AccountRead> Read(string customerId, CancellationToken ct)

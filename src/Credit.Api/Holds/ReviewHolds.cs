@@ -82,12 +82,14 @@ public static class ReviewHoldsHandler
         await using var conn = await store.OpenConnection(ConnectionUsage.Read, ct);
         await using var cmd = new Npgsql.NpgsqlCommand($"""
             select e.stream_id, e.data ->> 'orderId', max(e.seq_id) from {MartenSetup.Schema}.mt_events e
-            where e.stream_id = any(@customers) and e.type = @type and e.data ->> 'orderId' = any(@orders)
+            where e.stream_id = any(@customers) and e.type = any(@types) and e.data ->> 'orderId' = any(@orders)
             group by 1, 2
             """, conn);
         cmd.Parameters.AddWithValue("customers", held.Select(h => h.Customer).Distinct().ToArray());
         cmd.Parameters.AddWithValue("orders", held.Select(h => h.Order).Distinct().ToArray());
-        cmd.Parameters.AddWithValue("type", ((DocumentStore)store).Events.EventMappingFor(typeof(Domain.Accounts.OrderHeld)).EventTypeName);
+        // Held, or held again after a bounced payment: it waits from its latest hold.
+        cmd.Parameters.AddWithValue("types", new[] { typeof(Domain.Accounts.OrderHeld), typeof(Domain.Accounts.OrderHeldAgain) }
+            .Select(t => ((DocumentStore)store).Events.EventMappingFor(t).EventTypeName).ToArray());
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         var sequence = new Dictionary<(string, string), long>();
         while (await reader.ReadAsync(ct)) sequence[(reader.GetString(0), reader.GetString(1))] = reader.GetInt64(2);

@@ -50,6 +50,7 @@ public static class GetOrderEndpoint
                 OrderApproved x when x.OrderId == orderId => new OrderStep("approved", at, user, null, Problems.Reasons(x.Warnings)),
                 OrderHeld x when x.OrderId == orderId => new OrderStep("held", at, user, null, Problems.Reasons(x.Reasons)),
                 HoldReleased x when x.OrderId == orderId => new OrderStep("released", at, x.By, Localization.Text.ReleaseReason(x.Reason, x.By), Problems.Reasons(x.Warnings ?? [])),
+                OrderHeldAgain x when x.OrderId == orderId => new OrderStep("held", at, user, Localization.Text.Phrase("HELD_AGAIN_REASON", x.PaymentId), Problems.Reasons(x.Reasons)),
                 OrderRejected x when x.OrderId == orderId => new OrderStep("rejected", at, user, x.Reason, []),
                 OrderCancelled x when x.OrderId == orderId => new OrderStep("cancelled", at, user, x.Reason, []),
                 InvoiceIssued x when x.OrderId == orderId => new OrderStep("invoiced", at, user, x.InvoiceId, []),

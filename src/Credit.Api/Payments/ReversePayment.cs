@@ -3,6 +3,7 @@ using Credit.Api.Auth;
 using Credit.Api.Errors;
 using Credit.Api.Hosting;
 using Credit.Api.Validation;
+using Credit.Domain.Orders;
 using Credit.Domain.Payments;
 using FluentValidation;
 using Microsoft.AspNetCore.Authorization;
@@ -23,7 +24,9 @@ public static class ReversePaymentEndpoint
     /// <summary>
     /// Reverses a bounced payment: reopens exactly what it settled and withdraws its unapplied credit; other unapplied
     /// credit then settles what reopened. Never refused for credit reasons (the balance may show the customer over the
-    /// limit). Repeating it answers with the first reversal.
+    /// limit). Orders the system approved or released after the payment came, and that no longer pass without it, are
+    /// held again in the same commit (OrderHeldAgain); a controller's release stands. Repeating it answers with the first
+    /// reversal.
     /// </summary>
     [WolverinePost("/api/customers/{customerId}/payments/{paymentId}/reverse")]
     [Authorize(Roles = Roles.Writers)]
@@ -32,7 +35,9 @@ public static class ReversePaymentEndpoint
         AccountStore accounts, BusinessCalendar calendar, CancellationToken ct)
     {
         var command = new ReversePayment(paymentId, request.ReversedOn ?? calendar.Today, request.Reason!.Trim());
-        var outcome = await accounts.DecideExisting(customerId, Caller.Of(http), (account, _) => PaymentDecisions.Reverse(account, command), ct);
+        // Orders the system granted on the strength of the payment are held again in the same commit.
+        var outcome = await accounts.DecideExisting(customerId, Caller.Of(http), (account, _) => PaymentDecisions.Reverse(account, command), ct,
+            (after, context) => OrderDecisions.HoldAgainWhatRestedOn(after, paymentId, context));
         return outcome.Rejection is { } rejection ? Problems.From(rejection) : Results.Ok(outcome.Result);
     }
 }

@@ -102,6 +102,13 @@ public sealed record HoldReleased(string OrderId, string Reason, string By, IRea
 
 public sealed record OrderRejected(string OrderId, string Reason);
 
+/// <summary>
+/// An order the system had granted (approved, or released automatically) after a payment that has now bounced, held
+/// again because without that payment it no longer passes: Reasons are the rules that hold it now. A controller's own
+/// release stands.
+/// </summary>
+public sealed record OrderHeldAgain(string OrderId, string PaymentId, IReadOnlyList<string> Reasons, IReadOnlyList<string> Warnings);
+
 public sealed record OrderCancelled(string OrderId, string Reason);
 
 public static class EventReasons
@@ -120,6 +127,7 @@ public static class EventReasons
         OrderRejected e => e.Reason,
         OrderCancelled e => e.Reason,
         OrderHeld e => string.Join(", ", e.Reasons),
+        OrderHeldAgain e => string.Join(", ", e.Reasons),
         _ => null,
     };
 }

@@ -54,6 +54,9 @@ public sealed class OrderState
     /// later neither counts such orders nor lets them be invoiced unchecked.
     /// </summary>
     public bool Unchecked { get; set; }
+    /// <summary>The account version at which the system granted it (approved, or released by the system); 0 when it
+    /// was not (held, or released by a controller). A payment received before it may have been what let it pass.</summary>
+    public int GrantedAt { get; set; }
     /// <summary>Orders that went through the check (see <see cref="Unchecked"/>).</summary>
     public bool Counted => !Unchecked;
     /// <summary>Approved and released orders placed under the credit check are promised credit until invoiced or cancelled.</summary>
@@ -70,6 +73,8 @@ public sealed class PaymentState
     /// repeat of the request answers with these, as the first time.</summary>
     public int OwnSettlements { get; set; }
     public decimal Unapplied { get; set; }
+    /// <summary>The account version that recorded it (see <see cref="OrderState.GrantedAt"/>).</summary>
+    public int ReceivedAt { get; set; }
     /// <summary>What of it is still credit on account: nothing once it bounced (the reversal took its rest back).</summary>
     public decimal UnappliedLeft => Reversed ? 0m : Unapplied;
     public RequestFingerprint Fingerprint { get; set; }
@@ -254,6 +259,7 @@ public sealed class CreditAccount
         {
             Id = e.PaymentId, Amount = e.Amount, ReceivedOn = e.ReceivedOn, Settlements = [.. e.Settlements],
             OwnSettlements = e.Settlements.Count, Unapplied = e.Unapplied, Fingerprint = RequestFingerprint.Of(e.Fingerprint),
+            ReceivedAt = Version + 1,
         };
         Settle(e.Settlements, +1);
         UnappliedCredit += e.Unapplied;
@@ -316,7 +322,7 @@ public sealed class CreditAccount
     {
         Id = e.OrderId, Amount = e.Amount, OrderedOn = e.OrderedOn, PaymentTerms = e.PaymentTerms,
         Status = OrderStatus.Approved, Sequence = ++Sequence, Fingerprint = RequestFingerprint.Of(e.Fingerprint), Warnings = e.Warnings,
-        Unchecked = Profile.BypassCreditCheckAtOrder,
+        Unchecked = Profile.BypassCreditCheckAtOrder, GrantedAt = Version + 1,
     });
 
     public void When(OrderHeld e) => Put(new OrderState
@@ -326,7 +332,18 @@ public sealed class CreditAccount
         Unchecked = Profile.BypassCreditCheckAtOrder,
     });
 
-    public void When(HoldReleased e) => SetOrderStatus(e.OrderId, OrderStatus.Released);
+    public void When(HoldReleased e)
+    {
+        SetOrderStatus(e.OrderId, OrderStatus.Released);
+        if (Orders.TryGetValue(e.OrderId, out var order)) order.GrantedAt = e.By == Credit.Domain.Orders.OrderDecisions.SystemUser ? Version + 1 : 0;
+    }
+
+    public void When(OrderHeldAgain e)
+    {
+        SetOrderStatus(e.OrderId, OrderStatus.Held);
+        if (!Orders.TryGetValue(e.OrderId, out var order)) return;
+        (order.Reasons, order.Warnings, order.GrantedAt) = (e.Reasons, e.Warnings, 0);
+    }
 
     public void When(OrderRejected e) => SetOrderStatus(e.OrderId, OrderStatus.Rejected);
 
@@ -398,6 +415,7 @@ public sealed class CreditAccount
             case HoldReleased x: When(x); break;
             case OrderRejected x: When(x); break;
             case OrderCancelled x: When(x); break;
+            case OrderHeldAgain x: When(x); break;
             default: throw new ArgumentException($"Unknown event {e.GetType().Name}", nameof(e));
         }
     }

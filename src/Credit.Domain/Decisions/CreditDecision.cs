@@ -15,7 +15,13 @@ public sealed record CreditRequest(DocumentKind Kind, decimal Amount, DateOnly D
     decimal ExtraExposure = 0m, bool? Unchecked = null);
 
 /// <summary>Everything outside the account that a credit decision needs, read before the decision.</summary>
-public sealed record CreditContext(CreditPolicy Policy, GroupPosition? Group, DateOnly Today);
+public sealed record CreditContext(CreditPolicy Policy, GroupPosition? Group, DateOnly Today)
+{
+    /// <summary>The context once the account's exposure has moved by <paramref name="change"/>: its pool's moved with it.</summary>
+    public CreditContext WithExposureChange(decimal change, string currency) =>
+        Group is null || change == 0m || Policy.ToCompanyCurrency(change, currency) is not { } converted
+            ? this : this with { Group = Group with { Exposure = Group.Exposure + converted } };
+}
 
 /// <summary>
 /// The limit in the customer's currency. <paramref name="Unrated"/>: an inherited company-currency limit the policy has no

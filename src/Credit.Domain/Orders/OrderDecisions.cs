@@ -73,6 +73,45 @@ public static class OrderDecisions
         return Recheck(account, order, 0m, ctx) is { } release ? Outcome<int>.Accept(1, release) : Outcome<int>.Accept(0);
     }
 
+    /// <summary>The rules a payment can have made pass: what it paid counted against the limits and settled overdue items.</summary>
+    private static readonly HashSet<string> RestOnPayments =
+    [
+        Policy.ReasonCodes.NoCredit, Policy.ReasonCodes.CreditLimitExceeded, Policy.ReasonCodes.GroupLimitExceeded,
+        Policy.ReasonCodes.OverdueInvoices, Policy.ReasonCodes.ExchangeRateMissing,
+    ];
+
+    /// <summary>
+    /// After a payment bounced (<paramref name="account"/> as it stands with the reversal): the orders the system granted
+    /// after that payment came, and still open, are decided again oldest grant first as if it had never come, and those
+    /// that no longer pass for a rule the payment had satisfied are held again (a clerk recording a payment, then
+    /// reversing it, must not leave credit nobody approved). A controller's release stands: a person decided it. So does
+    /// an order that now fails only rules no payment touches (a review threshold lowered since it was approved).
+    /// </summary>
+    public static IReadOnlyList<object> HoldAgainWhatRestedOn(CreditAccount account, string paymentId, CreditContext ctx)
+    {
+        if (!account.Payments.TryGetValue(paymentId, out var payment) || !payment.Reversed) return [];
+        var granted = account.Orders.Values
+            .Where(o => o.GrantedAt > payment.ReceivedAt && o.CountsAsExposure)
+            .OrderBy(o => o.GrantedAt)
+            .ToList();
+        var withdrawn = granted.Sum(o => o.Amount);
+        var kept = 0m;
+        var heldAgain = new List<object>();
+        foreach (var order in granted)
+        {
+            // The exposure without any of them, plus those kept so far: together they never exceed a limit again.
+            var decision = CreditRules.Decide(account, ctx.Policy, ctx.Group,
+                new CreditRequest(DocumentKind.Order, order.Amount, order.OrderedOn, order.PaymentTerms, kept - withdrawn, Unchecked: false), ctx.Today);
+            if (decision.Allowed || !decision.Reasons.Any(RestOnPayments.Contains))
+            {
+                kept += order.Amount;
+                continue;
+            }
+            heldAgain.Add(new OrderHeldAgain(order.Id, paymentId, decision.Reasons, decision.Warnings));
+        }
+        return heldAgain;
+    }
+
     /// <summary>A held order decided again as it was placed (with credit already granted in this decision): the system's
     /// release with the warnings it still carries, or null while a blocking rule holds it.</summary>
     private static HoldReleased? Recheck(CreditAccount account, OrderState order, decimal granted, CreditContext ctx)

@@ -38,8 +38,8 @@ public sealed class ReportingProjection(TimeZoneInfo zone) : IProjection
         private readonly Dictionary<string, (long Seq, DateTimeOffset At, DateOnly? FirstDocument)> _seen = new();
         private readonly Rows _limitChanges = new(), _ledger = new(), _items = new(), _settlements = new(), _reversals = new(),
             _newOrders = new(), _ordersIn = new(), _ordersOut = new();
-        // The last state of each order touched in this page: (status, hold outcome) and whether it counts as exposure now.
-        private readonly Dictionary<(string Customer, string Order), (string Status, string? Hold, DateTimeOffset? ResolvedAt, string? ResolvedBy, string? Resolution)> _orders = new();
+        // The last state of each order touched in this page: its status, its hold's outcome, and a hold begun again.
+        private readonly Dictionary<(string Customer, string Order), OrderChange> _orders = new();
         private readonly List<(string Customer, string Order)> _orderTouchOrder = [];
 
         private DateOnly BusinessDateOf(IEvent e) => ReportingProjection.BusinessDateOf(e.Timestamp, zone);
@@ -110,6 +110,12 @@ public sealed class ReportingProjection(TimeZoneInfo zone) : IProjection
                 case OrderCancelled x:
                     OrderLeaves(e, id, x.OrderId, BusinessDateOf(e), "cancelled", x.Reason, e.UserName);
                     break;
+                case OrderHeldAgain x:
+                    OrderLeaves(e, id, x.OrderId, BusinessDateOf(e), "held", null, null);
+                    // A new hold on the same row: pending again, with the reasons that hold it now and no outcome yet.
+                    _orders[(id, x.OrderId)] = new OrderChange("held", "pending", null, null, null,
+                        new HoldAgain(e.Timestamp, e.UserName, [.. x.Reasons], [.. x.Warnings]));
+                    break;
             }
             var seen = _seen.TryGetValue(id, out var had) ? had : (Seq: 0L, At: e.Timestamp, FirstDocument: (DateOnly?)null);
             var first = document is { } d && (seen.FirstDocument is null || d < seen.FirstDocument) ? d : seen.FirstDocument;
@@ -127,8 +133,8 @@ public sealed class ReportingProjection(TimeZoneInfo zone) : IProjection
         {
             var key = (customer, order);
             if (!_orders.ContainsKey(key)) _orderTouchOrder.Add(key);
-            var before = _orders.GetValueOrDefault(key);
-            _orders[key] = (status, hold ?? before.Hold, before.ResolvedAt, before.ResolvedBy, before.Resolution);
+            var before = _orders.GetValueOrDefault(key) ?? OrderChange.None;
+            _orders[key] = before with { Status = status, Hold = hold ?? before.Hold };
         }
 
         private void Resolve(IEvent e, string customer, string order, string status, string reason, string? by)
@@ -137,10 +143,10 @@ public sealed class ReportingProjection(TimeZoneInfo zone) : IProjection
             if (!_orders.ContainsKey(key)) _orderTouchOrder.Add(key);
             // The outcome lands on the hold only if it is still pending (decided in SQL): an approved order has none.
             // A hold is resolved once: an outcome already met in this page (released, then cancelled) stays.
-            var before = _orders.GetValueOrDefault(key);
-            _orders[key] = before.Hold is "released" or "rejected" or "cancelled"
-                ? (status, before.Hold, before.ResolvedAt, before.ResolvedBy, before.Resolution)
-                : (status, status, e.Timestamp, by, reason);
+            var before = _orders.GetValueOrDefault(key) ?? OrderChange.None;
+            _orders[key] = before.Resolved
+                ? before with { Status = status }
+                : before with { Status = status, Hold = status, ResolvedAt = e.Timestamp, ResolvedBy = by, Resolution = reason };
         }
 
         /// <summary>An order stops counting: invoiced or cancelled. Whether it counted just before is known if this
@@ -148,7 +154,7 @@ public sealed class ReportingProjection(TimeZoneInfo zone) : IProjection
         private void OrderLeaves(IEvent e, string customer, string order, DateOnly on, string status, string? reason, string? by)
         {
             var key = (customer, order);
-            bool? wasOpen = _orders.TryGetValue(key, out var known) ? known.Status is "approved" or "released" : null;
+            bool? wasOpen = _orders.TryGetValue(key, out var known) ? known!.Status is "approved" or "released" : null;
             _ordersOut.Add(e.Sequence, customer, order, on, wasOpen);
             if (status == "cancelled") Resolve(e, customer, order, status, reason!, by);
             else Touch(customer, order, status, null);
@@ -276,19 +282,28 @@ public sealed class ReportingProjection(TimeZoneInfo zone) : IProjection
             if (_orderTouchOrder.Count > 0)
             {
                 var o = _orderTouchOrder.Select(k => (k, v: _orders[k])).ToList();
+                // An outcome lands on a hold still pending; a hold begun again in this page replaces the row's hold whole.
                 ops.QueueSqlCommand($"""
                     update {S}.order_book b set status = u.status,
-                        hold_status = case when b.hold_status = 'pending' and u.outcome is not null then u.outcome else b.hold_status end,
-                        resolved_at = case when b.hold_status = 'pending' and u.outcome is not null then u.at else b.resolved_at end,
-                        resolved_by = case when b.hold_status = 'pending' and u.outcome is not null then u.by_user else b.resolved_by end,
-                        resolution = case when b.hold_status = 'pending' and u.outcome is not null then u.reason else b.resolution end
-                    from unnest(?::varchar[], ?::varchar[], ?::varchar[], ?::varchar[], ?::timestamptz[], ?::varchar[], ?::text[])
-                        as u(customer, order_id, status, outcome, at, by_user, reason)
+                        hold_status = case when u.again then u.outcome when b.hold_status = 'pending' and u.outcome is not null then u.outcome else b.hold_status end,
+                        resolved_at = case when u.again or (b.hold_status = 'pending' and u.outcome is not null) then u.at else b.resolved_at end,
+                        resolved_by = case when u.again or (b.hold_status = 'pending' and u.outcome is not null) then u.by_user else b.resolved_by end,
+                        resolution = case when u.again or (b.hold_status = 'pending' and u.outcome is not null) then u.reason else b.resolution end,
+                        held_at = case when u.again then u.held_at else b.held_at end,
+                        held_by = case when u.again then u.held_by else b.held_by end,
+                        reasons = case when u.again then string_to_array(u.reasons, chr(31)) else b.reasons end,
+                        warnings = case when u.again then string_to_array(u.warnings, chr(31)) else b.warnings end
+                    from unnest(?::varchar[], ?::varchar[], ?::varchar[], ?::varchar[], ?::timestamptz[], ?::varchar[], ?::text[],
+                                ?::boolean[], ?::timestamptz[], ?::varchar[], ?::text[], ?::text[])
+                        as u(customer, order_id, status, outcome, at, by_user, reason, again, held_at, held_by, reasons, warnings)
                     where b.customer_id = u.customer and b.order_id = u.order_id
                     """,
                     o.Select(x => x.k.Customer).ToArray(), o.Select(x => x.k.Order).ToArray(), o.Select(x => x.v.Status).ToArray(),
-                    o.Select(x => x.v.Hold is "released" or "rejected" or "cancelled" ? x.v.Hold : null).ToArray(),
-                    o.Select(x => x.v.ResolvedAt).ToArray(), o.Select(x => x.v.ResolvedBy).ToArray(), o.Select(x => x.v.Resolution).ToArray());
+                    o.Select(x => x.v.Again is not null || x.v.Resolved ? x.v.Hold : null).ToArray(),
+                    o.Select(x => x.v.ResolvedAt).ToArray(), o.Select(x => x.v.ResolvedBy).ToArray(), o.Select(x => x.v.Resolution).ToArray(),
+                    o.Select(x => x.v.Again is not null).ToArray(), o.Select(x => x.v.Again?.At).ToArray(), o.Select(x => x.v.Again?.By).ToArray(),
+                    o.Select(x => x.v.Again is { } a ? string.Join('\u001f', a.Reasons) : null).ToArray(),
+                    o.Select(x => x.v.Again is { } a ? string.Join('\u001f', a.Warnings) : null).ToArray());
             }
             if (_seen.Count > 0)
             {
@@ -302,6 +317,19 @@ public sealed class ReportingProjection(TimeZoneInfo zone) : IProjection
                     s.Select(x => x.Value.FirstDocument).ToArray());
             }
         }
+    }
+
+    /// <summary>A hold begun again (<see cref="OrderHeldAgain"/>): when, by whom, and the reasons that hold it now.</summary>
+    private sealed record HoldAgain(DateTimeOffset At, string? By, string[] Reasons, string[] Warnings);
+
+    /// <summary>An order as this page leaves it: status, its hold's state and outcome, and a hold begun again.</summary>
+    private sealed record OrderChange(string Status, string? Hold, DateTimeOffset? ResolvedAt, string? ResolvedBy, string? Resolution,
+        HoldAgain? Again = null)
+    {
+        public static readonly OrderChange None = new("", null, null, null, null);
+
+        /// <summary>A hold is resolved once: an outcome met earlier in the page (released, then cancelled) stays.</summary>
+        public bool Resolved => Hold is "released" or "rejected" or "cancelled";
     }
 
     /// <summary>Rows of one kind, kept column by column so each column goes to SQL as one array.</summary>

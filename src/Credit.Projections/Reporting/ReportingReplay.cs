@@ -44,10 +44,10 @@ public sealed class OrderRow(string customer, string order)
     public DateOnly? InOn { get; set; }
     public string Status { get; set; } = "";
     public DateOnly OrderedOn { get; init; }
-    public string[] Reasons { get; init; } = [];
-    public string[] Warnings { get; init; } = [];
-    public DateTimeOffset? HeldAt { get; init; }
-    public string? HeldBy { get; init; }
+    public string[] Reasons { get; set; } = [];
+    public string[] Warnings { get; set; } = [];
+    public DateTimeOffset? HeldAt { get; set; }
+    public string? HeldBy { get; set; }
     public string? HoldStatus { get; set; }
     public DateTimeOffset? ResolvedAt { get; set; }
     public string? ResolvedBy { get; set; }
@@ -167,6 +167,10 @@ public sealed class ReportingReplay(TimeZoneInfo zone)
             case OrderCancelled x:
                 OrderLeaves(e, x.OrderId, ReportingProjection.BusinessDateOf(e.Timestamp, zone), "cancelled", x.Reason, e.UserName);
                 break;
+            case OrderHeldAgain x:
+                OrderLeaves(e, x.OrderId, ReportingProjection.BusinessDateOf(e.Timestamp, zone), "held", null, null);
+                HoldAgain(e, x);
+                break;
         }
         if (customer is null) return;
         customer.LastSeq = Math.Max(customer.LastSeq, e.Sequence);
@@ -242,6 +246,14 @@ public sealed class ReportingReplay(TimeZoneInfo zone)
             _orderMovements.Add(new OrderMovementRow(e.Sequence, e.Customer, o.InOn is { } came && came > on ? came : on, order, -o.Amount));
         if (status == "cancelled") Resolve(e, order, status, reason!, by);
         else o.Status = status;
+    }
+
+    /// <summary>A new hold on the order's row: pending again, with the reasons that hold it now and no outcome yet.</summary>
+    private void HoldAgain(in ReplayedEvent e, OrderHeldAgain x)
+    {
+        if (!_orders.TryGetValue((e.Customer, x.OrderId), out var o)) return;
+        (o.Reasons, o.Warnings, o.HeldAt, o.HeldBy, o.HoldStatus) = ([.. x.Reasons], [.. x.Warnings], e.Timestamp, e.UserName, "pending");
+        (o.ResolvedAt, o.ResolvedBy, o.Resolution) = (null, null, null);
     }
 
     /// <summary>The order's new status; the outcome lands on its hold only if the hold is still pending.</summary>

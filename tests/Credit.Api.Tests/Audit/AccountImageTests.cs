@@ -31,12 +31,12 @@ public class AccountImageTests
         account.Orders["O1"] = new OrderState
         {
             Id = "O1", Amount = 50m, OrderedOn = On, PaymentTerms = new(Months: 1, Days: 3, EndOfMonthPlusDays: 4), Status = OrderStatus.Held,
-            Sequence = 6, Fingerprint = "fp3", Reasons = ["ORDER_VALUE_REVIEW"], Warnings = ["NEAR_LIMIT"], Unchecked = true,
+            Sequence = 6, Fingerprint = "fp3", Reasons = ["ORDER_VALUE_REVIEW"], Warnings = ["NEAR_LIMIT"], Unchecked = true, GrantedAt = 5,
         };
         account.Payments["P1"] = new PaymentState
         {
             Id = "P1", Amount = 150m, ReceivedOn = On, Settlements = [new("I1", 1, 100m), new("I1", 2, 20m)], OwnSettlements = 1, Unapplied = 30m, Fingerprint = "fp2",
-            Reversed = true, ReversedOn = On.AddDays(1), ReversalReason = "bounced",
+            Reversed = true, ReversedOn = On.AddDays(1), ReversalReason = "bounced", ReceivedAt = 3,
         };
         account.CreditNotes["N1"] = new CreditNoteState
         {

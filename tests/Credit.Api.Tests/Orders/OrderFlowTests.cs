@@ -1,5 +1,6 @@
 using Credit.Api.Auth;
 using Credit.Api.Tests.Infrastructure;
+using Credit.Api.Tests.Security;
 using Marten;
 
 namespace Credit.Api.Tests.Orders;
@@ -133,6 +134,57 @@ public class OrderFlowTests(AppFixture app)
         var history = await app.As("audit", "auditor").Get($"/api/customers/{id}/history");
         history.Body.EnumerateArray().Single(e => e.GetProperty("type").GetString() == "HoldReleased")
             .GetProperty("correlationId").GetString().ShouldBe(correlation);
+    }
+
+    [Fact]
+    public async Task A_bounced_cheque_takes_back_the_credit_the_system_granted_on_it()
+    {
+        // A cash-only customer: a clerk records a cheque, the system releases the held order on it, the cheque bounces.
+        var id = await app.Customer(new { name = "عميل نقدي", creditLimit = 0 });
+        (await app.Clerk.Post($"/api/customers/{id}/orders", new { orderId = "SO-1", amount = 1725 })).String("status").ShouldBe("held");
+        (await app.Clerk.Post($"/api/customers/{id}/payments", new { paymentId = "CHQ-9", amount = 2000 })).Status.ShouldBe(201);
+        await Scenario.Eventually(() => app.Clerk.Get($"/api/customers/{id}/orders/SO-1"), r => r.String("status") == "released");
+        // What is left of the cheque approves another order at once.
+        (await app.Clerk.Post($"/api/customers/{id}/orders", new { orderId = "SO-2", amount = 275 })).String("status").ShouldBe("approved");
+
+        var reversed = await app.Clerk.Post($"/api/customers/{id}/payments/CHQ-9/reverse", new { reason = "شيك مرتجع" });
+        reversed.Status.ShouldBe(200, reversed.ToString());
+
+        // In the same commit, not eventually: the next request already finds both held, and neither can be invoiced.
+        foreach (var order in new[] { "SO-1", "SO-2" })
+        {
+            var view = await app.Clerk.Get($"/api/customers/{id}/orders/{order}");
+            view.String("status").ShouldBe("held");
+            view.Codes("reasons").ShouldBe(["NO_CREDIT"]);
+            var last = view.Body.GetProperty("history").EnumerateArray().Last();
+            last.GetProperty("status").GetString().ShouldBe("held");
+            last.GetProperty("by").GetString().ShouldBe("clerk-1");
+            last.GetProperty("reason").GetString()!.ShouldContain("CHQ-9");
+            (await app.Clerk.Post($"/api/customers/{id}/invoices", new { invoiceId = $"I-{order}", amount = 100, orderId = order }))
+                .ShouldBeProblem(409, "INVALID_STATE");
+        }
+        var arabic = await app.Clerk.InLanguage("ar").Get($"/api/customers/{id}/orders/SO-1");
+        arabic.Body.GetProperty("history").EnumerateArray().Last().GetProperty("reason").GetString()!.ShouldContain("ارتدّت");
+        (await app.Clerk.Post($"/api/customers/{id}/credit-check", new { amount = 1, kind = "invoice" })).Body.GetProperty("exposure").GetDecimal().ShouldBe(0m);
+
+        // The controllers' queue has them back, pending, and the balance no longer counts them.
+        var queue = await Scenario.Eventually(() => app.Controller.Get($"/api/holds?status=pending&customerId={id}"), r => r.Body.GetArrayLength() == 2);
+        queue.Body.EnumerateArray().Select(h => h.GetProperty("orderId").GetString()).ShouldBe(["SO-1", "SO-2"], ignoreOrder: true);
+        var balance = await Scenario.Eventually(() => app.Clerk.Get($"/api/customers/{id}/balance"), r => r.Body.GetProperty("openOrders").GetDecimal() == 0m);
+        balance.Body.GetProperty("heldOrderCount").GetInt32().ShouldBe(2);
+
+        // A controller may release one again: that is a person's decision, and it stands when the next cheque bounces.
+        (await app.Controller.Post($"/api/customers/{id}/orders/SO-2/release", new { reason = "known customer" })).String("status").ShouldBe("released");
+        var released = await Scenario.Eventually(() => app.Controller.Get($"/api/holds?status=released&customerId={id}"),
+            r => r.Body.EnumerateArray().Any(h => h.GetProperty("resolvedBy").GetString() == "controller-1"));
+        var again = released.Body.EnumerateArray().Single(h => h.GetProperty("orderId").GetString() == "SO-2");
+        again.GetProperty("heldBy").GetString().ShouldBe("clerk-1"); // the hold begun again, by the reversal
+        again.GetProperty("resolution").GetString().ShouldBe("known customer");
+        (await app.Controller.Get($"/api/holds?status=pending&customerId={id}")).Body.EnumerateArray()
+            .Select(h => h.GetProperty("orderId").GetString()).ShouldBe(["SO-1"]);
+        (await app.Clerk.Post($"/api/customers/{id}/payments", new { paymentId = "CHQ-10", amount = 100 })).Status.ShouldBe(201);
+        (await app.Clerk.Post($"/api/customers/{id}/payments/CHQ-10/reverse", new { reason = "bounced" })).Status.ShouldBe(200);
+        (await app.Clerk.Get($"/api/customers/{id}/orders/SO-2")).String("status").ShouldBe("released");
     }
 
     [Fact]

@@ -90,6 +90,17 @@ public class RebuildTests(AppFixture app)
         (await controller.Post("/api/customers/rb-4/payments", new { paymentId = "PB", amount = 700, receivedOn = "2026-11-06" })).Status.ShouldBe(201);
         (await controller.Post("/api/customers/rb-4/payments/PA/reverse", new { reason = "bounced" })).Status.ShouldBe(200);
         (await controller.Post("/api/customers/rb-4/payments/PB/reverse", new { reason = "bounced" })).Status.ShouldBe(200);
+
+        // Orders the system granted on a cheque, held again when it bounces (one released by the system, one approved on
+        // its credit), then one released again by a controller and the other cancelled: holds begun twice on one row.
+        (await controller.Put("/api/customers/rb-5", new { name = "Cheque", creditLimit = 0 })).Status.ShouldBe(201);
+        (await controller.Post("/api/customers/rb-5/orders", new { orderId = "O1", amount = 1725 })).Status.ShouldBe(201);
+        (await controller.Post("/api/customers/rb-5/payments", new { paymentId = "CHQ", amount = 2000 })).Status.ShouldBe(201);
+        await Infrastructure.Scenario.Eventually(() => controller.Get("/api/customers/rb-5/orders/O1"), r => r.String("status") == "released");
+        (await controller.Post("/api/customers/rb-5/orders", new { orderId = "O2", amount = 275 })).String("status").ShouldBe("approved");
+        (await controller.Post("/api/customers/rb-5/payments/CHQ/reverse", new { reason = "bounced" })).Status.ShouldBe(200);
+        (await controller.Post("/api/customers/rb-5/orders/O1/release", new { reason = "cheque replaced" })).String("status").ShouldBe("released");
+        (await controller.Post("/api/customers/rb-5/orders/O2/cancel", new { reason = "changed" })).Status.ShouldBe(200);
     }
 
     private static async Task CaughtUp(IAlbaHost host, AppFixture app) =>

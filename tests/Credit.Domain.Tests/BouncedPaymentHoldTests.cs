@@ -1,0 +1,149 @@
+using Credit.Domain.Accounts;
+using Credit.Domain.Decisions;
+using Credit.Domain.Orders;
+using Credit.Domain.Payments;
+using Credit.Domain.Policy;
+using static Credit.Domain.Policy.ReasonCodes;
+using static Credit.Domain.Tests.DecisionKit;
+
+namespace Credit.Domain.Tests;
+
+/// <summary>
+/// A bounced payment takes back what the system granted on its strength: orders approved or released automatically
+/// after it came are decided again without it, and held again when they no longer pass.
+/// </summary>
+public class BouncedPaymentHoldTests
+{
+    private static readonly PaymentReceived Deposit = new("P1", 1725m, Today, [], 1725m, "fp-p1");
+
+    /// <summary>The reversal decided and applied, then what it entails on the account as it then stands.</summary>
+    private static (CreditAccount After, IReadOnlyList<object> Entailed) Bounce(CreditAccount account, string paymentId = "P1",
+        CreditContext? ctx = null)
+    {
+        var reversal = PaymentDecisions.Reverse(account, new ReversePayment(paymentId, Today, "cheque bounced"));
+        reversal.IsAccepted.ShouldBeTrue();
+        var after = account.Then(reversal);
+        return (after, OrderDecisions.HoldAgainWhatRestedOn(after, paymentId, ctx ?? Context()));
+    }
+
+    [Fact]
+    public void A_cash_customers_order_the_system_released_on_a_cheque_is_held_again_when_the_cheque_bounces()
+    {
+        var account = Account(Limit(0m), Held("O1", 1725m, NoCredit), Deposit,
+            new HoldReleased("O1", OrderDecisions.AutoReleaseReason, OrderDecisions.SystemUser));
+        account.OpenOrders.ShouldBe(1725m);
+
+        var (after, entailed) = Bounce(account);
+
+        var again = entailed.ShouldHaveSingleItem().ShouldBeOfType<OrderHeldAgain>();
+        again.OrderId.ShouldBe("O1");
+        again.PaymentId.ShouldBe("P1");
+        again.Reasons.ShouldBe([NoCredit]);
+        foreach (var e in entailed) after = CreditAccount.Fold(after, e)!;
+        after.Orders["O1"].Status.ShouldBe(OrderStatus.Held);
+        after.Orders["O1"].Reasons.ShouldBe([NoCredit]);
+        after.OpenOrders.ShouldBe(0m);
+        after.HeldOrders.ShouldHaveSingleItem().Id.ShouldBe("O1");
+    }
+
+    [Fact]
+    public void An_order_approved_against_the_cheques_credit_is_held_again_too()
+    {
+        var account = Account(Limit(0m), Deposit, Approved("O1", 1000m));
+
+        var (_, entailed) = Bounce(account);
+
+        entailed.ShouldHaveSingleItem().ShouldBeOfType<OrderHeldAgain>().Reasons.ShouldBe([NoCredit]);
+    }
+
+    [Fact]
+    public void An_order_granted_before_the_payment_came_did_not_rest_on_it()
+    {
+        // Approved on the limit alone; the payment that bounced came later.
+        var account = Account(Limit(1000m), Approved("O1", 1000m), Invoice("I1", 500m), Paid("P1", "I1", 500m));
+
+        Bounce(account).Entailed.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void A_controllers_release_stands()
+    {
+        var account = Account(Limit(0m), Held("O1", 1725m, NoCredit), Deposit, new HoldReleased("O1", "known customer", "controller-1"));
+
+        Bounce(account).Entailed.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void An_order_released_once_an_overdue_invoice_was_paid_is_held_again_when_that_payment_bounces()
+    {
+        var account = Account(Limit(10000m), Invoice("I1", 4600m, -10), Held("O1", 4600m, OverdueInvoices), Paid("P1", "I1", 4600m),
+            new HoldReleased("O1", OrderDecisions.AutoReleaseReason, OrderDecisions.SystemUser));
+
+        Bounce(account).Entailed.ShouldHaveSingleItem().ShouldBeOfType<OrderHeldAgain>().Reasons.ShouldBe([OverdueInvoices]);
+    }
+
+    [Fact]
+    public void What_still_fits_without_the_payment_stays_granted_oldest_grant_first()
+    {
+        // Limit 1,000 and an invoice of 800 paid: two orders of 600 and 150 granted. Without the payment 200 is left: the
+        // first (600) no longer fits and is held again; the second (150) fits in what the first gave back.
+        var account = Account(Limit(1000m), Invoice("I1", 800m), Paid("P1", "I1", 800m), Approved("O1", 600m), Approved("O2", 150m));
+
+        var (_, entailed) = Bounce(account);
+
+        var again = entailed.ShouldHaveSingleItem().ShouldBeOfType<OrderHeldAgain>();
+        again.OrderId.ShouldBe("O1");
+        again.Reasons.ShouldBe([CreditLimitExceeded]);
+    }
+
+    [Fact]
+    public void Together_the_orders_kept_never_exceed_the_limit()
+    {
+        var account = Account(Limit(1000m), Invoice("I1", 800m), Paid("P1", "I1", 800m), Approved("O1", 150m), Approved("O2", 150m));
+
+        var (after, entailed) = Bounce(account);
+
+        // 200 left: the first fits, the second would take it to 1,100.
+        entailed.ShouldHaveSingleItem().ShouldBeOfType<OrderHeldAgain>().OrderId.ShouldBe("O2");
+        foreach (var e in entailed) after = CreditAccount.Fold(after, e)!;
+        after.Exposure.ShouldBe(950m);
+    }
+
+    [Fact]
+    public void A_pool_spent_without_the_payment_holds_the_order_again()
+    {
+        var account = CreditAccount.From(Opened(group: "G1"), Limit(10000m), Invoice("I1", 800m), Paid("P1", "I1", 800m), Approved("O1", 500m));
+        // The pool as the API passes it: its exposure moved with the reversal (members 9,700 before, 10,500 after).
+        var pool = new GroupPosition("G1", null, 10000m, 10500m);
+
+        var (_, entailed) = Bounce(account, ctx: Context(group: pool));
+
+        entailed.ShouldHaveSingleItem().ShouldBeOfType<OrderHeldAgain>().Reasons.ShouldBe([GroupLimitExceeded]);
+    }
+
+    [Fact]
+    public void An_order_failing_now_only_for_rules_no_payment_touches_stays_granted()
+    {
+        // Approved before the review threshold was lowered below it; the bounce leaves the limit ample.
+        var account = Account(Limit(10000m), Invoice("I1", 800m), Paid("P1", "I1", 800m), Approved("O1", 2000m));
+
+        Bounce(account, ctx: Context(PolicyOf(reviewThreshold: 1000m))).Entailed.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void Orders_placed_under_the_bypass_were_never_counted_and_stay()
+    {
+        var account = CreditAccount.From(Opened(bypass: true), Limit(0m), Deposit, Approved("O1", 1000m));
+
+        Bounce(account).Entailed.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void Invoiced_and_cancelled_orders_are_gone_from_the_book_and_stay_as_they_are()
+    {
+        var account = Account(Limit(0m), Deposit, Approved("O1", 1000m), Approved("O2", 500m),
+            Invoice("I1", 1000m, order: "O1"), new OrderCancelled("O2", "changed"));
+
+        Bounce(account).Entailed.ShouldBeEmpty();
+    }
+}
