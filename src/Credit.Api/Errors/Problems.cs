@@ -53,8 +53,12 @@ public static class Problems
         problem.Extensions.Remove("lineNumber");
         problem.Extensions.Remove("bytePositionInLine");
         var parameterName = problem.Extensions.Remove("parameter", out var p) ? p as string : null;
+        // A well-formed body with a value of the wrong type or form (a text amount, 2026-02-30): a validation error on
+        // that field, as the contract's "400 with errors" has it. MALFORMED_JSON is kept for bodies that do not parse.
+        var wrongValue = problem.Status == 400 && ConvertedField(problem.Detail) is not null;
         var code = problem.Status switch
         {
+            400 when wrongValue => "VALIDATION_FAILED",
             // No body at all (empty or white space): as a null body is answered.
             400 when problem.Detail?.Contains("does not contain any JSON tokens", StringComparison.Ordinal) == true => "BODY_REQUIRED",
             400 when problem.Title?.Contains("JSON", StringComparison.OrdinalIgnoreCase) == true => "MALFORMED_JSON",
@@ -80,6 +84,15 @@ public static class Problems
             problem.Detail = Text.Of(code);
             return;
         }
+        if (wrongValue)
+        {
+            var field = ConvertedField(problem.Detail)!;
+            // The serializer names the request type, not the field's, so dates are known by the contract's names for them.
+            FieldError(problem, field, DateField.IsMatch(field) ? "INVALID_DATE" : "INVALID_VALUE");
+            // The serializer's own text names our request types ("could not be converted to Credit.Api…").
+            problem.Detail = Text.Of(code);
+            return;
+        }
         if (code == "VALIDATION_FAILED" && parameterName is { } name)
         {
             FieldError(problem, name, "INVALID_VALUE");
@@ -87,16 +100,14 @@ public static class Problems
             return;
         }
         if (code != "MALFORMED_JSON") return;
-        // A value of the wrong type or form: name the field, as validation errors do.
-        if (JsonPath.Match(problem.Detail ?? "") is { Success: true } path && path.Groups[1].Value.Length > 0)
-        {
-            var field = path.Groups[1].Value;
-            // The serializer names the request type, not the field's, so dates are known by the contract's names for them.
-            FieldError(problem, field, DateField.IsMatch(field) ? "INVALID_DATE" : "INVALID_VALUE");
-        }
-        // The serializer's own text names our request types ("could not be converted to Credit.Api…").
         problem.Detail = Text.Of(code);
     }
+
+    /// <summary>The field a value of the wrong type or form was given for ("could not be converted … Path: $.amount"), or
+    /// null: a body that does not parse as JSON names no such field.</summary>
+    private static string? ConvertedField(string? detail) =>
+        detail is not null && detail.Contains("could not be converted", StringComparison.Ordinal)
+        && JsonPath.Match(detail) is { Success: true } path && path.Groups[1].Value.Length > 0 ? path.Groups[1].Value : null;
 
     /// <summary>One field's error in the shape <see cref="Validation"/> gives: field -> messages and field -> codes.</summary>
     private static void FieldError(Microsoft.AspNetCore.Mvc.ProblemDetails problem, string field, string code)

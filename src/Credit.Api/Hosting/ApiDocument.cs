@@ -114,7 +114,7 @@ public static class ApiDocument
                 var statuses = new List<(int Status, string Description)>();
                 var hasPathIds = operation.Parameters?.Any(p => p.In == Microsoft.OpenApi.ParameterLocation.Path) == true;
                 if (operation.RequestBody is not null || operation.Parameters is { Count: > 0 })
-                    statuses.Add((400, "VALIDATION_FAILED (field messages in `errors`, codes in `errorCodes`) or MALFORMED_JSON"));
+                    statuses.Add((400, "VALIDATION_FAILED (field messages in `errors`, codes in `errorCodes`; also a value of the wrong type or form) or MALFORMED_JSON (a body that does not parse)"));
                 if (operation.Security is not { Count: 0 })
                 {
                     statuses.Add((401, "UNAUTHENTICATED: no token, or one that is expired or not ours"));

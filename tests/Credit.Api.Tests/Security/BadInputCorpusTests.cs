@@ -133,7 +133,8 @@ public class BadInputCorpusTests(CorpusWorld world) : IClassFixture<CorpusWorld>
         var f = BadInputCorpus.ControlForms.Single(x => x.Label == form);
         var ids = Ids(world.Customers);
         var r = await Client("controller").SendRaw(new HttpMethod(f.Method), Fill(f.Url, ids), Fill(f.With(field, raw), ids), "application/json");
-        r.ShouldBeProblem(400, null, form);
+        // A validation error like any other (MALFORMED_JSON is for bodies that do not parse).
+        r.ShouldBeProblem(400, "VALIDATION_FAILED", form);
         r.Body.GetProperty("errorCodes").GetProperty(field)[0].GetString().ShouldBe(code, r.ToString());
         r.Body.GetProperty("errors").GetProperty(field)[0].GetString().ShouldNotBeNullOrWhiteSpace();
     }
