@@ -79,7 +79,8 @@ try
     builder.Services.AddValidators();
     builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = Problems.AddCode);
     // Wolverine logs a request body that does not parse at Error, under the request type's name. That is the client's
-    // 400 (answered MALFORMED_JSON), not a fault of ours: kept out of the error log, where it would page someone.
+    // 400 (MALFORMED_JSON, or VALIDATION_FAILED for a value of the wrong type), not a fault of ours: kept out of the error
+    // log, where it would page someone.
     // The rule takes the place of the configured level for our categories, so it carries that level itself.
     var ourLevel = Enum.TryParse<LogLevel>(builder.Configuration["Logging:LogLevel:Credit.Api"] ?? builder.Configuration["Logging:LogLevel:Default"],
         out var configured) ? configured : LogLevel.Information;

@@ -13,7 +13,14 @@ namespace Credit.Api.Holds;
 public sealed record HoldView(string CustomerId, string CustomerName, string OrderId, decimal Amount, DateOnly OrderedOn,
     IReadOnlyList<ReasonView> Reasons, DateTimeOffset HeldAt, string? HeldBy, int AgeDays, [property: OneOf("pending", "released", "rejected", "cancelled")] string Status,
     DateTimeOffset? ResolvedAt, string? ResolvedBy, string? Resolution,
-    [property: OneOf(typeof(Domain.Accounts.OrderStatus))] string OrderStatus);
+    [property: OneOf(typeof(Domain.Accounts.OrderStatus))] string OrderStatus)
+{
+    /// <summary>The contract's word for <see cref="CustomerId"/> ("with reasons, amount, customer, age").</summary>
+    public string Customer => CustomerId;
+
+    /// <summary>The contract's word for <see cref="AgeDays"/>: days waited.</summary>
+    public int Age => AgeDays;
+}
 
 public static class ListHoldsEndpoint
 {

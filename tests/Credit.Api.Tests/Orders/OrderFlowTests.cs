@@ -69,6 +69,10 @@ public class OrderFlowTests(AppFixture app)
         var mine = queue.Body.EnumerateArray().Single(h => h.GetProperty("customerId").GetString() == id);
         mine.GetProperty("amount").GetDecimal().ShouldBe(600m);
         mine.GetProperty("ageDays").GetInt32().ShouldBe(0); // held today: it has waited no days, however old the order
+        // The contract's own words for them too.
+        mine.GetProperty("customer").GetString().ShouldBe(id);
+        mine.GetProperty("age").GetInt32().ShouldBe(0);
+        mine.GetProperty("reasons").EnumerateArray().Select(r => r.GetProperty("code").GetString()).ShouldBe(["CREDIT_LIMIT_EXCEEDED", "OVERDUE_INVOICES"], ignoreOrder: true);
 
         (await app.Clerk.Post($"/api/customers/{id}/orders/SO-9/release", new { reason = "ok" })).Status.ShouldBe(403);
         var released = await app.Controller.Post($"/api/customers/{id}/orders/SO-9/release", new { reason = "Known customer, cheque in hand" });
