@@ -128,7 +128,7 @@ public sealed class HashChain(IDocumentStore store, ILogger<HashChain> log) : IH
         await using var reader = await cmd.ExecuteReaderAsync(ct);
 
         var count = 0;
-        byte[]? head = null, atKnown = null;
+        byte[]? head = null, atKnown = null, last = null;
         Verification? bad = null;
         while (await reader.ReadAsync(ct))
         {
@@ -136,31 +136,34 @@ public sealed class HashChain(IDocumentStore store, ILogger<HashChain> log) : IH
             var stored = reader.IsDBNull(1) ? null : (byte[])reader[1];
             var computed = (byte[])reader[2];
             count++;
+            last = stored;
             if (version == known?.Events) atKnown = stored;
             if (bad is not null) continue;
-            if (version != count) bad = Broken(count, head, count - 1, "CHAIN_MISSING_EVENT");
-            else if (stored is null) bad = Broken(version, head, count, "CHAIN_EVENT_UNHASHED");
-            else if (!stored.AsSpan().SequenceEqual(computed)) bad = Broken(version, head, count, "CHAIN_HASH_MISMATCH");
+            if (version != count) bad = Broken(count, "CHAIN_MISSING_EVENT");
+            else if (stored is null) bad = Broken(version, "CHAIN_EVENT_UNHASHED");
+            else if (!stored.AsSpan().SequenceEqual(computed)) bad = Broken(version, "CHAIN_HASH_MISMATCH");
             // Outside the hash but read back: an archived event is left out of history and the account (which never
             // archives), and the .NET type decides how the event is read (the hashed type alias is not read back).
-            else if (reader.GetBoolean(3)) bad = Broken(version, head, count, "CHAIN_EVENT_HIDDEN");
-            else if (AliasOf(reader.IsDBNull(5) ? null : reader.GetString(5)) != reader.GetString(4)) bad = Broken(version, head, count, "CHAIN_TYPE_CHANGED");
+            else if (reader.GetBoolean(3)) bad = Broken(version, "CHAIN_EVENT_HIDDEN");
+            else if (AliasOf(reader.IsDBNull(5) ? null : reader.GetString(5)) != reader.GetString(4)) bad = Broken(version, "CHAIN_TYPE_CHANGED");
             else head = stored;
         }
         await reader.NextResultAsync(ct);
         await reader.ReadAsync(ct);
         var lastHashed = reader.GetInt64(0);
         var streamVersion = reader.IsDBNull(1) ? 0 : reader.GetInt64(1);
-        if (bad is null && lastHashed > count) bad = Broken(count + 1, head, count, "CHAIN_MISSING_EVENT");
+        if (bad is null && lastHashed > count) bad = Broken(count + 1, "CHAIN_MISSING_EVENT");
         // The stream's version is what every append is checked against: events added or removed behind it differ from it.
-        if (bad is null && streamVersion != count) bad = Broken(Math.Min(streamVersion, count) + 1, head, count, "CHAIN_STREAM_VERSION");
+        if (bad is null && streamVersion != count) bad = Broken(Math.Min(streamVersion, count) + 1, "CHAIN_STREAM_VERSION");
         if (bad is null && known is not null)
         {
-            if (count < known.Events) bad = Broken(count + 1, head, count, "CHAIN_HEAD_MISSING");
+            if (count < known.Events) bad = Broken(count + 1, "CHAIN_HEAD_MISSING");
             else if (!string.Equals(Hex(atKnown), known.HeadHash, StringComparison.OrdinalIgnoreCase))
-                bad = Broken(known.Events, head, count, "CHAIN_HEAD_CHANGED");
+                bad = Broken(known.Events, "CHAIN_HEAD_CHANGED");
         }
-        return bad ?? new Verification(true, count, Hex(head), null, null, null);
+        // Broken or not, events and headHash describe the stream as stored (its count, its last event's stored hash);
+        // firstBadVersion says where it stops being trustworthy.
+        return bad is null ? new Verification(true, count, Hex(head), null, null, null) : bad with { Events = count, HeadHash = Hex(last) };
     }
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string?> _aliases = new();
@@ -169,8 +172,7 @@ public sealed class HashChain(IDocumentStore store, ILogger<HashChain> log) : IH
     private string? AliasOf(string? dotnetType) => dotnetType is null ? null : _aliases.GetOrAdd(dotnetType, name =>
         Type.GetType(name) is { } type ? ((Marten.DocumentStore)store).Events.EventMappingFor(type).EventTypeName : null);
 
-    private static Verification Broken(long version, byte[]? head, int events, string code) =>
-        new(false, events, Hex(head), version, Localization.Text.Of(code), code);
+    private static Verification Broken(long version, string code) => new(false, 0, null, version, Localization.Text.Of(code), code);
 
     public static string? Hex(byte[]? hash) => hash is null ? null : Convert.ToHexStringLower(hash);
 

@@ -294,6 +294,9 @@ public class AuditTests(AppFixture app)
         var tampered = await Auditor.Get($"/api/customers/{id}/history/verify");
         tampered.Body.GetProperty("valid").GetBoolean().ShouldBeFalse();
         tampered.Body.GetProperty("firstBadVersion").GetInt64().ShouldBe(3);
+        // Still the stream as stored: its count and its head, untrustworthy from version 3 on.
+        tampered.Body.GetProperty("events").GetInt32().ShouldBe(5);
+        tampered.String("headHash").ShouldBe(verified.String("headHash"));
     }
 
     [Theory]
