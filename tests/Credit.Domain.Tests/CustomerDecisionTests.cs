@@ -197,4 +197,35 @@ public class CustomerDecisionTests
         foreach (var e in outcome.Events) account.ApplyEvent(e);
         (account.Receivables[Receivable.OpeningBalanceId].Open, account.UnappliedCredit, account.Outstanding).ShouldBe((40m, 0m, 40m));
     }
+
+    private static readonly DateOnly NextYear = new(2027, 11, 30);
+
+    [Fact]
+    public void An_expiry_needs_an_own_limit_or_unlimited_credit_to_expire()
+    {
+        // A new customer inheriting its group's limit: the date would expire nothing (LIMIT_EXPIRED only lapses own grants).
+        var created = CustomerDecisions.Save(null, new SaveCustomer("C9", Current, null, null, NextYear, null, null, true));
+        created.Rejection!.FieldErrors!.ShouldContainKey("creditLimitExpiresOn");
+        created.Rejection.FieldErrors!["creditLimitExpiresOn"].ShouldBe([ErrorCodes.ExpiryWithoutLimit]);
+        CustomerDecisions.Save(null, new SaveCustomer("C9", Current, 5000m, null, NextYear, null, null, true)).IsAccepted.ShouldBeTrue();
+        CustomerDecisions.Save(null, new SaveCustomer("C9", Current, null, true, NextYear, null, null, true)).IsAccepted.ShouldBeTrue();
+
+        // On an update too: an expiry given to a customer without an own limit.
+        var update = CustomerDecisions.Save(Existing(), new SaveCustomer("C1", Current, null, null, NextYear, null, null, true,
+            CustomerFields.CreditLimit));
+        update.Rejection!.Code.ShouldBe(ErrorCodes.ExpiryWithoutLimit);
+    }
+
+    [Fact]
+    public void Clearing_the_own_limit_takes_its_expiry_with_it()
+    {
+        var account = CreditAccount.From(new AccountOpened("C1", Current), new LimitSet(5000m, false, NextYear, null));
+
+        var cleared = CustomerDecisions.Save(account, new SaveCustomer("C1", Current, null, null, null, null, null, true,
+            CustomerFields.CreditLimitExpiresOn));
+
+        var set = cleared.Events.OfType<LimitSet>().ShouldHaveSingleItem();
+        (set.Amount, set.Unlimited, set.ExpiresOn).ShouldBe((null, false, (DateOnly?)null));
+    }
+
 }

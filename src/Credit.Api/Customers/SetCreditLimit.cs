@@ -16,6 +16,10 @@ public sealed class SetCreditLimitValidator : AbstractValidator<SetCreditLimitRe
     public SetCreditLimitValidator()
     {
         RuleFor(x => x.Amount).OptionalLimit();
+        // Unlimited credit has no amount: one given beside it was dropped without a word.
+        RuleFor(x => x.Amount).Null().When(x => x.Unlimited == true).WithCode("MUTUALLY_EXCLUSIVE");
+        // An expiry lapses the customer's own grant; an inherited limit (amount null) has none, and the date did nothing.
+        RuleFor(x => x.ExpiresOn).Null().When(x => x.Amount is null && x.Unlimited != true).WithCode("EXPIRY_WITHOUT_LIMIT");
         RuleFor(x => x.Reason).Reason();
     }
 }
@@ -23,8 +27,10 @@ public sealed class SetCreditLimitValidator : AbstractValidator<SetCreditLimitRe
 public static class SetCreditLimitEndpoint
 {
     /// <summary>
-    /// Sets the customer's own limit (null: inherit the group's or company's; 0: cash only), or unlimited credit, with
-    /// an optional expiry date and the reason recorded for the auditors. Held orders are re-checked afterwards.
+    /// Sets the customer's own limit (null: inherit the group's or company's; 0: cash only), or unlimited credit (no
+    /// amount then), with an optional expiry date and the reason recorded for the auditors. The limit set replaces the
+    /// old one with its expiry: leave expiresOn out and the new limit does not expire. An expiry needs an own limit or
+    /// unlimited credit (400 EXPIRY_WITHOUT_LIMIT). Held orders are re-checked afterwards.
     /// </summary>
     [WolverinePost("/api/customers/{customerId}/credit-limit")]
     [Authorize(Roles = Roles.Controllers)]

@@ -52,6 +52,8 @@ public static class CustomerDecisions
         {
             if (cmd.LeftOut.HasFlag(CustomerFields.Name)) return Outcome<SaveCustomerResult>.Invalid("name", "REQUIRED");
             if (Imprecise(cmd, cmd.Profile.Currency) is { } field) return Outcome<SaveCustomerResult>.Invalid(field, "AMOUNT_PRECISION");
+            if (cmd.CreditLimitExpiresOn is not null && cmd.CreditLimit is null && cmd.UnlimitedCredit != true)
+                return Outcome<SaveCustomerResult>.Invalid("creditLimitExpiresOn", ErrorCodes.ExpiryWithoutLimit);
             var events = new List<object> { new AccountOpened(cmd.CustomerId, cmd.Profile) };
             if (cmd.CreditLimit is not null || cmd.UnlimitedCredit == true || cmd.CreditLimitExpiresOn is not null)
                 events.Add(new LimitSet(cmd.CreditLimit, cmd.UnlimitedCredit ?? false, cmd.CreditLimitExpiresOn, null));
@@ -83,6 +85,14 @@ public static class CustomerDecisions
             return Outcome<SaveCustomerResult>.Invalid("creditLimit", "AMOUNT_PRECISION");
         var unlimited = cmd.UnlimitedCredit ?? account.UnlimitedCredit;
         var expires = cmd.LeftOut.HasFlag(CustomerFields.CreditLimitExpiresOn) ? account.CreditLimitExpiresOn : cmd.CreditLimitExpiresOn;
+        // The expiry belongs to the customer's own grant: cleared with it (back to inheriting), refused without one.
+        if (expires is not null && limit is null && !unlimited)
+        {
+            if (!cmd.LeftOut.HasFlag(CustomerFields.CreditLimitExpiresOn))
+                return Outcome<SaveCustomerResult>.Invalid("creditLimitExpiresOn", ErrorCodes.ExpiryWithoutLimit);
+            // Only when this request clears the grant: a stored expiry without one (kept from before) is left as it is.
+            if (account.CreditLimit is not null || account.UnlimitedCredit) expires = null;
+        }
         var terms = cmd.LeftOut.HasFlag(CustomerFields.PaymentTerms) ? account.PaymentTerms : cmd.PaymentTerms;
         var creditChanged = limit != account.CreditLimit || unlimited != account.UnlimitedCredit || expires != account.CreditLimitExpiresOn;
         var termsChanged = terms != account.PaymentTerms;

@@ -60,4 +60,5 @@ public static class ErrorCodes
     public const string CreditNoteExceedsInvoice = "CREDIT_NOTE_EXCEEDS_INVOICE";
     public const string CreditNoteBeforeInvoice = "CREDIT_NOTE_BEFORE_INVOICE";
     public const string NotACustomer = "NOT_A_CUSTOMER";
+    public const string ExpiryWithoutLimit = "EXPIRY_WITHOUT_LIMIT";
 }

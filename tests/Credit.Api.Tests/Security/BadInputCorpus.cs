@@ -106,6 +106,11 @@ public static class BadInputCorpus
                      (Q("abc"), "a string"), ("1e400", "1e400"), ("1e-30", "1e-30 (0 to decimal)"), ("-1e-30", "-1e-30"),
                      ("1.0000000000000000000000000000001", "more digits than decimal holds") })
             Add(CreditLimit, $"amount = {what}", CreditLimit.With("amount", raw), bad);
+        // Contradictions the command used to settle silently: the amount beside unlimited credit was dropped; an expiry
+        // on an inherited limit was stored and never applied.
+        Add(CreditLimit, "amount beside unlimited credit", CreditLimit.With("unlimited", "true"), bad);
+        Add(CreditLimit, "expiresOn on an inherited limit", """{"amount":null,"expiresOn":"2027-06-30","reason":"temporary"}""", bad);
+        Add(NewCustomer, "creditLimitExpiresOn without a limit of its own", NewCustomer.With("creditLimitExpiresOn", Q("2027-06-30")), bad);
         Add(NewCustomer, "creditLimit 1e-30", NewCustomer.With("creditLimit", "1e-30"), bad);
         Add(Policy, "defaultCreditLimit 1e-30", Policy.With("defaultCreditLimit", "1e-30"), bad);
 
