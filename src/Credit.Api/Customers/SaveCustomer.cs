@@ -13,7 +13,8 @@ using Wolverine.Http;
 
 namespace Credit.Api.Customers;
 
-public sealed record OpeningBalanceRequest(decimal Amount, [property: Required] DateOnly? AsOf, [property: Required] DateOnly? DueOn);
+/// <summary>DueOn left out: by the customer's payment terms from AsOf (due on AsOf without terms).</summary>
+public sealed record OpeningBalanceRequest(decimal Amount, [property: Required] DateOnly? AsOf, DateOnly? DueOn);
 
 /// <summary>
 /// PUT /api/customers/{customerId}: create or update a customer's profile. On an update a field left out keeps its
@@ -67,8 +68,9 @@ public sealed class SaveCustomerValidator : AbstractValidator<SaveCustomerReques
         {
             RuleFor(x => x.OpeningBalance!.Amount).Money();
             RuleFor(x => x.OpeningBalance!.AsOf).NotNull().WithCode("REQUIRED").OverridePropertyName("openingBalance.asOf");
-            RuleFor(x => x.OpeningBalance!.DueOn).NotNull().WithCode("REQUIRED").OverridePropertyName("openingBalance.dueOn")
-                .Must((x, due) => due is null || x.OpeningBalance!.AsOf is null || due >= x.OpeningBalance!.AsOf).WithCode("DUE_BEFORE_ISSUE");
+            RuleFor(x => x.OpeningBalance!.DueOn)
+                .Must((x, due) => due is null || x.OpeningBalance!.AsOf is null || due >= x.OpeningBalance!.AsOf).WithCode("DUE_BEFORE_ISSUE")
+                .OverridePropertyName("openingBalance.dueOn");
         });
     }
 
@@ -105,7 +107,7 @@ public static class SaveCustomerEndpoint
         var profile = new CustomerProfile(request.Name?.Trim() ?? "", request.GroupId, currency,
             SaveCustomerValidator.ParseKind(request.Kind ?? "customer")!.Value, (request.AssignedTo ?? []).Distinct(StringComparer.Ordinal).ToArray(),
             request.BypassCreditCheckAtOrder ?? false, request.CustomerSince);
-        var opening = request.OpeningBalance is { } o ? new OpeningBalance(o.Amount, o.AsOf!.Value, o.DueOn!.Value) : null;
+        var opening = request.OpeningBalance is { } o ? new OpeningBalance(o.Amount, o.AsOf!.Value, o.DueOn) : null;
         var command = new SaveCustomer(customerId, profile, request.CreditLimit, request.UnlimitedCredit,
             request.CreditLimitExpiresOn, request.PaymentTerms, opening, caller.IsController, request.LeftOut());
 

@@ -3,7 +3,11 @@ using Credit.Domain.Payments;
 
 namespace Credit.Domain.Accounts;
 
-public sealed record OpeningBalance(decimal Amount, DateOnly AsOf, DateOnly DueOn);
+/// <summary>DueOn null: by the customer's payment terms from AsOf, as an invoice's due date (due on AsOf without terms).</summary>
+public sealed record OpeningBalance(decimal Amount, DateOnly AsOf, DateOnly? DueOn)
+{
+    public DateOnly DueBy(PaymentTerms? terms) => DueOn ?? PaymentTerms.DueDate(terms, AsOf);
+}
 
 /// <summary>
 /// Create-or-update of a customer. On an update the fields named in <see cref="LeftOut"/> keep their value (a rename
@@ -58,7 +62,7 @@ public static class CustomerDecisions
             if (cmd.CreditLimit is not null || cmd.UnlimitedCredit == true || cmd.CreditLimitExpiresOn is not null)
                 events.Add(new LimitSet(cmd.CreditLimit, cmd.UnlimitedCredit ?? false, cmd.CreditLimitExpiresOn, null));
             if (cmd.PaymentTerms is not null) events.Add(new PaymentTermsSet(cmd.PaymentTerms, null));
-            if (cmd.OpeningBalance is { } ob) events.Add(new OpeningBalanceRecorded(ob.Amount, ob.AsOf, ob.DueOn));
+            if (cmd.OpeningBalance is { } ob) events.Add(new OpeningBalanceRecorded(ob.Amount, ob.AsOf, ob.DueBy(cmd.PaymentTerms)));
             return Outcome<SaveCustomerResult>.Accept(new(true), [.. events]);
         }
 
@@ -110,12 +114,13 @@ public static class CustomerDecisions
                 if (!cmd.MayChangeCredit) return Outcome<SaveCustomerResult>.Reject(RejectionKind.Forbidden, ErrorCodes.ControllerRequired);
                 if (account.FirstDocumentOn is { } first && opening.AsOf > first)
                     return Outcome<SaveCustomerResult>.Invalid("openingBalance.asOf", ErrorCodes.OpeningBalanceAfterDocuments);
-                changes.Add(new OpeningBalanceRecorded(opening.Amount, opening.AsOf, opening.DueOn));
+                changes.Add(new OpeningBalanceRecorded(opening.Amount, opening.AsOf, opening.DueBy(terms)));
                 // Credit the customer already has settles it like an invoice issued now, so it does not fall overdue beside it.
                 changes.AddRange(OpenCredit.Apply(OpenCredit.Sources(account),
                     [(Receivable.OpeningBalanceId, 1, opening.Amount)], opening.AsOf));
             }
-            else if (existing.Amount != opening.Amount || existing.IssuedOn != opening.AsOf || existing.DueOn != opening.DueOn)
+            // The same opening balance again (a due date left out matches the one recorded): nothing new.
+            else if (existing.Amount != opening.Amount || existing.IssuedOn != opening.AsOf || (opening.DueOn is { } due && existing.DueOn != due))
                 return Outcome<SaveCustomerResult>.Reject(RejectionKind.InvalidState, ErrorCodes.OpeningBalanceRecorded);
         }
         return Outcome<SaveCustomerResult>.Accept(new(false), [.. changes]);

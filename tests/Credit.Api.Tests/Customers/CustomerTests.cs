@@ -179,13 +179,25 @@ public class CustomerTests(AppFixture app)
     }
 
     [Fact]
-    public async Task An_opening_balance_without_a_due_date_is_told_only_that_it_is_required()
+    public async Task An_opening_balance_without_a_due_date_falls_due_by_the_customers_terms()
     {
-        var missing = await app.Controller.Put($"/api/customers/{AppFixture.NewId("obdue")}",
-            new { name = "A", openingBalance = new { amount = 100, asOf = "2026-01-01" } });
-        missing.Status.ShouldBe(400, missing.ToString());
-        missing.Body.GetProperty("errorCodes").GetProperty("openingBalance.dueOn").EnumerateArray().Select(c => c.GetString())
-            .ShouldBe(["REQUIRED"]);
+        // AurPOS records an opening balance as an amount: its due date follows the terms, as an invoice's would.
+        var termed = AppFixture.NewId("obdue");
+        (await app.Controller.Put($"/api/customers/{termed}",
+            new { name = "A", paymentTerms = new { days = 30 }, openingBalance = new { amount = 100, asOf = "2026-01-01" } })).Status.ShouldBe(201);
+        (await app.Controller.Get($"/api/customers/{termed}/invoices/opening-balance")).String("dueOn").ShouldBe("2026-01-31");
+        // Repeated without the due date, it is the same opening balance; with another one, it is not.
+        (await app.Controller.Put($"/api/customers/{termed}", new { openingBalance = new { amount = 100, asOf = "2026-01-01" } })).Status.ShouldBe(200);
+        (await app.Controller.Put($"/api/customers/{termed}", new { openingBalance = new { amount = 100, asOf = "2026-01-01", dueOn = "2026-02-15" } }))
+            .ShouldBeProblem(409, "OPENING_BALANCE_ALREADY_RECORDED");
+
+        // Without terms it is due on its date; a due date before it is still refused.
+        var plain = AppFixture.NewId("obdue");
+        (await app.Controller.Put($"/api/customers/{plain}", new { name = "B", openingBalance = new { amount = 100, asOf = "2026-01-01" } })).Status.ShouldBe(201);
+        (await app.Controller.Get($"/api/customers/{plain}/invoices/opening-balance")).String("dueOn").ShouldBe("2026-01-01");
+        var early = await app.Controller.Put($"/api/customers/{AppFixture.NewId("obdue")}",
+            new { name = "C", openingBalance = new { amount = 100, asOf = "2026-01-01", dueOn = "2025-12-31" } });
+        early.Body.GetProperty("errorCodes").GetProperty("openingBalance.dueOn")[0].GetString().ShouldBe("DUE_BEFORE_ISSUE");
     }
 
     [Fact]
