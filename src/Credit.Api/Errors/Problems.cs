@@ -13,13 +13,16 @@ public static class Problems
     /// <summary>The status's title in the request's language (an Arabic answer is Arabic throughout).</summary>
     private static string TitleOf(int status) => Text.Phrase(Titled.Contains(status) ? $"TITLE_{status}" : "TITLE_ERROR");
 
+    /// <summary>A refusal's own title: the one a till shows ("Conflict" told a cashier nothing).</summary>
+    private static string TitleOf(int status, string code) => code == ErrorCodes.CreditRefused ? Text.Phrase("TITLE_CREDIT_REFUSED") : TitleOf(status);
+
     public static Dictionary<string, object?> Body(int status, string code, string? detail = null)
     {
         var message = Text.Of(code);
         return new Dictionary<string, object?>
         {
             ["type"] = TypeOf(code),
-            ["title"] = TitleOf(status),
+            ["title"] = TitleOf(status, code),
             ["status"] = status,
             ["detail"] = detail ?? message,
             ["code"] = code,
