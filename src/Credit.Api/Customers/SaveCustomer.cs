@@ -51,11 +51,14 @@ public sealed record SaveCustomerRequest(
 
 public sealed class SaveCustomerValidator : AbstractValidator<SaveCustomerRequest>
 {
+    public const int MaxAssignees = 100;
+
     public SaveCustomerValidator()
     {
         // Left out, the name is kept (an update) or missing (a create: the decision says so); given, it must say something.
         RuleFor(x => x.Name).Must(n => n is null || !Rules.IsBlank(n)).WithCode("REQUIRED")
-            .Must(n => n is null || n.Length <= 200).WithCode("TOO_LONG");
+            .Must(n => n is null || n.Length <= 200).WithCode("TOO_LONG")
+            .Must(n => Rules.IsPrintable(n)).WithCode("CONTROL_CHARACTERS");
         RuleFor(x => x.GroupId).BusinessId().When(x => x.GroupId is not null);
         RuleFor(x => x.Currency).Must(c => c is null || Currency.IsKnown(c)).WithCode("INVALID_CURRENCY");
         // Precision against the currency is the decision's: a customer's own currency is known only there.
@@ -64,6 +67,8 @@ public sealed class SaveCustomerValidator : AbstractValidator<SaveCustomerReques
         RuleFor(x => x.Kind).Must(k => k is null || ParseKind(k) is not null).WithCode("INVALID_VALUE");
         // Users as tokens name them (an Arabic name, an e-mail), not ids: every clerk a token admits can be assigned.
         RuleForEach(x => x.AssignedTo).Must(Auth.Caller.IsValidUser).WithCode("INVALID_USER");
+        // The clerks who work the account: a team, not a directory (100,000 names made every read of it ~1 MB).
+        RuleFor(x => x.AssignedTo).Must(a => a is null || a.Distinct(StringComparer.Ordinal).Count() <= MaxAssignees).WithCode("TOO_MANY");
         When(x => x.OpeningBalance is not null, () =>
         {
             RuleFor(x => x.OpeningBalance!.Amount).Money();

@@ -27,7 +27,8 @@ public sealed class SaveGroupValidator : AbstractValidator<SaveGroupRequest>
 {
     public SaveGroupValidator()
     {
-        RuleFor(x => x.Name).Must(n => !Rules.IsBlank(n)).WithCode("REQUIRED").Must(n => n is null || n.Length <= 200).WithCode("TOO_LONG");
+        RuleFor(x => x.Name).Must(n => !Rules.IsBlank(n)).WithCode("REQUIRED").Must(n => n is null || n.Length <= 200).WithCode("TOO_LONG")
+            .Must(n => Rules.IsPrintable(n)).WithCode("CONTROL_CHARACTERS");
         RuleFor(x => x.DefaultCreditLimit).OptionalLimit();
         RuleFor(x => x.SharedCreditLimit).OptionalLimit();
     }

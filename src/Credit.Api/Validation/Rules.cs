@@ -56,7 +56,24 @@ public static class Rules
 
     public static IRuleBuilderOptions<T, string?> Reason<T>(this IRuleBuilder<T, string?> rule) =>
         rule.Must(r => !IsBlank(r)).WithCode("REQUIRED")
-            .Must(r => r is null || r.Length <= MaxReasonLength).WithCode("TOO_LONG");
+            .Must(r => r is null || r.Length <= MaxReasonLength).WithCode("TOO_LONG")
+            .Must(r => IsPrintable(r, lineBreaks: true)).WithCode("CONTROL_CHARACTERS");
+
+    /// <summary>
+    /// Text people read back on statements, hold queues and reminders: no control characters (a bell, an escape) and no
+    /// direction overrides (U+202A-U+202E, which can make "INV-1" display as another text); marks and isolates, which
+    /// Arabic text uses, are kept. A reason may run over lines.
+    /// </summary>
+    public static bool IsPrintable(string? text, bool lineBreaks = false)
+    {
+        if (text is null) return true;
+        foreach (var c in text)
+        {
+            if (c is >= '\u202A' and <= '\u202E') return false;
+            if (char.IsControl(c) && !(lineBreaks && c is '\n' or '\r' or '\t')) return false;
+        }
+        return true;
+    }
 
     public static IRuleBuilderOptions<T, PaymentTerms?> Terms<T>(this IRuleBuilder<T, PaymentTerms?> rule) =>
         rule.Must(t => t is null || t.IsValid).WithCode("INVALID_TERMS");

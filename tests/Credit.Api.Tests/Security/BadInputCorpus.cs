@@ -153,6 +153,13 @@ public static class BadInputCorpus
         Add(NewCustomer, "assignedTo holds a name with a line break", NewCustomer.With("assignedTo", $"[{Q("bad\nuser")}]"), bad);
         Add(NewCustomer, "assignedTo holds an empty id", NewCustomer.With("assignedTo", $"[{Q("")}]"), bad);
         Add(NewCustomer, "assignedTo is a string, not a list", NewCustomer.With("assignedTo", Q("alice")), bad);
+        Add(NewCustomer, "assignedTo names 101 users", NewCustomer.With("assignedTo",
+            "[" + string.Join(",", Enumerable.Range(0, 101).Select(n => Q($"clerk-{n}"))) + "]"), bad);
+        // Text read back on statements and queues: no control characters, no direction overrides.
+        Add(NewCustomer, "name with a bell character", NewCustomer.With("name", Q("a\u0007b")), bad);
+        Add(NewCustomer, "name with a right-to-left override", NewCustomer.With("name", Q("INV\u202E1-VNI")), bad);
+        Add(Group, "name with an escape character", Group.With("name", Q("g\u001b[31m")), bad);
+        Add(Hold, "reason with a bell character", Hold.With("reason", Q("on\u0007hold")), bad);
 
         // --- Dates: yyyy-mm-dd, a real calendar day.
         (string Raw, string What)[] dates =

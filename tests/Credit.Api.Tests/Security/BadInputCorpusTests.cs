@@ -241,6 +241,18 @@ public class BadInputCorpusTests(CorpusWorld world) : IClassFixture<CorpusWorld>
         }
     }
 
+    [Fact]
+    public async Task Text_keeps_what_arabic_writing_needs_and_reasons_may_run_over_lines()
+    {
+        // Direction marks and isolates are how mixed Arabic and Latin text is written; only overrides are refused.
+        var id = AppFixture.NewId("marks");
+        var controller = Client("controller");
+        (await controller.Put($"/api/customers/{id}", new { name = "مؤسسة \u2068ACME Ltd.\u2069 \u200Fللتجارة" })).Status.ShouldBe(201);
+        var hold = await controller.Post($"/api/customers/{id}/hold", new { reason = "شيك مرتجع\nرقم 1234\tبنك الرياض" });
+        hold.Status.ShouldBe(200, hold.ToString());
+        hold.String("holdReason").ShouldBe("شيك مرتجع\nرقم 1234\tبنك الرياض");
+    }
+
     /// <summary>Accept-Language read as HTTP defines it: by quality, and q=0 means "not this language".</summary>
     [Theory]
     [InlineData("ar", true)]
