@@ -41,7 +41,7 @@ public class BouncedPaymentHoldTests
         again.Reasons.ShouldBe([NoCredit]);
         foreach (var e in entailed) after = CreditAccount.Fold(after, e)!;
         after.Orders["O1"].Status.ShouldBe(OrderStatus.Held);
-        after.Orders["O1"].Reasons.ShouldBe([NoCredit]);
+        after.Orders["O1"].CurrentReasons.ShouldBe([NoCredit]);
         after.OpenOrders.ShouldBe(0m);
         after.HeldOrders.ShouldHaveSingleItem().Id.ShouldBe("O1");
     }
@@ -51,9 +51,23 @@ public class BouncedPaymentHoldTests
     {
         var account = Account(Limit(0m), Deposit, Approved("O1", 1000m));
 
-        var (_, entailed) = Bounce(account);
+        var (after, entailed) = Bounce(account);
 
         entailed.ShouldHaveSingleItem().ShouldBeOfType<OrderHeldAgain>().Reasons.ShouldBe([NoCredit]);
+        foreach (var e in entailed) after = CreditAccount.Fold(after, e)!;
+        // Held now, for what holds it now; a repeated create still answers as it was placed: approved.
+        OrderDecisions.ResultOf(after.Orders["O1"]).ShouldBe(new OrderResult("O1", OrderStatus.Held, 1000m, [NoCredit], []), new OrderResultComparer());
+        var repeat = OrderDecisions.Place(after, Order("O1", 1000m), Context());
+        repeat.Events.ShouldBeEmpty();
+        (repeat.Result!.Status, repeat.Result.Reasons.Count).ShouldBe((OrderStatus.Approved, 0));
+    }
+
+    private sealed class OrderResultComparer : IEqualityComparer<OrderResult>
+    {
+        public bool Equals(OrderResult? a, OrderResult? b) => a is not null && b is not null && a.OrderId == b.OrderId && a.Status == b.Status
+            && a.Amount == b.Amount && a.Reasons.SequenceEqual(b.Reasons) && a.Warnings.SequenceEqual(b.Warnings);
+
+        public int GetHashCode(OrderResult r) => r.OrderId.GetHashCode();
     }
 
     [Fact]

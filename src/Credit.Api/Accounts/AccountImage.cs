@@ -79,6 +79,8 @@ public static class AccountImage
                 WriteStrings(w, o.Warnings);
                 w.Write(o.Unchecked);
                 w.Write(o.GrantedAt);
+                WriteNullableStrings(w, o.ReasonsNow);
+                WriteNullableStrings(w, o.WarningsNow);
             }
 
             w.Write(a.Payments.Count);
@@ -177,6 +179,8 @@ public static class AccountImage
                 Warnings = ReadStrings(r),
                 Unchecked = r.ReadBoolean(),
                 GrantedAt = r.ReadInt32(),
+                ReasonsNow = ReadNullableStrings(r),
+                WarningsNow = ReadNullableStrings(r),
             };
             a.Orders.Add(o.Id, o);
         }
@@ -280,6 +284,14 @@ public static class AccountImage
         w.Write(values.Count);
         foreach (var v in values) w.Write(v);
     }
+
+    private static void WriteNullableStrings(BinaryWriter w, IReadOnlyList<string>? values)
+    {
+        w.Write(values is not null);
+        if (values is not null) WriteStrings(w, values);
+    }
+
+    private static IReadOnlyList<string>? ReadNullableStrings(BinaryReader r) => r.ReadBoolean() ? ReadStrings(r) : null;
 
     private static IReadOnlyList<string> ReadStrings(BinaryReader r)
     {

@@ -86,7 +86,7 @@ public static class GetStateEndpoint
     public static AccountStateView View(CreditAccount a, DateTimeOffset? asOf, DateOnly day, int offset, int limit)
     {
         var orders = a.Orders.Values.OrderBy(o => o.Sequence)
-            .Select(o => new StateOrderView(o.Id, o.Amount, o.OrderedOn, OrderResponse.StatusName(o.Status), Problems.Reasons(o.Reasons))).ToList();
+            .Select(o => new StateOrderView(o.Id, o.Amount, o.OrderedOn, OrderResponse.StatusName(o.Status), Problems.Reasons(o.CurrentReasons))).ToList();
         return new AccountStateView(a.Id, a.Version, asOf, day, a.Profile.Name, a.Currency,
             a.Profile.GroupId, a.Profile.Kind.ToString().ToLowerInvariant(), a.Profile.BypassCreditCheckAtOrder, a.Profile.AssignedTo,
             a.CreditLimit, a.UnlimitedCredit,

@@ -28,7 +28,7 @@ public static class GetOrderEndpoint
         CancellationToken ct)
     {
         var (order, problem) = await accounts.Visible(customerId, Caller.Of(http),
-            a => a.Orders.TryGetValue(orderId, out var o) ? (o.Amount, o.OrderedOn, o.PaymentTerms, o.Status, o.Reasons, o.Warnings) : default, ct);
+            a => a.Orders.TryGetValue(orderId, out var o) ? (o.Amount, o.OrderedOn, o.PaymentTerms, o.Status, Reasons: o.CurrentReasons, Warnings: o.CurrentWarnings) : default, ct);
         if (problem is not null) return problem;
         if (order == default) return Problems.Result(404, ErrorCodes.OrderNotFound);
 

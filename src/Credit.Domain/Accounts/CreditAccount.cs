@@ -46,8 +46,14 @@ public sealed class OrderState
     public OrderStatus Status { get; set; }
     public long Sequence { get; set; }
     public RequestFingerprint Fingerprint { get; set; }
+    /// <summary>As placed: a repeated create answers with these, whatever became of the order.</summary>
     public IReadOnlyList<string> Reasons { get; set; } = [];
     public IReadOnlyList<string> Warnings { get; set; } = [];
+    /// <summary>What holds it now, when a later check changed it (held again after a bounced payment); null: as placed.</summary>
+    public IReadOnlyList<string>? ReasonsNow { get; set; }
+    public IReadOnlyList<string>? WarningsNow { get; set; }
+    public IReadOnlyList<string> CurrentReasons => ReasonsNow ?? Reasons;
+    public IReadOnlyList<string> CurrentWarnings => WarningsNow ?? Warnings;
     /// <summary>
     /// Placed under the bypass (ERPNext's "bypass credit limit check at sales order"): never checked against the limits,
     /// so never counted as exposure, and checked in full when invoiced. Fixed at placement, so turning the bypass off
@@ -342,7 +348,7 @@ public sealed class CreditAccount
     {
         SetOrderStatus(e.OrderId, OrderStatus.Held);
         if (!Orders.TryGetValue(e.OrderId, out var order)) return;
-        (order.Reasons, order.Warnings, order.GrantedAt) = (e.Reasons, e.Warnings, 0);
+        (order.ReasonsNow, order.WarningsNow, order.GrantedAt) = (e.Reasons, e.Warnings, 0);
     }
 
     public void When(OrderRejected e) => SetOrderStatus(e.OrderId, OrderStatus.Rejected);

@@ -138,7 +138,7 @@ public static class OrderDecisions
     public static Rejection NotInState(OrderState order) =>
         new(RejectionKind.InvalidState, ErrorCodes.InvalidState, Detail: $"ORDER_IS_{order.Status.ToString().ToUpperInvariant()}");
 
-    public static OrderResult ResultOf(OrderState o) => new(o.Id, o.Status, o.Amount, o.Reasons, o.Warnings);
+    public static OrderResult ResultOf(OrderState o) => new(o.Id, o.Status, o.Amount, o.CurrentReasons, o.CurrentWarnings);
 
     /// <summary>
     /// The answer the order got when it was placed, whatever became of it since (a repeated create returns the

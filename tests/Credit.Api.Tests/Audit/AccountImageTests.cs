@@ -32,6 +32,7 @@ public class AccountImageTests
         {
             Id = "O1", Amount = 50m, OrderedOn = On, PaymentTerms = new(Months: 1, Days: 3, EndOfMonthPlusDays: 4), Status = OrderStatus.Held,
             Sequence = 6, Fingerprint = "fp3", Reasons = ["ORDER_VALUE_REVIEW"], Warnings = ["NEAR_LIMIT"], Unchecked = true, GrantedAt = 5,
+            ReasonsNow = ["NO_CREDIT"], WarningsNow = ["OVERDUE_INVOICES"],
         };
         account.Payments["P1"] = new PaymentState
         {
