@@ -133,4 +133,8 @@ public static class DecisionKit
     }
 
     public static string[] None => [];
+
+    /// <summary>The outcome records, for a still-held order, exactly these rules as the ones holding it now.</summary>
+    public static void ShouldRecordReasonsNow<T>(this Outcome<T> outcome, string orderId, params string[] reasons) =>
+        outcome.Events.OfType<HoldReasonsChanged>().Where(e => e.OrderId == orderId).ShouldHaveSingleItem().Reasons.ShouldBe(reasons, ignoreOrder: true);
 }

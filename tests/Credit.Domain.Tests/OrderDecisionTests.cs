@@ -478,7 +478,8 @@ public class OrderDecisionTests
         var outcome = OrderDecisions.ReleaseWhatNowPasses(account, Context());
 
         outcome.Result.ShouldBe(1);
-        outcome.Events.ShouldBe([SystemRelease("O-OLD")]);
+        outcome.Events.OfType<HoldReleased>().ShouldBe([SystemRelease("O-OLD")]);
+        outcome.ShouldRecordReasonsNow("O-NEW", CreditLimitExceeded);
         account.Then(outcome);
         account.Orders["O-OLD"].Status.ShouldBe(OrderStatus.Released);
         account.Orders["O-NEW"].Status.ShouldBe(OrderStatus.Held);
@@ -499,7 +500,9 @@ public class OrderDecisionTests
         var outcome = OrderDecisions.ReleaseWhatNowPasses(account, Context());
 
         outcome.Result.ShouldBe(1);
-        outcome.Events.ShouldBe([SystemRelease("Z-older")]);
+        outcome.Events.OfType<HoldReleased>().ShouldBe([SystemRelease("Z-older")]);
+        // The newer one waits now for the limit alone (it was placed while the account was on hold too).
+        outcome.ShouldRecordReasonsNow("A-newer", CreditLimitExceeded);
     }
 
     [Fact]
@@ -511,7 +514,8 @@ public class OrderDecisionTests
 
         // O1 700 fits; O2 would make 1100; O3 makes exactly 1000.
         outcome.Result.ShouldBe(2);
-        outcome.Events.ShouldBe([SystemRelease("O1"), SystemRelease("O3")]);
+        outcome.Events.OfType<HoldReleased>().ShouldBe([SystemRelease("O1"), SystemRelease("O3")]);
+        outcome.ShouldRecordReasonsNow("O2", CreditLimitExceeded);
         account.Then(outcome).Exposure.ShouldBe(1000m);
     }
 
@@ -523,7 +527,8 @@ public class OrderDecisionTests
 
         var outcome = OrderDecisions.ReleaseWhatNowPasses(account, Context(policy));
 
-        outcome.Events.ShouldBe([SystemRelease("SMALL")]);
+        outcome.Events.OfType<HoldReleased>().ShouldBe([SystemRelease("SMALL")]);
+        outcome.ShouldRecordReasonsNow("BIG", OrderValueReview);
     }
 
     [Fact]
@@ -535,7 +540,9 @@ public class OrderDecisionTests
         var outcome = OrderDecisions.ReleaseWhatNowPasses(account, Context());
 
         outcome.Result.ShouldBe(0);
-        outcome.Events.ShouldBeEmpty();
+        outcome.Events.OfType<HoldReleased>().ShouldBeEmpty();
+        // Held for the account hold again, not the limit it was placed against (the invoice is paid).
+        outcome.ShouldRecordReasonsNow("O1", AccountOnHold);
     }
 
     [Fact]
@@ -544,7 +551,40 @@ public class OrderDecisionTests
         var account = HeldThenPaid(orders: [("HELD", 600m)]);
         account.ApplyEvent(Approved("LATER", 500m));
 
+        var outcome = OrderDecisions.ReleaseWhatNowPasses(account, Context());
+        outcome.Events.OfType<HoldReleased>().ShouldBeEmpty();
+        outcome.ShouldRecordReasonsNow("HELD", CreditLimitExceeded);
+    }
+
+    [Fact]
+    public void A_held_order_whose_failing_rules_have_not_changed_records_nothing()
+    {
+        var account = CreditAccount.From(Opened(), Limit(1000m), Invoice("I1", 900m));
+        account.Then(OrderDecisions.Place(account, Order("O1", 500m), Context()));
+        account.Orders["O1"].Reasons.ShouldBe([CreditLimitExceeded]);
+        account.ApplyEvent(Paid("P1", "I1", 100m));
+
         OrderDecisions.ReleaseWhatNowPasses(account, Context()).Events.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void A_held_order_still_failing_records_the_rules_that_hold_it_now_and_keeps_its_placement_answer()
+    {
+        var account = CreditAccount.From(Opened(), Limit(1000m), Invoice("I1", 900m, -10), Invoice("I2", 600m));
+        account.Then(OrderDecisions.Place(account, Order("O1", 500m), Context()));
+        account.Orders["O1"].Reasons.ShouldBe([CreditLimitExceeded, OverdueInvoices], ignoreOrder: true);
+        // The overdue invoice paid: 600 + 500 is still over the limit.
+        account.ApplyEvent(Paid("P1", "I1", 900m));
+
+        var outcome = OrderDecisions.ReleaseIfPasses(account, "O1", Context());
+
+        outcome.Result.ShouldBe(0);
+        outcome.ShouldRecordReasonsNow("O1", CreditLimitExceeded);
+        account.Then(outcome);
+        OrderDecisions.ResultOf(account.Orders["O1"]).Reasons.ShouldBe([CreditLimitExceeded]);
+        OrderDecisions.Place(account, Order("O1", 500m), Context()).Result!.Reasons.ShouldBe([CreditLimitExceeded, OverdueInvoices], ignoreOrder: true);
+        // Checked again with nothing changed: nothing more to record.
+        OrderDecisions.ReleaseIfPasses(account, "O1", Context()).Events.ShouldBeEmpty();
     }
 
     [Fact]

@@ -102,6 +102,10 @@ public sealed record HoldReleased(string OrderId, string Reason, string By, IRea
 
 public sealed record OrderRejected(string OrderId, string Reason);
 
+/// <summary>A held order re-checked when the customer's position improved, still held but for other rules than those on
+/// record: Reasons are the ones that hold it now (the queue showed a hold reason long lifted).</summary>
+public sealed record HoldReasonsChanged(string OrderId, IReadOnlyList<string> Reasons, IReadOnlyList<string> Warnings);
+
 /// <summary>
 /// An order the system had granted (approved, or released automatically) after a payment that has now bounced, held
 /// again because without that payment it no longer passes: Reasons are the rules that hold it now. A controller's own
@@ -128,6 +132,7 @@ public static class EventReasons
         OrderCancelled e => e.Reason,
         OrderHeld e => string.Join(", ", e.Reasons),
         OrderHeldAgain e => string.Join(", ", e.Reasons),
+        HoldReasonsChanged e => string.Join(", ", e.Reasons),
         _ => null,
     };
 }

@@ -49,7 +49,8 @@ public sealed class OrderState
     /// <summary>As placed: a repeated create answers with these, whatever became of the order.</summary>
     public IReadOnlyList<string> Reasons { get; set; } = [];
     public IReadOnlyList<string> Warnings { get; set; } = [];
-    /// <summary>What holds it now, when a later check changed it (held again after a bounced payment); null: as placed.</summary>
+    /// <summary>What holds it now, when a later check changed it (held again after a bounced payment, re-checked when the
+    /// position improved); null: as placed.</summary>
     public IReadOnlyList<string>? ReasonsNow { get; set; }
     public IReadOnlyList<string>? WarningsNow { get; set; }
     public IReadOnlyList<string> CurrentReasons => ReasonsNow ?? Reasons;
@@ -344,6 +345,11 @@ public sealed class CreditAccount
         if (Orders.TryGetValue(e.OrderId, out var order)) order.GrantedAt = e.By == Credit.Domain.Orders.OrderDecisions.SystemUser ? Version + 1 : 0;
     }
 
+    public void When(HoldReasonsChanged e)
+    {
+        if (Orders.TryGetValue(e.OrderId, out var order)) (order.ReasonsNow, order.WarningsNow) = (e.Reasons, e.Warnings);
+    }
+
     public void When(OrderHeldAgain e)
     {
         SetOrderStatus(e.OrderId, OrderStatus.Held);
@@ -422,6 +428,7 @@ public sealed class CreditAccount
             case OrderRejected x: When(x); break;
             case OrderCancelled x: When(x); break;
             case OrderHeldAgain x: When(x); break;
+            case HoldReasonsChanged x: When(x); break;
             default: throw new ArgumentException($"Unknown event {e.GetType().Name}", nameof(e));
         }
     }

@@ -46,31 +46,32 @@ public static class OrderDecisions
 
     /// <summary>
     /// Held orders, oldest first, released when they now pass every rule. Each release counts towards the
-    /// next one's exposure, so together they never exceed a limit.
+    /// next one's exposure, so together they never exceed a limit. One still held whose failing rules changed records
+    /// the ones that hold it now (the queue showed a hold reason long lifted). The result: how many were released.
     /// </summary>
     public static Outcome<int> ReleaseWhatNowPasses(CreditAccount account, CreditContext ctx)
     {
         if (!account.Profile.BuysFromUs) return Outcome<int>.Accept(0); // a supplier's orders wait for a controller to reject them
-        var released = new List<object>();
+        var happened = new List<object>();
         var granted = 0m;
         foreach (var order in account.HeldOrders.OrderBy(o => o.Sequence))
         {
-            if (Recheck(account, order, granted, ctx) is not { } release) continue;
-            released.Add(release);
-            if (order.Counted) granted += order.Amount;
+            if (Recheck(account, order, granted, ctx) is not { } change) continue;
+            happened.Add(change);
+            if (change is HoldReleased && order.Counted) granted += order.Amount;
         }
-        return Outcome<int>.Accept(released.Count, [.. released]);
+        return Outcome<int>.Accept(happened.Count(e => e is HoldReleased), [.. happened]);
     }
 
     /// <summary>
     /// One held order re-checked on its own (a pool's holds are taken across its members, longest waiting first): released
-    /// by the system when no blocking rule holds it now, else left as it is.
+    /// by the system when no blocking rule holds it now, else left held (with the rules that hold it now, if they changed).
     /// </summary>
     public static Outcome<int> ReleaseIfPasses(CreditAccount account, string orderId, CreditContext ctx)
     {
         if (!account.Profile.BuysFromUs || !account.Orders.TryGetValue(orderId, out var order) || order.Status != OrderStatus.Held)
             return Outcome<int>.Accept(0);
-        return Recheck(account, order, 0m, ctx) is { } release ? Outcome<int>.Accept(1, release) : Outcome<int>.Accept(0);
+        return Recheck(account, order, 0m, ctx) is { } change ? Outcome<int>.Accept(change is HoldReleased ? 1 : 0, change) : Outcome<int>.Accept(0);
     }
 
     /// <summary>The rules a payment can have made pass: what it paid counted against the limits and settled overdue items.</summary>
@@ -113,14 +114,16 @@ public static class OrderDecisions
     }
 
     /// <summary>A held order decided again as it was placed (with credit already granted in this decision): the system's
-    /// release with the warnings it still carries, or null while a blocking rule holds it.</summary>
-    private static HoldReleased? Recheck(CreditAccount account, OrderState order, decimal granted, CreditContext ctx)
+    /// release with the warnings it still carries; while a blocking rule holds it, the rules that hold it now if they are
+    /// not those on record; else null.</summary>
+    private static object? Recheck(CreditAccount account, OrderState order, decimal granted, CreditContext ctx)
     {
         var decision = CreditRules.Decide(account, ctx.Policy, ctx.Group,
             new CreditRequest(DocumentKind.Order, order.Amount, order.OrderedOn, order.PaymentTerms, granted, order.Unchecked), ctx.Today);
-        return decision.Allowed
-            ? new HoldReleased(order.Id, AutoReleaseReason, SystemUser, decision.Warnings.Count == 0 ? null : decision.Warnings)
-            : null;
+        if (decision.Allowed)
+            return new HoldReleased(order.Id, AutoReleaseReason, SystemUser, decision.Warnings.Count == 0 ? null : decision.Warnings);
+        return decision.Reasons.Order().SequenceEqual(order.CurrentReasons.Order())
+            ? null : new HoldReasonsChanged(order.Id, decision.Reasons, decision.Warnings);
     }
 
     private static Outcome<OrderResult> Settle(

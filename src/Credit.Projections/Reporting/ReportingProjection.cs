@@ -41,6 +41,8 @@ public sealed class ReportingProjection(TimeZoneInfo zone) : IProjection
         // The last state of each order touched in this page: its status, its hold's outcome, and a hold begun again.
         private readonly Dictionary<(string Customer, string Order), OrderChange> _orders = new();
         private readonly List<(string Customer, string Order)> _orderTouchOrder = [];
+        // The rules that hold an order now, changed on a re-check (the latest in the page).
+        private readonly Dictionary<(string Customer, string Order), (string[] Reasons, string[] Warnings)> _reasonsNow = new();
 
         private DateOnly BusinessDateOf(IEvent e) => ReportingProjection.BusinessDateOf(e.Timestamp, zone);
 
@@ -115,6 +117,13 @@ public sealed class ReportingProjection(TimeZoneInfo zone) : IProjection
                     // A new hold on the same row: pending again, with the reasons that hold it now and no outcome yet.
                     _orders[(id, x.OrderId)] = new OrderChange("held", "pending", null, null, null,
                         new HoldAgain(e.Timestamp, e.UserName, [.. x.Reasons], [.. x.Warnings]));
+                    _reasonsNow.Remove((id, x.OrderId)); // older than the hold begun again, which carries its own
+                    break;
+                case HoldReasonsChanged x:
+                    // On a hold begun again in this page, it replaces that hold's reasons; else it is written after it.
+                    if (_orders.TryGetValue((id, x.OrderId), out var change) && change.Again is { } again)
+                        _orders[(id, x.OrderId)] = change with { Again = again with { Reasons = [.. x.Reasons], Warnings = [.. x.Warnings] } };
+                    else _reasonsNow[(id, x.OrderId)] = ([.. x.Reasons], [.. x.Warnings]);
                     break;
             }
             var seen = _seen.TryGetValue(id, out var had) ? had : (Seq: 0L, At: e.Timestamp, FirstDocument: (DateOnly?)null);
@@ -304,6 +313,17 @@ public sealed class ReportingProjection(TimeZoneInfo zone) : IProjection
                     o.Select(x => x.v.Again is not null).ToArray(), o.Select(x => x.v.Again?.At).ToArray(), o.Select(x => x.v.Again?.By).ToArray(),
                     o.Select(x => x.v.Again is { } a ? string.Join('\u001f', a.Reasons) : null).ToArray(),
                     o.Select(x => x.v.Again is { } a ? string.Join('\u001f', a.Warnings) : null).ToArray());
+            }
+            if (_reasonsNow.Count > 0)
+            {
+                var r = _reasonsNow.ToList();
+                ops.QueueSqlCommand($"""
+                    update {S}.order_book b set reasons = string_to_array(u.reasons, chr(31)), warnings = string_to_array(u.warnings, chr(31))
+                    from unnest(?::varchar[], ?::varchar[], ?::text[], ?::text[]) as u(customer, order_id, reasons, warnings)
+                    where b.customer_id = u.customer and b.order_id = u.order_id
+                    """,
+                    r.Select(x => x.Key.Customer).ToArray(), r.Select(x => x.Key.Order).ToArray(),
+                    r.Select(x => string.Join('\u001f', x.Value.Reasons)).ToArray(), r.Select(x => string.Join('\u001f', x.Value.Warnings)).ToArray());
             }
             if (_seen.Count > 0)
             {

@@ -171,6 +171,9 @@ public sealed class ReportingReplay(TimeZoneInfo zone)
                 OrderLeaves(e, x.OrderId, ReportingProjection.BusinessDateOf(e.Timestamp, zone), "held", null, null);
                 HoldAgain(e, x);
                 break;
+            case HoldReasonsChanged x when _orders.TryGetValue((id, x.OrderId), out var changed):
+                (changed.Reasons, changed.Warnings) = ([.. x.Reasons], [.. x.Warnings]);
+                break;
         }
         if (customer is null) return;
         customer.LastSeq = Math.Max(customer.LastSeq, e.Sequence);

@@ -141,6 +141,30 @@ public class OrderFlowTests(AppFixture app)
     }
 
     [Fact]
+    public async Task The_hold_queue_shows_what_holds_an_order_now()
+    {
+        var id = await app.Customer(new { name = "أسباب التعليق", creditLimit = 2000 });
+        (await app.Controller.Post($"/api/customers/{id}/invoices", new { invoiceId = "NEW", amount = 600 })).Status.ShouldBe(201);
+        (await app.Controller.Post($"/api/customers/{id}/invoices", new { invoiceId = "OLD", amount = 900, issuedOn = "2026-09-01", dueOn = "2026-09-30" }))
+            .Status.ShouldBe(201);
+        (await app.Controller.Post($"/api/customers/{id}/credit-limit", new { amount = 1000, reason = "review" })).Status.ShouldBe(200);
+        var held = await app.Clerk.Post($"/api/customers/{id}/orders", new { orderId = "SO", amount = 500 });
+        held.Codes("reasons").ShouldBe(["CREDIT_LIMIT_EXCEEDED", "OVERDUE_INVOICES"], ignoreOrder: true);
+
+        // The overdue invoice paid: the order still waits, for the limit alone (600 + 500 > 1,000).
+        (await app.Clerk.Post($"/api/customers/{id}/payments", new { paymentId = "P1", amount = 900, allocations = new[] { new { invoiceId = "OLD", amount = 900 } } }))
+            .Status.ShouldBe(201);
+        var order = await Scenario.Eventually(() => app.Clerk.Get($"/api/customers/{id}/orders/SO"), r => r.Codes("reasons").Count == 1);
+        (order.String("status"), order.Codes("reasons").Single()).ShouldBe(("held", "CREDIT_LIMIT_EXCEEDED"));
+        var queue = await Scenario.Eventually(() => app.Controller.Get($"/api/holds?customerId={id}"),
+            r => r.Body.GetArrayLength() == 1 && r.Body[0].GetProperty("reasons").GetArrayLength() == 1);
+        queue.Body[0].GetProperty("reasons")[0].GetProperty("code").GetString().ShouldBe("CREDIT_LIMIT_EXCEEDED");
+        // A retried create still answers as it was placed.
+        (await app.Clerk.Post($"/api/customers/{id}/orders", new { orderId = "SO", amount = 500 })).Codes("reasons")
+            .ShouldBe(["CREDIT_LIMIT_EXCEEDED", "OVERDUE_INVOICES"], ignoreOrder: true);
+    }
+
+    [Fact]
     public async Task A_bounced_cheque_takes_back_the_credit_the_system_granted_on_it()
     {
         // A cash-only customer: a clerk records a cheque, the system releases the held order on it, the cheque bounces.

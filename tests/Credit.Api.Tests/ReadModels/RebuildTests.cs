@@ -101,6 +101,16 @@ public class RebuildTests(AppFixture app)
         (await controller.Post("/api/customers/rb-5/payments/CHQ/reverse", new { reason = "bounced" })).Status.ShouldBe(200);
         (await controller.Post("/api/customers/rb-5/orders/O1/release", new { reason = "cheque replaced" })).String("status").ShouldBe("released");
         (await controller.Post("/api/customers/rb-5/orders/O2/cancel", new { reason = "changed" })).Status.ShouldBe(200);
+
+        // A held order whose failing rules change on a re-check: its reasons are the ones that hold it now.
+        (await controller.Put("/api/customers/rb-6", new { name = "Reasons", creditLimit = 2000 })).Status.ShouldBe(201);
+        (await controller.Post("/api/customers/rb-6/invoices", new { invoiceId = "NEW", amount = 600 })).Status.ShouldBe(201);
+        (await controller.Post("/api/customers/rb-6/invoices", new { invoiceId = "OLD", amount = 900, issuedOn = "2026-09-01", dueOn = "2026-09-30" })).Status.ShouldBe(201);
+        (await controller.Post("/api/customers/rb-6/credit-limit", new { amount = 1000, reason = "review" })).Status.ShouldBe(200);
+        (await controller.Post("/api/customers/rb-6/orders", new { orderId = "O1", amount = 500 })).String("status").ShouldBe("held");
+        (await controller.Post("/api/customers/rb-6/payments", new { paymentId = "P1", amount = 900, allocations = new[] { new { invoiceId = "OLD", amount = 900 } } }))
+            .Status.ShouldBe(201);
+        await Infrastructure.Scenario.Eventually(() => controller.Get("/api/customers/rb-6/orders/O1"), r => r.Codes("reasons").Count == 1);
     }
 
     private static async Task CaughtUp(IAlbaHost host, AppFixture app) =>
