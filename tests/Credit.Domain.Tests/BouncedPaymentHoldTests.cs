@@ -17,21 +17,25 @@ public class BouncedPaymentHoldTests
     private static readonly PaymentReceived Deposit = new("P1", 1725m, Today, [], 1725m, "fp-p1");
 
     /// <summary>The reversal decided and applied, then what it entails on the account as it then stands.</summary>
-    private static (CreditAccount After, IReadOnlyList<object> Entailed) Bounce(CreditAccount account, string paymentId = "P1",
+    private static (CreditAccount After, IReadOnlyList<object> Entailed) Bounce(Func<CreditAccount> account, string paymentId = "P1",
         CreditContext? ctx = null)
     {
-        var reversal = PaymentDecisions.Reverse(account, new ReversePayment(paymentId, Today, "cheque bounced"));
+        var before = account();
+        var reversal = PaymentDecisions.Reverse(before, new ReversePayment(paymentId, Today, "cheque bounced"));
         reversal.IsAccepted.ShouldBeTrue();
-        var after = account.Then(reversal);
-        return (after, OrderDecisions.HoldAgainWhatRestedOn(after, paymentId, ctx ?? Context()));
+        var after = account().Then(reversal);
+        var context = ctx ?? Context();
+        // The pool's exposure moves with the account's, as the API passes it.
+        var afterContext = context.WithExposureChange(after.Exposure - before.Exposure, after.Currency);
+        return (after, OrderDecisions.HoldAgainWhatRestedOn(new Entailment(before, context, after, afterContext), paymentId));
     }
 
     [Fact]
     public void A_cash_customers_order_the_system_released_on_a_cheque_is_held_again_when_the_cheque_bounces()
     {
-        var account = Account(Limit(0m), Held("O1", 1725m, NoCredit), Deposit,
+        CreditAccount account() => Account(Limit(0m), Held("O1", 1725m, NoCredit), Deposit,
             new HoldReleased("O1", OrderDecisions.AutoReleaseReason, OrderDecisions.SystemUser));
-        account.OpenOrders.ShouldBe(1725m);
+        account().OpenOrders.ShouldBe(1725m);
 
         var (after, entailed) = Bounce(account);
 
@@ -49,7 +53,7 @@ public class BouncedPaymentHoldTests
     [Fact]
     public void An_order_approved_against_the_cheques_credit_is_held_again_too()
     {
-        var account = Account(Limit(0m), Deposit, Approved("O1", 1000m));
+        CreditAccount account() => Account(Limit(0m), Deposit, Approved("O1", 1000m));
 
         var (after, entailed) = Bounce(account);
 
@@ -74,7 +78,7 @@ public class BouncedPaymentHoldTests
     public void An_order_granted_before_the_payment_came_did_not_rest_on_it()
     {
         // Approved on the limit alone; the payment that bounced came later.
-        var account = Account(Limit(1000m), Approved("O1", 1000m), Invoice("I1", 500m), Paid("P1", "I1", 500m));
+        CreditAccount account() => Account(Limit(1000m), Approved("O1", 1000m), Invoice("I1", 500m), Paid("P1", "I1", 500m));
 
         Bounce(account).Entailed.ShouldBeEmpty();
     }
@@ -82,7 +86,7 @@ public class BouncedPaymentHoldTests
     [Fact]
     public void A_controllers_release_stands()
     {
-        var account = Account(Limit(0m), Held("O1", 1725m, NoCredit), Deposit, new HoldReleased("O1", "known customer", "controller-1"));
+        CreditAccount account() => Account(Limit(0m), Held("O1", 1725m, NoCredit), Deposit, new HoldReleased("O1", "known customer", "controller-1"));
 
         Bounce(account).Entailed.ShouldBeEmpty();
     }
@@ -90,7 +94,7 @@ public class BouncedPaymentHoldTests
     [Fact]
     public void An_order_released_once_an_overdue_invoice_was_paid_is_held_again_when_that_payment_bounces()
     {
-        var account = Account(Limit(10000m), Invoice("I1", 4600m, -10), Held("O1", 4600m, OverdueInvoices), Paid("P1", "I1", 4600m),
+        CreditAccount account() => Account(Limit(10000m), Invoice("I1", 4600m, -10), Held("O1", 4600m, OverdueInvoices), Paid("P1", "I1", 4600m),
             new HoldReleased("O1", OrderDecisions.AutoReleaseReason, OrderDecisions.SystemUser));
 
         Bounce(account).Entailed.ShouldHaveSingleItem().ShouldBeOfType<OrderHeldAgain>().Reasons.ShouldBe([OverdueInvoices]);
@@ -101,7 +105,7 @@ public class BouncedPaymentHoldTests
     {
         // Limit 1,000 and an invoice of 800 paid: two orders of 600 and 150 granted. Without the payment 200 is left: the
         // first (600) no longer fits and is held again; the second (150) fits in what the first gave back.
-        var account = Account(Limit(1000m), Invoice("I1", 800m), Paid("P1", "I1", 800m), Approved("O1", 600m), Approved("O2", 150m));
+        CreditAccount account() => Account(Limit(1000m), Invoice("I1", 800m), Paid("P1", "I1", 800m), Approved("O1", 600m), Approved("O2", 150m));
 
         var (_, entailed) = Bounce(account);
 
@@ -113,7 +117,7 @@ public class BouncedPaymentHoldTests
     [Fact]
     public void Together_the_orders_kept_never_exceed_the_limit()
     {
-        var account = Account(Limit(1000m), Invoice("I1", 800m), Paid("P1", "I1", 800m), Approved("O1", 150m), Approved("O2", 150m));
+        CreditAccount account() => Account(Limit(1000m), Invoice("I1", 800m), Paid("P1", "I1", 800m), Approved("O1", 150m), Approved("O2", 150m));
 
         var (after, entailed) = Bounce(account);
 
@@ -126,9 +130,9 @@ public class BouncedPaymentHoldTests
     [Fact]
     public void A_pool_spent_without_the_payment_holds_the_order_again()
     {
-        var account = CreditAccount.From(Opened(group: "G1"), Limit(10000m), Invoice("I1", 800m), Paid("P1", "I1", 800m), Approved("O1", 500m));
-        // The pool as the API passes it: its exposure moved with the reversal (members 9,700 before, 10,500 after).
-        var pool = new GroupPosition("G1", null, 10000m, 10500m);
+        CreditAccount account() => CreditAccount.From(Opened(group: "G1"), Limit(10000m), Invoice("I1", 800m), Paid("P1", "I1", 800m), Approved("O1", 500m));
+        // The pool before the reversal: 9,700 with this member's 500; the bounce adds the 800 back (10,500).
+        var pool = new GroupPosition("G1", null, 10000m, 9700m);
 
         var (_, entailed) = Bounce(account, ctx: Context(group: pool));
 
@@ -139,7 +143,7 @@ public class BouncedPaymentHoldTests
     public void An_order_failing_now_only_for_rules_no_payment_touches_stays_granted()
     {
         // Approved before the review threshold was lowered below it; the bounce leaves the limit ample.
-        var account = Account(Limit(10000m), Invoice("I1", 800m), Paid("P1", "I1", 800m), Approved("O1", 2000m));
+        CreditAccount account() => Account(Limit(10000m), Invoice("I1", 800m), Paid("P1", "I1", 800m), Approved("O1", 2000m));
 
         Bounce(account, ctx: Context(PolicyOf(reviewThreshold: 1000m))).Entailed.ShouldBeEmpty();
     }
@@ -147,7 +151,7 @@ public class BouncedPaymentHoldTests
     [Fact]
     public void Orders_placed_under_the_bypass_were_never_counted_and_stay()
     {
-        var account = CreditAccount.From(Opened(bypass: true), Limit(0m), Deposit, Approved("O1", 1000m));
+        CreditAccount account() => CreditAccount.From(Opened(bypass: true), Limit(0m), Deposit, Approved("O1", 1000m));
 
         Bounce(account).Entailed.ShouldBeEmpty();
     }
@@ -155,9 +159,66 @@ public class BouncedPaymentHoldTests
     [Fact]
     public void Invoiced_and_cancelled_orders_are_gone_from_the_book_and_stay_as_they_are()
     {
-        var account = Account(Limit(0m), Deposit, Approved("O1", 1000m), Approved("O2", 500m),
+        CreditAccount account() => Account(Limit(0m), Deposit, Approved("O1", 1000m), Approved("O2", 500m),
             Invoice("I1", 1000m, order: "O1"), new OrderCancelled("O2", "changed"));
 
         Bounce(account).Entailed.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void An_order_failing_as_much_with_the_payment_counted_did_not_rest_on_it()
+    {
+        // Approved under 1,000 with a 1 SAR payment on account; the limit then cut to 300. Without the payment the order
+        // fails the limit, but it fails it with the payment counted too: the cut did that, and a cut leaves what was
+        // granted to a controller.
+        CreditAccount account() => Account(Limit(1000m), new PaymentReceived("P1", 1m, Today, [], 1m, "fp-p1"), Approved("O1", 500m), Limit(300m));
+
+        Bounce(account).Entailed.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void An_invoice_fallen_overdue_since_is_no_rule_the_payment_satisfied()
+    {
+        CreditAccount account() => Account(Limit(10000m), new PaymentReceived("P1", 1m, Today, [], 1m, "fp-p1"), Approved("O1", 500m),
+            Invoice("I1", 100m, -5));
+
+        Bounce(account).Entailed.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void A_controllers_confirmation_of_the_systems_release_stands_too()
+    {
+        CreditAccount account() => Account(Limit(0m), Held("O1", 1725m, NoCredit), Deposit,
+            new HoldReleased("O1", OrderDecisions.AutoReleaseReason, OrderDecisions.SystemUser), new ReleaseConfirmed("O1", "I vouch for it", "controller-1"));
+
+        Bounce(account).Entailed.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void Releasing_what_the_system_released_is_recorded_as_the_controllers()
+    {
+        var account = Account(Limit(0m), Held("O1", 1725m, NoCredit), Deposit,
+            new HoldReleased("O1", OrderDecisions.AutoReleaseReason, OrderDecisions.SystemUser));
+
+        var confirmed = OrderDecisions.Release(account, "O1", "I vouch for it", "controller-1");
+
+        confirmed.Result!.Status.ShouldBe(OrderStatus.Released);
+        var e = confirmed.Events.ShouldHaveSingleItem().ShouldBeOfType<ReleaseConfirmed>();
+        (e.Reason, e.By).ShouldBe(("I vouch for it", "controller-1"));
+        account.Then(confirmed);
+        // Once the controller's, a second release is a plain repeat.
+        OrderDecisions.Release(account, "O1", "again", "controller-1").Events.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void Orders_held_again_wait_behind_those_held_before_them()
+    {
+        // OB was approved on P1, OA held; P1 bounces and OB is held again: OA has waited longer and is released first.
+        var account = Account(Limit(1000m), Invoice("I1", 500m), Paid("P1", "I1", 300m), Approved("OB", 700m), Held("OA", 300m, CreditLimitExceeded),
+            new PaymentReversed("P1", Today, "bounced"), new OrderHeldAgain("OB", "P1", [CreditLimitExceeded], []), Paid("P2", "I1", 200m));
+
+        var outcome = OrderDecisions.ReleaseWhatNowPasses(account, Context());
+
+        outcome.Events.OfType<HoldReleased>().Select(r => r.OrderId).ShouldBe(["OA"]);
     }
 }

@@ -79,6 +79,7 @@ public static class AccountImage
                 WriteStrings(w, o.Warnings);
                 w.Write(o.Unchecked);
                 w.Write(o.GrantedAt);
+                w.Write(o.HeldSince);
                 WriteNullableStrings(w, o.ReasonsNow);
                 WriteNullableStrings(w, o.WarningsNow);
             }
@@ -179,6 +180,7 @@ public static class AccountImage
                 Warnings = ReadStrings(r),
                 Unchecked = r.ReadBoolean(),
                 GrantedAt = r.ReadInt32(),
+                HeldSince = r.ReadInt32(),
                 ReasonsNow = ReadNullableStrings(r),
                 WarningsNow = ReadNullableStrings(r),
             };

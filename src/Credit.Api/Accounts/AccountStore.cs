@@ -44,7 +44,7 @@ public sealed class AccountStore(
     /// </summary>
     public async Task<Outcome<T>> Decide<T>(
         string customerId, Caller caller, Func<CreditAccount?, CreditContext, Outcome<T>> decide, CancellationToken ct,
-        Func<CreditAccount, CreditContext, IReadOnlyList<object>>? consequences = null)
+        Func<Entailment, IReadOnlyList<object>>? consequences = null)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -101,7 +101,7 @@ public sealed class AccountStore(
     /// <summary>For commands on an existing customer.</summary>
     public Task<Outcome<T>> DecideExisting<T>(
         string customerId, Caller caller, Func<CreditAccount, CreditContext, Outcome<T>> decide, CancellationToken ct,
-        Func<CreditAccount, CreditContext, IReadOnlyList<object>>? consequences = null) =>
+        Func<Entailment, IReadOnlyList<object>>? consequences = null) =>
         Decide(customerId, caller, (account, context) =>
             account is null ? Outcome<T>.Reject(RejectionKind.NotFound, ErrorCodes.CustomerNotFound) : decide(account, context), ct, consequences);
 
@@ -110,11 +110,12 @@ public sealed class AccountStore(
     /// cached account changes only once they are committed), its pool's exposure moved by as much as the account's.
     /// </summary>
     private static Outcome<T> WithConsequences<T>(CreditAccount before, CreditContext context, Outcome<T> outcome,
-        Func<CreditAccount, CreditContext, IReadOnlyList<object>> consequences)
+        Func<Entailment, IReadOnlyList<object>> consequences)
     {
         var after = AccountImage.Read(AccountImage.Write(before))!;
         foreach (var e in outcome.Events) after = CreditAccount.Fold(after, e)!;
-        var entailed = consequences(after, context.WithExposureChange(after.Exposure - before.Exposure, after.Currency));
+        var entailed = consequences(new Entailment(before, context, after,
+            context.WithExposureChange(after.Exposure - before.Exposure, after.Currency)));
         return entailed.Count == 0 ? outcome : outcome with { Events = [.. outcome.Events, .. entailed] };
     }
 

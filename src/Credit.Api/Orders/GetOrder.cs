@@ -4,6 +4,7 @@ using Credit.Api.Errors;
 using Credit.Api.Hosting;
 using Credit.Domain.Accounts;
 using Credit.Domain.Decisions;
+using Credit.Domain.Orders;
 using Marten;
 using Marten.Storage;
 using Microsoft.AspNetCore.Authorization;
@@ -50,7 +51,10 @@ public static class GetOrderEndpoint
                 OrderApproved x when x.OrderId == orderId => new OrderStep("approved", at, user, null, Problems.Reasons(x.Warnings)),
                 OrderHeld x when x.OrderId == orderId => new OrderStep("held", at, user, null, Problems.Reasons(x.Reasons)),
                 HoldReleased x when x.OrderId == orderId => new OrderStep("released", at, x.By, Localization.Text.ReleaseReason(x.Reason, x.By), Problems.Reasons(x.Warnings ?? [])),
-                OrderHeldAgain x when x.OrderId == orderId => new OrderStep("held", at, user, Localization.Text.Phrase("HELD_AGAIN_REASON", x.PaymentId), Problems.Reasons(x.Reasons)),
+                // The system's consequence of the reversal (the event is recorded under the user who reversed the payment).
+                OrderHeldAgain x when x.OrderId == orderId => new OrderStep("held", at, OrderDecisions.SystemUser,
+                    Localization.Text.Phrase("HELD_AGAIN_REASON", x.PaymentId), Problems.Reasons(x.Reasons)),
+                ReleaseConfirmed x when x.OrderId == orderId => new OrderStep("released", at, x.By, x.Reason, []),
                 OrderRejected x when x.OrderId == orderId => new OrderStep("rejected", at, user, x.Reason, []),
                 OrderCancelled x when x.OrderId == orderId => new OrderStep("cancelled", at, user, x.Reason, []),
                 InvoiceIssued x when x.OrderId == orderId => new OrderStep("invoiced", at, user, x.InvoiceId, []),

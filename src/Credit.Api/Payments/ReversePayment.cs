@@ -37,7 +37,7 @@ public static class ReversePaymentEndpoint
         var command = new ReversePayment(paymentId, request.ReversedOn ?? calendar.Today, request.Reason!.Trim());
         // Orders the system granted on the strength of the payment are held again in the same commit.
         var outcome = await accounts.DecideExisting(customerId, Caller.Of(http), (account, _) => PaymentDecisions.Reverse(account, command), ct,
-            (after, context) => OrderDecisions.HoldAgainWhatRestedOn(after, paymentId, context));
+            reversal => OrderDecisions.HoldAgainWhatRestedOn(reversal, paymentId));
         return outcome.Rejection is { } rejection ? Problems.From(rejection) : Results.Ok(outcome.Result);
     }
 }

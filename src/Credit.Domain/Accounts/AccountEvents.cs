@@ -102,6 +102,10 @@ public sealed record HoldReleased(string OrderId, string Reason, string By, IRea
 
 public sealed record OrderRejected(string OrderId, string Reason);
 
+/// <summary>A controller releasing an order the system had already released: the release is a person's decision now, which
+/// a bounced payment does not take back (<see cref="OrderHeldAgain"/>).</summary>
+public sealed record ReleaseConfirmed(string OrderId, string Reason, string By);
+
 /// <summary>A held order re-checked when the customer's position improved, still held but for other rules than those on
 /// record: Reasons are the ones that hold it now (the queue showed a hold reason long lifted).</summary>
 public sealed record HoldReasonsChanged(string OrderId, IReadOnlyList<string> Reasons, IReadOnlyList<string> Warnings);
@@ -133,6 +137,7 @@ public static class EventReasons
         OrderHeld e => string.Join(", ", e.Reasons),
         OrderHeldAgain e => string.Join(", ", e.Reasons),
         HoldReasonsChanged e => string.Join(", ", e.Reasons),
+        ReleaseConfirmed e => e.Reason,
         _ => null,
     };
 }

@@ -64,6 +64,9 @@ public sealed class OrderState
     /// <summary>The account version at which the system granted it (approved, or released by the system); 0 when it
     /// was not (held, or released by a controller). A payment received before it may have been what let it pass.</summary>
     public int GrantedAt { get; set; }
+    /// <summary>The account version at which it was last held (placed held, or held again): the wait the queue and the
+    /// automatic releases go by, longest first.</summary>
+    public int HeldSince { get; set; }
     /// <summary>Orders that went through the check (see <see cref="Unchecked"/>).</summary>
     public bool Counted => !Unchecked;
     /// <summary>Approved and released orders placed under the credit check are promised credit until invoiced or cancelled.</summary>
@@ -336,7 +339,7 @@ public sealed class CreditAccount
     {
         Id = e.OrderId, Amount = e.Amount, OrderedOn = e.OrderedOn, PaymentTerms = e.PaymentTerms,
         Status = OrderStatus.Held, Sequence = ++Sequence, Fingerprint = RequestFingerprint.Of(e.Fingerprint), Reasons = e.Reasons, Warnings = e.Warnings,
-        Unchecked = Profile.BypassCreditCheckAtOrder,
+        Unchecked = Profile.BypassCreditCheckAtOrder, HeldSince = Version + 1,
     });
 
     public void When(HoldReleased e)
@@ -354,7 +357,13 @@ public sealed class CreditAccount
     {
         SetOrderStatus(e.OrderId, OrderStatus.Held);
         if (!Orders.TryGetValue(e.OrderId, out var order)) return;
-        (order.ReasonsNow, order.WarningsNow, order.GrantedAt) = (e.Reasons, e.Warnings, 0);
+        (order.ReasonsNow, order.WarningsNow, order.GrantedAt, order.HeldSince) = (e.Reasons, e.Warnings, 0, Version + 1);
+    }
+
+    /// <summary>A controller makes the system's release its own: a bounced payment no longer takes it back.</summary>
+    public void When(ReleaseConfirmed e)
+    {
+        if (Orders.TryGetValue(e.OrderId, out var order)) order.GrantedAt = 0;
     }
 
     public void When(OrderRejected e) => SetOrderStatus(e.OrderId, OrderStatus.Rejected);
@@ -429,6 +438,7 @@ public sealed class CreditAccount
             case OrderCancelled x: When(x); break;
             case OrderHeldAgain x: When(x); break;
             case HoldReasonsChanged x: When(x); break;
+            case ReleaseConfirmed x: When(x); break;
             default: throw new ArgumentException($"Unknown event {e.GetType().Name}", nameof(e));
         }
     }

@@ -23,6 +23,10 @@ public sealed record CreditContext(CreditPolicy Policy, GroupPosition? Group, Da
             ? this : this with { Group = Group with { Exposure = Group.Exposure + converted } };
 }
 
+/// <summary>An account before and after a decision's events, each with its context: what the decision entails is decided
+/// on the second, and may ask what the first allowed.</summary>
+public sealed record Entailment(CreditAccount Before, CreditContext BeforeContext, CreditAccount After, CreditContext AfterContext);
+
 /// <summary>
 /// The limit in the customer's currency. <paramref name="Unrated"/>: an inherited company-currency limit the policy has no
 /// rate to convert; nothing can be granted against it, so it stands as 0 until a rate or an own limit is set.

@@ -29,11 +29,18 @@ public static class OrderDecisions
         return Outcome<OrderResult>.Accept(new OrderResult(cmd.OrderId, status, cmd.Amount, decision.Reasons, decision.Warnings), placed);
     }
 
-    /// <summary>Releasing grants the sale: not to a contact that has become a supplier only (reject or cancel it instead).</summary>
-    public static Outcome<OrderResult> Release(CreditAccount account, string orderId, string reason, string by) =>
-        !account.Profile.BuysFromUs && account.Orders.GetValueOrDefault(orderId)?.Status == OrderStatus.Held
-            ? Outcome<OrderResult>.Reject(RejectionKind.InvalidState, ErrorCodes.NotACustomer)
-            : Settle(account, orderId, OrderStatus.Released, [OrderStatus.Held], () => new HoldReleased(orderId, reason, by));
+    /// <summary>Releasing grants the sale: not to a contact that has become a supplier only (reject or cancel it instead).
+    /// A controller releasing what the system released records it as theirs (<see cref="ReleaseConfirmed"/>): answered as a
+    /// repeat, it stayed the system's, which a bounced payment takes back.</summary>
+    public static Outcome<OrderResult> Release(CreditAccount account, string orderId, string reason, string by)
+    {
+        var order = account.Orders.GetValueOrDefault(orderId);
+        if (!account.Profile.BuysFromUs && order?.Status == OrderStatus.Held)
+            return Outcome<OrderResult>.Reject(RejectionKind.InvalidState, ErrorCodes.NotACustomer);
+        if (order is { Status: OrderStatus.Released, GrantedAt: > 0 } && by != SystemUser)
+            return Outcome<OrderResult>.Accept(ResultOf(order), new ReleaseConfirmed(orderId, reason, by));
+        return Settle(account, orderId, OrderStatus.Released, [OrderStatus.Held], () => new HoldReleased(orderId, reason, by));
+    }
 
     public static Outcome<OrderResult> Reject(CreditAccount account, string orderId, string reason) =>
         Settle(account, orderId, OrderStatus.Rejected, [OrderStatus.Held], () => new OrderRejected(orderId, reason));
@@ -54,7 +61,7 @@ public static class OrderDecisions
         if (!account.Profile.BuysFromUs) return Outcome<int>.Accept(0); // a supplier's orders wait for a controller to reject them
         var happened = new List<object>();
         var granted = 0m;
-        foreach (var order in account.HeldOrders.OrderBy(o => o.Sequence))
+        foreach (var order in account.HeldOrders.OrderBy(o => o.HeldSince).ThenBy(o => o.Sequence))
         {
             if (Recheck(account, order, granted, ctx) is not { } change) continue;
             happened.Add(change);
@@ -88,10 +95,11 @@ public static class OrderDecisions
     /// reversing it, must not leave credit nobody approved). A controller's release stands: a person decided it. So does
     /// an order that now fails only rules no payment touches (a review threshold lowered since it was approved).
     /// </summary>
-    public static IReadOnlyList<object> HoldAgainWhatRestedOn(CreditAccount account, string paymentId, CreditContext ctx)
+    public static IReadOnlyList<object> HoldAgainWhatRestedOn(Entailment reversal, string paymentId)
     {
-        if (!account.Payments.TryGetValue(paymentId, out var payment) || !payment.Reversed) return [];
-        var granted = account.Orders.Values
+        var (before, after) = (reversal.Before, reversal.After);
+        if (!after.Payments.TryGetValue(paymentId, out var payment) || !payment.Reversed) return [];
+        var granted = after.Orders.Values
             .Where(o => o.GrantedAt > payment.ReceivedAt && o.CountsAsExposure)
             .OrderBy(o => o.GrantedAt)
             .ToList();
@@ -101,14 +109,18 @@ public static class OrderDecisions
         foreach (var order in granted)
         {
             // The exposure without any of them, plus those kept so far: together they never exceed a limit again.
-            var decision = CreditRules.Decide(account, ctx.Policy, ctx.Group,
-                new CreditRequest(DocumentKind.Order, order.Amount, order.OrderedOn, order.PaymentTerms, kept - withdrawn, Unchecked: false), ctx.Today);
-            if (decision.Allowed || !decision.Reasons.Any(RestOnPayments.Contains))
+            var request = new CreditRequest(DocumentKind.Order, order.Amount, order.OrderedOn, order.PaymentTerms, kept - withdrawn, Unchecked: false);
+            var without = CreditRules.Decide(after, reversal.AfterContext.Policy, reversal.AfterContext.Group, request, reversal.AfterContext.Today);
+            // Held again only for a rule the payment satisfied: one that fails without it and passed with it. An order
+            // failing as much with the payment counted (a limit lowered since, an invoice fallen overdue) is left to a
+            // controller, as a lowered limit leaves what it already granted.
+            var with = CreditRules.Decide(before, reversal.BeforeContext.Policy, reversal.BeforeContext.Group, request, reversal.BeforeContext.Today);
+            if (without.Allowed || !without.Reasons.Any(r => RestOnPayments.Contains(r) && !with.Reasons.Contains(r)))
             {
                 kept += order.Amount;
                 continue;
             }
-            heldAgain.Add(new OrderHeldAgain(order.Id, paymentId, decision.Reasons, decision.Warnings));
+            heldAgain.Add(new OrderHeldAgain(order.Id, paymentId, without.Reasons, without.Warnings));
         }
         return heldAgain;
     }

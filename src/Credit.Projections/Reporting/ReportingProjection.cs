@@ -116,7 +116,7 @@ public sealed class ReportingProjection(TimeZoneInfo zone) : IProjection
                     OrderLeaves(e, id, x.OrderId, BusinessDateOf(e), "held", null, null);
                     // A new hold on the same row: pending again, with the reasons that hold it now and no outcome yet.
                     _orders[(id, x.OrderId)] = new OrderChange("held", "pending", null, null, null,
-                        new HoldAgain(e.Timestamp, e.UserName, [.. x.Reasons], [.. x.Warnings]));
+                        new HoldAgain(e.Timestamp, Credit.Domain.Orders.OrderDecisions.SystemUser, [.. x.Reasons], [.. x.Warnings]));
                     _reasonsNow.Remove((id, x.OrderId)); // older than the hold begun again, which carries its own
                     break;
                 case HoldReasonsChanged x:

@@ -255,7 +255,7 @@ public sealed class ReportingReplay(TimeZoneInfo zone)
     private void HoldAgain(in ReplayedEvent e, OrderHeldAgain x)
     {
         if (!_orders.TryGetValue((e.Customer, x.OrderId), out var o)) return;
-        (o.Reasons, o.Warnings, o.HeldAt, o.HeldBy, o.HoldStatus) = ([.. x.Reasons], [.. x.Warnings], e.Timestamp, e.UserName, "pending");
+        (o.Reasons, o.Warnings, o.HeldAt, o.HeldBy, o.HoldStatus) = ([.. x.Reasons], [.. x.Warnings], e.Timestamp, Credit.Domain.Orders.OrderDecisions.SystemUser, "pending");
         (o.ResolvedAt, o.ResolvedBy, o.Resolution) = (null, null, null);
     }
 

@@ -186,7 +186,7 @@ public class OrderFlowTests(AppFixture app)
             view.Codes("reasons").ShouldBe(["NO_CREDIT"]);
             var last = view.Body.GetProperty("history").EnumerateArray().Last();
             last.GetProperty("status").GetString().ShouldBe("held");
-            last.GetProperty("by").GetString().ShouldBe("clerk-1");
+            last.GetProperty("by").GetString().ShouldBe("system"); // the reversal's consequence, not the clerk's decision
             last.GetProperty("reason").GetString()!.ShouldContain("CHQ-9");
             (await app.Clerk.Post($"/api/customers/{id}/invoices", new { invoiceId = $"I-{order}", amount = 100, orderId = order }))
                 .ShouldBeProblem(409, "INVALID_STATE");
@@ -209,13 +209,22 @@ public class OrderFlowTests(AppFixture app)
         var released = await Scenario.Eventually(() => app.Controller.Get($"/api/holds?status=released&customerId={id}"),
             r => r.Body.EnumerateArray().Any(h => h.GetProperty("resolvedBy").GetString() == "controller-1"));
         var again = released.Body.EnumerateArray().Single(h => h.GetProperty("orderId").GetString() == "SO-2");
-        again.GetProperty("heldBy").GetString().ShouldBe("clerk-1"); // the hold begun again, by the reversal
+        again.GetProperty("heldBy").GetString().ShouldBe("system"); // the hold begun again by the reversal
         again.GetProperty("resolution").GetString().ShouldBe("known customer");
         (await app.Controller.Get($"/api/holds?status=pending&customerId={id}")).Body.EnumerateArray()
             .Select(h => h.GetProperty("orderId").GetString()).ShouldBe(["SO-1"]);
         (await app.Clerk.Post($"/api/customers/{id}/payments", new { paymentId = "CHQ-10", amount = 100 })).Status.ShouldBe(201);
         (await app.Clerk.Post($"/api/customers/{id}/payments/CHQ-10/reverse", new { reason = "bounced" })).Status.ShouldBe(200);
         (await app.Clerk.Get($"/api/customers/{id}/orders/SO-2")).String("status").ShouldBe("released");
+
+        // A controller releasing what the system released makes it theirs: recorded, and it stands when a cheque bounces.
+        (await app.Clerk.Post($"/api/customers/{id}/payments", new { paymentId = "CHQ-11", amount = 2000 })).Status.ShouldBe(201);
+        await Scenario.Eventually(() => app.Clerk.Get($"/api/customers/{id}/orders/SO-1"), r => r.String("status") == "released");
+        (await app.Controller.Post($"/api/customers/{id}/orders/SO-1/release", new { reason = "I vouch for it" })).String("status").ShouldBe("released");
+        var steps = (await app.Clerk.Get($"/api/customers/{id}/orders/SO-1")).Body.GetProperty("history").EnumerateArray().ToList();
+        (steps[^1].GetProperty("by").GetString(), steps[^1].GetProperty("reason").GetString()).ShouldBe(("controller-1", "I vouch for it"));
+        (await app.Clerk.Post($"/api/customers/{id}/payments/CHQ-11/reverse", new { reason = "bounced" })).Status.ShouldBe(200);
+        (await app.Clerk.Get($"/api/customers/{id}/orders/SO-1")).String("status").ShouldBe("released");
     }
 
     [Fact]
