@@ -110,7 +110,11 @@ public static class Problems
     /// null: a body that does not parse as JSON names no such field.</summary>
     private static string? ConvertedField(string? detail) =>
         detail is not null && detail.Contains("could not be converted", StringComparison.Ordinal)
-        && JsonPath.Match(detail) is { Success: true } path && path.Groups[1].Value.Length > 0 ? path.Groups[1].Value : null;
+        && JsonPath.Match(detail) is { Success: true } path && path.Groups[1].Value.Length > 0
+            ? QuotedKey.Replace(path.Groups[1].Value, "[$1]") : null;
+
+    /// <summary>A dictionary key the serializer quotes in its path (exchangeRates['K.W[D]']), named as validation names keys.</summary>
+    private static readonly System.Text.RegularExpressions.Regex QuotedKey = new(@"\['((?:[^']|'')*)'\]");
 
     /// <summary>One field's error in the shape <see cref="Validation"/> gives: field -> messages and field -> codes.</summary>
     private static void FieldError(Microsoft.AspNetCore.Mvc.ProblemDetails problem, string field, string code)
@@ -119,7 +123,7 @@ public static class Problems
         problem.Extensions["errorCodes"] = new Dictionary<string, string[]> { [field] = [code] };
     }
 
-    private static readonly System.Text.RegularExpressions.Regex JsonPath = new(@"Path: \$\.?([A-Za-z0-9_.\[\]]*)");
+    private static readonly System.Text.RegularExpressions.Regex JsonPath = new(@"Path: \$\.?(.*?) \| LineNumber");
 
     /// <summary>issuedOn, dueOn, installments[0].dueOn, customerSince, openingBalance.asOf...: every body date.</summary>
     private static readonly System.Text.RegularExpressions.Regex DateField = new(@"(On|Since|asOf)$");

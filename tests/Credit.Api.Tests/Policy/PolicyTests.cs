@@ -147,4 +147,13 @@ public sealed class PolicyTests(AppFixture app) : IAsyncLifetime
         var fresh = new Credit.Api.Policy.PolicyStore(store, TimeProvider.System);
         (await fresh.Current(CancellationToken.None)).DefaultCreditLimit.ShouldBe(1000m);
     }
+
+    [Fact]
+    public async Task A_rate_of_the_wrong_type_names_its_currency_whatever_the_key_holds()
+    {
+        // The serializer quotes such a key in its path (exchangeRates['K.W[D]']); the field named must be the one sent.
+        var r = await app.Controller.SendRaw(HttpMethod.Put, "/api/policy", """{"exchangeRates":{"K.W[D]":"x"}}""", "application/json");
+        Security.ProblemAssertions.ShouldBeProblem(r, 400, "VALIDATION_FAILED");
+        r.Body.GetProperty("errorCodes").EnumerateObject().Single().Name.ShouldBe("exchangeRates[K.W[D]]");
+    }
 }
