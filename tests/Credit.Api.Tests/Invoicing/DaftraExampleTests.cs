@@ -31,9 +31,9 @@ public class DaftraExampleTests(AppFixture app)
         refused.String("currency").ShouldBe("SAR");
         refused.String("title").ShouldBe("Credit refused");
         // The message a POS shows as it is (Daftra: "exceeded the allowed limit"), with the figures, in Arabic too.
-        refused.String("detail").ShouldBe("With this document the customer exceeds its credit limit. Credit limit 10,000.00 SAR, used 1,725.00 SAR, available 8,275.00 SAR.");
+        refused.String("detail").ShouldBe("With this amount the customer exceeds its credit limit. Credit limit 10,000.00 SAR, used 1,725.00 SAR, available 8,275.00 SAR.");
         var arabic = await clerk.InLanguage("ar").Post($"/api/customers/{id}/invoices", new { invoiceId = "INV-2", amount = 13800, issuedOn = "2026-11-02" });
-        arabic.String("detail").ShouldBe("يتجاوز العميل بهذا المستند حد الائتمان المسموح به. حد الائتمان 10,000.00 ر.س، المستخدَم منه 1,725.00 ر.س، المتاح 8,275.00 ر.س.");
+        arabic.String("detail").ShouldBe("يتجاوز العميل بهذا المبلغ حد الائتمان المسموح به. حد الائتمان 10,000.00 ر.س، المستخدَم منه 1,725.00 ر.س، المتاح 8,275.00 ر.س.");
         arabic.String("title").ShouldBe("رُفض البيع بالآجل");
         (await clerk.Post($"/api/customers/{id}/credit-check", new { amount = 13800, kind = "invoice" })).String("currency").ShouldBe("SAR");
 
