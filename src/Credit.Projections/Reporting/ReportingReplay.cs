@@ -136,11 +136,15 @@ public sealed class ReportingReplay(TimeZoneInfo zone)
                 // A reversal mirrors the payment's own rows: its ledger credit and what it settled.
                 if (_payments.TryGetValue((id, x.PaymentId), out var paid))
                     _ledger.Add(new LedgerRow(e.Sequence, id, x.ReversedOn, "payment-reversal", paid.Document, paid.Credit, 0, e.Timestamp));
-                // One row per installment, the pieces it settled there added up (as the live projection's SQL groups them).
+                // One row per installment, the pieces it settled there added up (as the live projection's SQL groups them),
+                // dated no earlier than the last piece: an item settled on its later issue date is not reopened before it existed.
                 if (_settledBy.TryGetValue((id, x.PaymentId), out var settled))
                     foreach (var part in settled.GroupBy(m => (m.Document, m.Installment)))
-                        Item(new ItemRow(e.Sequence, id, part.Key.Document, part.Key.Installment, part.First().DueOn, x.ReversedOn,
-                            x.PaymentId + "~reversal", -part.Sum(m => m.Amount)));
+                    {
+                        var latest = part.Max(m => m.On);
+                        Item(new ItemRow(e.Sequence, id, part.Key.Document, part.Key.Installment, part.First().DueOn,
+                            latest > x.ReversedOn ? latest : x.ReversedOn, x.PaymentId + "~reversal", -part.Sum(m => m.Amount)));
+                    }
                 break;
             case CreditNoteIssued x:
                 document = x.IssuedOn; // a document like any other: the account's first may be a credit note

@@ -191,6 +191,25 @@ public class ReadModelTests(AppFixture app)
     }
 
     [Fact]
+    public async Task A_bounced_payment_reopens_what_its_credit_settled_no_earlier_than_it_was_settled()
+    {
+        // Credit paid on 1 Aug settles an invoice issued on 1 Oct; the cheque is recorded as bounced on 1 Sep. In
+        // mid-September there was no invoice to owe: the reopened item appears on 1 Oct, when it was settled.
+        var id = await app.Customer(new { name = "Reopened later" });
+        await Pay(id, "P1", 200, "2026-08-01");
+        await Invoice(id, "I1", 200, "2026-10-01", "2026-10-31");
+        (await app.Clerk.Post($"/api/customers/{id}/payments/P1/reverse", new { reason = "bounced", reversedOn = "2026-09-01" })).Status.ShouldBe(200);
+
+        decimal Aged(ApiResponse report) => report.Body.GetProperty("customers").EnumerateArray()
+            .Where(c => c.GetProperty("customerId").GetString() == id).Sum(c => c.GetProperty("total").GetDecimal());
+        Aged(await Reporter.Get("/api/reports/aging?asOf=2026-09-15")).ShouldBe(0m);
+        Aged(await Reporter.Get("/api/reports/aging?asOf=2026-10-15")).ShouldBe(200m);
+        Aged(await Reporter.Get("/api/reports/aging?asOf=2026-11-23")).ShouldBe(200m);
+        var statement = await app.Clerk.Get($"/api/customers/{id}/statement?from=2026-07-01&to=2026-09-30");
+        statement.Decimal("closingBalance").ShouldBe(0m, statement.ToString());
+    }
+
+    [Fact]
     public async Task The_balance_counts_documents_dated_after_today_as_the_decisions_do()
     {
         var id = await app.Customer(new { name = "Post-dated", creditLimit = 1000 });

@@ -111,6 +111,12 @@ public class RebuildTests(AppFixture app)
         (await controller.Post("/api/customers/rb-6/payments", new { paymentId = "P1", amount = 900, allocations = new[] { new { invoiceId = "OLD", amount = 900 } } }))
             .Status.ShouldBe(201);
         await Infrastructure.Scenario.Eventually(() => controller.Get("/api/customers/rb-6/orders/O1"), r => r.Codes("reasons").Count == 1);
+
+        // A bounce dated before the invoice its credit settled: the item reopens on the day it was settled.
+        (await controller.Put("/api/customers/rb-7", new { name = "Reopened later" })).Status.ShouldBe(201);
+        (await controller.Post("/api/customers/rb-7/payments", new { paymentId = "P1", amount = 200, receivedOn = "2026-08-01" })).Status.ShouldBe(201);
+        (await controller.Post("/api/customers/rb-7/invoices", new { invoiceId = "I1", amount = 200, issuedOn = "2026-10-01", dueOn = "2026-10-31" })).Status.ShouldBe(201);
+        (await controller.Post("/api/customers/rb-7/payments/P1/reverse", new { reason = "bounced", reversedOn = "2026-09-01" })).Status.ShouldBe(200);
     }
 
     private static async Task CaughtUp(IAlbaHost host, AppFixture app) =>
