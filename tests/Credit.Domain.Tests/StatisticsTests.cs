@@ -89,6 +89,18 @@ public class StatisticsTests
     }
 
     [Fact]
+    public void Orders_alone_make_no_history_every_figure_is_null()
+    {
+        // The profile's customerSince is null until a document (or an opening balance) comes: the statistics agree.
+        var orders = new DailyActivity(D("2026-10-01"), 0, 0, 0, 0, 0, 100);
+        var s = CreditStatistics.Compute([orders], [], 1000m, null, D("2026-11-30"), [3, 12], "SAR");
+        s.CustomerSince.ShouldBeNull();
+        s.Dso.ShouldAllBe(d => d.Days == null && d.CountBackDays == null);
+        s.AverageBalance.ShouldAllBe(a => a.Amount == null);
+        (s.AverageCreditUsagePct, s.AverageExposurePct).ShouldBe((null, null));
+    }
+
+    [Fact]
     public void Average_balance_is_the_mean_of_end_of_day_outstanding_over_the_window()
     {
         // 1,000 from day 1 to 10 of a 30-day window, then 400: (10 × 1000 + 20 × 400) / 30 = 600.

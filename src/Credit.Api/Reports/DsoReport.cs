@@ -46,7 +46,8 @@ public static class DsoReportEndpoint
         var company = customers.Where(c => activity.Contains(c.CustomerId)).GroupBy(c => c.Currency).OrderBy(g => g.Key).Select(g =>
         {
             var combined = g.SelectMany(c => activity[c.CustomerId]).ToList();
-            var since = g.Select(c => c.CustomerSince ?? activity[c.CustomerId].Min(a => a.Date)).Min();
+            // From the first customer's first document (orders alone make no history, as in each one's figures).
+            var since = g.Select(c => c.CustomerSince).Where(d => d is not null).Min();
             var s = CreditStatistics.Compute(combined, [], null, since, day, windows, g.Key);
             return new CompanyDso(g.Key, g.Count(), s.Outstanding, s.Dso);
         }).ToList();

@@ -16,8 +16,9 @@ public sealed record DsoFigure(int WindowMonths, decimal? Days, decimal? CountBa
 /// <summary>Amount null when the window has no days (asOf before customerSince): a mean over nothing, like DSO's null.</summary>
 public sealed record AverageBalance(int WindowMonths, decimal? Amount);
 
+/// <summary>CustomerSince null: no document or opening balance yet (as the profile says), so no window and every figure null.</summary>
 public sealed record CustomerStatistics(
-    DateOnly AsOf, DateOnly CustomerSince, decimal Outstanding, IReadOnlyList<DsoFigure> Dso, IReadOnlyList<AverageBalance> AverageBalance,
+    DateOnly AsOf, DateOnly? CustomerSince, decimal Outstanding, IReadOnlyList<DsoFigure> Dso, IReadOnlyList<AverageBalance> AverageBalance,
     decimal? AverageCreditUsagePct, decimal? AverageExposurePct);
 
 /// <summary>
@@ -64,8 +65,14 @@ public static class CreditStatistics
         decimal OutstandingOn(DateOnly day) => EndOf(day).Outstanding;
         decimal SalesBetween(DateOnly from, DateOnly to) => EndOf(to).SalesTo - EndOf(from.AddDays(-1)).SalesTo;
 
-        var since = customerSince ?? (dates.Count > 0 ? dates[0] : asOf);
         var outstandingNow = OutstandingOn(asOf);
+        // Without a stated date, the first document's (an order is none): with no document yet there is no history to
+        // measure, as the profile's customerSince is null too.
+        var firstDocument = activity.Where(a => a.Sales != 0 || a.OpeningBalance != 0 || a.Receipts != 0 || a.Reversals != 0 || a.CreditNotes != 0)
+            .Select(a => (DateOnly?)a.Date).Min();
+        if ((customerSince ?? firstDocument) is not { } since)
+            return new CustomerStatistics(asOf, null, outstandingNow, windowsMonths.Select(m => new DsoFigure(m, null, null)).ToList(),
+                windowsMonths.Select(m => new AverageBalance(m, null)).ToList(), null, null);
 
         var countBack = CountBack(outstandingNow, since, asOf, SalesBetween);
         var dso = new List<DsoFigure>();

@@ -210,6 +210,22 @@ public class ReadModelTests(AppFixture app)
     }
 
     [Fact]
+    public async Task A_customer_with_orders_only_has_no_history_yet_in_its_profile_or_its_statistics()
+    {
+        var id = await app.Customer(new { name = "Orders only", creditLimit = 5000 });
+        (await app.Clerk.Post($"/api/customers/{id}/orders", new { orderId = "O1", amount = 100, orderedOn = "2026-10-01" })).Status.ShouldBe(201);
+
+        (await app.Clerk.Get($"/api/customers/{id}")).Body.GetProperty("customerSince").ValueKind.ShouldBe(System.Text.Json.JsonValueKind.Null);
+        foreach (var asOf in new[] { "2026-09-30", "2026-11-23" })
+        {
+            var stats = await app.Clerk.Get($"/api/customers/{id}/statistics?asOf={asOf}");
+            stats.Body.GetProperty("customerSince").ValueKind.ShouldBe(System.Text.Json.JsonValueKind.Null, stats.ToString());
+            stats.Body.GetProperty("dso").EnumerateArray().ShouldAllBe(d => d.GetProperty("countBackDays").ValueKind == System.Text.Json.JsonValueKind.Null);
+            stats.Body.GetProperty("averageBalance").EnumerateArray().ShouldAllBe(a => a.GetProperty("amount").ValueKind == System.Text.Json.JsonValueKind.Null);
+        }
+    }
+
+    [Fact]
     public async Task The_balance_counts_documents_dated_after_today_as_the_decisions_do()
     {
         var id = await app.Customer(new { name = "Post-dated", creditLimit = 1000 });
