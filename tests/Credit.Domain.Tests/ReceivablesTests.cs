@@ -196,6 +196,10 @@ public class ReceivablesTests
         var account = Account(Invoice("A", 100m), Paid("P1", "A", 40m));
         PaymentDecisions.Reverse(account, new ReversePayment("NOPE", Today, "x")).Rejection!.Code.ShouldBe(ErrorCodes.PaymentNotFound);
         PaymentDecisions.Reverse(account, new ReversePayment("P1", Today.AddDays(-1), "x")).Rejection!.Code.ShouldBe(ErrorCodes.ReversedBeforeReceived);
+        // Left to its default (today), a reversal of a payment dated ahead falls on the payment's own date.
+        var postDated = CreditAccount.From(Opened(), new PaymentReceived("PD", 100m, Today.AddDays(10), [], 100m, "fp-pd"));
+        var reversed = PaymentDecisions.Reverse(postDated, new ReversePayment("PD", Today, "bounced", DateGiven: false));
+        reversed.Events.OfType<PaymentReversed>().Single().ReversedOn.ShouldBe(Today.AddDays(10));
     }
 
     [Fact]

@@ -34,7 +34,7 @@ public static class ReversePaymentEndpoint
     public static async Task<IResult> Post(string customerId, string paymentId, ReversePaymentRequest request, HttpContext http,
         AccountStore accounts, BusinessCalendar calendar, CancellationToken ct)
     {
-        var command = new ReversePayment(paymentId, request.ReversedOn ?? calendar.Today, request.Reason!.Trim());
+        var command = new ReversePayment(paymentId, request.ReversedOn ?? calendar.Today, request.Reason!.Trim(), DateGiven: request.ReversedOn is not null);
         // Orders the system granted on the strength of the payment are held again in the same commit.
         var outcome = await accounts.DecideExisting(customerId, Caller.Of(http), (account, _) => PaymentDecisions.Reverse(account, command), ct,
             reversal => OrderDecisions.HoldAgainWhatRestedOn(reversal, paymentId));

@@ -16,7 +16,9 @@ public sealed record InvoiceAllocation(string InvoiceId, decimal Amount);
 
 public sealed record PaymentResult(string PaymentId, IReadOnlyList<InvoiceAllocation> Allocations, decimal Unapplied);
 
-public sealed record ReversePayment(string PaymentId, DateOnly ReversedOn, string Reason);
+/// <summary>DateGiven false: ReversedOn is today's date by default, which a payment dated in the future (a post-dated
+/// cheque recorded ahead) cannot be reversed on; it is then reversed on its own date.</summary>
+public sealed record ReversePayment(string PaymentId, DateOnly ReversedOn, string Reason, bool DateGiven = true);
 
 /// <summary>What a reversal reopened: exactly what the payment had settled, and the unapplied credit it withdrew.</summary>
 public sealed record ReversalResult(string PaymentId, DateOnly ReversedOn, IReadOnlyList<InvoiceAllocation> Reopened, decimal UnappliedWithdrawn);
@@ -70,6 +72,7 @@ public static class PaymentDecisions
             return Outcome<ReversalResult>.Reject(RejectionKind.NotFound, ErrorCodes.PaymentNotFound);
         if (payment.Reversed)
             return Outcome<ReversalResult>.Repeat(ReversalOf(payment, payment.ReversedOn ?? cmd.ReversedOn));
+        if (!cmd.DateGiven && cmd.ReversedOn < payment.ReceivedOn) cmd = cmd with { ReversedOn = payment.ReceivedOn };
         if (cmd.ReversedOn < payment.ReceivedOn)
             return Outcome<ReversalResult>.Invalid("reversedOn", ErrorCodes.ReversedBeforeReceived);
         var reversed = new PaymentReversed(cmd.PaymentId, cmd.ReversedOn, cmd.Reason);
