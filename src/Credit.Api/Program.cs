@@ -168,6 +168,7 @@ try
     app.UseCorrelationIds();
     app.UseBodyLimit();
     app.UseCaseInsensitiveMediaTypes();
+    app.UseHeadAsGet();
     app.UseDocsAtTheirAddress();
     app.UseRouting();
     app.UseRouteIdValidation();

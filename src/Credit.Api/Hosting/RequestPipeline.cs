@@ -33,6 +33,16 @@ public static class RequestPipeline
     });
 
     /// <summary>
+    /// HEAD wherever GET answers (RFC 9110: the same headers, no body), as monitors and link checkers use it; the
+    /// endpoints are GET only, so HEAD was 405. Served as the GET; Kestrel sends no body for a HEAD request.
+    /// </summary>
+    public static void UseHeadAsGet(this WebApplication app) => app.Use(async (context, next) =>
+    {
+        if (HttpMethods.IsHead(context.Request.Method)) context.Request.Method = HttpMethods.Get;
+        await next();
+    });
+
+    /// <summary>
     /// Media types are case-insensitive (RFC 9110): "Application/JSON" is JSON, but the body reader compares exactly
     /// and answered 415. The type is lower-cased (its parameters, such as a charset, kept as sent).
     /// </summary>

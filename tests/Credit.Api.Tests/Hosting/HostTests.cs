@@ -232,6 +232,18 @@ public class HostTests(AppFixture app)
         (await new ApiClient(host, null).Get("/health")).Status.ShouldBe(200);
     }
     [Fact]
+    public async Task HEAD_answers_wherever_GET_does()
+    {
+        // Monitors and link checkers ask with HEAD: the GET's status and headers (Kestrel sends no body).
+        var id = await app.Customer(new { name = "Head" });
+        var head = await app.Controller.SendRaw(HttpMethod.Head, $"/api/customers/{id}", null, "application/json");
+        head.Status.ShouldBe(200);
+        (await app.Anonymous.SendRaw(HttpMethod.Head, "/health", null, "application/json")).Status.ShouldBe(200);
+        // Not where only POST answers.
+        (await app.Controller.SendRaw(HttpMethod.Head, $"/api/customers/{id}/invoices", null, "application/json")).Status.ShouldBe(405);
+    }
+
+    [Fact]
     public async Task Health_answers_503_within_a_few_seconds_when_the_database_hangs()
     {
         var database = await app.NewDatabase("hangs");
