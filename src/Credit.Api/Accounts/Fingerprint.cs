@@ -19,6 +19,11 @@ public static class Fingerprint
     public static string Of<T>(T request) =>
         Convert.ToHexString(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(request, Options)))[..32];
 
+    /// <summary>The request's prints (<see cref="Domain.Decisions.RequestPrint"/>): <paramref name="resolve"/> fills in the dates
+    /// it left out from the document's (its date, its due date).</summary>
+    public static Domain.Decisions.RequestPrint Print<T>(T request, Func<T, DateOnly, DateOnly?, T> resolve) =>
+        new(() => Of(request), (date, dueOn) => Of(resolve(request, date, dueOn)));
+
     private sealed class NormalisedDecimal : JsonConverter<decimal>
     {
         public override decimal Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => reader.GetDecimal();

@@ -39,7 +39,8 @@ public static class IssueCreditNoteEndpoint
         AccountStore accounts, BusinessCalendar calendar, CancellationToken ct)
     {
         var command = new IssueCreditNote(request.CreditNoteId, request.Amount, request.IssuedOn ?? calendar.Today, request.InvoiceId,
-            request.Reason!.Trim(), Fingerprint.Of(request));
+            request.Reason!.Trim(),
+            Fingerprint.Print(request, (r, date, _) => r with { IssuedOn = r.IssuedOn ?? date }));
         var outcome = await accounts.DecideExisting(customerId, Caller.Of(http), (account, _) => CreditNoteDecisions.Issue(account, command), ct);
         if (outcome.Rejection is { } rejection) return Problems.From(rejection);
 

@@ -78,7 +78,9 @@ public static class IssueInvoiceEndpoint
 
         var command = new IssueInvoice(request.InvoiceId, request.Amount, request.IssuedOn ?? calendar.Today, request.OrderId,
             request.DueOn, request.Installments?.Select(i => new Installment(i.DueOn, i.Amount)).ToList(),
-            request.Override?.Reason?.Trim(), request.Override is null ? null : caller.User, Fingerprint.Of(request));
+            request.Override?.Reason?.Trim(), request.Override is null ? null : caller.User,
+            // A due date left out is the one the terms gave; with installments there is none to give.
+            Fingerprint.Print(request, (r, date, due) => r with { IssuedOn = r.IssuedOn ?? date, DueOn = r.Installments is null ? r.DueOn ?? due : r.DueOn }));
 
         var outcome = await accounts.DecideExisting(customerId, caller, (account, context) => InvoiceDecisions.Issue(account, command, context), ct);
         if (outcome.Rejection is { } rejection) return Problems.From(rejection);

@@ -38,7 +38,8 @@ public static class PlaceOrderEndpoint
     public static async Task<IResult> Post(string customerId, PlaceOrderRequest request, HttpContext http,
         AccountStore accounts, BusinessCalendar calendar, CancellationToken ct)
     {
-        var command = new PlaceOrder(request.OrderId, request.Amount, request.OrderedOn ?? calendar.Today, request.PaymentTerms, Fingerprint.Of(request));
+        var command = new PlaceOrder(request.OrderId, request.Amount, request.OrderedOn ?? calendar.Today, request.PaymentTerms,
+            Fingerprint.Print(request, (r, date, _) => r with { OrderedOn = r.OrderedOn ?? date }));
         var outcome = await accounts.DecideExisting(customerId, Caller.Of(http), (account, context) => OrderDecisions.Place(account, command, context), ct);
         return OrderResponse.From(outcome, $"/api/customers/{customerId}/orders/{request.OrderId}");
     }

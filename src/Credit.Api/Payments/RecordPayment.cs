@@ -46,7 +46,8 @@ public static class RecordPaymentEndpoint
         AccountStore accounts, BusinessCalendar calendar, CancellationToken ct)
     {
         var command = new ReceivePayment(request.PaymentId, request.Amount, request.ReceivedOn ?? calendar.Today,
-            request.Allocations?.Select(a => new RequestedAllocation(a.InvoiceId, a.Amount)).ToList(), Fingerprint.Of(request));
+            request.Allocations?.Select(a => new RequestedAllocation(a.InvoiceId, a.Amount)).ToList(),
+            Fingerprint.Print(request, (r, date, _) => r with { ReceivedOn = r.ReceivedOn ?? date }));
 
         var outcome = await accounts.DecideExisting(customerId, Caller.Of(http), (account, _) => PaymentDecisions.Receive(account, command), ct);
         if (outcome.Rejection is { } rejection) return Problems.From(rejection);

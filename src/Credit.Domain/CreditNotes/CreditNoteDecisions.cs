@@ -4,7 +4,7 @@ using Credit.Domain.Payments;
 
 namespace Credit.Domain.CreditNotes;
 
-public sealed record IssueCreditNote(string CreditNoteId, decimal Amount, DateOnly IssuedOn, string? InvoiceId, string Reason, string Fingerprint);
+public sealed record IssueCreditNote(string CreditNoteId, decimal Amount, DateOnly IssuedOn, string? InvoiceId, string Reason, RequestPrint Fingerprint);
 
 public sealed record CreditNoteResult(string CreditNoteId, string? InvoiceId, IReadOnlyList<InvoiceAllocation> Allocations, decimal Unapplied);
 
@@ -20,7 +20,7 @@ public static class CreditNoteDecisions
     public static Outcome<CreditNoteResult> Issue(CreditAccount account, IssueCreditNote cmd)
     {
         if (account.CreditNotes.TryGetValue(cmd.CreditNoteId, out var existing))
-            return Outcome<CreditNoteResult>.Again(existing.Fingerprint, cmd.Fingerprint, () => ResultOf(existing));
+            return Outcome<CreditNoteResult>.Again(cmd.Fingerprint.Repeats(existing.Fingerprint, existing.IssuedOn), () => ResultOf(existing));
 
         if (!Money.Currency.FitsMinorUnit(cmd.Amount, account.Currency))
             return Outcome<CreditNoteResult>.Invalid("amount", "AMOUNT_PRECISION");
@@ -45,7 +45,7 @@ public static class CreditNoteDecisions
         }
 
         var unapplied = cmd.Amount - settlements.Sum(s => s.Amount);
-        var issued = new CreditNoteIssued(cmd.CreditNoteId, cmd.Amount, cmd.IssuedOn, cmd.InvoiceId, settlements, unapplied, cmd.Reason, cmd.Fingerprint);
+        var issued = new CreditNoteIssued(cmd.CreditNoteId, cmd.Amount, cmd.IssuedOn, cmd.InvoiceId, settlements, unapplied, cmd.Reason, cmd.Fingerprint.For(cmd.IssuedOn));
         return Outcome<CreditNoteResult>.Accept(
             new CreditNoteResult(cmd.CreditNoteId, cmd.InvoiceId, PaymentDecisions.ResultOf(cmd.CreditNoteId, settlements, unapplied).Allocations, unapplied),
             issued);

@@ -26,7 +26,11 @@ public sealed record Outcome<T>(T? Result, IReadOnlyList<object> Events, Rejecti
     /// <summary>A create whose id exists already: the same request again gets the original answer and no event;
     /// another request under the same id is a DUPLICATE_ID.</summary>
     public static Outcome<T> Again(RequestFingerprint existingFingerprint, string fingerprint, Func<T> original) =>
-        existingFingerprint == RequestFingerprint.Of(fingerprint) ? Repeat(original()) : Reject(RejectionKind.Duplicate, ErrorCodes.DuplicateId);
+        Again(existingFingerprint == RequestFingerprint.Of(fingerprint), original);
+
+    /// <summary>As above, the request already compared (<see cref="RequestPrint.Repeats"/>).</summary>
+    public static Outcome<T> Again(bool sameRequest, Func<T> original) =>
+        sameRequest ? Repeat(original()) : Reject(RejectionKind.Duplicate, ErrorCodes.DuplicateId);
 
     public static Outcome<T> Reject(Rejection rejection) => new(default, [], rejection);
 

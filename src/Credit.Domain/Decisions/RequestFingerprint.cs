@@ -19,3 +19,26 @@ public readonly record struct RequestFingerprint(UInt128 Value)
 
     public static implicit operator RequestFingerprint(string text) => Of(text);
 }
+
+/// <summary>
+/// A create request's fingerprints. Raw: the body as sent. Resolved: the body with the dates it left out filled in
+/// (the document's date, and its due date where it has one), given the document's own dates. A new document keeps the
+/// resolved one; a repeat matches when either agrees, so spelling out what the first request left to its default (the
+/// day it defaulted to, the due date the terms gave) is the same request, and a document recorded before the resolved
+/// print (its events keep the raw one) still answers its identical repeats. Each is computed only when asked for.
+/// </summary>
+public sealed class RequestPrint(Func<string> raw, Func<DateOnly, DateOnly?, string>? resolved = null)
+{
+    private string? _raw;
+
+    public string Raw => _raw ??= raw();
+
+    public static implicit operator RequestPrint(string raw) => new(() => raw);
+
+    /// <summary>What a new document keeps, given its dates.</summary>
+    public string For(DateOnly date, DateOnly? dueOn = null) => resolved?.Invoke(date, dueOn) ?? Raw;
+
+    /// <summary>Whether this repeats the request that made a document with these dates and kept <paramref name="kept"/>.</summary>
+    public bool Repeats(RequestFingerprint kept, DateOnly date, DateOnly? dueOn = null) =>
+        kept == RequestFingerprint.Of(Raw) || (resolved is not null && kept == RequestFingerprint.Of(resolved(date, dueOn)));
+}

@@ -15,7 +15,7 @@ public sealed record IssueInvoice(
     IReadOnlyList<Installment>? Installments,
     string? OverrideReason,
     string? OverrideBy,
-    string Fingerprint);
+    RequestPrint Fingerprint);
 
 /// <summary>Overridden: the reasons a controller's override issued the invoice despite (empty without one).</summary>
 public sealed record InvoiceResult(string InvoiceId, DateOnly DueOn, IReadOnlyList<Installment> Installments, IReadOnlyList<string> Warnings,
@@ -26,7 +26,7 @@ public static class InvoiceDecisions
     public static Outcome<InvoiceResult> Issue(CreditAccount account, IssueInvoice cmd, CreditContext ctx)
     {
         if (account.Receivables.TryGetValue(cmd.InvoiceId, out var existing))
-            return Outcome<InvoiceResult>.Again(existing.Fingerprint, cmd.Fingerprint, () => ResultOf(existing));
+            return Outcome<InvoiceResult>.Again(cmd.Fingerprint.Repeats(existing.Fingerprint, existing.IssuedOn, existing.DueOn), () => ResultOf(existing));
         if (!account.Profile.BuysFromUs) return Outcome<InvoiceResult>.Reject(RejectionKind.InvalidState, ErrorCodes.NotACustomer);
 
         if (Money.Currency.ImpreciseFields(cmd.Amount, cmd.Installments, i => i.Amount, "installments", account.Currency) is { Count: > 0 } imprecise)
@@ -57,7 +57,7 @@ public static class InvoiceDecisions
         else if (cmd.OverrideBy is not null) creditOverride = new CreditOverride(cmd.OverrideReason ?? "", cmd.OverrideBy, []);
 
         var issued = new InvoiceIssued(cmd.InvoiceId, cmd.Amount, cmd.IssuedOn, installments[^1].DueOn, installments,
-            cmd.OrderId, decision.Warnings, creditOverride, cmd.Fingerprint);
+            cmd.OrderId, decision.Warnings, creditOverride, cmd.Fingerprint.For(cmd.IssuedOn, installments[^1].DueOn));
         return Outcome<InvoiceResult>.Accept(new InvoiceResult(issued.InvoiceId, issued.DueOn, installments, issued.Warnings,
                 creditOverride?.OverriddenReasons ?? []),
             [issued, .. CreditFor(account, issued)]);

@@ -3,7 +3,7 @@ using Credit.Domain.Decisions;
 
 namespace Credit.Domain.Orders;
 
-public sealed record PlaceOrder(string OrderId, decimal Amount, DateOnly OrderedOn, PaymentTerms? PaymentTerms, string Fingerprint);
+public sealed record PlaceOrder(string OrderId, decimal Amount, DateOnly OrderedOn, PaymentTerms? PaymentTerms, RequestPrint Fingerprint);
 
 public sealed record OrderResult(string OrderId, OrderStatus Status, decimal Amount, IReadOnlyList<string> Reasons, IReadOnlyList<string> Warnings);
 
@@ -15,7 +15,7 @@ public static class OrderDecisions
     public static Outcome<OrderResult> Place(CreditAccount account, PlaceOrder cmd, CreditContext ctx)
     {
         if (account.Orders.TryGetValue(cmd.OrderId, out var existing))
-            return Outcome<OrderResult>.Again(existing.Fingerprint, cmd.Fingerprint, () => PlacementOf(existing));
+            return Outcome<OrderResult>.Again(cmd.Fingerprint.Repeats(existing.Fingerprint, existing.OrderedOn), () => PlacementOf(existing));
         if (!account.Profile.BuysFromUs) return Outcome<OrderResult>.Reject(RejectionKind.InvalidState, ErrorCodes.NotACustomer);
         if (!Money.Currency.FitsMinorUnit(cmd.Amount, account.Currency))
             return Outcome<OrderResult>.Invalid("amount", "AMOUNT_PRECISION");
@@ -23,8 +23,8 @@ public static class OrderDecisions
         var decision = CreditRules.Decide(account, ctx.Policy, ctx.Group,
             new CreditRequest(DocumentKind.Order, cmd.Amount, cmd.OrderedOn, cmd.PaymentTerms), ctx.Today);
         object placed = decision.Allowed
-            ? new OrderApproved(cmd.OrderId, cmd.Amount, cmd.OrderedOn, cmd.PaymentTerms, decision.Warnings, cmd.Fingerprint)
-            : new OrderHeld(cmd.OrderId, cmd.Amount, cmd.OrderedOn, cmd.PaymentTerms, decision.Reasons, decision.Warnings, cmd.Fingerprint);
+            ? new OrderApproved(cmd.OrderId, cmd.Amount, cmd.OrderedOn, cmd.PaymentTerms, decision.Warnings, cmd.Fingerprint.For(cmd.OrderedOn))
+            : new OrderHeld(cmd.OrderId, cmd.Amount, cmd.OrderedOn, cmd.PaymentTerms, decision.Reasons, decision.Warnings, cmd.Fingerprint.For(cmd.OrderedOn));
         var status = decision.Allowed ? OrderStatus.Approved : OrderStatus.Held;
         return Outcome<OrderResult>.Accept(new OrderResult(cmd.OrderId, status, cmd.Amount, decision.Reasons, decision.Warnings), placed);
     }

@@ -10,7 +10,7 @@ public sealed record ReceivePayment(
     decimal Amount,
     DateOnly ReceivedOn,
     IReadOnlyList<RequestedAllocation>? Allocations,
-    string Fingerprint);
+    RequestPrint Fingerprint);
 
 public sealed record InvoiceAllocation(string InvoiceId, decimal Amount);
 
@@ -28,7 +28,7 @@ public static class PaymentDecisions
     public static Outcome<PaymentResult> Receive(CreditAccount account, ReceivePayment cmd)
     {
         if (account.Payments.TryGetValue(cmd.PaymentId, out var existing))
-            return Outcome<PaymentResult>.Again(existing.Fingerprint, cmd.Fingerprint,
+            return Outcome<PaymentResult>.Again(cmd.Fingerprint.Repeats(existing.Fingerprint, existing.ReceivedOn),
                 () => FirstAnswer(existing.Id, existing.Amount, existing.Settlements, existing.OwnSettlements));
 
         if (Money.Currency.ImpreciseFields(cmd.Amount, cmd.Allocations, a => a.Amount, "allocations", account.Currency) is { Count: > 0 } imprecise)
@@ -57,7 +57,7 @@ public static class PaymentDecisions
         }
 
         var unapplied = cmd.Amount - settlements.Sum(s => s.Amount);
-        var received = new PaymentReceived(cmd.PaymentId, cmd.Amount, cmd.ReceivedOn, settlements, unapplied, cmd.Fingerprint);
+        var received = new PaymentReceived(cmd.PaymentId, cmd.Amount, cmd.ReceivedOn, settlements, unapplied, cmd.Fingerprint.For(cmd.ReceivedOn));
         return Outcome<PaymentResult>.Accept(ResultOf(received.PaymentId, settlements, unapplied), received);
     }
 

@@ -1,4 +1,5 @@
 using Credit.Api.Tests.Infrastructure;
+using Credit.Api.Tests.Security;
 
 namespace Credit.Api.Tests.Invoicing;
 
@@ -104,5 +105,29 @@ public class DaftraExampleTests(AppFixture app)
         other.Code.ShouldBe("DUPLICATE_ID");
         var balance = await app.Clerk.Get($"/api/customers/{id}/balance");
         balance.Decimal("outstanding").ShouldBe(100.5m);
+    }
+
+    [Fact]
+    public async Task A_repeat_that_spells_out_the_defaults_the_first_request_left_out_is_the_same_request()
+    {
+        // A POS retrying after a timeout may fill in what it first left to the defaults: today's date, the terms' due date.
+        var id = AppFixture.NewId("idem");
+        await app.Controller.Put($"/api/customers/{id}", new { name = "Idem", creditLimit = 5000, paymentTerms = new { days = 30 } });
+        var today = "2026-11-23"; // the test clock's business date
+        (await app.Clerk.Post($"/api/customers/{id}/invoices", new { invoiceId = "I1", amount = 100 })).Status.ShouldBe(201);
+        (await app.Clerk.Post($"/api/customers/{id}/invoices", new { invoiceId = "I1", amount = 100, issuedOn = today, dueOn = "2026-12-23" }))
+            .Status.ShouldBe(200);
+        (await app.Clerk.Post($"/api/customers/{id}/invoices", new { invoiceId = "I1", amount = 100, dueOn = "2026-12-24" })).ShouldBeProblem(409, "DUPLICATE_ID");
+        (await app.Clerk.Post($"/api/customers/{id}/invoices", new { invoiceId = "I1", amount = 100, issuedOn = "2026-11-22" })).ShouldBeProblem(409, "DUPLICATE_ID");
+
+        (await app.Clerk.Post($"/api/customers/{id}/orders", new { orderId = "O1", amount = 10 })).Status.ShouldBe(201);
+        (await app.Clerk.Post($"/api/customers/{id}/orders", new { orderId = "O1", amount = 10, orderedOn = today })).Status.ShouldBe(200);
+        (await app.Clerk.Post($"/api/customers/{id}/payments", new { paymentId = "P1", amount = 10 })).Status.ShouldBe(201);
+        (await app.Clerk.Post($"/api/customers/{id}/payments", new { paymentId = "P1", amount = 10, receivedOn = today })).Status.ShouldBe(200);
+        (await app.Clerk.Post($"/api/customers/{id}/credit-notes", new { creditNoteId = "N1", amount = 10, reason = "returns" })).Status.ShouldBe(201);
+        (await app.Clerk.Post($"/api/customers/{id}/credit-notes", new { creditNoteId = "N1", amount = 10, reason = "returns", issuedOn = today })).Status.ShouldBe(200);
+        // And the other way round: given first, left out on the retry.
+        (await app.Clerk.Post($"/api/customers/{id}/payments", new { paymentId = "P2", amount = 10, receivedOn = today })).Status.ShouldBe(201);
+        (await app.Clerk.Post($"/api/customers/{id}/payments", new { paymentId = "P2", amount = 10 })).Status.ShouldBe(200);
     }
 }
