@@ -72,7 +72,7 @@ public sealed class ReportingReads(IDocumentStore store, Operations.RebuildGate 
         await using var cmd = new NpgsqlCommand($"""
             select customer_id, document_id, installment, due_on, sum(amount) from {S}.item_movements
             where (@id::varchar is null or customer_id = @id) and business_date <= @asOf
-            group by customer_id, document_id, installment, due_on having sum(amount) > 0
+            group by customer_id, document_id, installment, due_on having sum(amount) <> 0
             order by customer_id, due_on, document_id, installment
             """, conn);
         cmd.Parameters.Add(new NpgsqlParameter("id", NpgsqlTypes.NpgsqlDbType.Varchar) { Value = (object?)customerId ?? DBNull.Value });
@@ -81,7 +81,31 @@ public sealed class ReportingReads(IDocumentStore store, Operations.RebuildGate 
         var list = new List<OpenItemRow>();
         while (await r.ReadAsync(ct))
             list.Add(new OpenItemRow(r.GetString(0), r.GetString(1), r.GetInt32(2), r.GetFieldValue<DateOnly>(3), r.GetDecimal(4)));
-        return list;
+        return AsTheyStood(list);
+    }
+
+    /// <summary>
+    /// Open items as they stood on a past date. An item can sum below zero there: settled on that date by credit or a
+    /// payment whose claim on it came later (a credit note recorded after a bounce reopened it, a payment dated before
+    /// the invoice it was allocated to). That was credit on that day, not a negative debt: it settles the customer's
+    /// other open items oldest due first, as credit does (left out, the aging showed more than the statement's balance).
+    /// Rows come ordered by customer, then due date.
+    /// </summary>
+    internal static List<OpenItemRow> AsTheyStood(List<OpenItemRow> rows)
+    {
+        if (!rows.Exists(x => x.OpenAmount < 0)) return rows;
+        var result = new List<OpenItemRow>(rows.Count);
+        foreach (var customer in rows.GroupBy(x => x.CustomerId))
+        {
+            var credit = -customer.Where(x => x.OpenAmount < 0).Sum(x => x.OpenAmount);
+            foreach (var item in customer.Where(x => x.OpenAmount > 0))
+            {
+                var taken = Math.Min(credit, item.OpenAmount);
+                credit -= taken;
+                if (item.OpenAmount > taken) result.Add(item with { OpenAmount = item.OpenAmount - taken });
+            }
+        }
+        return result;
     }
 
     /// <summary>Daily activity up to and including <paramref name="asOf"/>, per customer.</summary>

@@ -226,6 +226,30 @@ public class ReadModelTests(AppFixture app)
     }
 
     [Fact]
+    public async Task On_a_past_date_credit_that_settled_an_item_before_it_was_reopened_counts_as_the_credit_it_was()
+    {
+        // P-X paid INV-X on 5 Nov and bounced on 20 Nov; a credit note dated 10 Nov, recorded after the bounce, settled
+        // the reopened INV-X. On 12 Nov INV-X was still paid, so the note's 400 was credit then: it settles INV-Y, and the
+        // aging agrees with the statement (600), instead of showing INV-Y's full 1,000.
+        var id = await app.Customer(new { name = "Credit then", creditLimit = 100000, paymentTerms = new { days = 30 } });
+        await Invoice(id, "INV-X", 1000, "2026-11-01", "2026-12-01");
+        await Invoice(id, "INV-Y", 1000, "2026-11-02", "2026-12-02");
+        await Pay(id, "P-X", 1000, "2026-11-05");
+        (await app.Clerk.Post($"/api/customers/{id}/payments/P-X/reverse", new { reason = "bounced", reversedOn = "2026-11-20" })).Status.ShouldBe(200);
+        (await app.Clerk.Post($"/api/customers/{id}/credit-notes", new { creditNoteId = "CN-1", amount = 400, issuedOn = "2026-11-10", reason = "discount" }))
+            .Status.ShouldBe(201);
+
+        decimal Aged(ApiResponse report) => report.Body.GetProperty("customers").EnumerateArray()
+            .Where(c => c.GetProperty("customerId").GetString() == id).Sum(c => c.GetProperty("total").GetDecimal());
+        foreach (var (day, expected) in new[] { ("2026-11-12", 600m), ("2026-11-21", 1600m) })
+        {
+            var statement = await app.Clerk.Get($"/api/customers/{id}/statement?from=2026-11-01&to={day}");
+            statement.Decimal("closingBalance").ShouldBe(expected, day);
+            Aged(await Reporter.Get($"/api/reports/aging?asOf={day}")).ShouldBe(expected, day);
+        }
+    }
+
+    [Fact]
     public async Task The_balance_counts_documents_dated_after_today_as_the_decisions_do()
     {
         var id = await app.Customer(new { name = "Post-dated", creditLimit = 1000 });
