@@ -19,7 +19,7 @@ public sealed record PolicySet(CreditPolicy Policy);
 /// Keeps the policy in memory: every decision needs it, it rarely changes, and this node is its only
 /// writer (Solo mode), so the cache is refreshed on write.
 /// </summary>
-public sealed class PolicyStore(IDocumentStore store, TimeProvider clock)
+public sealed class PolicyStore(IDocumentStore store, TimeProvider clock, Hosting.BusinessCalendar calendar)
 {
     public const string DocumentId = "company";
     /// <summary>Policy changes live on their own stream; '~' cannot appear in a customer id.</summary>
@@ -55,6 +55,10 @@ public sealed class PolicyStore(IDocumentStore store, TimeProvider clock)
             session.LastModifiedBy = caller.User;
             session.Store(new PolicyDocument { Policy = policy, UpdatedBy = caller.User, UpdatedAt = clock.GetUtcNow() });
             session.Events.Append(StreamId, new PolicySet(policy));
+            // A new notice period moves the due-soon reminders still waiting, in the same transaction: a controller who
+            // lengthens it means every open installment, not only those invoiced from now on.
+            if (policy.ReminderDaysBefore != before.ReminderDaysBefore)
+                Reminders.WaitingReminders.Reschedule(session, policy.ReminderDaysBefore, calendar.Today);
             await session.SaveChangesAsync(ct);
             _current = policy;
             return before;

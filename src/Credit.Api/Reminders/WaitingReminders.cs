@@ -110,6 +110,13 @@ public sealed class WaitingReminders(
             (rows.Select(r => r.DueOn).ToArray(), date), (rows.Select(r => r.SendOn).ToArray(), date));
     }
 
+    /// <summary>Due-soon reminders still waiting go out <paramref name="daysBefore"/> days before their due date now
+    /// (today at the earliest), in the session's transaction.</summary>
+    public static void Reschedule(IDocumentSession session, int daysBefore, DateOnly today) =>
+        session.QueueTypedSql($"""
+            update {Table} set send_on = greatest(due_on - ?, ?) where kind = '{Reminder.DueSoonName}'
+            """, (Math.Max(daysBefore, 0), NpgsqlDbType.Integer), (today, NpgsqlDbType.Date));
+
     protected override async Task ExecuteAsync(CancellationToken stop)
     {
         // Sends go through Wolverine, which must be running first.

@@ -202,6 +202,26 @@ public class RemindersTests(AppFixture app)
         (await Waiting(database, "legacy")).ShouldBe(["I1/2/due-soon/2026-12-17"]);
     }
 
+    [Fact]
+    public async Task A_new_notice_period_moves_the_due_soon_reminders_still_waiting()
+    {
+        // Its own database: the company's notice period applies to every customer's reminders.
+        var database = await app.NewDatabase("notice");
+        await using var host = await AppFixture.StartHost(database, app.Clock, ("Credit:Reminders:SweepSeconds", "0.5"));
+        var controller = new ApiClient(host, app.Token("controller-1", "controller"));
+        (await controller.Put("/api/customers/N1", new { name = "Notice" })).Status.ShouldBe(201);
+        (await controller.Post("/api/customers/N1/invoices", new { invoiceId = "I1", amount = 100, dueOn = "2026-12-23" })).Status.ShouldBe(201);
+        (await Waiting(database, "N1")).ShouldBe(["I1/1/due-soon/2026-12-20"]);
+
+        var policy = (await controller.Get("/api/policy")).Body;
+        (await controller.Put("/api/policy", new { reminderDaysBefore = 10, currency = policy.GetProperty("currency").GetString() })).Status.ShouldBe(200);
+        (await Waiting(database, "N1")).ShouldBe(["I1/1/due-soon/2026-12-13"]);
+        // Longer than what is left: due today, so the sweep sends it now.
+        (await controller.Put("/api/policy", new { reminderDaysBefore = 60 })).Status.ShouldBe(200);
+        var sent = await Scenario.Eventually(() => Notifications(controller, "N1"), r => r.Body.GetArrayLength() == 1);
+        Kinds(sent).ShouldBe(["I1/1/due-soon"]);
+    }
+
     private static async Task<long> ScheduledEnvelopes(string connectionString)
     {
         await using var conn = new NpgsqlConnection(connectionString);
