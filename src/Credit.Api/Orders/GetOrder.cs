@@ -55,6 +55,8 @@ public static class GetOrderEndpoint
                 OrderHeldAgain x when x.OrderId == orderId => new OrderStep("held", at, OrderDecisions.SystemUser,
                     Localization.Text.Phrase("HELD_AGAIN_REASON", x.PaymentId), Problems.Reasons(x.Reasons)),
                 ReleaseConfirmed x when x.OrderId == orderId => new OrderStep("released", at, x.By, x.Reason, []),
+                HoldReasonsChanged x when x.OrderId == orderId => new OrderStep("held", at, OrderDecisions.SystemUser,
+                    Localization.Text.Phrase("HOLD_REASONS_CHANGED"), Problems.Reasons(x.Reasons)),
                 OrderRejected x when x.OrderId == orderId => new OrderStep("rejected", at, user, x.Reason, []),
                 OrderCancelled x when x.OrderId == orderId => new OrderStep("cancelled", at, user, x.Reason, []),
                 InvoiceIssued x when x.OrderId == orderId => new OrderStep("invoiced", at, user, x.InvoiceId, []),

@@ -41,6 +41,8 @@ public sealed class ReportingProjection(TimeZoneInfo zone) : IProjection
         // The last state of each order touched in this page: its status, its hold's outcome, and a hold begun again.
         private readonly Dictionary<(string Customer, string Order), OrderChange> _orders = new();
         private readonly List<(string Customer, string Order)> _orderTouchOrder = [];
+        // Releases by the system a controller made theirs (the latest in the page).
+        private readonly Dictionary<(string Customer, string Order), (string By, string Reason)> _confirmed = new();
         // The rules that hold an order now, changed on a re-check (the latest in the page).
         private readonly Dictionary<(string Customer, string Order), (string[] Reasons, string[] Warnings)> _reasonsNow = new();
 
@@ -118,6 +120,10 @@ public sealed class ReportingProjection(TimeZoneInfo zone) : IProjection
                     _orders[(id, x.OrderId)] = new OrderChange("held", "pending", null, null, null,
                         new HoldAgain(e.Timestamp, Credit.Domain.Orders.OrderDecisions.SystemUser, [.. x.Reasons], [.. x.Warnings]));
                     _reasonsNow.Remove((id, x.OrderId)); // older than the hold begun again, which carries its own
+                    break;
+                case ReleaseConfirmed x:
+                    // The system's release made the controller's: theirs to answer for in the queue (written after the outcome).
+                    _confirmed[(id, x.OrderId)] = (x.By, x.Reason);
                     break;
                 case HoldReasonsChanged x:
                     // On a hold begun again in this page, it replaces that hold's reasons; else it is written after it.
@@ -326,6 +332,17 @@ public sealed class ReportingProjection(TimeZoneInfo zone) : IProjection
                     """,
                     r.Select(x => x.Key.Customer).ToArray(), r.Select(x => x.Key.Order).ToArray(),
                     r.Select(x => string.Join('\u001f', x.Value.Reasons)).ToArray(), r.Select(x => string.Join('\u001f', x.Value.Warnings)).ToArray());
+            }
+            if (_confirmed.Count > 0)
+            {
+                var c = _confirmed.ToList();
+                ops.QueueSqlCommand($"""
+                    update {S}.order_book b set resolved_by = u.by_user, resolution = u.reason
+                    from unnest(?::varchar[], ?::varchar[], ?::varchar[], ?::text[]) as u(customer, order_id, by_user, reason)
+                    where b.customer_id = u.customer and b.order_id = u.order_id and b.hold_status = 'released'
+                    """,
+                    c.Select(x => x.Key.Customer).ToArray(), c.Select(x => x.Key.Order).ToArray(),
+                    c.Select(x => x.Value.By).ToArray(), c.Select(x => x.Value.Reason).ToArray());
             }
             if (_seen.Count > 0)
             {

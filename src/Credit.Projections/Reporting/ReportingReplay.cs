@@ -175,6 +175,9 @@ public sealed class ReportingReplay(TimeZoneInfo zone)
                 OrderLeaves(e, x.OrderId, ReportingProjection.BusinessDateOf(e.Timestamp, zone), "held", null, null);
                 HoldAgain(e, x);
                 break;
+            case ReleaseConfirmed x when _orders.TryGetValue((id, x.OrderId), out var confirmed) && confirmed.HoldStatus == "released":
+                (confirmed.ResolvedBy, confirmed.Resolution) = (x.By, x.Reason);
+                break;
             case HoldReasonsChanged x when _orders.TryGetValue((id, x.OrderId), out var changed):
                 (changed.Reasons, changed.Warnings) = ([.. x.Reasons], [.. x.Warnings]);
                 break;

@@ -156,6 +156,9 @@ public class OrderFlowTests(AppFixture app)
             .Status.ShouldBe(201);
         var order = await Scenario.Eventually(() => app.Clerk.Get($"/api/customers/{id}/orders/SO"), r => r.Codes("reasons").Count == 1);
         (order.String("status"), order.Codes("reasons").Single()).ShouldBe(("held", "CREDIT_LIMIT_EXCEEDED"));
+        var step = order.Body.GetProperty("history").EnumerateArray().Last();
+        (step.GetProperty("status").GetString(), step.GetProperty("by").GetString()).ShouldBe(("held", "system"));
+        step.GetProperty("reasons").EnumerateArray().Select(r => r.GetProperty("code").GetString()).ShouldBe(["CREDIT_LIMIT_EXCEEDED"]);
         var queue = await Scenario.Eventually(() => app.Controller.Get($"/api/holds?customerId={id}"),
             r => r.Body.GetArrayLength() == 1 && r.Body[0].GetProperty("reasons").GetArrayLength() == 1);
         queue.Body[0].GetProperty("reasons")[0].GetProperty("code").GetString().ShouldBe("CREDIT_LIMIT_EXCEEDED");
@@ -223,6 +226,10 @@ public class OrderFlowTests(AppFixture app)
         (await app.Controller.Post($"/api/customers/{id}/orders/SO-1/release", new { reason = "I vouch for it" })).String("status").ShouldBe("released");
         var steps = (await app.Clerk.Get($"/api/customers/{id}/orders/SO-1")).Body.GetProperty("history").EnumerateArray().ToList();
         (steps[^1].GetProperty("by").GetString(), steps[^1].GetProperty("reason").GetString()).ShouldBe(("controller-1", "I vouch for it"));
+        // The queue names the controller who answers for the release now.
+        var vouched = await Scenario.Eventually(() => app.Controller.Get($"/api/holds?status=released&customerId={id}"),
+            r => r.Body.EnumerateArray().Any(h => h.GetProperty("orderId").GetString() == "SO-1" && h.GetProperty("resolvedBy").GetString() == "controller-1"));
+        vouched.Body.EnumerateArray().Single(h => h.GetProperty("orderId").GetString() == "SO-1").GetProperty("resolution").GetString().ShouldBe("I vouch for it");
         (await app.Clerk.Post($"/api/customers/{id}/payments/CHQ-11/reverse", new { reason = "bounced" })).Status.ShouldBe(200);
         (await app.Clerk.Get($"/api/customers/{id}/orders/SO-1")).String("status").ShouldBe("released");
     }

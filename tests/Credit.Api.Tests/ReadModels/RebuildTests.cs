@@ -112,6 +112,13 @@ public class RebuildTests(AppFixture app)
             .Status.ShouldBe(201);
         await Infrastructure.Scenario.Eventually(() => controller.Get("/api/customers/rb-6/orders/O1"), r => r.Codes("reasons").Count == 1);
 
+        // A controller making the system's release theirs: the queue names them.
+        (await controller.Put("/api/customers/rb-8", new { name = "Vouched", creditLimit = 0 })).Status.ShouldBe(201);
+        (await controller.Post("/api/customers/rb-8/orders", new { orderId = "O1", amount = 500 })).String("status").ShouldBe("held");
+        (await controller.Post("/api/customers/rb-8/payments", new { paymentId = "P1", amount = 500 })).Status.ShouldBe(201);
+        await Infrastructure.Scenario.Eventually(() => controller.Get("/api/customers/rb-8/orders/O1"), r => r.String("status") == "released");
+        (await controller.Post("/api/customers/rb-8/orders/O1/release", new { reason = "I vouch for it" })).Status.ShouldBe(200);
+
         // A bounce dated before the invoice its credit settled: the item reopens on the day it was settled.
         (await controller.Put("/api/customers/rb-7", new { name = "Reopened later" })).Status.ShouldBe(201);
         (await controller.Post("/api/customers/rb-7/payments", new { paymentId = "P1", amount = 200, receivedOn = "2026-08-01" })).Status.ShouldBe(201);
