@@ -126,7 +126,7 @@ public class ExchangeRateTests
     }
 
     [Fact]
-    public void Only_a_higher_default_another_currency_or_a_rate_for_more_credit_may_raise_a_customers_limit()
+    public void Only_a_higher_default_another_currency_or_a_new_or_changed_rate_may_give_more_credit()
     {
         SarWithKwd.MayRaiseLimits(SarWithKwd with { }).ShouldBeFalse();
         (SarWithKwd with { GraceDays = 30, OrderReviewThreshold = 5m, Rules = new Dictionary<string, RuleMode>() }).MayRaiseLimits(SarWithKwd).ShouldBeFalse();
@@ -139,6 +139,7 @@ public class ExchangeRateTests
         Sar.MayRaiseLimits(SarWithKwd).ShouldBeFalse(); // a rate taken away leaves the limit unknowable, never larger
         SarWithKwd.MayRaiseLimits(Sar).ShouldBeTrue(); // a new rate: 0 becomes a limit
         (SarWithKwd with { ExchangeRates = new Dictionary<string, decimal> { ["KWD"] = 12.2m } }).MayRaiseLimits(SarWithKwd).ShouldBeTrue();
-        (SarWithKwd with { ExchangeRates = new Dictionary<string, decimal> { ["KWD"] = 12.3m } }).MayRaiseLimits(SarWithKwd).ShouldBeFalse();
+        // A higher rate shrinks an inherited limit, but a pool member in credit in that currency gives the pool more room.
+        (SarWithKwd with { ExchangeRates = new Dictionary<string, decimal> { ["KWD"] = 12.3m } }).MayRaiseLimits(SarWithKwd).ShouldBeTrue();
     }
 }

@@ -69,8 +69,10 @@ public sealed class CreditContexts(
         foreach (var member in await Members(session, groupId, ct))
         {
             var (exposure, currency) = (await cache.Loaded(member.Id, ct)).Position;
-            if (policy.ToCompanyCurrency(exposure, currency) is { } converted) total += converted;
-            else unrated ??= currency;
+            // A member without a rate makes the pool unsummable whatever it owes now: with nothing owed it counted as 0,
+            // so the pool blocked every member only once that member paid a deposit, and named no currency before.
+            if (currency != policy.Currency && !policy.ExchangeRates.ContainsKey(currency)) unrated ??= currency;
+            else if (policy.ToCompanyCurrency(exposure, currency) is { } converted) total += converted;
         }
         return (total, unrated);
     }

@@ -65,15 +65,18 @@ public sealed record CreditPolicy
 
     /// <summary>
     /// Whether going from <paramref name="before"/> to this policy may give a customer more credit: a higher company
-    /// default (or none: unlimited), another currency, or a rate that converts a company limit into more of a customer's
-    /// currency (new, or fewer company units per unit). Only that re-checks held orders, like any raised limit; a lower
+    /// default (or none: unlimited), another currency, or a new or changed rate (fewer company units per unit convert a
+    /// company limit into more of a customer's currency; more give a pool more room from a member in credit). Only that
+    /// re-checks held orders, like any raised limit; a lower
     /// limit, a rule switched to warn or off, more grace days or a higher review threshold apply to the documents decided
     /// from then on, and what is held waits for a controller (or for the position to improve).
     /// </summary>
     public bool MayRaiseLimits(CreditPolicy before) =>
         (before.DefaultCreditLimit is { } was && (DefaultCreditLimit is not { } now || now > was))
         || Currency != before.Currency
-        || ExchangeRates.Any(r => !before.ExchangeRates.TryGetValue(r.Key, out var rate) || r.Value < rate);
+        // Any new or changed rate: a lower one converts an inherited limit to more, a higher one gives a pool more room
+        // from a member in credit (its negative exposure weighs more).
+        || ExchangeRates.Any(r => !before.ExchangeRates.TryGetValue(r.Key, out var rate) || r.Value != rate);
 
     /// <summary>The same settings (the record's own equality compares its lists and maps by reference).</summary>
     public bool SameAs(CreditPolicy other) =>

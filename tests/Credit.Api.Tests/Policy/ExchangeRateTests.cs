@@ -70,6 +70,43 @@ public sealed class ExchangeRateTests(AppFixture app) : IAsyncLifetime
         (await app.Clerk.Get($"/api/groups/{group}")).String("missingExchangeRate").ShouldBe("KWD");
     }
 
+    [Fact]
+    public async Task A_member_without_a_rate_makes_the_pool_unknowable_whatever_it_owes()
+    {
+        // A QAR member with nothing owed yet: the pool still cannot be summed once it owes, so it blocks from the start,
+        // and the view and the balances name the currency (a deposit used to be what switched the pool off).
+        var group = AppFixture.NewId("fxzero");
+        await app.Controller.Put($"/api/groups/{group}", new { name = "Qatar branch", sharedCreditLimit = 10000 });
+        var riyadh = await app.Customer(new { name = "Riyadh", groupId = group, creditLimit = 5000 });
+        var doha = await app.Customer(new { name = "Doha", groupId = group, currency = "QAR", creditLimit = 1000 });
+
+        (await app.Clerk.Get($"/api/groups/{group}")).String("missingExchangeRate").ShouldBe("QAR");
+        (await app.Clerk.Post($"/api/customers/{riyadh}/orders", new { orderId = "O1", amount = 100 })).Codes("reasons").ShouldBe(["EXCHANGE_RATE_MISSING"]);
+        (await app.Clerk.Post($"/api/customers/{doha}/orders", new { orderId = "O1", amount = 100 })).Codes("reasons").ShouldBe(["EXCHANGE_RATE_MISSING"]);
+
+        // The rate set: the pool sums again, and the held orders are re-checked.
+        await app.Controller.Put("/api/policy", new { exchangeRates = new Dictionary<string, decimal> { ["QAR"] = 1.03m } });
+        (await app.Clerk.Get($"/api/groups/{group}")).Body.GetProperty("missingExchangeRate").ValueKind.ShouldBe(System.Text.Json.JsonValueKind.Null);
+        await Scenario.Eventually(() => app.Clerk.Get($"/api/customers/{riyadh}/orders/O1"), r => r.String("status") == "released");
+    }
+
+    [Fact]
+    public async Task A_higher_rate_that_gives_a_pool_room_re_checks_its_held_orders()
+    {
+        // A KWD member in credit: at a higher rate its deposit weighs more in the pool.
+        await app.Controller.Put("/api/policy", new { exchangeRates = new Dictionary<string, decimal> { ["KWD"] = 12.25m } });
+        var group = AppFixture.NewId("fxroom");
+        await app.Controller.Put($"/api/groups/{group}", new { name = "Room", sharedCreditLimit = 1000 });
+        var kuwait = await app.Customer(new { name = "Kuwait", groupId = group, currency = "KWD", creditLimit = 1000 });
+        var riyadh = await app.Customer(new { name = "Riyadh", groupId = group, creditLimit = 5000 });
+        (await app.Clerk.Post($"/api/customers/{kuwait}/payments", new { paymentId = "P1", amount = 10 })).Status.ShouldBe(201); // -122.50 SAR
+        (await app.Clerk.Post($"/api/customers/{riyadh}/invoices", new { invoiceId = "I1", amount = 1100 })).Status.ShouldBe(201);
+        (await app.Clerk.Post($"/api/customers/{riyadh}/orders", new { orderId = "O1", amount = 100 })).String("status").ShouldBe("held");
+
+        await app.Controller.Put("/api/policy", new { exchangeRates = new Dictionary<string, decimal> { ["KWD"] = 20m } }); // -200 SAR: 900 used
+        await Scenario.Eventually(() => app.Clerk.Get($"/api/customers/{riyadh}/orders/O1"), r => r.String("status") == "released");
+    }
+
     [Theory]
     [InlineData("""{"exchangeRates":{"XYZ":1}}""", "INVALID_CURRENCY")]
     [InlineData("""{"exchangeRates":{"SAR":1}}""", "RATE_FOR_COMPANY_CURRENCY")]
