@@ -89,7 +89,7 @@ public static class OrderDecisions
     ];
 
     /// <summary>
-    /// After a payment bounced (<paramref name="account"/> as it stands with the reversal): the orders the system granted
+    /// After a payment bounced (<paramref name="reversal"/>: the account before and after it): the orders the system granted
     /// after that payment came, and still open, are decided again oldest grant first as if it had never come, and those
     /// that no longer pass for a rule the payment had satisfied are held again (a clerk recording a payment, then
     /// reversing it, must not leave credit nobody approved). A controller's release stands: a person decided it. So does
