@@ -40,7 +40,8 @@ public static class IssueCreditNoteEndpoint
     {
         var command = new IssueCreditNote(request.CreditNoteId, request.Amount, request.IssuedOn ?? calendar.Today, request.InvoiceId,
             request.Reason!.Trim(),
-            Fingerprint.Print(request, (r, date, _) => r with { IssuedOn = r.IssuedOn ?? date }));
+            // The reason is kept trimmed, so a retry with a trailing space is the same note.
+            Fingerprint.Print(request, (r, date, _) => r with { IssuedOn = r.IssuedOn ?? date, Reason = r.Reason?.Trim() }));
         var outcome = await accounts.DecideExisting(customerId, Caller.Of(http), (account, _) => CreditNoteDecisions.Issue(account, command), ct);
         if (outcome.Rejection is { } rejection) return Problems.From(rejection);
 

@@ -15,8 +15,9 @@ public sealed record ReviewHolds(string CustomerId);
 /// <summary>Re-check the held orders of every member of a pooled group.</summary>
 public sealed record ReviewGroupHolds(string GroupId);
 
-/// <summary>Re-check every customer's held orders (after a company policy change).</summary>
-public sealed record ReviewAllHolds;
+/// <summary>Re-check every customer's held orders (after a company policy change); with <paramref name="Currencies"/>, only
+/// those of customers in these currencies and of pools with a member in one (after a rate changed).</summary>
+public sealed record ReviewAllHolds(IReadOnlyList<string>? Currencies = null);
 
 public static class ReviewHoldsHandler
 {
@@ -103,13 +104,18 @@ public static class ReviewHoldsHandler
     public static async Task<OutgoingMessages> Handle(ReviewAllHolds message, IQuerySession session, AccountStore accounts, CancellationToken ct)
     {
         var messages = new OutgoingMessages();
-        var groups = new HashSet<string>();
+        var customers = new List<(string Id, string? GroupId, string Currency, bool Holds)>();
         foreach (var customer in await session.Query<AccountDirectoryEntry>().ToListAsync(ct))
+            if (await accounts.View(customer.Id, a => Tuple.Create(a.Profile.GroupId, a.Currency, a.HeldOrders.Count > 0), ct) is { } seen)
+                customers.Add((customer.Id, seen.Item1, seen.Item2, seen.Item3));
+
+        bool Concerned(string currency) => message.Currencies is not { } only || only.Contains(currency);
+        var poolsConcerned = customers.Where(c => c.GroupId is not null && Concerned(c.Currency)).Select(c => c.GroupId!).ToHashSet();
+        var groups = new HashSet<string>();
+        foreach (var (id, groupId, currency, holds) in customers.Where(c => c.Holds))
         {
-            var holds = await accounts.View(customer.Id, a => a.HeldOrders.Count > 0 ? Tuple.Create(a.Profile.GroupId) : null, ct);
-            if (holds is null) continue;
-            if (holds.Item1 is null) messages.Add(new ReviewHolds(customer.Id));
-            else if (groups.Add(holds.Item1)) messages.Add(new ReviewGroupHolds(holds.Item1));
+            if (groupId is null) { if (Concerned(currency)) messages.Add(new ReviewHolds(id)); }
+            else if (poolsConcerned.Contains(groupId) && groups.Add(groupId)) messages.Add(new ReviewGroupHolds(groupId));
         }
         return messages;
     }

@@ -80,7 +80,11 @@ public static class IssueInvoiceEndpoint
             request.DueOn, request.Installments?.Select(i => new Installment(i.DueOn, i.Amount)).ToList(),
             request.Override?.Reason?.Trim(), request.Override is null ? null : caller.User,
             // A due date left out is the one the terms gave; with installments there is none to give.
-            Fingerprint.Print(request, (r, date, due) => r with { IssuedOn = r.IssuedOn ?? date, DueOn = r.Installments is null ? r.DueOn ?? due : r.DueOn }));
+            Fingerprint.Print(request, (r, date, due) => r with
+            {
+                IssuedOn = r.IssuedOn ?? date, DueOn = r.Installments is null ? r.DueOn ?? due : r.DueOn,
+                Override = r.Override is { } o ? o with { Reason = o.Reason?.Trim() } : null,
+            }));
 
         var outcome = await accounts.DecideExisting(customerId, caller, (account, context) => InvoiceDecisions.Issue(account, command, context), ct);
         if (outcome.Rejection is { } rejection) return Problems.From(rejection);

@@ -47,7 +47,12 @@ public static class RecordPaymentEndpoint
     {
         var command = new ReceivePayment(request.PaymentId, request.Amount, request.ReceivedOn ?? calendar.Today,
             request.Allocations?.Select(a => new RequestedAllocation(a.InvoiceId, a.Amount)).ToList(),
-            Fingerprint.Print(request, (r, date, _) => r with { ReceivedOn = r.ReceivedOn ?? date }));
+            // Allocations name distinct invoices, so their order changes nothing: a retry listing them otherwise is the same payment.
+            Fingerprint.Print(request, (r, date, _) => r with
+            {
+                ReceivedOn = r.ReceivedOn ?? date,
+                Allocations = r.Allocations?.OrderBy(a => a.InvoiceId, StringComparer.Ordinal).ToArray(),
+            }));
 
         var outcome = await accounts.DecideExisting(customerId, Caller.Of(http), (account, _) => PaymentDecisions.Receive(account, command), ct);
         if (outcome.Rejection is { } rejection) return Problems.From(rejection);

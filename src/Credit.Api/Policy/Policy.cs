@@ -106,9 +106,12 @@ public static class PolicyEndpoints
         var policy = PolicyValidator.ToPolicy(request);
         var caller = Caller.Of(http);
         var before = await policies.Save(policy, caller, ct);
-        // A new company limit (or rate) is a new limit for every customer inheriting it: their held orders may pass now.
-        if (policy.MayRaiseLimits(before))
-            await bus.PublishAsync(new ReviewAllHolds(), new DeliveryOptions { CorrelationId = caller.CorrelationId });
+        // A new company limit is a new limit for every customer inheriting it: their held orders may pass now. A new rate
+        // only for the customers in its currency and the pools they are in (a review under the policy of the day would
+        // otherwise release, across the company, orders held for a rule relaxed since: left to a controller).
+        var options = new DeliveryOptions { CorrelationId = caller.CorrelationId };
+        if (policy.MayRaiseEveryLimit(before)) await bus.PublishAsync(new ReviewAllHolds(), options);
+        else if (policy.ChangedRates(before) is { Count: > 0 } rates) await bus.PublishAsync(new ReviewAllHolds([.. rates]), options);
         return PolicyView.Of(policy);
     }
 }

@@ -71,12 +71,19 @@ public sealed record CreditPolicy
     /// limit, a rule switched to warn or off, more grace days or a higher review threshold apply to the documents decided
     /// from then on, and what is held waits for a controller (or for the position to improve).
     /// </summary>
-    public bool MayRaiseLimits(CreditPolicy before) =>
-        (before.DefaultCreditLimit is { } was && (DefaultCreditLimit is not { } now || now > was))
-        || Currency != before.Currency
-        // Any new or changed rate: a lower one converts an inherited limit to more, a higher one gives a pool more room
-        // from a member in credit (its negative exposure weighs more).
-        || ExchangeRates.Any(r => !before.ExchangeRates.TryGetValue(r.Key, out var rate) || r.Value != rate);
+    public bool MayRaiseLimits(CreditPolicy before) => MayRaiseEveryLimit(before) || ChangedRates(before).Count > 0;
+
+    /// <summary>A higher company default (or none) or another currency: every customer's inherited limit may be more.</summary>
+    public bool MayRaiseEveryLimit(CreditPolicy before) =>
+        (before.DefaultCreditLimit is { } was && (DefaultCreditLimit is not { } now || now > was)) || Currency != before.Currency;
+
+    /// <summary>
+    /// The currencies whose rate is new or changed: a lower one converts an inherited limit to more, a higher one gives a
+    /// pool more room from a member in credit (its negative exposure weighs more). Only customers in them, and pools with
+    /// such a member, may gain.
+    /// </summary>
+    public IReadOnlySet<string> ChangedRates(CreditPolicy before) =>
+        ExchangeRates.Where(r => !before.ExchangeRates.TryGetValue(r.Key, out var rate) || r.Value != rate).Select(r => r.Key).ToHashSet();
 
     /// <summary>The same settings (the record's own equality compares its lists and maps by reference).</summary>
     public bool SameAs(CreditPolicy other) =>

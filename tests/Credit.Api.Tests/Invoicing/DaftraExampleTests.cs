@@ -126,6 +126,12 @@ public class DaftraExampleTests(AppFixture app)
         (await app.Clerk.Post($"/api/customers/{id}/payments", new { paymentId = "P1", amount = 10, receivedOn = today })).Status.ShouldBe(200);
         (await app.Clerk.Post($"/api/customers/{id}/credit-notes", new { creditNoteId = "N1", amount = 10, reason = "returns" })).Status.ShouldBe(201);
         (await app.Clerk.Post($"/api/customers/{id}/credit-notes", new { creditNoteId = "N1", amount = 10, reason = "returns", issuedOn = today })).Status.ShouldBe(200);
+        // Allocations listed in another order, a reason with a trailing space: the same documents.
+        (await app.Clerk.Post($"/api/customers/{id}/invoices", new { invoiceId = "I2", amount = 50 })).Status.ShouldBe(201);
+        object[] allocations = [new { invoiceId = "I1", amount = 20 }, new { invoiceId = "I2", amount = 10 }];
+        (await app.Clerk.Post($"/api/customers/{id}/payments", new { paymentId = "P3", amount = 30, allocations })).Status.ShouldBe(201);
+        (await app.Clerk.Post($"/api/customers/{id}/payments", new { paymentId = "P3", amount = 30, allocations = allocations.Reverse() })).Status.ShouldBe(200);
+        (await app.Clerk.Post($"/api/customers/{id}/credit-notes", new { creditNoteId = "N1", amount = 10, reason = "returns " })).Status.ShouldBe(200);
         // And the other way round: given first, left out on the retry.
         (await app.Clerk.Post($"/api/customers/{id}/payments", new { paymentId = "P2", amount = 10, receivedOn = today })).Status.ShouldBe(201);
         (await app.Clerk.Post($"/api/customers/{id}/payments", new { paymentId = "P2", amount = 10 })).Status.ShouldBe(200);

@@ -229,7 +229,10 @@ public class OrderFlowTests(AppFixture app)
         // The queue names the controller who answers for the release now.
         var vouched = await Scenario.Eventually(() => app.Controller.Get($"/api/holds?status=released&customerId={id}"),
             r => r.Body.EnumerateArray().Any(h => h.GetProperty("orderId").GetString() == "SO-1" && h.GetProperty("resolvedBy").GetString() == "controller-1"));
-        vouched.Body.EnumerateArray().Single(h => h.GetProperty("orderId").GetString() == "SO-1").GetProperty("resolution").GetString().ShouldBe("I vouch for it");
+        var row = vouched.Body.EnumerateArray().Single(h => h.GetProperty("orderId").GetString() == "SO-1");
+        row.GetProperty("resolution").GetString().ShouldBe("I vouch for it");
+        // When the controller made it theirs, as the order's history has it.
+        row.GetProperty("resolvedAt").GetDateTimeOffset().ShouldBe(steps[^1].GetProperty("at").GetDateTimeOffset());
         (await app.Clerk.Post($"/api/customers/{id}/payments/CHQ-11/reverse", new { reason = "bounced" })).Status.ShouldBe(200);
         (await app.Clerk.Get($"/api/customers/{id}/orders/SO-1")).String("status").ShouldBe("released");
     }

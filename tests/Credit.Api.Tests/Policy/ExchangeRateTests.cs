@@ -107,6 +107,24 @@ public sealed class ExchangeRateTests(AppFixture app) : IAsyncLifetime
         await Scenario.Eventually(() => app.Clerk.Get($"/api/customers/{riyadh}/orders/O1"), r => r.String("status") == "released");
     }
 
+    [Fact]
+    public async Task A_rate_change_re_checks_only_the_holds_it_can_free()
+    {
+        // A SAR order held for the review threshold, relaxed since: left to a controller. A KWD customer's order held for
+        // its converted limit: a lower KWD rate frees it. The rate change reviews the second, not the first.
+        await app.Controller.Put("/api/policy", new { orderReviewThreshold = 1000, defaultCreditLimit = 7000,
+            exchangeRates = new Dictionary<string, decimal> { ["KWD"] = 12.25m } });
+        var riyadh = await app.Customer(new { name = "Riyadh", creditLimit = 100000 });
+        var kuwait = await app.Customer(new { name = "Kuwait", currency = "KWD" }); // inherits 571.428 KWD
+        (await app.Clerk.Post($"/api/customers/{riyadh}/orders", new { orderId = "O1", amount = 5000 })).Codes("reasons").ShouldBe(["ORDER_VALUE_REVIEW"]);
+        (await app.Clerk.Post($"/api/customers/{kuwait}/orders", new { orderId = "O1", amount = 600 })).Codes("reasons").ShouldBe(["CREDIT_LIMIT_EXCEEDED"]);
+        await app.Controller.Put("/api/policy", new { defaultCreditLimit = 7000, exchangeRates = new Dictionary<string, decimal> { ["KWD"] = 12.25m } });
+
+        await app.Controller.Put("/api/policy", new { defaultCreditLimit = 7000, exchangeRates = new Dictionary<string, decimal> { ["KWD"] = 11m } }); // 636.363 KWD
+        await Scenario.Eventually(() => app.Clerk.Get($"/api/customers/{kuwait}/orders/O1"), r => r.String("status") == "released");
+        (await app.Clerk.Get($"/api/customers/{riyadh}/orders/O1")).String("status").ShouldBe("held");
+    }
+
     [Theory]
     [InlineData("""{"exchangeRates":{"XYZ":1}}""", "INVALID_CURRENCY")]
     [InlineData("""{"exchangeRates":{"SAR":1}}""", "RATE_FOR_COMPANY_CURRENCY")]
