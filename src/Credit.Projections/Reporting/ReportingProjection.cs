@@ -261,16 +261,17 @@ public sealed class ReportingProjection(TimeZoneInfo zone) : IProjection
                     join {S}.ledger_entries l on l.customer_id = u.customer and l.document_id = u.payment and l.entry_type = 'payment'
                     on conflict do nothing
                     """, cols);
-                // One row per installment: a payment may have settled one in pieces (on receipt, then as credit applied
-                // after another payment bounced), and the reversal reopens them all; never dated before the last piece (credit
-                // applied to an invoice issued after the reversal's date is not reopened before the invoice existed).
+                // A payment may have settled an installment in pieces (on receipt, then as credit applied after another
+                // payment bounced): the reversal reopens each on its own date, never before it was settled (credit applied
+                // to an invoice issued after the reversal's date is not reopened before the invoice existed), one row per
+                // installment and date.
                 ops.QueueSqlCommand($"""
                     insert into {S}.item_movements (seq_id, customer_id, document_id, installment, due_on, business_date, source_id, amount)
-                    select u.seq, m.customer_id, m.document_id, m.installment, min(m.due_on), greatest(u.on_date, max(m.business_date)),
+                    select u.seq, m.customer_id, m.document_id, m.installment, min(m.due_on), greatest(u.on_date, m.business_date),
                            u.payment || '~reversal', -sum(m.amount)
                     from unnest(?::bigint[], ?::varchar[], ?::varchar[], ?::date[], ?::timestamptz[]) as u(seq, customer, payment, on_date, at)
                     join {S}.item_movements m on m.customer_id = u.customer and m.source_id = u.payment and m.amount < 0
-                    group by u.seq, m.customer_id, m.document_id, m.installment, u.on_date, u.payment
+                    group by u.seq, m.customer_id, m.document_id, m.installment, greatest(u.on_date, m.business_date), u.payment
                     on conflict do nothing
                     """, cols);
             }

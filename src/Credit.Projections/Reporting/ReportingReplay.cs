@@ -136,15 +136,12 @@ public sealed class ReportingReplay(TimeZoneInfo zone)
                 // A reversal mirrors the payment's own rows: its ledger credit and what it settled.
                 if (_payments.TryGetValue((id, x.PaymentId), out var paid))
                     _ledger.Add(new LedgerRow(e.Sequence, id, x.ReversedOn, "payment-reversal", paid.Document, paid.Credit, 0, e.Timestamp));
-                // One row per installment, the pieces it settled there added up (as the live projection's SQL groups them),
-                // dated no earlier than the last piece: an item settled on its later issue date is not reopened before it existed.
+                // Each piece it settled reopened on its own date, never before it was settled, one row per installment and
+                // date (as the live projection's SQL groups them).
                 if (_settledBy.TryGetValue((id, x.PaymentId), out var settled))
-                    foreach (var part in settled.GroupBy(m => (m.Document, m.Installment)))
-                    {
-                        var latest = part.Max(m => m.On);
+                    foreach (var part in settled.GroupBy(m => (m.Document, m.Installment, On: m.On > x.ReversedOn ? m.On : x.ReversedOn)))
                         Item(new ItemRow(e.Sequence, id, part.Key.Document, part.Key.Installment, part.First().DueOn,
-                            latest > x.ReversedOn ? latest : x.ReversedOn, x.PaymentId + "~reversal", -part.Sum(m => m.Amount)));
-                    }
+                            part.Key.On, x.PaymentId + "~reversal", -part.Sum(m => m.Amount)));
                 break;
             case CreditNoteIssued x:
                 document = x.IssuedOn; // a document like any other: the account's first may be a credit note
@@ -204,7 +201,7 @@ public sealed class ReportingReplay(TimeZoneInfo zone)
     private void Item(ItemRow row)
     {
         for (var i = _items.Count - 1; i >= 0 && _items[i].Seq == row.Seq; i--)
-            if (_items[i].Document == row.Document && _items[i].Installment == row.Installment) return;
+            if (_items[i].Document == row.Document && _items[i].Installment == row.Installment && _items[i].On == row.On) return;
         _items.Add(row);
         if (row.Source == row.Document) _dueOn.TryAdd((row.Customer, row.Document, row.Installment), row.DueOn);
         if (row.Amount < 0)

@@ -54,7 +54,16 @@ public static class ReportingTables
         create table if not exists {Schema}.item_movements (
             seq_id bigint not null, customer_id varchar not null, document_id varchar not null, installment int not null,
             due_on date not null, business_date date not null, source_id varchar not null, amount numeric not null,
-            primary key (seq_id, document_id, installment));
+            primary key (seq_id, document_id, installment, business_date));
+        -- A reversal reopens each piece its payment settled on that piece's own date (never before it was settled), so one
+        -- event may write two rows for one installment, told apart by their date: tables made before take the wider key.
+        do $$ declare k record; begin
+          select conname, array_length(conkey, 1) as width into k from pg_constraint
+          where conrelid = '{Schema}.item_movements'::regclass and contype = 'p';
+          if k.width = 3 then
+            execute format('alter table {Schema}.item_movements drop constraint %I, add primary key (seq_id, document_id, installment, business_date)', k.conname);
+          end if;
+        end $$;
         create index if not exists item_movements_item on {Schema}.item_movements (customer_id, document_id, installment);
         create index if not exists item_movements_source on {Schema}.item_movements (customer_id, source_id);
 

@@ -250,6 +250,25 @@ public class ReadModelTests(AppFixture app)
     }
 
     [Fact]
+    public async Task A_bounced_payment_reopens_each_piece_it_settled_on_that_pieces_own_date()
+    {
+        // P settled I1 in two pieces: 400 on receipt (1 Oct), 600 as credit applied when Q bounced (10 Oct). P's own bounce,
+        // dated 5 Oct, reopens the first piece on 5 Oct and the second on 10 Oct, when it had been settled.
+        var id = await app.Customer(new { name = "Two dates", creditLimit = 100000, paymentTerms = new { days = 30 } });
+        await Invoice(id, "I1", 1000, "2026-09-01", "2026-10-01");
+        await Pay(id, "Q", 600, "2026-09-15");
+        await Pay(id, "P", 1000, "2026-10-01");
+        (await app.Clerk.Post($"/api/customers/{id}/payments/Q/reverse", new { reason = "bounced", reversedOn = "2026-10-10" })).Status.ShouldBe(200);
+        (await app.Clerk.Post($"/api/customers/{id}/payments/P/reverse", new { reason = "bounced", reversedOn = "2026-10-05" })).Status.ShouldBe(200);
+
+        decimal Aged(ApiResponse report) => report.Body.GetProperty("customers").EnumerateArray()
+            .Where(c => c.GetProperty("customerId").GetString() == id).Sum(c => c.GetProperty("total").GetDecimal());
+        foreach (var (day, expected) in new[] { ("2026-10-02", 0m), ("2026-10-07", 400m), ("2026-10-12", 1000m) })
+            Aged(await Reporter.Get($"/api/reports/aging?asOf={day}")).ShouldBe(expected, day);
+        (await app.Clerk.Get($"/api/customers/{id}/statement?from=2026-09-01&to=2026-10-07")).Decimal("closingBalance").ShouldBe(400m);
+    }
+
+    [Fact]
     public async Task The_balance_counts_documents_dated_after_today_as_the_decisions_do()
     {
         var id = await app.Customer(new { name = "Post-dated", creditLimit = 1000 });

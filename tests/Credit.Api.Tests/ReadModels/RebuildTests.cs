@@ -20,7 +20,7 @@ public class RebuildTests(AppFixture app)
         {
             ("customers", "select customer_id, name, group_id, currency, bypass_order_check, customer_since, assigned_to, credit_limit, unlimited_credit, credit_limit_expires_on, on_hold, hold_reason, last_seq_id from credit_reporting.customers order by 1"),
             ("ledger", "select * from credit_reporting.ledger_entries order by seq_id"),
-            ("items", "select * from credit_reporting.item_movements order by seq_id, document_id, installment"),
+            ("items", "select * from credit_reporting.item_movements order by seq_id, document_id, installment, business_date"),
             ("orders", "select * from credit_reporting.order_book order by customer_id, order_id"),
             ("order movements", "select * from credit_reporting.order_movements order by seq_id"),
             ("limits", "select * from credit_reporting.limit_changes order by seq_id"),
@@ -118,6 +118,14 @@ public class RebuildTests(AppFixture app)
         (await controller.Post("/api/customers/rb-8/payments", new { paymentId = "P1", amount = 500 })).Status.ShouldBe(201);
         await Infrastructure.Scenario.Eventually(() => controller.Get("/api/customers/rb-8/orders/O1"), r => r.String("status") == "released");
         (await controller.Post("/api/customers/rb-8/orders/O1/release", new { reason = "I vouch for it" })).Status.ShouldBe(200);
+
+        // A payment that settled an installment in pieces on two dates bounces: each piece reopens on its own date.
+        (await controller.Put("/api/customers/rb-9", new { name = "Two dates", creditLimit = 100000 })).Status.ShouldBe(201);
+        (await controller.Post("/api/customers/rb-9/invoices", new { invoiceId = "I1", amount = 1000, issuedOn = "2026-09-01", dueOn = "2026-10-01" })).Status.ShouldBe(201);
+        (await controller.Post("/api/customers/rb-9/payments", new { paymentId = "Q", amount = 600, receivedOn = "2026-09-15" })).Status.ShouldBe(201);
+        (await controller.Post("/api/customers/rb-9/payments", new { paymentId = "P", amount = 1000, receivedOn = "2026-10-01" })).Status.ShouldBe(201);
+        (await controller.Post("/api/customers/rb-9/payments/Q/reverse", new { reason = "bounced", reversedOn = "2026-10-10" })).Status.ShouldBe(200);
+        (await controller.Post("/api/customers/rb-9/payments/P/reverse", new { reason = "bounced", reversedOn = "2026-10-05" })).Status.ShouldBe(200);
 
         // A bounce dated before the invoice its credit settled: the item reopens on the day it was settled.
         (await controller.Put("/api/customers/rb-7", new { name = "Reopened later" })).Status.ShouldBe(201);
@@ -376,6 +384,38 @@ public class RebuildTests(AppFixture app)
         daemon.ShouldBeGreaterThan(0);
         order.IndexOf(typeof(Credit.Api.Reporting.ReportingSchema)).ShouldBeInRange(0, daemon - 1);
         order.IndexOf(typeof(Credit.Api.Audit.HashChain)).ShouldBeInRange(0, daemon - 1);
+    }
+
+    [Fact]
+    public async Task Item_movements_made_with_the_older_key_take_the_one_with_the_date_at_start()
+    {
+        var database = await app.NewDatabase("itemkey");
+        await using (var _ = await AppFixture.StartHost(database, Clock())) { }
+        async Task<int> KeyWidth(NpgsqlConnection conn)
+        {
+            await using var width = new NpgsqlCommand("""
+                select array_length(conkey, 1) from pg_constraint where conrelid = 'credit_reporting.item_movements'::regclass and contype = 'p'
+                """, conn);
+            return (int)(await width.ExecuteScalarAsync())!;
+        }
+        await using (var conn = new NpgsqlConnection(database))
+        {
+            await conn.OpenAsync();
+            (await KeyWidth(conn)).ShouldBe(4);
+            // As a database made by an earlier version has it.
+            await using var older = new NpgsqlCommand("""
+                alter table credit_reporting.item_movements drop constraint item_movements_pkey,
+                    add constraint item_movements_pkey primary key (seq_id, document_id, installment)
+                """, conn);
+            await older.ExecuteNonQueryAsync();
+            (await KeyWidth(conn)).ShouldBe(3);
+        }
+        await using (var _ = await AppFixture.StartHost(database, Clock())) { }
+        await using (var conn = new NpgsqlConnection(database))
+        {
+            await conn.OpenAsync();
+            (await KeyWidth(conn)).ShouldBe(4);
+        }
     }
 
     /// <summary>Names the first differing row (the whole dump is too long for an assertion message).</summary>
