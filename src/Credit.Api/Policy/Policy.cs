@@ -96,7 +96,7 @@ public static class PolicyEndpoints
     /// <summary>
     /// Replaces the company credit policy (a field left out takes its default: send the whole object). Group and
     /// company limits are in its currency; exchangeRates (company-currency units per unit) convert them for customers
-    /// in other currencies. Held orders are re-checked when the default limit rose, the currency or a rate changed for more credit;
+    /// in other currencies. Held orders are re-checked when the default limit rose or the currency changed, and for a new or changed rate those of the customers in its currency and pools with such a member;
     /// rule modes, grace days and the review threshold apply to documents decided afterwards.
     /// </summary>
     [WolverinePut("/api/policy")]
