@@ -15,9 +15,10 @@ public sealed record ReviewHolds(string CustomerId);
 /// <summary>Re-check the held orders of every member of a pooled group.</summary>
 public sealed record ReviewGroupHolds(string GroupId);
 
-/// <summary>Re-check every customer's held orders (after a company policy change); with <paramref name="Currencies"/>, only
-/// those of customers in these currencies and of pools with a member in one (after a rate changed).</summary>
-public sealed record ReviewAllHolds(IReadOnlyList<string>? Currencies = null);
+/// <summary>Re-check every customer's held orders (after a company policy change); with <paramref name="Currencies"/> (rates
+/// new or changed), only those a rate can free: customers in these currencies that inherit their limit, and the members of
+/// shared pools with a member in one that owes something or whose rate is new (<paramref name="Added"/>).</summary>
+public sealed record ReviewAllHolds(IReadOnlyList<string>? Currencies = null, IReadOnlyList<string>? Added = null);
 
 public static class ReviewHoldsHandler
 {
@@ -104,18 +105,29 @@ public static class ReviewHoldsHandler
     public static async Task<OutgoingMessages> Handle(ReviewAllHolds message, IQuerySession session, AccountStore accounts, CancellationToken ct)
     {
         var messages = new OutgoingMessages();
-        var customers = new List<(string Id, string? GroupId, string Currency, bool Holds)>();
+        var customers = new List<(string Id, string? GroupId, string Currency, bool Inherits, bool Owes, bool Holds)>();
         foreach (var customer in await session.Query<AccountDirectoryEntry>().ToListAsync(ct))
-            if (await accounts.View(customer.Id, a => Tuple.Create(a.Profile.GroupId, a.Currency, a.HeldOrders.Count > 0), ct) is { } seen)
-                customers.Add((customer.Id, seen.Item1, seen.Item2, seen.Item3));
+            if (await accounts.View(customer.Id, a => new Tuple<string?, string, bool, bool, bool>(a.Profile.GroupId, a.Currency,
+                    a.CreditLimit is null && !a.UnlimitedCredit, a.Exposure != 0m, a.HeldOrders.Count > 0), ct) is { } seen)
+                customers.Add((customer.Id, seen.Item1, seen.Item2, seen.Item3, seen.Item4, seen.Item5));
+        var pools = (await session.Query<Groups.CustomerGroup>().Where(g => g.SharedCreditLimit != null).Select(g => g.Id).ToListAsync(ct)).ToHashSet();
 
-        bool Concerned(string currency) => message.Currencies is not { } only || only.Contains(currency);
-        var poolsConcerned = customers.Where(c => c.GroupId is not null && Concerned(c.Currency)).Select(c => c.GroupId!).ToHashSet();
+        // A rate reaches a customer through the limit it inherits (its own needs none), and a pool through a member in that
+        // currency, as what it owes (or, for a new rate, as the pool becoming summable). A review of anyone else would
+        // release, under the policy of the day, orders held for a rule relaxed since: left to a controller.
+        bool Everyone() => message.Currencies is null;
+        bool InRate(string currency) => message.Currencies?.Contains(currency) == true;
+        var poolsReached = customers.Where(c => c.GroupId is { } g && pools.Contains(g)
+                && (Everyone() || (InRate(c.Currency) && (c.Owes || message.Added?.Contains(c.Currency) == true))))
+            .Select(c => c.GroupId!).ToHashSet();
         var groups = new HashSet<string>();
-        foreach (var (id, groupId, currency, holds) in customers.Where(c => c.Holds))
+        foreach (var c in customers.Where(c => c.Holds))
         {
-            if (groupId is null) { if (Concerned(currency)) messages.Add(new ReviewHolds(id)); }
-            else if (poolsConcerned.Contains(groupId) && groups.Add(groupId)) messages.Add(new ReviewGroupHolds(groupId));
+            if (c.GroupId is { } g && pools.Contains(g))
+            {
+                if ((poolsReached.Contains(g) || (InRate(c.Currency) && c.Inherits)) && groups.Add(g)) messages.Add(new ReviewGroupHolds(g));
+            }
+            else if (Everyone() || (InRate(c.Currency) && c.Inherits)) messages.Add(new ReviewHolds(c.Id));
         }
         return messages;
     }

@@ -96,7 +96,7 @@ public static class PolicyEndpoints
     /// <summary>
     /// Replaces the company credit policy (a field left out takes its default: send the whole object). Group and
     /// company limits are in its currency; exchangeRates (company-currency units per unit) convert them for customers
-    /// in other currencies. Held orders are re-checked when the default limit rose or the currency changed, and for a new or changed rate those of the customers in its currency and pools with such a member;
+    /// in other currencies. Held orders are re-checked when the default limit rose or the currency changed, and for a new or changed rate those it can free (customers in its currency inheriting their limit, shared pools with a member in it);
     /// rule modes, grace days and the review threshold apply to documents decided afterwards.
     /// </summary>
     [WolverinePut("/api/policy")]
@@ -111,7 +111,8 @@ public static class PolicyEndpoints
         // otherwise release, across the company, orders held for a rule relaxed since: left to a controller).
         var options = new DeliveryOptions { CorrelationId = caller.CorrelationId };
         if (policy.MayRaiseEveryLimit(before)) await bus.PublishAsync(new ReviewAllHolds(), options);
-        else if (policy.ChangedRates(before) is { Count: > 0 } rates) await bus.PublishAsync(new ReviewAllHolds([.. rates]), options);
+        else if (policy.ChangedRates(before) is { Count: > 0 } rates)
+            await bus.PublishAsync(new ReviewAllHolds([.. rates], [.. rates.Where(r => !before.ExchangeRates.ContainsKey(r))]), options);
         return PolicyView.Of(policy);
     }
 }

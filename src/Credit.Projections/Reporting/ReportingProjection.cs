@@ -42,7 +42,7 @@ public sealed class ReportingProjection(TimeZoneInfo zone) : IProjection
         private readonly Dictionary<(string Customer, string Order), OrderChange> _orders = new();
         private readonly List<(string Customer, string Order)> _orderTouchOrder = [];
         // Releases by the system a controller made theirs (the latest in the page).
-        private readonly Dictionary<(string Customer, string Order), (string By, string Reason, DateTimeOffset At)> _confirmed = new();
+        private readonly Dictionary<(string Customer, string Order), (string By, string Reason)> _confirmed = new();
         // The rules that hold an order now, changed on a re-check (the latest in the page).
         private readonly Dictionary<(string Customer, string Order), (string[] Reasons, string[] Warnings)> _reasonsNow = new();
 
@@ -122,8 +122,9 @@ public sealed class ReportingProjection(TimeZoneInfo zone) : IProjection
                     _reasonsNow.Remove((id, x.OrderId)); // older than the hold begun again, which carries its own
                     break;
                 case ReleaseConfirmed x:
-                    // The system's release made the controller's: theirs, and when, in the queue (written after the outcome).
-                    _confirmed[(id, x.OrderId)] = (x.By, x.Reason, e.Timestamp);
+                    // The system's release made the controller's: theirs to answer for in the queue (written after the outcome);
+                    // resolved_at stays the release's, which the wait (ageDays) runs to.
+                    _confirmed[(id, x.OrderId)] = (x.By, x.Reason);
                     break;
                 case HoldReasonsChanged x:
                     // On a hold begun again in this page, it replaces that hold's reasons; else it is written after it.
@@ -338,12 +339,12 @@ public sealed class ReportingProjection(TimeZoneInfo zone) : IProjection
             {
                 var c = _confirmed.ToList();
                 ops.QueueSqlCommand($"""
-                    update {S}.order_book b set resolved_by = u.by_user, resolution = u.reason, resolved_at = u.at
-                    from unnest(?::varchar[], ?::varchar[], ?::varchar[], ?::text[], ?::timestamptz[]) as u(customer, order_id, by_user, reason, at)
+                    update {S}.order_book b set resolved_by = u.by_user, resolution = u.reason
+                    from unnest(?::varchar[], ?::varchar[], ?::varchar[], ?::text[]) as u(customer, order_id, by_user, reason)
                     where b.customer_id = u.customer and b.order_id = u.order_id and b.hold_status = 'released'
                     """,
                     c.Select(x => x.Key.Customer).ToArray(), c.Select(x => x.Key.Order).ToArray(),
-                    c.Select(x => x.Value.By).ToArray(), c.Select(x => x.Value.Reason).ToArray(), c.Select(x => x.Value.At).ToArray());
+                    c.Select(x => x.Value.By).ToArray(), c.Select(x => x.Value.Reason).ToArray());
             }
             if (_seen.Count > 0)
             {

@@ -173,7 +173,7 @@ public sealed class ReportingReplay(TimeZoneInfo zone)
                 HoldAgain(e, x);
                 break;
             case ReleaseConfirmed x when _orders.TryGetValue((id, x.OrderId), out var confirmed) && confirmed.HoldStatus == "released":
-                (confirmed.ResolvedBy, confirmed.Resolution, confirmed.ResolvedAt) = (x.By, x.Reason, e.Timestamp);
+                (confirmed.ResolvedBy, confirmed.Resolution) = (x.By, x.Reason);
                 break;
             case HoldReasonsChanged x when _orders.TryGetValue((id, x.OrderId), out var changed):
                 (changed.Reasons, changed.Warnings) = ([.. x.Reasons], [.. x.Warnings]);

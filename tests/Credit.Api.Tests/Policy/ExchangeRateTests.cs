@@ -125,6 +125,34 @@ public sealed class ExchangeRateTests(AppFixture app) : IAsyncLifetime
         (await app.Clerk.Get($"/api/customers/{riyadh}/orders/O1")).String("status").ShouldBe("held");
     }
 
+    [Fact]
+    public async Task A_rate_change_leaves_alone_customers_it_cannot_reach()
+    {
+        // Held for the review threshold, relaxed since: a SAR member of a group without a pool beside a KWD member, a KWD
+        // customer with a limit of its own (which needs no rate), a SAR member of a pool whose KWD member owes nothing.
+        await app.Controller.Put("/api/policy", new { orderReviewThreshold = 1000, defaultCreditLimit = 7000,
+            exchangeRates = new Dictionary<string, decimal> { ["KWD"] = 12.25m } });
+        var (plain, pool) = (AppFixture.NewId("fxplain"), AppFixture.NewId("fxpool0"));
+        await app.Controller.Put($"/api/groups/{plain}", new { name = "No pool" });
+        await app.Controller.Put($"/api/groups/{pool}", new { name = "Pool", sharedCreditLimit = 100000 });
+        var member = await app.Customer(new { name = "SAR member", groupId = plain, creditLimit = 100000 });
+        await app.Customer(new { name = "KWD member", groupId = plain, currency = "KWD", creditLimit = 1000 });
+        var own = await app.Customer(new { name = "KWD own limit", currency = "KWD", creditLimit = 10000 });
+        var pooled = await app.Customer(new { name = "SAR in pool", groupId = pool, creditLimit = 100000 });
+        await app.Customer(new { name = "KWD in pool, owing nothing", groupId = pool, currency = "KWD", creditLimit = 1000 });
+        var reached = await app.Customer(new { name = "KWD inheriting", currency = "KWD" });
+        foreach (var id in new[] { member, pooled })
+            (await app.Clerk.Post($"/api/customers/{id}/orders", new { orderId = "O1", amount = 5000 })).String("status").ShouldBe("held");
+        (await app.Clerk.Post($"/api/customers/{own}/orders", new { orderId = "O1", amount = 1500 })).String("status").ShouldBe("held");
+        (await app.Clerk.Post($"/api/customers/{reached}/orders", new { orderId = "O1", amount = 600 })).String("status").ShouldBe("held");
+        await app.Controller.Put("/api/policy", new { defaultCreditLimit = 7000, exchangeRates = new Dictionary<string, decimal> { ["KWD"] = 12.25m } });
+
+        await app.Controller.Put("/api/policy", new { defaultCreditLimit = 7000, exchangeRates = new Dictionary<string, decimal> { ["KWD"] = 11m } });
+        await Scenario.Eventually(() => app.Clerk.Get($"/api/customers/{reached}/orders/O1"), r => r.String("status") == "released");
+        foreach (var id in new[] { member, own, pooled })
+            (await app.Clerk.Get($"/api/customers/{id}/orders/O1")).String("status").ShouldBe("held", id);
+    }
+
     [Theory]
     [InlineData("""{"exchangeRates":{"XYZ":1}}""", "INVALID_CURRENCY")]
     [InlineData("""{"exchangeRates":{"SAR":1}}""", "RATE_FOR_COMPANY_CURRENCY")]
