@@ -34,9 +34,9 @@ public sealed class AccountCache(Checkpoints checkpoints, IConfiguration config,
 
     public sealed class Entry(string id, EventTally? tally = null)
     {
-        private sealed record Published(decimal Exposure, string Currency);
+        private sealed record Published(decimal Exposure, string Currency, bool BuysFromUs);
 
-        private Published _published = new(0m, Domain.Money.Currency.Default);
+        private Published _published = new(0m, Domain.Money.Currency.Default, true);
         public string Id { get; } = id;
         public SemaphoreSlim Gate { get; } = new(1, 1);
         /// <summary>Null when the customer does not exist (yet). Read and changed only under <see cref="Gate"/>.</summary>
@@ -47,18 +47,19 @@ public sealed class AccountCache(Checkpoints checkpoints, IConfiguration config,
         /// <summary>Let go by the cache (under the gate): whoever takes the gate after that must take the new entry's.</summary>
         public bool Evicted { get; internal set; }
         internal long LastUsed;
-        /// <summary>The committed exposure and its currency, readable without the gate (a pool adds up its members' figures).</summary>
-        public (decimal Exposure, string Currency) Position
+        /// <summary>The committed exposure and its currency, and whether the contact buys from us at all, readable without
+        /// the gate (a pool adds up its members' figures).</summary>
+        public (decimal Exposure, string Currency, bool BuysFromUs) Position
         {
             get
             {
                 var published = Volatile.Read(ref _published);
-                return (published.Exposure, published.Currency);
+                return (published.Exposure, published.Currency, published.BuysFromUs);
             }
         }
 
         internal void Publish() => Volatile.Write(ref _published,
-            new Published(Account?.Exposure ?? 0m, Account?.Currency ?? Domain.Money.Currency.Default));
+            new Published(Account?.Exposure ?? 0m, Account?.Currency ?? Domain.Money.Currency.Default, Account?.Profile.BuysFromUs ?? true));
 
         /// <summary>Sets the version and counts the change in the cache's tally (not once let go). Whoever
         /// holds the gate or the entry's lock calls it; returns the tally's new total.</summary>

@@ -91,6 +91,23 @@ public sealed class ExchangeRateTests(AppFixture app) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_supplier_owing_nothing_is_no_part_of_its_pools_sum()
+    {
+        // A supplier-only contact takes no orders or invoices: owing nothing, its missing rate blocks no one; made a
+        // customer too, it does.
+        var group = AppFixture.NewId("fxsupp");
+        await app.Controller.Put($"/api/groups/{group}", new { name = "With a supplier", sharedCreditLimit = 10000 });
+        var riyadh = await app.Customer(new { name = "Riyadh", groupId = group, creditLimit = 5000 });
+        var supplier = await app.Customer(new { name = "Supplier", groupId = group, currency = "QAR", kind = "supplier" });
+
+        (await app.Clerk.Post($"/api/customers/{riyadh}/orders", new { orderId = "O1", amount = 100 })).String("status").ShouldBe("approved");
+        (await app.Clerk.Get($"/api/groups/{group}")).Body.GetProperty("missingExchangeRate").ValueKind.ShouldBe(System.Text.Json.JsonValueKind.Null);
+
+        (await app.Controller.Put($"/api/customers/{supplier}", new { kind = "both" })).Status.ShouldBe(200);
+        (await app.Clerk.Post($"/api/customers/{riyadh}/orders", new { orderId = "O2", amount = 100 })).Codes("reasons").ShouldBe(["EXCHANGE_RATE_MISSING"]);
+    }
+
+    [Fact]
     public async Task A_higher_rate_that_gives_a_pool_room_re_checks_its_held_orders()
     {
         // A KWD member in credit: at a higher rate its deposit weighs more in the pool.
