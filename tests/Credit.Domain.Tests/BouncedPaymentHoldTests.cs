@@ -221,4 +221,16 @@ public class BouncedPaymentHoldTests
 
         outcome.Events.OfType<HoldReleased>().Select(r => r.OrderId).ShouldBe(["OA"]);
     }
+
+    [Fact]
+    public void An_order_that_needed_the_cheque_when_granted_is_held_again_though_the_limit_was_cut_since()
+    {
+        // Limit 1,000 and an invoice of 1,000 paid by a cheque: an order of 900 approved on it (100 to spare). The limit is
+        // then cut to 800 and the cheque bounces: the order fails the cut limit with the cheque counted too, but it needed
+        // the cheque when it was granted, so the cut does not keep it granted.
+        CreditAccount account() => Account(Limit(1000m), Invoice("I1", 1000m), Paid("P1", "I1", 1000m), Approved("O1", 900m), Limit(800m));
+
+        var again = Bounce(account).Entailed.ShouldHaveSingleItem().ShouldBeOfType<OrderHeldAgain>();
+        again.Reasons.ShouldBe([CreditLimitExceeded]);
+    }
 }

@@ -64,6 +64,9 @@ public sealed class OrderState
     /// <summary>The account version at which the system granted it (approved, or released by the system); 0 when it
     /// was not (held, or released by a controller). A payment received before it may have been what let it pass.</summary>
     public int GrantedAt { get; set; }
+    /// <summary>What was left of the customer's own limit once the system granted it (null: no own limit then, or not the
+    /// system's grant). A payment larger than that was needed for the grant, whatever the limit is now.</summary>
+    public decimal? SpareAtGrant { get; set; }
     /// <summary>The account version at which it was last held (placed held, or held again): the wait the queue and the
     /// automatic releases go by, longest first.</summary>
     public int HeldSince { get; set; }
@@ -332,8 +335,11 @@ public sealed class CreditAccount
     {
         Id = e.OrderId, Amount = e.Amount, OrderedOn = e.OrderedOn, PaymentTerms = e.PaymentTerms,
         Status = OrderStatus.Approved, Sequence = ++Sequence, Fingerprint = RequestFingerprint.Of(e.Fingerprint), Warnings = e.Warnings,
-        Unchecked = Profile.BypassCreditCheckAtOrder, GrantedAt = Version + 1,
+        Unchecked = Profile.BypassCreditCheckAtOrder, GrantedAt = Version + 1, SpareAtGrant = SpareOf(e.Amount),
     });
+
+    /// <summary>The own limit left after granting this much more now (null without an own, finite limit).</summary>
+    private decimal? SpareOf(decimal amount) => CreditLimit is { } own && !UnlimitedCredit ? own - Exposure - amount : null;
 
     public void When(OrderHeld e) => Put(new OrderState
     {
@@ -344,8 +350,11 @@ public sealed class CreditAccount
 
     public void When(HoldReleased e)
     {
+        if (!Orders.TryGetValue(e.OrderId, out var order)) return;
+        var bySystem = e.By == Credit.Domain.Orders.OrderDecisions.SystemUser;
+        var spare = bySystem ? SpareOf(order.Amount) : null; // while held it was not counted
         SetOrderStatus(e.OrderId, OrderStatus.Released);
-        if (Orders.TryGetValue(e.OrderId, out var order)) order.GrantedAt = e.By == Credit.Domain.Orders.OrderDecisions.SystemUser ? Version + 1 : 0;
+        (order.GrantedAt, order.SpareAtGrant) = (bySystem ? Version + 1 : 0, spare);
     }
 
     public void When(HoldReasonsChanged e)
@@ -357,13 +366,13 @@ public sealed class CreditAccount
     {
         SetOrderStatus(e.OrderId, OrderStatus.Held);
         if (!Orders.TryGetValue(e.OrderId, out var order)) return;
-        (order.ReasonsNow, order.WarningsNow, order.GrantedAt, order.HeldSince) = (e.Reasons, e.Warnings, 0, Version + 1);
+        (order.ReasonsNow, order.WarningsNow, order.GrantedAt, order.HeldSince, order.SpareAtGrant) = (e.Reasons, e.Warnings, 0, Version + 1, null);
     }
 
     /// <summary>A controller makes the system's release its own: a bounced payment no longer takes it back.</summary>
     public void When(ReleaseConfirmed e)
     {
-        if (Orders.TryGetValue(e.OrderId, out var order)) order.GrantedAt = 0;
+        if (Orders.TryGetValue(e.OrderId, out var order)) (order.GrantedAt, order.SpareAtGrant) = (0, null);
     }
 
     public void When(OrderRejected e) => SetOrderStatus(e.OrderId, OrderStatus.Rejected);

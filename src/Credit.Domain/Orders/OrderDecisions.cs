@@ -115,7 +115,11 @@ public static class OrderDecisions
             // failing as much with the payment counted (a limit lowered since, an invoice fallen overdue) is left to a
             // controller, as a lowered limit leaves what it already granted.
             var with = CreditRules.Decide(before, reversal.BeforeContext.Policy, reversal.BeforeContext.Group, request, reversal.BeforeContext.Today);
-            if (without.Allowed || !without.Reasons.Any(r => RestOnPayments.Contains(r) && !with.Reasons.Contains(r)))
+            // Or it needed the payment when it was granted (more than its own limit had to spare then), though a limit cut
+            // since fails it either way: the cut does not launder the grant.
+            var neededIt = order.SpareAtGrant is { } spare && payment.Amount > spare
+                && without.Reasons.Any(r => r is Policy.ReasonCodes.CreditLimitExceeded or Policy.ReasonCodes.NoCredit);
+            if (without.Allowed || (!neededIt && !without.Reasons.Any(r => RestOnPayments.Contains(r) && !with.Reasons.Contains(r))))
             {
                 kept += order.Amount;
                 continue;
