@@ -58,10 +58,10 @@ public static class Problems
         var parameterName = problem.Extensions.Remove("parameter", out var p) ? p as string : null;
         // A well-formed body with a value of the wrong type or form (a text amount, 2026-02-30): a validation error on
         // that field, as the contract's "400 with errors" has it. MALFORMED_JSON is kept for bodies that do not parse.
-        var wrongValue = problem.Status == 400 && ConvertedField(problem.Detail) is not null;
+        var wrongField = problem.Status == 400 ? ConvertedField(problem.Detail) : null;
         var code = problem.Status switch
         {
-            400 when wrongValue => "VALIDATION_FAILED",
+            400 when wrongField is not null => "VALIDATION_FAILED",
             // No body at all (empty or white space): as a null body is answered.
             400 when problem.Detail?.Contains("does not contain any JSON tokens", StringComparison.Ordinal) == true => "BODY_REQUIRED",
             400 when problem.Title?.Contains("JSON", StringComparison.OrdinalIgnoreCase) == true => "MALFORMED_JSON",
@@ -81,28 +81,12 @@ public static class Problems
         // The same type and title as the problems we write ourselves (the framework's point at httpstatuses.com).
         problem.Type = TypeOf(code);
         problem.Title = TitleOf(problem.Status ?? 500);
+        // The serializer names the request type, not the field's, so dates are known by the contract's names for them.
+        if (wrongField is { } field) FieldError(problem, field, DateField.IsMatch(field) ? "INVALID_DATE" : "INVALID_VALUE");
         // A query-string value that does not parse (Wolverine names it in "parameter"): a field error like any other.
-        if (code == "BODY_REQUIRED")
-        {
-            problem.Detail = Text.Of(code);
-            return;
-        }
-        if (wrongValue)
-        {
-            var field = ConvertedField(problem.Detail)!;
-            // The serializer names the request type, not the field's, so dates are known by the contract's names for them.
-            FieldError(problem, field, DateField.IsMatch(field) ? "INVALID_DATE" : "INVALID_VALUE");
-            // The serializer's own text names our request types ("could not be converted to Credit.Api…").
-            problem.Detail = Text.Of(code);
-            return;
-        }
-        if (code == "VALIDATION_FAILED" && parameterName is { } name)
-        {
-            FieldError(problem, name, "INVALID_VALUE");
-            problem.Detail = Text.Of(code);
-            return;
-        }
-        if (code != "MALFORMED_JSON") return;
+        else if (code == "VALIDATION_FAILED" && parameterName is { } name) FieldError(problem, name, "INVALID_VALUE");
+        else if (code is not ("BODY_REQUIRED" or "MALFORMED_JSON")) return;
+        // The framework's own text names our request types ("could not be converted to Credit.Api…"): ours instead.
         problem.Detail = Text.Of(code);
     }
 

@@ -111,20 +111,24 @@ public static class OrderDecisions
             // The exposure without any of them, plus those kept so far: together they never exceed a limit again.
             var request = new CreditRequest(DocumentKind.Order, order.Amount, order.OrderedOn, order.PaymentTerms, kept - withdrawn, Unchecked: false);
             var without = CreditRules.Decide(after, reversal.AfterContext.Policy, reversal.AfterContext.Group, request, reversal.AfterContext.Today);
-            // Held again only for a rule the payment satisfied: one that fails without it and passed with it. An order
-            // failing as much with the payment counted (a limit lowered since, an invoice fallen overdue) is left to a
-            // controller, as a lowered limit leaves what it already granted.
-            var with = CreditRules.Decide(before, reversal.BeforeContext.Policy, reversal.BeforeContext.Group, request, reversal.BeforeContext.Today);
-            // Or it needed the payment when it was granted (more than its own limit had to spare then), though a limit cut
-            // since fails it either way: the cut does not launder the grant.
-            var neededIt = order.SpareAtGrant is { } spare && payment.Amount > spare
-                && without.Reasons.Any(r => r is Policy.ReasonCodes.CreditLimitExceeded or Policy.ReasonCodes.NoCredit);
-            if (without.Allowed || (!neededIt && !without.Reasons.Any(r => RestOnPayments.Contains(r) && !with.Reasons.Contains(r))))
+            if (!without.Allowed)
             {
-                kept += order.Amount;
-                continue;
+                // Held again for a rule the payment satisfied: one that fails without it and passed with it. An order
+                // failing as much with the payment counted (a limit lowered since, an invoice fallen overdue) is left to a
+                // controller, as a lowered limit leaves what it already granted...
+                var with = CreditRules.Decide(before, reversal.BeforeContext.Policy, reversal.BeforeContext.Group, request, reversal.BeforeContext.Today);
+                var satisfied = without.Reasons.Any(r => RestOnPayments.Contains(r) && !with.Reasons.Contains(r));
+                // ...unless it needed the payment when it was granted (more than its own limit had to spare then): a limit
+                // cut since does not launder the grant.
+                var neededIt = order.SpareAtGrant is { } spare && payment.Amount > spare
+                    && without.Reasons.Any(r => r is Policy.ReasonCodes.CreditLimitExceeded or Policy.ReasonCodes.NoCredit);
+                if (satisfied || neededIt)
+                {
+                    heldAgain.Add(new OrderHeldAgain(order.Id, paymentId, without.Reasons, without.Warnings));
+                    continue;
+                }
             }
-            heldAgain.Add(new OrderHeldAgain(order.Id, paymentId, without.Reasons, without.Warnings));
+            kept += order.Amount;
         }
         return heldAgain;
     }

@@ -326,25 +326,23 @@ public sealed class ReportingProjection(TimeZoneInfo zone) : IProjection
             }
             if (_reasonsNow.Count > 0)
             {
-                var r = _reasonsNow.ToList();
+                var rows = new Rows();
+                foreach (var ((customer, order), (reasons, warnings)) in _reasonsNow) rows.Add(customer, order, reasons, warnings);
                 ops.QueueSqlCommand($"""
                     update {S}.order_book b set reasons = string_to_array(u.reasons, chr(31)), warnings = string_to_array(u.warnings, chr(31))
                     from unnest(?::varchar[], ?::varchar[], ?::text[], ?::text[]) as u(customer, order_id, reasons, warnings)
                     where b.customer_id = u.customer and b.order_id = u.order_id
-                    """,
-                    r.Select(x => x.Key.Customer).ToArray(), r.Select(x => x.Key.Order).ToArray(),
-                    r.Select(x => string.Join('\u001f', x.Value.Reasons)).ToArray(), r.Select(x => string.Join('\u001f', x.Value.Warnings)).ToArray());
+                    """, rows.Columns());
             }
             if (_confirmed.Count > 0)
             {
-                var c = _confirmed.ToList();
+                var rows = new Rows();
+                foreach (var ((customer, order), (by, reason)) in _confirmed) rows.Add(customer, order, by, reason);
                 ops.QueueSqlCommand($"""
                     update {S}.order_book b set resolved_by = u.by_user, resolution = u.reason
                     from unnest(?::varchar[], ?::varchar[], ?::varchar[], ?::text[]) as u(customer, order_id, by_user, reason)
                     where b.customer_id = u.customer and b.order_id = u.order_id and b.hold_status = 'released'
-                    """,
-                    c.Select(x => x.Key.Customer).ToArray(), c.Select(x => x.Key.Order).ToArray(),
-                    c.Select(x => x.Value.By).ToArray(), c.Select(x => x.Value.Reason).ToArray());
+                    """, rows.Columns());
             }
             if (_seen.Count > 0)
             {
