@@ -120,14 +120,16 @@ public static class ReviewHoldsHandler
         var poolsReached = customers.Where(c => c.GroupId is { } g && pools.Contains(g)
                 && (Everyone() || (InRate(c.Currency) && (c.Owes || message.Added?.Contains(c.Currency) == true))))
             .Select(c => c.GroupId!).ToHashSet();
+        bool LimitReached(string currency, bool inherits) => Everyone() || (InRate(currency) && inherits);
         var groups = new HashSet<string>();
         foreach (var c in customers.Where(c => c.Holds))
         {
+            var reached = LimitReached(c.Currency, c.Inherits);
             if (c.GroupId is { } g && pools.Contains(g))
             {
-                if ((poolsReached.Contains(g) || (InRate(c.Currency) && c.Inherits)) && groups.Add(g)) messages.Add(new ReviewGroupHolds(g));
+                if ((reached || poolsReached.Contains(g)) && groups.Add(g)) messages.Add(new ReviewGroupHolds(g));
             }
-            else if (Everyone() || (InRate(c.Currency) && c.Inherits)) messages.Add(new ReviewHolds(c.Id));
+            else if (reached) messages.Add(new ReviewHolds(c.Id));
         }
         return messages;
     }
