@@ -51,9 +51,11 @@ public static class GetOrderEndpoint
                 OrderApproved x when x.OrderId == orderId => new OrderStep("approved", at, user, null, Problems.Reasons(x.Warnings)),
                 OrderHeld x when x.OrderId == orderId => new OrderStep("held", at, user, null, Problems.Reasons(x.Reasons)),
                 HoldReleased x when x.OrderId == orderId => new OrderStep("released", at, x.By, Localization.Text.ReleaseReason(x.Reason, x.By), Problems.Reasons(x.Warnings ?? [])),
-                // The system's consequence of the reversal (the event is recorded under the user who reversed the payment).
-                OrderHeldAgain x when x.OrderId == orderId => new OrderStep("held", at, OrderDecisions.SystemUser,
-                    Localization.Text.Phrase("HELD_AGAIN_REASON", x.PaymentId), Problems.Reasons(x.Reasons)),
+                // The system's consequence of the reversal (recorded under the user who reversed the payment, or, for another
+                // pool member's payment, under the system).
+                OrderHeldAgain x when x.OrderId == orderId => new OrderStep("held", at, OrderDecisions.SystemUser, x.PaidBy is null
+                    ? Localization.Text.Phrase("HELD_AGAIN_REASON", x.PaymentId)
+                    : Localization.Text.Phrase("HELD_AGAIN_IN_POOL_REASON", x.PaymentId, x.PaidBy), Problems.Reasons(x.Reasons)),
                 ReleaseConfirmed x when x.OrderId == orderId => new OrderStep("released", at, x.By, x.Reason, []),
                 HoldReasonsChanged x when x.OrderId == orderId => new OrderStep("held", at, OrderDecisions.SystemUser,
                     Localization.Text.Phrase("HOLD_REASONS_CHANGED"), Problems.Reasons(x.Reasons)),

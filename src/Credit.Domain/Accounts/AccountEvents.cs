@@ -113,9 +113,10 @@ public sealed record HoldReasonsChanged(string OrderId, IReadOnlyList<string> Re
 /// <summary>
 /// An order the system had granted (approved, or released automatically) after a payment that has now bounced, held
 /// again because without that payment it no longer passes: Reasons are the rules that hold it now. A controller's own
-/// release stands.
+/// release stands. PaidBy: the pool member whose payment it was, when not this customer (null: this customer's own).
 /// </summary>
-public sealed record OrderHeldAgain(string OrderId, string PaymentId, IReadOnlyList<string> Reasons, IReadOnlyList<string> Warnings);
+public sealed record OrderHeldAgain(string OrderId, string PaymentId, IReadOnlyList<string> Reasons, IReadOnlyList<string> Warnings,
+    string? PaidBy = null);
 
 public sealed record OrderCancelled(string OrderId, string Reason);
 

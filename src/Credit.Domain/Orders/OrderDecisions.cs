@@ -5,6 +5,9 @@ namespace Credit.Domain.Orders;
 
 public sealed record PlaceOrder(string OrderId, decimal Amount, DateOnly OrderedOn, PaymentTerms? PaymentTerms, RequestPrint Fingerprint);
 
+/// <summary>A payment that bounced in a shared pool: whose, which, and what it was worth in the company currency.</summary>
+public sealed record PoolBounce(string CustomerId, string PaymentId, decimal Worth);
+
 public sealed record OrderResult(string OrderId, OrderStatus Status, decimal Amount, IReadOnlyList<string> Reasons, IReadOnlyList<string> Warnings);
 
 /// <summary>Orders are approved or held by the same credit decision as invoices; controllers settle holds.</summary>
@@ -131,6 +134,30 @@ public static class OrderDecisions
             kept += order.Amount;
         }
         return heldAgain;
+    }
+
+    /// <summary>
+    /// After another member's payment bounced (<paramref name="bounce"/>): an order the system granted on this account after
+    /// that payment came (at version <paramref name="grantedAt"/>), if the grant still stands, decided again with the pool as
+    /// it stands without the grants still under review (<paramref name="poolChange"/>, in the company currency: less those not
+    /// yet decided again, this one included; those kept count); held again when the pool fails without the payment and passed with it. Only the
+    /// pool can have rested on another member's payment; the order's own rules are as they were.
+    /// </summary>
+    public static Outcome<bool> HoldAgainInPool(CreditAccount account, CreditContext ctx, PoolBounce bounce, string orderId, int grantedAt,
+        decimal poolChange)
+    {
+        if (!account.Orders.TryGetValue(orderId, out var order) || order.GrantedAt != grantedAt || !order.CountsAsExposure
+            || ctx.Group is not { SharedCreditLimit: not null } pool
+            || ctx.Policy.ToCompanyCurrency(order.Amount, account.Currency) is not { } worth)
+            return Outcome<bool>.Accept(false);
+        // Counted once: in the account's exposure, and in the pool as the request.
+        var request = new CreditRequest(DocumentKind.Order, order.Amount, order.OrderedOn, order.PaymentTerms, -order.Amount, Unchecked: false);
+        var withoutPool = pool with { Exposure = pool.Exposure + poolChange + worth };
+        var without = CreditRules.Decide(account, ctx.Policy, withoutPool, request, ctx.Today);
+        var with = CreditRules.Decide(account, ctx.Policy, withoutPool with { Exposure = withoutPool.Exposure - bounce.Worth }, request, ctx.Today);
+        if (!without.Reasons.Contains(Policy.ReasonCodes.GroupLimitExceeded) || with.Reasons.Contains(Policy.ReasonCodes.GroupLimitExceeded))
+            return Outcome<bool>.Accept(false);
+        return Outcome<bool>.Accept(true, new OrderHeldAgain(order.Id, bounce.PaymentId, without.Reasons, without.Warnings, bounce.CustomerId));
     }
 
     /// <summary>A held order decided again as it was placed (with credit already granted in this decision): the system's

@@ -1,4 +1,5 @@
 using Credit.Api.Tests.Infrastructure;
+using Credit.Api.Tests.Security;
 
 namespace Credit.Api.Tests.Groups;
 
@@ -107,6 +108,42 @@ public class GroupTests(AppFixture app)
             .ShouldBe("تحسّن الوضع الائتماني للعميل: لم تعد أي قاعدة مانعة تعلّق الطلب");
         (await app.Clerk.Get($"/api/customers/{b}/orders/SO")).Body.GetProperty("history").EnumerateArray().Last().GetProperty("reason").GetString()
             .ShouldBe("Credit position improved: no blocking rule holds it");
+    }
+
+    [Fact]
+    public async Task Another_members_bounced_cheque_takes_back_what_the_pool_granted_on_it()
+    {
+        var group = AppFixture.NewId("poolbounce");
+        await app.Controller.Put($"/api/groups/{group}", new { name = "Pool", sharedCreditLimit = 1000 });
+        var a = await app.Customer(new { name = "A", groupId = group });
+        var b = await app.Customer(new { name = "B", groupId = group });
+        (await app.Clerk.Post($"/api/customers/{b}/orders", new { orderId = "SO-0", amount = 100 })).String("status").ShouldBe("approved");
+        (await app.Clerk.Post($"/api/customers/{a}/invoices", new { invoiceId = "I1", amount = 900 })).Status.ShouldBe(201);
+        (await app.Clerk.Post($"/api/customers/{b}/orders", new { orderId = "SO-1", amount = 500 })).String("status").ShouldBe("held");
+        // A's cheque makes room: the system releases B's held order and approves another on it.
+        (await app.Clerk.Post($"/api/customers/{a}/payments", new { paymentId = "CHQ-A", amount = 900 })).Status.ShouldBe(201);
+        await Scenario.Eventually(() => app.Clerk.Get($"/api/customers/{b}/orders/SO-1"), r => r.String("status") == "released");
+        (await app.Clerk.Post($"/api/customers/{b}/orders", new { orderId = "SO-2", amount = 300 })).String("status").ShouldBe("approved");
+
+        (await app.Clerk.Post($"/api/customers/{a}/payments/CHQ-A/reverse", new { reason = "شيك مرتجع" })).Status.ShouldBe(200);
+
+        // Without the cheque the pool (900 owed by A, 100 granted B before it) has no room for either grant made on it.
+        foreach (var order in new[] { "SO-1", "SO-2" })
+        {
+            var view = await Scenario.Eventually(() => app.Clerk.Get($"/api/customers/{b}/orders/{order}"), r => r.String("status") == "held");
+            view.Codes("reasons").ShouldBe(["GROUP_LIMIT_EXCEEDED"]);
+            var last = view.Body.GetProperty("history").EnumerateArray().Last();
+            last.GetProperty("by").GetString().ShouldBe("system");
+            last.GetProperty("reason").GetString().ShouldBe($"Held again: payment CHQ-A of {a}, a member of the same credit pool, was reversed, and without it the pool no longer covers the order");
+            (await app.Clerk.Post($"/api/customers/{b}/invoices", new { invoiceId = $"I-{order}", amount = 100, orderId = order }))
+                .ShouldBeProblem(409, "INVALID_STATE");
+        }
+        var arabic = await app.Clerk.InLanguage("ar").Get($"/api/customers/{b}/orders/SO-1");
+        arabic.Body.GetProperty("history").EnumerateArray().Last().GetProperty("reason").GetString()!.ShouldContain("ارتدّت");
+        (await app.Clerk.Get($"/api/customers/{b}/orders/SO-0")).String("status").ShouldBe("approved"); // granted before the cheque
+        (await app.Clerk.Get($"/api/groups/{group}")).Decimal("available").ShouldBe(0m);
+        var queue = await Scenario.Eventually(() => app.Controller.Get($"/api/holds?status=pending&customerId={b}"), r => r.Body.GetArrayLength() == 2);
+        queue.Body.EnumerateArray().Select(h => h.GetProperty("heldBy").GetString()).ShouldBe(["system", "system"]);
     }
 
     /// <summary>A member held for the pool that leaves it has its own holds re-checked: they were no longer among the
