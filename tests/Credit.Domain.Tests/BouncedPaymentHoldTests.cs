@@ -283,4 +283,55 @@ public class BouncedPaymentHoldTests
         OrderDecisions.HoldAgainInPool(account, PoolAt(10200m), OtherMembers, "O2", second, poolChange: -300m).Result.ShouldBeTrue();
         OrderDecisions.HoldAgainInPool(account, PoolAt(9700m), OtherMembers, "O2", second, poolChange: -300m).Result.ShouldBeFalse();
     }
+
+    /// <summary>An order placed through the decision (as the API does), so its grant records what it left to spare.</summary>
+    private static object[] PlacedOn(CreditAccount account, CreditContext ctx, string id, decimal amount)
+    {
+        var placed = OrderDecisions.Place(account, Order(id, amount), ctx);
+        placed.Result!.Status.ShouldBe(OrderStatus.Approved);
+        return [.. placed.Events];
+    }
+
+    [Fact]
+    public void An_order_that_needed_the_cheque_under_an_inherited_limit_is_held_again_though_the_limit_was_cut_since()
+    {
+        // The company's default of 1,000 and an invoice of 900 part paid by a 500 cheque: an order of 500 approved on it (100 to
+        // spare). The default is cut to 800 before the cheque bounces: it failed either way, but it needed the cheque.
+        object[] history = [Invoice("I1", 900m), Paid("P1", "I1", 500m)];
+        var order = PlacedOn(Account(history), Context(PolicyOf(defaultLimit: 1000m)), "O1", 500m);
+        CreditAccount account() => Account([.. history, .. order]);
+
+        var (_, entailed) = Bounce(account, ctx: Context(PolicyOf(defaultLimit: 800m)));
+
+        entailed.ShouldHaveSingleItem().ShouldBeOfType<OrderHeldAgain>().Reasons.ShouldBe([CreditLimitExceeded]);
+    }
+
+    [Fact]
+    public void An_order_that_needed_the_cheque_in_its_pool_is_held_again_though_the_pool_was_cut_since()
+    {
+        // A pool of 1,000 with this member's invoice of 900 part paid by a 500 cheque: an order of 500 approved (100 to spare in
+        // the pool). The pool is cut to 800; the cheque bounces.
+        object[] history = [Invoice("I1", 900m), Paid("P1", "I1", 500m)];
+        var opened = Opened(group: "G1");
+        var order = PlacedOn(CreditAccount.From([opened, .. history]), Context(group: new GroupPosition("G1", null, 1000m, 400m)), "O1", 500m);
+        CreditAccount account() => CreditAccount.From([opened, .. history, .. order]);
+
+        var (_, entailed) = Bounce(account, ctx: Context(group: new GroupPosition("G1", null, 800m, 900m)));
+
+        entailed.ShouldHaveSingleItem().ShouldBeOfType<OrderHeldAgain>().Reasons.ShouldBe([GroupLimitExceeded]);
+    }
+
+    [Fact]
+    public void Two_bounced_cheques_that_together_paid_for_a_grant_take_it_back_after_a_cut()
+    {
+        // Limit 1,000, an invoice of 1,000 paid by two cheques of 60; an order of 20 approved (100 to spare, so it needed 120
+        // of them, neither alone). The limit is cut to 850. The first bounce leaves it (60 of its 100 to spare); the second
+        // takes it back.
+        CreditAccount account() => Account(Limit(1000m), Invoice("I1", 1000m), Paid("P1", "I1", 60m), Paid("P2", "I1", 60m),
+            Approved("O1", 20m), Limit(850m));
+        Bounce(account).Entailed.ShouldBeEmpty();
+
+        CreditAccount afterFirst() => account().Then(PaymentDecisions.Reverse(account(), new ReversePayment("P1", Today, "bounced")));
+        Bounce(afterFirst, "P2").Entailed.ShouldHaveSingleItem().ShouldBeOfType<OrderHeldAgain>().Reasons.ShouldBe([CreditLimitExceeded]);
+    }
 }

@@ -453,8 +453,9 @@ public class OrderDecisionTests
         return account;
     }
 
-    private static HoldReleased SystemRelease(string orderId) =>
-        new(orderId, OrderDecisions.AutoReleaseReason, OrderDecisions.SystemUser);
+    /// <summary>The system's release, with what the limit and the pool had left once it was granted.</summary>
+    private static HoldReleased SystemRelease(string orderId, decimal? spare = null, decimal? poolSpare = null) =>
+        new(orderId, OrderDecisions.AutoReleaseReason, OrderDecisions.SystemUser, null, spare, poolSpare);
 
     [Fact]
     public void A_release_by_the_system_records_the_warnings_the_order_still_fails()
@@ -478,7 +479,7 @@ public class OrderDecisionTests
         var outcome = OrderDecisions.ReleaseWhatNowPasses(account, Context());
 
         outcome.Result.ShouldBe(1);
-        outcome.Events.OfType<HoldReleased>().ShouldBe([SystemRelease("O-OLD")]);
+        outcome.Events.OfType<HoldReleased>().ShouldBe([SystemRelease("O-OLD", spare: 400m)]);
         outcome.ShouldRecordReasonsNow("O-NEW", CreditLimitExceeded);
         account.Then(outcome);
         account.Orders["O-OLD"].Status.ShouldBe(OrderStatus.Released);
@@ -500,7 +501,7 @@ public class OrderDecisionTests
         var outcome = OrderDecisions.ReleaseWhatNowPasses(account, Context());
 
         outcome.Result.ShouldBe(1);
-        outcome.Events.OfType<HoldReleased>().ShouldBe([SystemRelease("Z-older")]);
+        outcome.Events.OfType<HoldReleased>().ShouldBe([SystemRelease("Z-older", spare: 100m)]);
         // The newer one waits now for the limit alone (it was placed while the account was on hold too).
         outcome.ShouldRecordReasonsNow("A-newer", CreditLimitExceeded);
     }
@@ -514,7 +515,7 @@ public class OrderDecisionTests
 
         // O1 700 fits; O2 would make 1100; O3 makes exactly 1000.
         outcome.Result.ShouldBe(2);
-        outcome.Events.OfType<HoldReleased>().ShouldBe([SystemRelease("O1"), SystemRelease("O3")]);
+        outcome.Events.OfType<HoldReleased>().ShouldBe([SystemRelease("O1", spare: 300m), SystemRelease("O3", spare: 0m)]);
         outcome.ShouldRecordReasonsNow("O2", CreditLimitExceeded);
         account.Then(outcome).Exposure.ShouldBe(1000m);
     }
@@ -527,7 +528,7 @@ public class OrderDecisionTests
 
         var outcome = OrderDecisions.ReleaseWhatNowPasses(account, Context(policy));
 
-        outcome.Events.OfType<HoldReleased>().ShouldBe([SystemRelease("SMALL")]);
+        outcome.Events.OfType<HoldReleased>().ShouldBe([SystemRelease("SMALL", spare: 900m)]);
         outcome.ShouldRecordReasonsNow("BIG", OrderValueReview);
     }
 
@@ -595,7 +596,7 @@ public class OrderDecisionTests
 
         var outcome = OrderDecisions.ReleaseWhatNowPasses(account, ctx);
 
-        outcome.Events.ShouldBe([SystemRelease("O1")]);
+        outcome.Events.ShouldBe([SystemRelease("O1", poolSpare: 400m)]);
     }
 
     [Fact]

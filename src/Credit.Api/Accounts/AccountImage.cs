@@ -13,7 +13,7 @@ namespace Credit.Api.Accounts;
 public static class AccountImage
 {
     // Bumped whenever the layout changes; checkpoints of another layout are ignored (and rewritten as the account grows).
-    public static readonly byte[] Magic = "CLA8"u8.ToArray();
+    public static readonly byte[] Magic = "CLA9"u8.ToArray();
 
     public static byte[] Write(CreditAccount a)
     {
@@ -81,6 +81,7 @@ public static class AccountImage
                 w.Write(o.GrantedAt);
                 w.Write(o.HeldSince);
                 WriteNullable(w, o.SpareAtGrant, w.Write);
+                WriteNullable(w, o.PoolSpareAtGrant, w.Write);
                 WriteNullableStrings(w, o.ReasonsNow);
                 WriteNullableStrings(w, o.WarningsNow);
             }
@@ -183,6 +184,7 @@ public static class AccountImage
                 GrantedAt = r.ReadInt32(),
                 HeldSince = r.ReadInt32(),
                 SpareAtGrant = r.ReadBoolean() ? r.ReadDecimal() : null,
+                PoolSpareAtGrant = r.ReadBoolean() ? r.ReadDecimal() : null,
                 ReasonsNow = ReadNullableStrings(r),
                 WarningsNow = ReadNullableStrings(r),
             };

@@ -79,13 +79,17 @@ public sealed record CreditNoteIssued(
 /// </summary>
 public sealed record CreditApplied(string SourceId, DateOnly AppliedOn, IReadOnlyList<Settlement> Settlements);
 
+/// <summary>Spare: what the customer's limit (its own or inherited) had left once it was granted, PoolSpare what its shared
+/// pool had, in the customer's currency (null: unlimited, no pool, or recorded before they were kept).</summary>
 public sealed record OrderApproved(
     string OrderId,
     decimal Amount,
     DateOnly OrderedOn,
     PaymentTerms? PaymentTerms,
     IReadOnlyList<string> Warnings,
-    string Fingerprint);
+    string Fingerprint,
+    decimal? Spare = null,
+    decimal? PoolSpare = null);
 
 public sealed record OrderHeld(
     string OrderId,
@@ -97,8 +101,9 @@ public sealed record OrderHeld(
     string Fingerprint);
 
 /// <summary>By is "system" when the order was released automatically after the position improved; Warnings, the rules
-/// in warn mode it still fails then (null: none).</summary>
-public sealed record HoldReleased(string OrderId, string Reason, string By, IReadOnlyList<string>? Warnings = null);
+/// in warn mode it still fails then (null: none); Spare and PoolSpare as on <see cref="OrderApproved"/>, for the system's.</summary>
+public sealed record HoldReleased(string OrderId, string Reason, string By, IReadOnlyList<string>? Warnings = null,
+    decimal? Spare = null, decimal? PoolSpare = null);
 
 public sealed record OrderRejected(string OrderId, string Reason);
 

@@ -64,9 +64,12 @@ public sealed class OrderState
     /// <summary>The account version at which the system granted it (approved, or released by the system); 0 when it
     /// was not (held, or released by a controller). A payment received before it may have been what let it pass.</summary>
     public int GrantedAt { get; set; }
-    /// <summary>What was left of the customer's own limit once the system granted it (null: no own limit then, or not the
-    /// system's grant). A payment larger than that was needed for the grant, whatever the limit is now.</summary>
+    /// <summary>What was left of the customer's limit once the system granted it, less the payments received before the
+    /// grant that bounced since (null: unlimited then, or not the system's grant). Below zero, the grant needed a bounced
+    /// payment, whatever the limit is now. Before the spare was recorded on the events, only an own limit's is known.</summary>
     public decimal? SpareAtGrant { get; set; }
+    /// <summary>The same for the customer's shared pool, in the customer's currency (null: no pool, or not known).</summary>
+    public decimal? PoolSpareAtGrant { get; set; }
     /// <summary>The account version at which it was last held (placed held, or held again): the wait the queue and the
     /// automatic releases go by, longest first.</summary>
     public int HeldSince { get; set; }
@@ -287,6 +290,10 @@ public sealed class CreditAccount
         payment.ReversalReason = e.Reason;
         Settle(payment.Settlements, -1);
         UnappliedCredit -= payment.Unapplied;
+        // The grants made after it came had that much less to spare: two bounced cheques may together have paid for one.
+        foreach (var order in Orders.Values)
+            if (order.GrantedAt > payment.ReceivedAt)
+                (order.SpareAtGrant, order.PoolSpareAtGrant) = (order.SpareAtGrant - payment.Amount, order.PoolSpareAtGrant - payment.Amount);
     }
 
     public void When(CreditNoteIssued e)
@@ -335,7 +342,8 @@ public sealed class CreditAccount
     {
         Id = e.OrderId, Amount = e.Amount, OrderedOn = e.OrderedOn, PaymentTerms = e.PaymentTerms,
         Status = OrderStatus.Approved, Sequence = ++Sequence, Fingerprint = RequestFingerprint.Of(e.Fingerprint), Warnings = e.Warnings,
-        Unchecked = Profile.BypassCreditCheckAtOrder, GrantedAt = Version + 1, SpareAtGrant = SpareOf(e.Amount),
+        Unchecked = Profile.BypassCreditCheckAtOrder, GrantedAt = Version + 1, SpareAtGrant = e.Spare ?? SpareOf(e.Amount),
+        PoolSpareAtGrant = e.PoolSpare,
     });
 
     /// <summary>The own limit left after granting this much more now (null without an own, finite limit).</summary>
@@ -352,9 +360,9 @@ public sealed class CreditAccount
     {
         if (!Orders.TryGetValue(e.OrderId, out var order)) return;
         var bySystem = e.By == Credit.Domain.Orders.OrderDecisions.SystemUser;
-        var spare = bySystem ? SpareOf(order.Amount) : null; // while held it was not counted
+        var spare = bySystem ? e.Spare ?? SpareOf(order.Amount) : null; // while held it was not counted
         SetOrderStatus(e.OrderId, OrderStatus.Released);
-        (order.GrantedAt, order.SpareAtGrant) = (bySystem ? Version + 1 : 0, spare);
+        (order.GrantedAt, order.SpareAtGrant, order.PoolSpareAtGrant) = (bySystem ? Version + 1 : 0, spare, bySystem ? e.PoolSpare : null);
     }
 
     public void When(HoldReasonsChanged e)
@@ -366,13 +374,14 @@ public sealed class CreditAccount
     {
         SetOrderStatus(e.OrderId, OrderStatus.Held);
         if (!Orders.TryGetValue(e.OrderId, out var order)) return;
-        (order.ReasonsNow, order.WarningsNow, order.GrantedAt, order.HeldSince, order.SpareAtGrant) = (e.Reasons, e.Warnings, 0, Version + 1, null);
+        (order.ReasonsNow, order.WarningsNow, order.GrantedAt, order.HeldSince) = (e.Reasons, e.Warnings, 0, Version + 1);
+        (order.SpareAtGrant, order.PoolSpareAtGrant) = (null, null);
     }
 
     /// <summary>A controller makes the system's release its own: a bounced payment no longer takes it back.</summary>
     public void When(ReleaseConfirmed e)
     {
-        if (Orders.TryGetValue(e.OrderId, out var order)) (order.GrantedAt, order.SpareAtGrant) = (0, null);
+        if (Orders.TryGetValue(e.OrderId, out var order)) (order.GrantedAt, order.SpareAtGrant, order.PoolSpareAtGrant) = (0, null, null);
     }
 
     public void When(OrderRejected e) => SetOrderStatus(e.OrderId, OrderStatus.Rejected);

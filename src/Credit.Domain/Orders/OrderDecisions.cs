@@ -23,10 +23,12 @@ public static class OrderDecisions
         if (!Money.Currency.FitsMinorUnit(cmd.Amount, account.Currency))
             return Outcome<OrderResult>.Invalid("amount", "AMOUNT_PRECISION");
 
-        var decision = CreditRules.Decide(account, ctx.Policy, ctx.Group,
-            new CreditRequest(DocumentKind.Order, cmd.Amount, cmd.OrderedOn, cmd.PaymentTerms), ctx.Today);
+        var request = new CreditRequest(DocumentKind.Order, cmd.Amount, cmd.OrderedOn, cmd.PaymentTerms);
+        var decision = CreditRules.Decide(account, ctx.Policy, ctx.Group, request, ctx.Today);
+        var (spare, poolSpare) = SpareAfter(decision, request, ctx.Policy, account.Profile.BypassCreditCheckAtOrder);
         object placed = decision.Allowed
-            ? new OrderApproved(cmd.OrderId, cmd.Amount, cmd.OrderedOn, cmd.PaymentTerms, decision.Warnings, cmd.Fingerprint.For(cmd.OrderedOn))
+            ? new OrderApproved(cmd.OrderId, cmd.Amount, cmd.OrderedOn, cmd.PaymentTerms, decision.Warnings, cmd.Fingerprint.For(cmd.OrderedOn),
+                spare, poolSpare)
             : new OrderHeld(cmd.OrderId, cmd.Amount, cmd.OrderedOn, cmd.PaymentTerms, decision.Reasons, decision.Warnings, cmd.Fingerprint.For(cmd.OrderedOn));
         var status = decision.Allowed ? OrderStatus.Approved : OrderStatus.Held;
         return Outcome<OrderResult>.Accept(new OrderResult(cmd.OrderId, status, cmd.Amount, decision.Reasons, decision.Warnings), placed);
@@ -121,10 +123,11 @@ public static class OrderDecisions
                 // controller, as a lowered limit leaves what it already granted...
                 var with = CreditRules.Decide(before, reversal.BeforeContext.Policy, reversal.BeforeContext.Group, request, reversal.BeforeContext.Today);
                 var satisfied = without.Reasons.Any(r => RestOnPayments.Contains(r) && !with.Reasons.Contains(r));
-                // ...unless it needed the payment when it was granted (more than its own limit had to spare then): a limit
-                // cut since does not launder the grant.
-                var neededIt = order.SpareAtGrant is { } spare && payment.Amount > spare
-                    && without.Reasons.Any(r => r is Policy.ReasonCodes.CreditLimitExceeded or Policy.ReasonCodes.NoCredit);
+                // ...unless it needed the payment when it was granted (more than its limit, or its pool, had to spare then,
+                // less the payments bounced since that came before it): a limit cut since does not launder the grant.
+                var neededIt = (order.SpareAtGrant < 0m
+                        && without.Reasons.Any(r => r is Policy.ReasonCodes.CreditLimitExceeded or Policy.ReasonCodes.NoCredit))
+                    || (order.PoolSpareAtGrant < 0m && without.Reasons.Contains(Policy.ReasonCodes.GroupLimitExceeded));
                 if (satisfied || neededIt)
                 {
                     heldAgain.Add(new OrderHeldAgain(order.Id, paymentId, without.Reasons, without.Warnings));
@@ -165,12 +168,27 @@ public static class OrderDecisions
     /// not those on record; else null.</summary>
     private static object? Recheck(CreditAccount account, OrderState order, decimal granted, CreditContext ctx)
     {
-        var decision = CreditRules.Decide(account, ctx.Policy, ctx.Group,
-            new CreditRequest(DocumentKind.Order, order.Amount, order.OrderedOn, order.PaymentTerms, granted, order.Unchecked), ctx.Today);
+        var request = new CreditRequest(DocumentKind.Order, order.Amount, order.OrderedOn, order.PaymentTerms, granted, order.Unchecked);
+        var decision = CreditRules.Decide(account, ctx.Policy, ctx.Group, request, ctx.Today);
         if (decision.Allowed)
-            return new HoldReleased(order.Id, AutoReleaseReason, SystemUser, decision.Warnings.Count == 0 ? null : decision.Warnings);
+        {
+            var (spare, poolSpare) = SpareAfter(decision, request, ctx.Policy, order.Unchecked);
+            return new HoldReleased(order.Id, AutoReleaseReason, SystemUser, decision.Warnings.Count == 0 ? null : decision.Warnings, spare, poolSpare);
+        }
         return decision.Reasons.Order().SequenceEqual(order.CurrentReasons.Order())
             ? null : new HoldReasonsChanged(order.Id, decision.Reasons, decision.Warnings);
+    }
+
+    /// <summary>What the customer's limit and its pool have left once the request is granted, in the customer's currency
+    /// (null: unlimited, no pool, or a currency without a rate): a bounced payment larger than that was needed for it.</summary>
+    private static (decimal? Spare, decimal? PoolSpare) SpareAfter(CreditDecision decision, CreditRequest request, Policy.CreditPolicy policy,
+        bool bypassed)
+    {
+        if (bypassed) return (null, null); // a bypass order uses no credit
+        var spare = decision.Available - request.Amount;
+        if (decision.Pool is not { } pool || policy.ToCompanyCurrency(1m, decision.Currency) is not { } rate) return (spare, null);
+        var asked = (request.ExtraExposure + request.Amount) * rate;
+        return (spare, (pool.Available - asked) / rate);
     }
 
     private static Outcome<OrderResult> Settle(

@@ -31,7 +31,7 @@ public class AccountImageTests
         account.Orders["O1"] = new OrderState
         {
             Id = "O1", Amount = 50m, OrderedOn = On, PaymentTerms = new(Months: 1, Days: 3, EndOfMonthPlusDays: 4), Status = OrderStatus.Held,
-            Sequence = 6, Fingerprint = "fp3", Reasons = ["ORDER_VALUE_REVIEW"], Warnings = ["NEAR_LIMIT"], Unchecked = true, GrantedAt = 5, HeldSince = 4, SpareAtGrant = 12.5m,
+            Sequence = 6, Fingerprint = "fp3", Reasons = ["ORDER_VALUE_REVIEW"], Warnings = ["NEAR_LIMIT"], Unchecked = true, GrantedAt = 5, HeldSince = 4, SpareAtGrant = 12.5m, PoolSpareAtGrant = -7.25m,
             ReasonsNow = ["NO_CREDIT"], WarningsNow = ["OVERDUE_INVOICES"],
         };
         account.Payments["P1"] = new PaymentState
