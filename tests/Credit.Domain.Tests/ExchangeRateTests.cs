@@ -142,4 +142,23 @@ public class ExchangeRateTests
         // A higher rate shrinks an inherited limit, but a pool member in credit in that currency gives the pool more room.
         (SarWithKwd with { ExchangeRates = new Dictionary<string, decimal> { ["KWD"] = 12.3m } }).MayRaiseLimits(SarWithKwd).ShouldBeTrue();
     }
+
+    [Theory]
+    [InlineData(40, true)]    // 490 SAR
+    [InlineData(45, false)]   // 551.25 SAR, though 45 < 500
+    public void The_order_review_threshold_is_compared_in_the_company_currency(int kwd, bool allowed)
+    {
+        var policy = SarWithKwd with { DefaultCreditLimit = null, OrderReviewThreshold = 500m };
+        var decision = CreditRules.Decide(Customer("KWD"), policy, null, new CreditRequest(DocumentKind.Order, kwd, Today), Today);
+        decision.Allowed.ShouldBe(allowed);
+        if (!allowed) decision.Reasons.ShouldBe([ReasonCodes.OrderValueReview]);
+    }
+
+    [Fact]
+    public void An_order_in_a_currency_without_a_rate_cannot_be_shown_under_the_threshold_and_is_reviewed()
+    {
+        var policy = Sar with { DefaultCreditLimit = null, OrderReviewThreshold = 500m };
+        CreditRules.Decide(Customer("KWD"), policy, null, new CreditRequest(DocumentKind.Order, 1m, Today), Today)
+            .Reasons.ShouldBe([ReasonCodes.OrderValueReview]);
+    }
 }

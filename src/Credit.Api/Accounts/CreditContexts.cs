@@ -71,8 +71,9 @@ public sealed class CreditContexts(
             var (exposure, currency, buysFromUs) = (await cache.Loaded(member.Id, ct)).Position;
             // A member without a rate makes the pool unsummable whatever it owes now: with nothing owed it counted as 0,
             // so the pool blocked every member only once that member paid a deposit, and named no currency before. A
-            // supplier-only contact owing nothing cannot come to owe (it takes no orders or invoices): it is no part of it.
-            if (!buysFromUs && exposure == 0m) continue;
+            // supplier-only contact owing nothing cannot come to owe (it takes no orders or invoices): it is no part of it,
+            // nor is its credit, which no member can use.
+            if (!buysFromUs && exposure <= 0m) continue;
             if (currency != policy.Currency && !policy.ExchangeRates.ContainsKey(currency)) unrated ??= currency;
             else if (policy.ToCompanyCurrency(exposure, currency) is { } converted) total += converted;
         }

@@ -1,6 +1,7 @@
 using Credit.Api.Accounts;
 using Credit.Api.Auth;
 using Credit.Api.Hosting;
+using Credit.Api.Policy;
 using Credit.Domain.Orders;
 using Credit.Projections.Directory;
 using Marten;
@@ -16,9 +17,11 @@ public sealed record ReviewHolds(string CustomerId);
 public sealed record ReviewGroupHolds(string GroupId);
 
 /// <summary>Re-check every customer's held orders (after a company policy change); with <paramref name="Currencies"/> (rates
-/// new or changed), only those a rate can free: customers in these currencies that inherit their limit, and the members of
-/// shared pools with a member in one that owes something or whose rate is new (<paramref name="Added"/>).</summary>
-public sealed record ReviewAllHolds(IReadOnlyList<string>? Currencies = null, IReadOnlyList<string>? Added = null);
+/// new or changed), only those a rate can free: customers in these currencies that inherit a limit or have an order held for
+/// the review threshold while their rate is new or lower (<paramref name="Lowered"/>), and the members of shared pools with a
+/// member in one that owes something, has orders held or whose rate is new (<paramref name="Added"/>).</summary>
+public sealed record ReviewAllHolds(IReadOnlyList<string>? Currencies = null, IReadOnlyList<string>? Added = null,
+    IReadOnlyList<string>? Lowered = null);
 
 public static class ReviewHoldsHandler
 {
@@ -102,32 +105,43 @@ public static class ReviewHoldsHandler
         new(OrderDecisions.SystemUser, new HashSet<string>(), context.CorrelationId ?? Guid.NewGuid().ToString("N"));
 
     /// <summary>A customer's holds on their own; a group's members' together, so a pool's room goes to the longest waiting.</summary>
-    public static async Task<OutgoingMessages> Handle(ReviewAllHolds message, IQuerySession session, AccountStore accounts, CancellationToken ct)
+    public static async Task<OutgoingMessages> Handle(ReviewAllHolds message, IQuerySession session, AccountStore accounts,
+        PolicyStore policies, CancellationToken ct)
     {
         var messages = new OutgoingMessages();
-        var customers = new List<(string Id, string? GroupId, string Currency, bool Inherits, bool Owes, bool Holds)>();
+        var groups = await session.Query<Groups.CustomerGroup>().Where(g => g.SharedCreditLimit != null || g.DefaultCreditLimit != null)
+            .ToListAsync(ct);
+        var pools = groups.Where(g => g.SharedCreditLimit is not null).Select(g => g.Id).ToHashSet();
+        var withDefault = groups.Where(g => g.DefaultCreditLimit is not null).Select(g => g.Id).ToHashSet();
+        var policy = await policies.Current(ct);
+        var customers = new List<(string Id, string? GroupId, string Currency, bool Inherits, bool Owes, bool Holds, bool ForThreshold)>();
         foreach (var customer in await session.Query<AccountDirectoryEntry>().ToListAsync(ct))
-            if (await accounts.View(customer.Id, a => new Tuple<string?, string, bool, bool, bool>(a.Profile.GroupId, a.Currency,
-                    a.CreditLimit is null && !a.UnlimitedCredit, a.Exposure != 0m, a.HeldOrders.Count > 0), ct) is { } seen)
-                customers.Add((customer.Id, seen.Item1, seen.Item2, seen.Item3, seen.Item4, seen.Item5));
-        var pools = (await session.Query<Groups.CustomerGroup>().Where(g => g.SharedCreditLimit != null).Select(g => g.Id).ToListAsync(ct)).ToHashSet();
+            if (await accounts.View(customer.Id, a => new Tuple<string?, string, bool, bool, bool, bool>(a.Profile.GroupId, a.Currency,
+                    a.CreditLimit is null && !a.UnlimitedCredit // and a limit to inherit at all
+                        && (policy.DefaultCreditLimit is not null || (a.Profile.GroupId is { } g && withDefault.Contains(g))),
+                    a.Exposure != 0m, a.HeldOrders.Count > 0,
+                    a.HeldOrders.Any(o => o.CurrentReasons.Contains(Domain.Policy.ReasonCodes.OrderValueReview))), ct) is { } seen)
+                customers.Add((customer.Id, seen.Item1, seen.Item2, seen.Item3, seen.Item4, seen.Item5, seen.Item6));
 
-        // A rate reaches a customer through the limit it inherits (its own needs none), and a pool through a member in that
-        // currency, as what it owes (or, for a new rate, as the pool becoming summable). A review of anyone else would
-        // release, under the policy of the day, orders held for a rule relaxed since: left to a controller.
+        // A rate reaches a customer through the limit it inherits (its own needs none, nor does one with no limit at any
+        // level) and, when it is new or lower, through the review threshold its orders are converted to; and a pool through a member in that currency, as what it owes, what it has held (which joins the pool at
+        // that rate) or, for a new rate, as the pool becoming summable. A review of anyone else would release, under the
+        // policy of the day, orders held for a rule relaxed since: left to a controller.
         bool Everyone() => message.Currencies is null;
         bool InRate(string currency) => message.Currencies?.Contains(currency) == true;
         var poolsReached = customers.Where(c => c.GroupId is { } g && pools.Contains(g)
-                && (Everyone() || (InRate(c.Currency) && (c.Owes || message.Added?.Contains(c.Currency) == true))))
+                && (Everyone() || (InRate(c.Currency) && (c.Owes || c.Holds || message.Added?.Contains(c.Currency) == true))))
             .Select(c => c.GroupId!).ToHashSet();
-        bool LimitReached(string currency, bool inherits) => Everyone() || (InRate(currency) && inherits);
-        var groups = new HashSet<string>();
+        bool Reached((string Id, string? GroupId, string Currency, bool Inherits, bool Owes, bool Holds, bool ForThreshold) c) =>
+            Everyone() || (InRate(c.Currency) && (c.Inherits
+                || (c.ForThreshold && policy.OrderReviewThreshold is not null && message.Lowered?.Contains(c.Currency) == true)));
+        var reviewed = new HashSet<string>();
         foreach (var c in customers.Where(c => c.Holds))
         {
-            var reached = LimitReached(c.Currency, c.Inherits);
+            var reached = Reached(c);
             if (c.GroupId is { } g && pools.Contains(g))
             {
-                if ((reached || poolsReached.Contains(g)) && groups.Add(g)) messages.Add(new ReviewGroupHolds(g));
+                if ((reached || poolsReached.Contains(g)) && reviewed.Add(g)) messages.Add(new ReviewGroupHolds(g));
             }
             else if (reached) messages.Add(new ReviewHolds(c.Id));
         }

@@ -96,8 +96,11 @@ public static class PolicyEndpoints
     /// <summary>
     /// Replaces the company credit policy (a field left out takes its default: send the whole object). Group and
     /// company limits are in its currency; exchangeRates (company-currency units per unit) convert them for customers
-    /// in other currencies. Held orders are re-checked when the default limit rose or the currency changed, and for a new or changed rate those it can free (customers in its currency inheriting their limit, shared pools with a member in it);
-    /// rule modes, grace days and the review threshold apply to documents decided afterwards.
+    /// in other currencies (the review threshold too: an order in another currency is converted to be compared). Held orders
+    /// are re-checked when the default limit rose or the currency changed, and for a new or changed rate those it can free
+    /// (customers in its currency inheriting a limit, orders in it held for the review threshold when the rate is new or
+    /// lower, shared pools with a member in it); rule modes, grace days and the review threshold apply to documents decided
+    /// afterwards.
     /// </summary>
     [WolverinePut("/api/policy")]
     [Authorize(Roles = Roles.Controllers)]
@@ -112,7 +115,8 @@ public static class PolicyEndpoints
         var options = new DeliveryOptions { CorrelationId = caller.CorrelationId };
         if (policy.MayRaiseEveryLimit(before)) await bus.PublishAsync(new ReviewAllHolds(), options);
         else if (policy.ChangedRates(before) is { Count: > 0 } rates)
-            await bus.PublishAsync(new ReviewAllHolds([.. rates], [.. rates.Where(r => !before.ExchangeRates.ContainsKey(r))]), options);
+            await bus.PublishAsync(new ReviewAllHolds([.. rates], [.. rates.Where(r => !before.ExchangeRates.ContainsKey(r))],
+                [.. policy.LoweredRates(before)]), options);
         return PolicyView.Of(policy);
     }
 }

@@ -120,7 +120,10 @@ public static class CreditRules
 
         if (request.Kind == DocumentKind.Order)
         {
-            if (policy.OrderReviewThreshold is { } threshold && request.Amount > threshold)
+            // The threshold is in the company currency, as every company-wide amount; an order that cannot be converted
+            // (no rate) cannot be shown to be under it, so it is reviewed.
+            if (policy.OrderReviewThreshold is { } threshold
+                && (policy.ToCompanyCurrency(request.Amount, account.Currency) ?? decimal.MaxValue) > threshold)
                 failing.Add(ReasonCodes.OrderValueReview);
             if (request.RequestedTerms is not null
                 && PaymentTerms.IsLonger(request.RequestedTerms, account.PaymentTerms, request.DocumentDate))

@@ -85,6 +85,10 @@ public sealed record CreditPolicy
     public IReadOnlySet<string> ChangedRates(CreditPolicy before) =>
         ExchangeRates.Where(r => !before.ExchangeRates.TryGetValue(r.Key, out var rate) || r.Value != rate).Select(r => r.Key).ToHashSet();
 
+    /// <summary>The currencies whose rate is new or lower: an order in one converts to less against the review threshold.</summary>
+    public IReadOnlySet<string> LoweredRates(CreditPolicy before) =>
+        ExchangeRates.Where(r => !before.ExchangeRates.TryGetValue(r.Key, out var rate) || r.Value < rate).Select(r => r.Key).ToHashSet();
+
     /// <summary>The same settings (the record's own equality compares its lists and maps by reference).</summary>
     public bool SameAs(CreditPolicy other) =>
         DefaultCreditLimit == other.DefaultCreditLimit && GraceDays == other.GraceDays && OrderReviewThreshold == other.OrderReviewThreshold

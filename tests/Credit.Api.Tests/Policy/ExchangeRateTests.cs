@@ -91,10 +91,10 @@ public sealed class ExchangeRateTests(AppFixture app) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_supplier_owing_nothing_is_no_part_of_its_pools_sum()
+    public async Task A_supplier_owing_nothing_or_in_credit_is_no_part_of_its_pools_sum()
     {
-        // A supplier-only contact takes no orders or invoices: owing nothing, its missing rate blocks no one; made a
-        // customer too, it does.
+        // A supplier-only contact takes no orders or invoices: owing nothing or in credit, its missing rate blocks no one;
+        // made a customer too, it does.
         var group = AppFixture.NewId("fxsupp");
         await app.Controller.Put($"/api/groups/{group}", new { name = "With a supplier", sharedCreditLimit = 10000 });
         var riyadh = await app.Customer(new { name = "Riyadh", groupId = group, creditLimit = 5000 });
@@ -102,6 +102,10 @@ public sealed class ExchangeRateTests(AppFixture app) : IAsyncLifetime
 
         (await app.Clerk.Post($"/api/customers/{riyadh}/orders", new { orderId = "O1", amount = 100 })).String("status").ShouldBe("approved");
         (await app.Clerk.Get($"/api/groups/{group}")).Body.GetProperty("missingExchangeRate").ValueKind.ShouldBe(System.Text.Json.JsonValueKind.Null);
+        // In credit (a deposit) neither: no member can use its credit.
+        (await app.Clerk.Post($"/api/customers/{supplier}/payments", new { paymentId = "D1", amount = 50 })).Status.ShouldBe(201);
+        (await app.Clerk.Post($"/api/customers/{riyadh}/orders", new { orderId = "O1b", amount = 100 })).String("status").ShouldBe("approved");
+        (await app.Clerk.Get($"/api/groups/{group}")).Decimal("exposure").ShouldBe(200m);
 
         (await app.Controller.Put($"/api/customers/{supplier}", new { kind = "both" })).Status.ShouldBe(200);
         (await app.Clerk.Post($"/api/customers/{riyadh}/orders", new { orderId = "O2", amount = 100 })).Codes("reasons").ShouldBe(["EXCHANGE_RATE_MISSING"]);
@@ -129,11 +133,12 @@ public sealed class ExchangeRateTests(AppFixture app) : IAsyncLifetime
     {
         // A SAR order held for the review threshold, relaxed since: left to a controller. A KWD customer's order held for
         // its converted limit: a lower KWD rate frees it. The rate change reviews the second, not the first.
-        await app.Controller.Put("/api/policy", new { orderReviewThreshold = 1000, defaultCreditLimit = 7000,
+        await app.Controller.Put("/api/policy", new { orderReviewThreshold = 8000, defaultCreditLimit = 7000,
             exchangeRates = new Dictionary<string, decimal> { ["KWD"] = 12.25m } });
         var riyadh = await app.Customer(new { name = "Riyadh", creditLimit = 100000 });
         var kuwait = await app.Customer(new { name = "Kuwait", currency = "KWD" }); // inherits 571.428 KWD
-        (await app.Clerk.Post($"/api/customers/{riyadh}/orders", new { orderId = "O1", amount = 5000 })).Codes("reasons").ShouldBe(["ORDER_VALUE_REVIEW"]);
+        (await app.Clerk.Post($"/api/customers/{riyadh}/orders", new { orderId = "O1", amount = 10000 })).Codes("reasons").ShouldBe(["ORDER_VALUE_REVIEW"]);
+        // 7,350 SAR: under the threshold.
         (await app.Clerk.Post($"/api/customers/{kuwait}/orders", new { orderId = "O1", amount = 600 })).Codes("reasons").ShouldBe(["CREDIT_LIMIT_EXCEEDED"]);
         await app.Controller.Put("/api/policy", new { defaultCreditLimit = 7000, exchangeRates = new Dictionary<string, decimal> { ["KWD"] = 12.25m } });
 
@@ -168,6 +173,43 @@ public sealed class ExchangeRateTests(AppFixture app) : IAsyncLifetime
         await Scenario.Eventually(() => app.Clerk.Get($"/api/customers/{reached}/orders/O1"), r => r.String("status") == "released");
         foreach (var id in new[] { member, own, pooled })
             (await app.Clerk.Get($"/api/customers/{id}/orders/O1")).String("status").ShouldBe("held", id);
+    }
+
+    [Fact]
+    public async Task A_lower_rate_frees_a_pool_members_own_held_order_which_joins_the_pool_at_it()
+    {
+        // Its own limit needs no rate and it owes nothing, but its held order weighs 11,025 SAR in the pool at 12.25.
+        await app.Controller.Put("/api/policy", new { exchangeRates = new Dictionary<string, decimal> { ["KWD"] = 12.25m } });
+        var group = AppFixture.NewId("fxheld");
+        await app.Controller.Put($"/api/groups/{group}", new { name = "Pool", sharedCreditLimit = 10000 });
+        var kuwait = await app.Customer(new { name = "Kuwait", groupId = group, currency = "KWD", creditLimit = 1000 });
+        (await app.Clerk.Post($"/api/customers/{kuwait}/orders", new { orderId = "O1", amount = 900 })).Codes("reasons").ShouldBe(["GROUP_LIMIT_EXCEEDED"]);
+
+        await app.Controller.Put("/api/policy", new { exchangeRates = new Dictionary<string, decimal> { ["KWD"] = 10m } }); // 9,000 SAR
+        await Scenario.Eventually(() => app.Clerk.Get($"/api/customers/{kuwait}/orders/O1"), r => r.String("status") == "released");
+    }
+
+    [Fact]
+    public async Task The_review_threshold_is_in_the_company_currency_and_only_a_lower_rate_re_checks_what_it_holds()
+    {
+        // 500 SAR: 45 KWD is 551.25 SAR at 12.25, so it is reviewed though 45 < 500. The customer has no limit at any level.
+        await app.Controller.Put("/api/policy", new { orderReviewThreshold = 500, exchangeRates = new Dictionary<string, decimal> { ["KWD"] = 12.25m } });
+        var kuwait = await app.Customer(new { name = "Kuwait, no limit", currency = "KWD" });
+        (await app.Clerk.Post($"/api/customers/{kuwait}/orders", new { orderId = "BIG", amount = 60 })).Codes("reasons").ShouldBe(["ORDER_VALUE_REVIEW"]);
+        (await app.Clerk.Post($"/api/customers/{kuwait}/orders", new { orderId = "SMALL", amount = 45 })).Codes("reasons").ShouldBe(["ORDER_VALUE_REVIEW"]);
+        (await app.Clerk.Post($"/api/customers/{kuwait}/orders", new { orderId = "TINY", amount = 40 })).String("status").ShouldBe("approved");
+
+        // The threshold relaxed (left to a controller), then a higher rate: it can free nothing, and no limit is there to reach.
+        await app.Controller.Put("/api/policy", new { orderReviewThreshold = 1000, exchangeRates = new Dictionary<string, decimal> { ["KWD"] = 12.25m } });
+        await app.Controller.Put("/api/policy", new { orderReviewThreshold = 1000, exchangeRates = new Dictionary<string, decimal> { ["KWD"] = 12.3m } });
+        await Task.Delay(1000);
+        foreach (var order in new[] { "BIG", "SMALL" })
+            (await app.Clerk.Get($"/api/customers/{kuwait}/orders/{order}")).String("status").ShouldBe("held", order);
+
+        // A lower rate brings the smaller one under the threshold.
+        await app.Controller.Put("/api/policy", new { orderReviewThreshold = 500, exchangeRates = new Dictionary<string, decimal> { ["KWD"] = 10m } });
+        await Scenario.Eventually(() => app.Clerk.Get($"/api/customers/{kuwait}/orders/SMALL"), r => r.String("status") == "released");
+        (await app.Clerk.Get($"/api/customers/{kuwait}/orders/BIG")).String("status").ShouldBe("held");
     }
 
     [Theory]
