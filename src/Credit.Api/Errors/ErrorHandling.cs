@@ -116,7 +116,9 @@ public sealed class ProblemAuthorizationResultHandler : IAuthorizationMiddleware
             var why = context.Items[WhyKey] as string;
             context.Response.Headers.WWWAuthenticate = why is null ? "Bearer"
                 : $"Bearer error=\"invalid_token\", error_description=\"{HeaderText(Text.PhraseIn(CultureInfo.InvariantCulture, why))}\"";
-            await Problems.Result(401, "UNAUTHENTICATED", why is null ? null : Text.Phrase(why)).ExecuteAsync(context);
+            var body = Problems.Body(401, "UNAUTHENTICATED", why is null ? null : Text.Phrase(why));
+            body["message"] = body["detail"]; // what a till shows: "the token has expired", not only "a valid token is required"
+            await Problems.Json(401, body).ExecuteAsync(context);
             return;
         }
         if (result.Forbidden)

@@ -95,10 +95,15 @@ public static class Problems
     private static string? ConvertedField(string? detail) =>
         detail is not null && detail.Contains("could not be converted", StringComparison.Ordinal)
         && JsonPath.Match(detail) is { Success: true } path && path.Groups[1].Value.Length > 0
-            ? QuotedKey.Replace(path.Groups[1].Value, "[$1]") : null;
+            ? DictionaryKey.Replace(QuotedKey.Replace(path.Groups[1].Value, "[$1]"), "$1[$2]") : null;
 
-    /// <summary>A dictionary key the serializer quotes in its path (exchangeRates['K.W[D]']), named as validation names keys.</summary>
-    private static readonly System.Text.RegularExpressions.Regex QuotedKey = new(@"\['((?:[^']|'')*)'\]");
+    /// <summary>A dictionary key the serializer quotes in its path (exchangeRates['K.W[D]'], exchangeRates['K'W']), named as
+    /// validation names keys.</summary>
+    private static readonly System.Text.RegularExpressions.Regex QuotedKey = new(@"\['(.*?)'\](?=$|[.\[])");
+
+    /// <summary>A plain key of the policy's maps, which the serializer writes as a property (rules.OVERDUE_INVOICES): named
+    /// rules[OVERDUE_INVOICES], as validation names it.</summary>
+    private static readonly System.Text.RegularExpressions.Regex DictionaryKey = new(@"^(rules|exchangeRates)\.(.+)$");
 
     /// <summary>One field's error in the shape <see cref="Validation"/> gives: field -> messages and field -> codes.</summary>
     private static void FieldError(Microsoft.AspNetCore.Mvc.ProblemDetails problem, string field, string code)

@@ -80,7 +80,7 @@ public static class CustomerDecisions
         // A new currency re-denominates the customer's own limit (1,000 SAR would become 1,000 KWD).
         var creditProfileChanged = profile.GroupId != account.Profile.GroupId
             || profile.BypassCreditCheckAtOrder != account.Profile.BypassCreditCheckAtOrder
-            || !profile.AssignedTo.SequenceEqual(account.Profile.AssignedTo)
+            || !SameUsers(profile.AssignedTo, account.Profile.AssignedTo)
             || (profile.Currency != account.Profile.Currency && account.CreditLimit is > 0m);
 
         var limit = cmd.LeftOut.HasFlag(CustomerFields.CreditLimit) ? account.CreditLimit : cmd.CreditLimit;
@@ -149,5 +149,9 @@ public static class CustomerDecisions
     };
 
     private static bool SameProfile(CustomerProfile a, CustomerProfile b) =>
-        a with { AssignedTo = [] } == b with { AssignedTo = [] } && a.AssignedTo.SequenceEqual(b.AssignedTo);
+        a with { AssignedTo = [] } == b with { AssignedTo = [] } && SameUsers(a.AssignedTo, b.AssignedTo);
+
+    /// <summary>The assignment is a set of users: the same ones listed in another order change nothing.</summary>
+    private static bool SameUsers(IReadOnlyList<string> a, IReadOnlyList<string> b) =>
+        a.Count == b.Count && a.ToHashSet(StringComparer.Ordinal).SetEquals(b);
 }

@@ -39,6 +39,7 @@ public class AuthTests(AppFixture app)
         var expired = await new ApiClient(app.Host, BadTokens.Expired("old", Roles.Admin)).Get("/api/customers/x");
         expired.ShouldBeProblem(401, "UNAUTHENTICATED");
         expired.String("detail")!.ShouldContain("expired");
+        expired.String("message").ShouldBe(expired.String("detail")); // the text a client shows says why
         expired.Headers["WWW-Authenticate"].ShouldStartWith("Bearer error=\"invalid_token\"");
         var early = await new ApiClient(app.Host, BadTokens.NotYetValid("early", Roles.Admin), "ar").Get("/api/customers/x");
         early.String("detail")!.ShouldContain("لم يبدأ سريانه");

@@ -156,4 +156,18 @@ public sealed class PolicyTests(AppFixture app) : IAsyncLifetime
         Security.ProblemAssertions.ShouldBeProblem(r, 400, "VALIDATION_FAILED");
         r.Body.GetProperty("errorCodes").EnumerateObject().Single().Name.ShouldBe("exchangeRates[K.W[D]]");
     }
+
+    [Theory]
+    [InlineData("""{"rules":{"OVERDUE_INVOICES":1}}""", "rules[OVERDUE_INVOICES]")]
+    [InlineData("""{"exchangeRates":{"KWD":"x"}}""", "exchangeRates[KWD]")]
+    [InlineData("""{"exchangeRates":{"K'W":"x"}}""", "exchangeRates[K'W]")]
+    public async Task A_map_entry_of_the_wrong_type_is_named_as_validation_names_it(string body, string field)
+    {
+        // One name for one field, whether the value had the wrong type (the serializer) or a wrong value (validation).
+        var r = await app.Controller.SendRaw(HttpMethod.Put, "/api/policy", body, "application/json");
+        Security.ProblemAssertions.ShouldBeProblem(r, 400, "VALIDATION_FAILED");
+        r.Body.GetProperty("errorCodes").EnumerateObject().Single().Name.ShouldBe(field);
+        var wrongValue = await app.Controller.Put("/api/policy", new { rules = new Dictionary<string, string> { ["OVERDUE_INVOICES"] = "sometimes" } });
+        wrongValue.Body.GetProperty("errorCodes").EnumerateObject().Single().Name.ShouldBe("rules[OVERDUE_INVOICES]");
+    }
 }

@@ -205,6 +205,18 @@ public class CustomerAssignmentTests(AssignmentFixture fx) : IClassFixture<Assig
         still.Body.GetProperty("name").GetString().ShouldBe("Alice's");
     }
 
+    /// <summary>The assignment is a set: a clerk resending it in another order changes nothing and needs no controller.</summary>
+    [Fact]
+    public async Task The_same_assignees_in_another_order_are_no_change()
+    {
+        var id = await fx.App.Customer(new { name = "Shared", assignedTo = new[] { "bob", "alice" } }, "asg-o");
+        var before = await Streams.Version(fx.App.ConnectionString, id);
+        var alice = fx.App.As("alice", Roles.Clerk);
+        (await alice.Put($"/api/customers/{id}", new { name = "Shared", assignedTo = new[] { "alice", "bob" } })).Status.ShouldBe(200);
+        (await Streams.Version(fx.App.ConnectionString, id)).ShouldBe(before);
+        (await alice.Put($"/api/customers/{id}", new { name = "Shared", assignedTo = new[] { "alice" } })).ShouldBeProblem(403, "CONTROLLER_REQUIRED");
+    }
+
     /// <summary>Any user a token may name can be assigned: an Arabic name, an e-mail, a name with a space.</summary>
     [Theory]
     [InlineData("محمد العتيبي")]
