@@ -35,6 +35,8 @@ public static class ApiDocument
             document.Security = [new Microsoft.OpenApi.OpenApiSecurityRequirement { [new Microsoft.OpenApi.OpenApiSecuritySchemeReference("Bearer", document)] = [] }];
             DescribeProblems(document);
             DescribePagesAndExports(document);
+            Tag(document);
+            ApiExamples.Add(document);
             return Task.CompletedTask;
         });
         options.AddSchemaTransformer((schema, context, _) =>
@@ -47,11 +49,66 @@ public static class ApiDocument
         {
             if (operation.Description == operation.OperationId) operation.Description = null;
             if (operation.Summary == operation.OperationId) operation.Summary = null;
+            var authorize = context.Description.ActionDescriptor.EndpointMetadata.OfType<Microsoft.AspNetCore.Authorization.IAuthorizeData>().ToList();
             // /health needs no token: no security requirement on it.
-            if (!context.Description.ActionDescriptor.EndpointMetadata.OfType<Microsoft.AspNetCore.Authorization.IAuthorizeData>().Any())
-                operation.Security = [];
+            if (authorize.Count == 0) operation.Security = [];
+            var path = context.Description.RelativePath ?? "";
+            Summarize(operation, path, authorize.Select(a => a.Roles).FirstOrDefault(r => r is not null));
+            DescribeQuery(operation, path);
             return Task.CompletedTask;
         });
+    }
+
+    /// <summary>
+    /// The XML comment is the whole story; the reference's sidebar wants a line. The summary keeps the first sentence, the
+    /// description the whole text and who may call it (the role table, and the assignment rule for a customer's data).
+    /// </summary>
+    private static void Summarize(Microsoft.OpenApi.OpenApiOperation operation, string path, string? roles)
+    {
+        var text = operation.Summary is { } summary ? System.Text.RegularExpressions.Regex.Replace(summary, @"\s+", " ").Trim() : null;
+        var who = roles is null ? "No token needed."
+            : $"**Roles:** {string.Join(", ", roles.Split(',').Select(r => $"`{r.Trim()}`"))}."
+              + (path.StartsWith("api/customers/", StringComparison.Ordinal) && roles.Contains(Auth.Roles.Clerk, StringComparison.Ordinal)
+                  ? " A clerk only on customers assigned to it or to no one (else 403 CUSTOMER_NOT_ASSIGNED)." : "");
+        operation.Description = text is null ? who : $"{text}\n\n{who}";
+        if (text is null) return;
+        var end = FirstSentenceEnd.Match(text);
+        operation.Summary = end.Success && end.Index < 140 ? text[..(end.Index + 1)]
+            : text.Length <= 140 ? text : text[..text.LastIndexOf(' ', 137)] + "…";
+    }
+
+    /// <summary>A full stop closing a sentence (not one inside "e.g." or a number).</summary>
+    private static readonly System.Text.RegularExpressions.Regex FirstSentenceEnd = new(@"(?<!e\.g|i\.e|\d)\.(?=\s|$)");
+
+    /// <summary>Query parameters the endpoints take as text and parse themselves: their form and values.</summary>
+    private static void DescribeQuery(Microsoft.OpenApi.OpenApiOperation operation, string path)
+    {
+        foreach (var parameter in operation.Parameters?.OfType<Microsoft.OpenApi.OpenApiParameter>() ?? [])
+        {
+            if (parameter.In != Microsoft.OpenApi.ParameterLocation.Query || parameter.Schema is not Microsoft.OpenApi.OpenApiSchema schema) continue;
+            switch (parameter.Name)
+            {
+                case "from" or "to":
+                    schema.Format = "date";
+                    break;
+                case "asOf":
+                    parameter.Description ??= path.EndsWith("/state", StringComparison.Ordinal)
+                        ? "an ISO-8601 timestamp, or a business date yyyy-mm-dd meaning the close of that day"
+                        : "a business date yyyy-mm-dd (default today)";
+                    if (!path.EndsWith("/state", StringComparison.Ordinal)) schema.Format = "date";
+                    break;
+                case "status":
+                    schema.Enum = [JsonValue.Create("pending"), JsonValue.Create("released"), JsonValue.Create("rejected"), JsonValue.Create("cancelled")];
+                    schema.Default = JsonValue.Create("pending");
+                    break;
+                case "type":
+                    schema.Enum = [JsonValue.Create("due-soon"), JsonValue.Create("overdue")];
+                    break;
+                case "format":
+                    schema.Enum = [JsonValue.Create("json"), JsonValue.Create("csv")];
+                    break;
+            }
+        }
     }
 
     /// <summary>
@@ -108,30 +165,41 @@ public static class ApiDocument
         document.Components.Schemas.Remove("HttpValidationProblemDetails");
         document.Components.Schemas.Remove("ProblemDetails");
         var problem = new Microsoft.OpenApi.OpenApiSchemaReference("Problem", document);
-        foreach (var (_, path) in document.Paths)
+        foreach (var (route, path) in document.Paths)
             foreach (var (method, operation) in path.Operations ?? [])
             {
                 var statuses = new List<(int Status, string Description)>();
-                var hasPathIds = operation.Parameters?.Any(p => p.In == Microsoft.OpenApi.ParameterLocation.Path) == true;
                 if (operation.RequestBody is not null || operation.Parameters is { Count: > 0 })
                     statuses.Add((400, "VALIDATION_FAILED (field messages in `errors`, codes in `errorCodes`; also a value of the wrong type or form) or MALFORMED_JSON (a body that does not parse)"));
                 if (operation.Security is not { Count: 0 })
                 {
                     statuses.Add((401, "UNAUTHENTICATED: no token, or one that is expired or not ours"));
-                    statuses.Add((403, "FORBIDDEN: the role or the customer's assignment does not allow it"));
+                    statuses.Add((403, "FORBIDDEN (the role does not allow it)"
+                        + (route.StartsWith("/api/customers/{customerId}", StringComparison.Ordinal)
+                            ? ", CUSTOMER_NOT_ASSIGNED (a clerk, on a customer assigned to others)" : "")
+                        + (route == "/api/customers/{customerId}" && method != HttpMethod.Get
+                            ? ", CONTROLLER_REQUIRED (a clerk changing a credit setting of an existing customer)" : "")));
                 }
-                if (hasPathIds) statuses.Add((404, "NOT_FOUND, NOT_A_CUSTOMER..."));
-                if (method != HttpMethod.Get)
-                    statuses.Add((409, "CREDIT_REFUSED (with `reasons`, `currency`, `exposure`, `limit`, `available`), DUPLICATE_ID, a state that does not allow it, CONCURRENCY_CONFLICT"));
+                if (NotFound(route, operation) is { } missing) statuses.Add((404, missing));
+                else operation.Responses?.Remove("404"); // the framework's guess for an endpoint that names nothing to miss
+                if (Conflicts(route, method) is { } conflict) statuses.Add((409, conflict));
                 if (operation.RequestBody is not null)
                 {
                     statuses.Add((413, "PAYLOAD_TOO_LARGE"));
                     statuses.Add((415, "UNSUPPORTED_MEDIA_TYPE: send application/json"));
                 }
                 if (operation.Security is not { Count: 0 }) statuses.Add((429, "RATE_LIMITED: retry after `Retry-After` seconds"));
-                statuses.Add((503, "DATABASE_UNAVAILABLE: retry after `Retry-After` seconds"));
+                // /health answers 503 with its own body (which part is down), not a problem.
+                if (route != "/health")
+                    statuses.Add((503, ReadsReadModels(route, method)
+                        ? "DATABASE_UNAVAILABLE, or READ_MODELS_REBUILDING while an admin rebuilds them: retry after `Retry-After` seconds"
+                        : "DATABASE_UNAVAILABLE: retry after `Retry-After` seconds"));
 
                 operation.Responses ??= new Microsoft.OpenApi.OpenApiResponses();
+                // A create's 200 is its repeat (the contract's idempotency), which "OK" did not say.
+                if (operation.Responses.ContainsKey("201") && operation.Responses.TryGetValue("200", out var repeat)
+                    && repeat is Microsoft.OpenApi.OpenApiResponse repeated)
+                    repeated.Description = "The same create again (same id and body): the original result, no new event";
                 foreach (var (status, description) in statuses)
                     // Replacing the framework's 400 (HttpValidationProblemDetails, without our code and errorCodes).
                     operation.Responses[status.ToString(CultureInfo.InvariantCulture)] = new Microsoft.OpenApi.OpenApiResponse
@@ -143,6 +211,87 @@ public static class ApiDocument
                         },
                     };
             }
+    }
+
+    /// <summary>The 404s an operation can give: the resource each path id names, and the ones its body or query may name.</summary>
+    private static string? NotFound(string route, Microsoft.OpenApi.OpenApiOperation operation)
+    {
+        var codes = new List<string>();
+        foreach (var (id, code) in new[] { ("{customerId}", "CUSTOMER_NOT_FOUND"), ("{groupId}", "GROUP_NOT_FOUND"), ("{orderId}", "ORDER_NOT_FOUND"),
+                     ("{invoiceId}", "INVOICE_NOT_FOUND"), ("{paymentId}", "PAYMENT_NOT_FOUND") })
+            if (route.Contains(id, StringComparison.Ordinal)) codes.Add(code);
+        if (operation.Parameters?.Any(p => p is { In: Microsoft.OpenApi.ParameterLocation.Query, Name: "customerId" }) == true)
+            codes.Add("CUSTOMER_NOT_FOUND (the `customerId` asked for)");
+        if (route.EndsWith("/state", StringComparison.Ordinal)) codes.AddRange(["VERSION_NOT_FOUND", "NOT_YET_OPENED (before the account was opened)"]);
+        if (route.EndsWith("/invoices", StringComparison.Ordinal) || route.EndsWith("/credit-check", StringComparison.Ordinal))
+            codes.Add("ORDER_NOT_FOUND (the `orderId` the body names)");
+        if (route.EndsWith("/credit-notes", StringComparison.Ordinal) || route.EndsWith("/payments", StringComparison.Ordinal))
+            codes.Add("INVOICE_NOT_FOUND (an invoice the body names)");
+        if (route == "/api/customers/{customerId}") codes.Add("GROUP_NOT_FOUND (the `groupId` the body names)");
+        return codes.Count == 0 ? null : string.Join(", ", codes.Distinct());
+    }
+
+    /// <summary>The 409s a write can give, by what it does.</summary>
+    private static string? Conflicts(string route, HttpMethod method)
+    {
+        if (method == HttpMethod.Get) return null;
+        var segment = route[(route.LastIndexOf('/') + 1)..];
+        var codes = segment switch
+        {
+            "invoices" => "CREDIT_REFUSED (with `reasons`, `warnings`, `currency`, `exposure`, `limit`, `available`, `limitSource`, in a pool `group`), "
+                + "DUPLICATE_ID, INVALID_STATE (the order named is held, rejected, cancelled or invoiced), NOT_A_CUSTOMER (a supplier-only contact)",
+            "orders" => "DUPLICATE_ID, NOT_A_CUSTOMER (a supplier-only contact)",
+            "payments" or "credit-notes" => "DUPLICATE_ID",
+            "release" => "INVALID_STATE (the order is not held), NOT_A_CUSTOMER",
+            "reject" or "cancel" => "INVALID_STATE (the order is not in a state this applies to; `detail` says which)",
+            "credit-check" => "NOT_A_CUSTOMER",
+            "rebuild" => "REBUILD_RUNNING, READ_MODELS_IN_USE (a reporting reader holds the tables: try again)",
+            "{customerId}" => "CURRENCY_CHANGE (documents recorded), OPENING_BALANCE_ALREADY_RECORDED (another one)",
+            _ => null,
+        };
+        // Any write can meet a competing one on the same account or setting more often than it retries.
+        return codes is null ? "CONCURRENCY_CONFLICT (retry)" : $"{codes}, CONCURRENCY_CONFLICT (retry)";
+    }
+
+    /// <summary>The reads answered from the read models (which a rebuild replaces), not from the accounts.</summary>
+    private static bool ReadsReadModels(string route, HttpMethod method) => method == HttpMethod.Get
+        && (route.EndsWith("/balance", StringComparison.Ordinal) || route.EndsWith("/statement", StringComparison.Ordinal)
+            || route.EndsWith("/statistics", StringComparison.Ordinal) || route.StartsWith("/api/reports/", StringComparison.Ordinal)
+            || route == "/api/holds" || route == "/api/notifications");
+
+    /// <summary>Operations grouped by what they are for (the generator tagged them with class names).</summary>
+    private static void Tag(Microsoft.OpenApi.OpenApiDocument document)
+    {
+        var used = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var (route, path) in document.Paths)
+            foreach (var (_, operation) in path.Operations ?? [])
+            {
+                var tag = TagOf(route);
+                used.Add(tag);
+                operation.Tags = new HashSet<Microsoft.OpenApi.OpenApiTagReference> { new(tag, document) };
+            }
+        document.Tags = new HashSet<Microsoft.OpenApi.OpenApiTag>(used.Select(t => new Microsoft.OpenApi.OpenApiTag { Name = t }));
+    }
+
+    private static string TagOf(string route)
+    {
+        var segment = route.TrimEnd('/')[(route.TrimEnd('/').LastIndexOf('/') + 1)..];
+        if (route.Contains("/history", StringComparison.Ordinal) || segment == "state") return "Audit";
+        if (route.StartsWith("/api/customers/{customerId}/orders", StringComparison.Ordinal) || route == "/api/holds") return "Orders and holds";
+        return segment switch
+        {
+            "invoices" or "{invoiceId}" => "Invoices",
+            "payments" or "{paymentId}" or "reverse" or "apply-credit" => "Payments",
+            "credit-notes" => "Credit notes",
+            "credit-limit" or "payment-terms" or "hold" or "unhold" or "credit-check" => "Credit control",
+            "balance" or "statement" or "statistics" => "Read models",
+            "aging" or "dso" => "Reports",
+            "notifications" => "Reminders",
+            "policy" => "Policy",
+            "{groupId}" => "Groups",
+            "{customerId}" => "Customers",
+            _ => "Operations", // health, projections
+        };
     }
 
     /// <summary>

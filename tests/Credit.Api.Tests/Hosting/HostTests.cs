@@ -81,6 +81,23 @@ public class HostTests(AppFixture app)
         health.EnumerateObject().Select(r => r.Name).ShouldNotContain("401");
         health.EnumerateObject().Select(r => r.Name).ShouldNotContain("429");
 
+        // Per operation: who may call it, the 404s its ids can give, and /health's own 503 body.
+        var order = doc.GetProperty("paths").GetProperty("/api/customers/{customerId}/orders/{orderId}").GetProperty("get");
+        order.GetProperty("description").GetString()!.ShouldContain("**Roles:** `clerk`, `controller`, `auditor`, `reporter`, `admin`.");
+        order.GetProperty("responses").GetProperty("404").GetProperty("description").GetString().ShouldBe("CUSTOMER_NOT_FOUND, ORDER_NOT_FOUND");
+        doc.GetProperty("paths").GetProperty("/api/policy").GetProperty("get").GetProperty("responses").TryGetProperty("404", out _).ShouldBeFalse();
+        doc.GetProperty("paths").GetProperty("/api/projections/rebuild").GetProperty("post").GetProperty("responses").GetProperty("409")
+            .GetProperty("description").GetString()!.ShouldContain("REBUILD_RUNNING");
+        health.GetProperty("503").GetProperty("content").TryGetProperty("application/json", out _).ShouldBeTrue();
+        health.GetProperty("503").GetProperty("content").TryGetProperty("application/problem+json", out _).ShouldBeFalse();
+        // Grouped by what they are for, each with a one-line summary.
+        foreach (var path in doc.GetProperty("paths").EnumerateObject())
+            foreach (var operation in path.Value.EnumerateObject())
+            {
+                operation.Value.GetProperty("tags").EnumerateArray().Single().GetString()!.ShouldNotContain("Credit.Api");
+                operation.Value.GetProperty("summary").GetString()!.Length.ShouldBeLessThanOrEqualTo(140, $"{operation.Name} {path.Name}");
+            }
+
         // No reference is left dangling.
         foreach (var reference in System.Text.RegularExpressions.Regex.Matches(doc.GetRawText(), "\"#/components/schemas/([^\"]+)\"")
             .Select(m => m.Groups[1].Value).Distinct())
