@@ -33,6 +33,7 @@ WORKDIR /app
 # image's non-root "app" user.
 COPY --from=build /app ./
 USER app
-ENV ASPNETCORE_URLS=http://+:8080
+# Urls, not ASPNETCORE_URLS: appsettings.json sets Urls (127.0.0.1:5000 for ./run), which outranks ASPNETCORE_URLS.
+ENV Urls=http://+:8080
 EXPOSE 8080
 ENTRYPOINT ["dotnet", "Credit.Api.dll"]

@@ -109,7 +109,13 @@ public sealed class ComposeFileTests
             .Select(port => port.Split('/')[0])
             .ToList();
         exposed.ShouldContain("8080", "the Dockerfile's final stage does not EXPOSE 8080");
+
+        // appsettings.json's Urls (127.0.0.1:5000) outranks ASPNETCORE_URLS: only Urls (or --urls) moves the API in a container.
+        finalStage.Where(i => i.Keyword == "ENV").Select(i => i.Arguments).ShouldContain(a => a.StartsWith("Urls=http://+:8080", StringComparison.Ordinal));
+        ((YamlMappingNode)Child(Service("api"), "environment")!).Children
+            .ShouldContain(e => e.Key.ToString() == "Urls" && e.Value.ToString() == "http://+:8080", "the api service does not set Urls");
     }
+
 
     [Fact]
     public void Dockerfile_copies_the_restore_inputs()
@@ -331,5 +337,38 @@ public sealed class ComposeFileTests
         var lastFrom = instructions.FindLastIndex(i => i.Keyword == "FROM");
         lastFrom.ShouldBeGreaterThanOrEqualTo(0, "the Dockerfile has no FROM");
         return instructions.Skip(lastFrom + 1).ToList();
+    }
+}
+
+/// <summary>Tests that set the process's environment: run alone, so no host starting meanwhile reads it.</summary>
+[CollectionDefinition(nameof(ProcessEnvironment), DisableParallelization = true)]
+public sealed class ProcessEnvironment;
+
+[Collection(nameof(ProcessEnvironment))]
+public sealed class ContainerUrlsTests
+{
+    /// <summary>The precedence the container relies on, with the app's own appsettings.json: an environment Urls wins over
+    /// it, ASPNETCORE_URLS does not.</summary>
+    [Fact]
+    public void An_environment_Urls_outranks_appsettings_and_ASPNETCORE_URLS_does_not()
+    {
+        var appsettings = Path.Combine(AppContext.BaseDirectory, "appsettings.json");
+        File.Exists(appsettings).ShouldBeTrue(appsettings);
+        string? UrlsWith(string name)
+        {
+            Environment.SetEnvironmentVariable(name, "http://+:8080");
+            try
+            {
+                var builder = Microsoft.AspNetCore.Builder.WebApplication.CreateBuilder(new Microsoft.AspNetCore.Builder.WebApplicationOptions
+                    { ContentRootPath = AppContext.BaseDirectory });
+                return builder.Configuration[Microsoft.AspNetCore.Hosting.WebHostDefaults.ServerUrlsKey];
+            }
+            finally
+            {
+                Environment.SetEnvironmentVariable(name, null);
+            }
+        }
+        UrlsWith("ASPNETCORE_URLS").ShouldBe("http://127.0.0.1:5000");
+        UrlsWith("Urls").ShouldBe("http://+:8080");
     }
 }
