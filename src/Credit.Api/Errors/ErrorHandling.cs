@@ -14,7 +14,8 @@ public static class ErrorHandling
 {
     public static void UseCreditErrors(this WebApplication app)
     {
-        app.UseExceptionHandler(branch => branch.Run(async context =>
+        var handler = ((IApplicationBuilder)app).New();
+        handler.Run(async context =>
         {
             var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
             var (status, code) = Classify(error);
@@ -29,7 +30,14 @@ public static class ErrorHandling
             else if (status >= 500)
                 app.Logger.LogError(error, "Unhandled error on {Method} {Path}", context.Request.Method, context.Request.Path);
             await Problems.Result(status, code).ExecuteAsync(context);
-        }));
+        });
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            ExceptionHandler = handler.Build(),
+            // The handler logs what it must, once and briefly: the middleware's own error line with the stack, for every 503
+            // while the database is away (a 43 MB log in a minute) and every request during a rebuild, said nothing more.
+            SuppressDiagnosticsCallback = _ => true,
+        });
 
         app.UseStatusCodePages(async status =>
         {

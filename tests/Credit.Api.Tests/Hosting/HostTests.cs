@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Logging;
 using System.Text.Json;
 using Credit.Api.Tests.Infrastructure;
 using Credit.Api.Tests.Security;
@@ -217,7 +219,8 @@ public class HostTests(AppFixture app)
     {
         var database = await app.NewDatabase("down");
         var name = new Npgsql.NpgsqlConnectionStringBuilder(database).Database!;
-        await using var host = await AppFixture.StartHost(database, app.Clock);
+        var log = new LogCapture();
+        await using var host = await AppFixture.StartHost(database, app.Clock, web => web.ConfigureLogging(l => l.AddProvider(log)));
         var controller = new ApiClient(host, app.Token("controller-1", "controller"));
         (await controller.Put("/api/customers/C1", new { name = "Outage", creditLimit = 1000 })).Status.ShouldBe(201);
 
@@ -237,6 +240,9 @@ public class HostTests(AppFixture app)
             write.ShouldBeProblem(503, "DATABASE_UNAVAILABLE");
             write.Headers["Retry-After"].ShouldBe("5");
             (await new ApiClient(host, null).Get("/health")).Status.ShouldBe(503);
+            // One brief warning per request, not the exception middleware's error with its stack on top of it.
+            log.Lines.ShouldContain(l => l.Contains("Warning Database unavailable on POST"));
+            log.Lines.ShouldNotContain(l => l.StartsWith("Microsoft.AspNetCore.Diagnostics.ExceptionHandlerMiddleware"));
         }
         finally
         {

@@ -96,26 +96,10 @@ public class LimitsTests(AppFixture app)
 /// <summary>With the logging configuration the API ships with, no bearer token and no customer's name reaches a log.</summary>
 public class LogPrivacyTests(AppFixture app)
 {
-    private sealed class Capture : Microsoft.Extensions.Logging.ILoggerProvider
-    {
-        public readonly System.Collections.Concurrent.ConcurrentQueue<string> Lines = new();
-        public Microsoft.Extensions.Logging.ILogger CreateLogger(string category) => new Logger(this, category);
-        public void Dispose() { }
-
-        private sealed class Logger(Capture capture, string category) : Microsoft.Extensions.Logging.ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-            public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel level) => true;
-            public void Log<TState>(Microsoft.Extensions.Logging.LogLevel level, Microsoft.Extensions.Logging.EventId id, TState state,
-                Exception? error, Func<TState, Exception?, string> format) =>
-                capture.Lines.Enqueue($"{category} {level} {format(state, error)} {error}");
-        }
-    }
-
     [Fact]
     public async Task Tokens_and_customer_names_stay_out_of_the_logs()
     {
-        var capture = new Capture();
+        var capture = new LogCapture();
         var database = await app.NewDatabase("logs");
         await using var host = await AppFixture.StartHost(database, app.Clock,
             web => web.ConfigureLogging(l => l.AddProvider(capture)));
