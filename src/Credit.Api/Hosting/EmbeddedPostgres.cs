@@ -185,8 +185,9 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
 
     private async Task PgCtlStartAsync(Dictionary<string, string> settings, DateTime deadline, CancellationToken ct)
     {
-        // Unix socket inside the data dir (writable by postgres); disabled when the path would exceed sun_path (~107 bytes).
-        var socketDir = DataDirectory.Length + "/.s.PGSQL.65535.lock".Length < 100 ? DataDirectory : "";
+        // Unix socket inside the data dir (writable by postgres); disabled when the path would exceed sun_path (107 bytes:
+        // counted in bytes, an Arabic letter is two).
+        var socketDir = System.Text.Encoding.UTF8.GetByteCount(DataDirectory + "/.s.PGSQL.65535.lock") < 100 ? DataDirectory : "";
         var opts = new StringBuilder($"-p {Port} -c listen_addresses=127.0.0.1 -c {Sh($"unix_socket_directories={socketDir}")}");
         foreach (var (k, v) in settings) opts.Append(" -c ").Append(Sh($"{k}={v}")); // pg_ctl hands -o to /bin/sh
         var seconds = Math.Max(1, (int)Math.Ceiling((deadline - DateTime.UtcNow).TotalSeconds));

@@ -27,12 +27,19 @@ public sealed class LocalInstance : IAsyncDisposable
     /// <exception cref="InvalidOperationException">PostgreSQL would not start.</exception>
     public static async Task<LocalInstance> StartAsync(CreditHosting hosting, Action<string> log, bool existingOnly = false, CancellationToken ct = default)
     {
-        Directory.CreateDirectory(hosting.DataDirectory);
         FileStream held;
         try
         {
+            Directory.CreateDirectory(hosting.DataDirectory);
             // FileShare.None is an exclusive flock on Unix: refused while another process has the file open so.
             held = new FileStream(Path.Combine(hosting.DataDirectory, "instance.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (Exception ex) when (ex is UnauthorizedAccessException or DirectoryNotFoundException or PathTooLongException
+                                   || (ex is IOException && !Directory.Exists(hosting.DataDirectory)))
+        {
+            // A path under a file, a read-only or foreign directory: said plainly, not as a crash with a stack trace.
+            throw new StartRefusedException($"CREDIT_DATA_DIR cannot be used ({hosting.DataDirectory}): {ex.Message} " +
+                "Point it at a directory this user may create and write.");
         }
         catch (IOException)
         {

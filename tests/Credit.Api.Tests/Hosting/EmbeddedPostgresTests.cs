@@ -69,6 +69,40 @@ public sealed class EmbeddedPostgresTests
         finally { await CleanupAsync(dir); }
     }
 
+    /// <summary>An Arabic directory name: its socket path is counted in bytes (two a letter) against the 107 PostgreSQL allows.</summary>
+    [Fact]
+    public async Task A_directory_named_in_arabic_starts_though_its_socket_path_would_be_too_long()
+    {
+        var root = NewDirectory();
+        var dir = Path.Combine(root, "بياناتبياناتبيانات"); // 93 characters with the socket's name, 111 bytes
+        try
+        {
+            await using var pg = await StartAsync(dir);
+            (await PsqlAsync(pg.Port, "select 1")).ShouldBe("1");
+        }
+        finally
+        {
+            await CleanupAsync(dir);
+            if (Directory.Exists(root)) Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_data_directory_that_cannot_be_made_is_refused_with_its_reason()
+    {
+        var file = Path.GetTempFileName(); // a file where a directory should be made
+        try
+        {
+            var refused = await Should.ThrowAsync<StartRefusedException>(() =>
+                LocalInstance.StartAsync(new CreditHosting(true, Path.Combine(file, "data"), null), _ => { }, ct: TestContext.Current.CancellationToken));
+            refused.Message.ShouldStartWith($"CREDIT_DATA_DIR cannot be used ({file}/data)");
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
     [Fact]
     public async Task Stale_pid_file_with_a_dead_pid_does_not_block_the_start()
     {
