@@ -61,6 +61,11 @@ catch (InvalidOperationException ex)
 try
 {
     builder.Services.AddSingleton(hosting);
+    if (local is not null)
+    {
+        builder.Services.AddSingleton(local.Postgres);
+        builder.Services.AddHostedService<LocalPostgresWatch>();
+    }
     builder.Services.AddSingleton(TimeProvider.System);
     builder.Services.AddSingleton(sp => BusinessCalendar.From(sp.GetRequiredService<TimeProvider>(), builder.Configuration));
     builder.Services.AddSingleton<CreditContexts>();

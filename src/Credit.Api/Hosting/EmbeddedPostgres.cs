@@ -43,6 +43,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
     private readonly bool _deleteOnStop;
     private readonly Action<string> _log;
     private int? _startedPid; // postmaster we launched; null when we reused someone else's
+    private int? _revivedPort; // the port a revived server must take again: the connection strings in use name it
     private readonly Lock _stopGate = new();
     private Task? _stopping;
 
@@ -156,9 +157,10 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
             await WaitForOrphansAsync(ct);
             for (var attempt = 1; ; attempt++)
             {
-                Port = _options.Port ?? FreePort();
+                Port = _revivedPort ?? _options.Port ?? FreePort();
                 try { await PgCtlStartAsync(settings, deadline, ct); break; }
-                catch (InvalidOperationException ex) when (_options.Port is null && attempt < 3 && ex.Message.Contains("Address already in use"))
+                catch (InvalidOperationException ex) when (_options.Port is null && _revivedPort is null && attempt < 3
+                                                           && ex.Message.Contains("Address already in use"))
                 {
                     _log($"Port {Port} was taken meanwhile; retrying with another one.");
                 }
@@ -222,6 +224,30 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         if (code != 0 && !err.Contains("already exists")) // a concurrent starter may have won the race
             throw new InvalidOperationException($"createdb {Database} failed ({code}): {err}");
         _log($"Created database {Database}.");
+    }
+
+    /// <summary>Whether the server this instance started or adopted has died (never for one it only reused).</summary>
+    public bool Died => _startedPid is { } pid && !IsPostmasterOf(pid);
+
+    /// <summary>
+    /// Starts the server again, on the same port, after it died under this process (killed, crashed, out of memory): the
+    /// API's connection strings name that port, and only this process would bring it back. It recovers from its WAL.
+    /// Nothing once stopping.
+    /// </summary>
+    public async Task ReviveAsync(CancellationToken ct)
+    {
+        lock (_stopGate)
+            if (_stopping is not null) return;
+        _revivedPort = Port;
+        // The dead server's socket lock names its pid, which a zombie (a parent that never reaps it) keeps "alive" to
+        // PostgreSQL: the same port would be refused. It is ours, and its server gone.
+        var socketLock = Path.Combine(DataDirectory, $".s.PGSQL.{Port}.lock");
+        if (File.Exists(socketLock))
+        {
+            if (IsRoot) await RunAsync("rm", ["-f", socketLock], asOsUser: true, ct: ct);
+            else File.Delete(socketLock);
+        }
+        await StartServerAsync(ct);
     }
 
     /// <summary>Stops the server this instance started (<c>pg_ctl stop -m fast</c>); a reused server keeps running. Idempotent.</summary>

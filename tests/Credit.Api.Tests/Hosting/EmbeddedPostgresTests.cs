@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -143,6 +144,42 @@ public sealed class EmbeddedPostgresTests
             sleeper.Kill(entireProcessTree: true);
             await CleanupAsync(dir);
         }
+    }
+
+    /// <summary>The API's watch starts its private server again, on the same port, when it dies under it.</summary>
+    [Fact]
+    public async Task A_server_killed_under_the_api_is_started_again_on_its_port_with_its_data()
+    {
+        var dir = NewDirectory();
+        try
+        {
+            await using var pg = await StartAsync(dir);
+            var port = pg.Port;
+            await PsqlAsync(port, "create table survives(x int); insert into survives values (7)");
+            var config = new Microsoft.Extensions.Configuration.ConfigurationBuilder()
+                .AddInMemoryCollection(new Dictionary<string, string?> { ["Credit:LocalDatabaseCheckSeconds"] = "0.2" }).Build();
+            var log = new Infrastructure.LogCapture();
+            using var watch = new LocalPostgresWatch(pg, config, new Microsoft.Extensions.Logging.Logger<LocalPostgresWatch>(new Microsoft.Extensions.Logging.LoggerFactory([log])));
+            await watch.StartAsync(TestContext.Current.CancellationToken);
+
+            var pid = int.Parse(File.ReadLines(Path.Combine(dir, "postmaster.pid")).First());
+            using (var postmaster = Process.GetProcessById(pid)) postmaster.Kill(); // SIGKILL
+            for (var i = 0; i < 100 && IsLive(pid); i++) await Task.Delay(50, TestContext.Current.CancellationToken);
+
+            var answer = "";
+            for (var i = 0; i < 100 && answer != "7"; i++)
+            {
+                await Task.Delay(200, TestContext.Current.CancellationToken);
+                answer = (await RunAsync(Tool("psql"), "-h", "127.0.0.1", "-p", $"{port}", "-U", "postgres", "-d", "credit", "-w", "-XtA",
+                    "-c", "select x from survives")).Output.Trim();
+            }
+            answer.ShouldBe("7", string.Join("\n", log.Lines));
+            pg.Port.ShouldBe(port);
+            for (var i = 0; i < 50 && pg.Died; i++) await Task.Delay(100, TestContext.Current.CancellationToken); // the revive's last steps
+            pg.Died.ShouldBeFalse(string.Join("\n", log.Lines));
+            await watch.StopAsync(TestContext.Current.CancellationToken);
+        }
+        finally { await CleanupAsync(dir); }
     }
 
     [Fact]
