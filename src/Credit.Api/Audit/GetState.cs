@@ -56,7 +56,7 @@ public static class GetStateEndpoint
                 // An offset's '+' left unencoded in a URL arrives as a space ("…T12:00:00 03:00"): it can only have been a '+'.
                 var text = asOf.Length > 19 && asOf[^6] == ' ' ? string.Concat(asOf.AsSpan(0, asOf.Length - 6), "+", asOf.AsSpan(asOf.Length - 5)) : asOf;
                 if (!DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var instant))
-                    return Problems.Validation([("asOf", "INVALID_DATE")]);
+                    return Problems.Validation([("asOf", "INVALID_TIMESTAMP")]); // a date would do too: the message says both
                 (at, asked) = (instant, DateOnly.FromDateTime(instant.UtcDateTime));
             }
             if (!BusinessDates.InRange(asked)) return Problems.Validation([("asOf", "DATE_OUT_OF_RANGE")]);

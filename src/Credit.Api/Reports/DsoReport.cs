@@ -51,6 +51,6 @@ public static class DsoReportEndpoint
             var s = CreditStatistics.Compute(combined, [], null, since, day, windows, g.Key);
             return new CompanyDso(g.Key, g.Count(), s.Outstanding, s.Dso);
         }).ToList();
-        return Results.Ok(new DsoReportView(day, Paging.Slice(rows.OrderByDescending(r => r.Outstanding).ToList(), limit, offset, http), company));
+        return Results.Ok(new DsoReportView(day, Paging.Slice(rows.OrderByDescending(r => r.Outstanding).ThenBy(r => r.CustomerId, StringComparer.Ordinal).ToList(), limit, offset, http), company));
     }
 }

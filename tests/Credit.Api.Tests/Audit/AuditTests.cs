@@ -202,7 +202,10 @@ public class AuditTests(AppFixture app)
 
         (await Auditor.Get($"/api/customers/{id}/state?version=6")).Code.ShouldBe("VERSION_NOT_FOUND");
         (await Auditor.Get($"/api/customers/{id}/state?version=0")).Status.ShouldBe(400);
-        (await Auditor.Get($"/api/customers/{id}/state?asOf=yesterday")).Status.ShouldBe(400);
+        var garbled = await Auditor.Get($"/api/customers/{id}/state?asOf=yesterday");
+        garbled.Status.ShouldBe(400);
+        // Named as what it accepts, a timestamp or a date (the date's own message asked for a date only).
+        garbled.Body.GetProperty("errorCodes").GetProperty("asOf")[0].GetString().ShouldBe("INVALID_TIMESTAMP");
         (await Auditor.Get($"/api/customers/{id}/state?asOf=2026-11-01&version=2")).Status.ShouldBe(400);
     }
 
