@@ -100,7 +100,7 @@ public sealed class BatchAppend
                 dotnetTypes[i] = mapping.DotNetTypeName;
                 bodies[i] = serializer.ToJson(data);
                 stamps[i] = now;
-                users[i] = r.Caller.User;
+                users[i] = data is Domain.Accounts.IDoneBySystem ? Domain.Orders.OrderDecisions.SystemUser : r.Caller.User;
                 correlations[i] = r.Caller.CorrelationId;
             }
         }

@@ -136,7 +136,7 @@ public sealed class GroupCommit(IDocumentStore store, BatchAppend appender, ISer
         // Who and under which correlation id, per event: one transaction carries many callers' decisions.
         foreach (var e in action.Events)
         {
-            e.UserName = r.Caller.User;
+            e.UserName = e.Data is Domain.Accounts.IDoneBySystem ? Domain.Orders.OrderDecisions.SystemUser : r.Caller.User;
             e.CorrelationId = r.Caller.CorrelationId;
         }
     }

@@ -51,8 +51,8 @@ public static class GetOrderEndpoint
                 OrderApproved x when x.OrderId == orderId => new OrderStep("approved", at, user, null, Problems.Reasons(x.Warnings)),
                 OrderHeld x when x.OrderId == orderId => new OrderStep("held", at, user, null, Problems.Reasons(x.Reasons)),
                 HoldReleased x when x.OrderId == orderId => new OrderStep("released", at, x.By, Localization.Text.ReleaseReason(x.Reason, x.By), Problems.Reasons(x.Warnings ?? [])),
-                // The system's consequence of the reversal (recorded under the user who reversed the payment, or, for another
-                // pool member's payment, under the system).
+                // The system's consequence of the reversal (recorded under the system user; so were those of an older release
+                // under the user who reversed the payment).
                 OrderHeldAgain x when x.OrderId == orderId => new OrderStep("held", at, OrderDecisions.SystemUser, x.PaidBy is null
                     ? Localization.Text.Phrase("HELD_AGAIN_REASON", x.PaymentId)
                     : Localization.Text.Phrase("HELD_AGAIN_IN_POOL_REASON", x.PaymentId, x.PaidBy), Problems.Reasons(x.Reasons)),

@@ -121,7 +121,11 @@ public sealed record HoldReasonsChanged(string OrderId, IReadOnlyList<string> Re
 /// release stands. PaidBy: the pool member whose payment it was, when not this customer (null: this customer's own).
 /// </summary>
 public sealed record OrderHeldAgain(string OrderId, string PaymentId, IReadOnlyList<string> Reasons, IReadOnlyList<string> Warnings,
-    string? PaidBy = null);
+    string? PaidBy = null) : IDoneBySystem;
+
+/// <summary>An event the system decides in consequence of a person's command, committed with it: recorded under the system
+/// user (the command's correlation id ties them), as the system's releases are.</summary>
+public interface IDoneBySystem;
 
 public sealed record OrderCancelled(string OrderId, string Reason);
 

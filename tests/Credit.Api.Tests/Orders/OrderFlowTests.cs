@@ -200,6 +200,15 @@ public class OrderFlowTests(AppFixture app)
         var arabic = await app.Clerk.InLanguage("ar").Get($"/api/customers/{id}/orders/SO-1");
         arabic.Body.GetProperty("history").EnumerateArray().Last().GetProperty("reason").GetString()!.ShouldContain("ارتدّت");
         (await app.Clerk.Post($"/api/customers/{id}/credit-check", new { amount = 1, kind = "invoice" })).Body.GetProperty("exposure").GetDecimal().ShouldBe(0m);
+        // The auditor's history says the same as the order: the clerk reversed the cheque, the system held the orders again.
+        var events = (await app.As("audit", "auditor").Get($"/api/customers/{id}/history")).Body.EnumerateArray().ToList();
+        var reversal = events.Single(e => e.GetProperty("type").GetString() == "PaymentReversed");
+        reversal.GetProperty("user").GetString().ShouldBe("clerk-1");
+        foreach (var held in events.Where(e => e.GetProperty("type").GetString() == "OrderHeldAgain"))
+        {
+            held.GetProperty("user").GetString().ShouldBe("system");
+            held.GetProperty("correlationId").GetString().ShouldBe(reversal.GetProperty("correlationId").GetString());
+        }
 
         // The controllers' queue has them back, pending, and the balance no longer counts them.
         var queue = await Scenario.Eventually(() => app.Controller.Get($"/api/holds?status=pending&customerId={id}"), r => r.Body.GetArrayLength() == 2);
