@@ -334,4 +334,22 @@ public class BouncedPaymentHoldTests
         CreditAccount afterFirst() => account().Then(PaymentDecisions.Reverse(account(), new ReversePayment("P1", Today, "bounced")));
         Bounce(afterFirst, "P2").Entailed.ShouldHaveSingleItem().ShouldBeOfType<OrderHeldAgain>().Reasons.ShouldBe([CreditLimitExceeded]);
     }
+
+    [Fact]
+    public void Another_members_bounce_takes_back_a_grant_that_needed_it_though_the_pool_was_cut_since()
+    {
+        // B's order of 500 approved with 300 to spare in the pool after A's 800 came; the pool is cut so that B fails it even
+        // with A's payment counted: it needed the payment when granted, so the cut does not keep it.
+        object[] history = [Limit(5000m)];
+        var opened = Opened(group: "G1");
+        var order = PlacedOn(CreditAccount.From([opened, .. history]), Context(group: new GroupPosition("G1", null, 10000m, 9200m)), "OB", 500m);
+        var account = CreditAccount.From([opened, .. history, .. order]);
+        account.Orders["OB"].PoolSpareAtGrant.ShouldBe(300m);
+        var cut = Context(group: new GroupPosition("G1", null, 9000m, 10500m)); // 9,700 before, 800 back
+
+        var outcome = OrderDecisions.HoldAgainInPool(account, cut, OtherMembers, "OB", account.Orders["OB"].GrantedAt, poolChange: -500m);
+
+        outcome.Result.ShouldBeTrue();
+        outcome.Events.ShouldHaveSingleItem().ShouldBeOfType<OrderHeldAgain>().Reasons.ShouldBe([GroupLimitExceeded]);
+    }
 }

@@ -157,9 +157,12 @@ public static class OrderDecisions
         var request = new CreditRequest(DocumentKind.Order, order.Amount, order.OrderedOn, order.PaymentTerms, -order.Amount, Unchecked: false);
         var withoutPool = pool with { Exposure = pool.Exposure + poolChange + worth };
         var without = CreditRules.Decide(account, ctx.Policy, withoutPool, request, ctx.Today);
+        if (!without.Reasons.Contains(Policy.ReasonCodes.GroupLimitExceeded)) return Outcome<bool>.Accept(false);
         var with = CreditRules.Decide(account, ctx.Policy, withoutPool with { Exposure = withoutPool.Exposure - bounce.Worth }, request, ctx.Today);
-        if (!without.Reasons.Contains(Policy.ReasonCodes.GroupLimitExceeded) || with.Reasons.Contains(Policy.ReasonCodes.GroupLimitExceeded))
-            return Outcome<bool>.Accept(false);
+        // As for the payer's own grants: one the pool passed only with the payment, or one that needed it when granted (the
+        // pool had less to spare than the payment: a pool cut since does not keep it granted).
+        var neededIt = order.PoolSpareAtGrant is { } spare && ctx.Policy.ToCompanyCurrency(spare, account.Currency) < bounce.Worth;
+        if (with.Reasons.Contains(Policy.ReasonCodes.GroupLimitExceeded) && !neededIt) return Outcome<bool>.Accept(false);
         return Outcome<bool>.Accept(true, new OrderHeldAgain(order.Id, bounce.PaymentId, without.Reasons, without.Warnings, bounce.CustomerId));
     }
 
