@@ -155,10 +155,13 @@ public class ExchangeRateTests
     }
 
     [Fact]
-    public void An_order_in_a_currency_without_a_rate_cannot_be_shown_under_the_threshold_and_is_reviewed()
+    public void An_order_in_a_currency_without_a_rate_cannot_be_shown_under_the_threshold_and_is_held_for_the_rate()
     {
         var policy = Sar with { DefaultCreditLimit = null, OrderReviewThreshold = 500m };
         CreditRules.Decide(Customer("KWD"), policy, null, new CreditRequest(DocumentKind.Order, 1m, Today), Today)
-            .Reasons.ShouldBe([ReasonCodes.OrderValueReview]);
+            .Reasons.ShouldBe([ReasonCodes.ExchangeRateMissing]);
+        // With the review off, the threshold asks for no rate.
+        var off = policy with { Rules = new Dictionary<string, RuleMode> { [ReasonCodes.OrderValueReview] = RuleMode.Off } };
+        CreditRules.Decide(Customer("KWD"), off, null, new CreditRequest(DocumentKind.Order, 1m, Today), Today).Allowed.ShouldBeTrue();
     }
 }

@@ -29,9 +29,9 @@ public static class HoldAgainAcrossPoolHandler
     {
         var policy = await policies.Current(ct);
         var bounced = await accounts.View(message.CustomerId, a => a.Payments.GetValueOrDefault(message.PaymentId) is { Reversed: true } p
-            ? policy.ToCompanyCurrency(p.Amount, a.Currency) is { } worth ? new PoolBounce(message.CustomerId, message.PaymentId, worth) : null
-            : null, ct);
-        if (bounced is null) return;
+            && policy.ToCompanyCurrency(InPool(a, a.Exposure) - InPool(a, a.Exposure - p.Amount), a.Currency) is { } worth and > 0m
+                ? new PoolBounce(message.CustomerId, message.PaymentId, worth) : null, ct);
+        if (bounced is null) return; // it never made room in the pool (a supplier's deposit counts for nothing there)
         var others = (await CreditContexts.Members(session, message.GroupId, ct)).Select(m => m.Id).Where(id => id != message.CustomerId).ToArray();
         if (others.Length == 0) return;
 
@@ -55,7 +55,13 @@ public static class HoldAgainAcrossPoolHandler
         }
     }
 
-    /// <summary>The members' approvals and system releases recorded after the payment, oldest first: (customer, order, version).</summary>
+    /// <summary>What an exposure counts in the pool: a supplier-only contact owing nothing or in credit counts for nothing
+    /// (<see cref="CreditContexts.PoolExposure"/>).</summary>
+    private static decimal InPool(Domain.Accounts.CreditAccount account, decimal exposure) =>
+        !account.Profile.BuysFromUs && exposure <= 0m ? 0m : exposure;
+
+    /// <summary>The members' approvals and system releases recorded after the payment while they were in this group (an order
+    /// granted before a member joined rested on no room of this pool), oldest first: (customer, order, version).</summary>
     private static async Task<List<(string, string, int)>> GrantsAfter(IDocumentStore store, HoldAgainAcrossPool message, string[] members,
         CancellationToken ct)
     {
@@ -67,6 +73,9 @@ public static class HoldAgainAcrossPoolHandler
                 select min(p.seq_id) from {MartenSetup.Schema}.mt_events p
                 where p.stream_id = @payer and p.type = @received and p.data ->> 'paymentId' = @payment)
               and (e.type = @approved or (e.type = @released and e.data ->> 'by' = @system))
+              and (select p.data -> 'profile' ->> 'groupId' from {MartenSetup.Schema}.mt_events p
+                   where p.stream_id = e.stream_id and p.type = any(@profiles) and p.version < e.version
+                   order by p.version desc limit 1) = @group
             order by e.seq_id
             """, conn);
         cmd.Parameters.AddWithValue("members", members);
@@ -76,6 +85,8 @@ public static class HoldAgainAcrossPoolHandler
         cmd.Parameters.AddWithValue("approved", TypeName(typeof(OrderApproved)));
         cmd.Parameters.AddWithValue("released", TypeName(typeof(HoldReleased)));
         cmd.Parameters.AddWithValue("system", OrderDecisions.SystemUser);
+        cmd.Parameters.AddWithValue("group", message.GroupId);
+        cmd.Parameters.AddWithValue("profiles", new[] { TypeName(typeof(AccountOpened)), TypeName(typeof(ProfileUpdated)) });
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         var grants = new List<(string, string, int)>();
         while (await reader.ReadAsync(ct)) grants.Add((reader.GetString(0), reader.GetString(1), (int)reader.GetInt64(2)));

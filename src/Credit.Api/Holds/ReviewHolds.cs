@@ -120,7 +120,9 @@ public static class ReviewHoldsHandler
                     a.CreditLimit is null && !a.UnlimitedCredit // and a limit to inherit at all
                         && (policy.DefaultCreditLimit is not null || (a.Profile.GroupId is { } g && withDefault.Contains(g))),
                     a.Exposure != 0m, a.HeldOrders.Count > 0,
-                    a.HeldOrders.Any(o => o.CurrentReasons.Contains(Domain.Policy.ReasonCodes.OrderValueReview))), ct) is { } seen)
+                    // held for the threshold, or for want of a rate to compare with it
+                    a.HeldOrders.Any(o => o.CurrentReasons.Contains(Domain.Policy.ReasonCodes.OrderValueReview)
+                        || o.CurrentReasons.Contains(Domain.Policy.ReasonCodes.ExchangeRateMissing))), ct) is { } seen)
                 customers.Add((customer.Id, seen.Item1, seen.Item2, seen.Item3, seen.Item4, seen.Item5, seen.Item6));
 
         // A rate reaches a customer through the limit it inherits (its own needs none, nor does one with no limit at any

@@ -65,7 +65,9 @@ public static class ApiDocument
     /// </summary>
     private static void Summarize(Microsoft.OpenApi.OpenApiOperation operation, string path, string? roles)
     {
-        var text = operation.Summary is { } summary ? System.Text.RegularExpressions.Regex.Replace(summary, @"\s+", " ").Trim() : null;
+        // XML comments come entity-encoded (&amp;) and broken over lines.
+        var text = operation.Summary is { } summary
+            ? System.Text.RegularExpressions.Regex.Replace(System.Net.WebUtility.HtmlDecode(summary), @"\s+", " ").Trim() : null;
         var who = roles is null ? "No token needed."
             : $"**Roles:** {string.Join(", ", roles.Split(',').Select(r => $"`{r.Trim()}`"))}."
               + (path.StartsWith("api/customers/", StringComparison.Ordinal) && roles.Contains(Auth.Roles.Clerk, StringComparison.Ordinal)
@@ -174,13 +176,15 @@ public static class ApiDocument
                 if (operation.Security is not { Count: 0 })
                 {
                     statuses.Add((401, "UNAUTHENTICATED: no token, or one that is expired or not ours"));
+                    // The assignment rule binds clerks only: where a clerk may not call at all, FORBIDDEN says it.
+                    var clerks = operation.Description?.Contains("`clerk`", StringComparison.Ordinal) == true;
                     statuses.Add((403, "FORBIDDEN (the role does not allow it)"
-                        + (route.StartsWith("/api/customers/{customerId}", StringComparison.Ordinal)
+                        + (clerks && route.StartsWith("/api/customers/{customerId}", StringComparison.Ordinal)
                             ? ", CUSTOMER_NOT_ASSIGNED (a clerk, on a customer assigned to others)" : "")
                         + (route == "/api/customers/{customerId}" && method != HttpMethod.Get
                             ? ", CONTROLLER_REQUIRED (a clerk changing a credit setting of an existing customer)" : "")));
                 }
-                if (NotFound(route, operation) is { } missing) statuses.Add((404, missing));
+                if (NotFound(route, method, operation) is { } missing) statuses.Add((404, missing));
                 else operation.Responses?.Remove("404"); // the framework's guess for an endpoint that names nothing to miss
                 if (Conflicts(route, method) is { } conflict) statuses.Add((409, conflict));
                 if (operation.RequestBody is not null)
@@ -214,12 +218,14 @@ public static class ApiDocument
     }
 
     /// <summary>The 404s an operation can give: the resource each path id names, and the ones its body or query may name.</summary>
-    private static string? NotFound(string route, Microsoft.OpenApi.OpenApiOperation operation)
+    private static string? NotFound(string route, HttpMethod method, Microsoft.OpenApi.OpenApiOperation operation)
     {
         var codes = new List<string>();
+        // A PUT creates what its path names; only what it names besides can be missing.
+        var creates = method == HttpMethod.Put;
         foreach (var (id, code) in new[] { ("{customerId}", "CUSTOMER_NOT_FOUND"), ("{groupId}", "GROUP_NOT_FOUND"), ("{orderId}", "ORDER_NOT_FOUND"),
                      ("{invoiceId}", "INVOICE_NOT_FOUND"), ("{paymentId}", "PAYMENT_NOT_FOUND") })
-            if (route.Contains(id, StringComparison.Ordinal)) codes.Add(code);
+            if (route.Contains(id, StringComparison.Ordinal) && !creates) codes.Add(code);
         if (operation.Parameters?.Any(p => p is { In: Microsoft.OpenApi.ParameterLocation.Query, Name: "customerId" }) == true)
             codes.Add("CUSTOMER_NOT_FOUND (the `customerId` asked for)");
         if (route.EndsWith("/state", StringComparison.Ordinal)) codes.AddRange(["VERSION_NOT_FOUND", "NOT_YET_OPENED (before the account was opened)"]);
@@ -227,7 +233,7 @@ public static class ApiDocument
             codes.Add("ORDER_NOT_FOUND (the `orderId` the body names)");
         if (route.EndsWith("/credit-notes", StringComparison.Ordinal) || route.EndsWith("/payments", StringComparison.Ordinal))
             codes.Add("INVOICE_NOT_FOUND (an invoice the body names)");
-        if (route == "/api/customers/{customerId}") codes.Add("GROUP_NOT_FOUND (the `groupId` the body names)");
+        if (route == "/api/customers/{customerId}" && creates) codes.Add("GROUP_NOT_FOUND (the `groupId` the body names)");
         return codes.Count == 0 ? null : string.Join(", ", codes.Distinct());
     }
 

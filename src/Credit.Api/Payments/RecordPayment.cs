@@ -35,8 +35,8 @@ public static class RecordPaymentEndpoint
 {
     /// <summary>
     /// Records a payment: by the given allocations, else oldest due first, installment by installment; what is left
-    /// stays as unapplied credit (it settles the next invoice). Never refused for credit reasons; held orders are re-
-    /// checked afterwards.
+    /// stays as unapplied credit (it settles the next invoice). Never refused for credit reasons; held orders are
+    /// re-checked afterwards.
     /// </summary>
     [WolverinePost("/api/customers/{customerId}/payments")]
     [Authorize(Roles = Roles.Writers)]

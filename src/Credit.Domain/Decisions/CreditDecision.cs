@@ -120,11 +120,16 @@ public static class CreditRules
 
         if (request.Kind == DocumentKind.Order)
         {
-            // The threshold is in the company currency, as every company-wide amount; an order that cannot be converted
-            // (no rate) cannot be shown to be under it, so it is reviewed.
-            if (policy.OrderReviewThreshold is { } threshold
-                && (policy.ToCompanyCurrency(request.Amount, account.Currency) ?? decimal.MaxValue) > threshold)
-                failing.Add(ReasonCodes.OrderValueReview);
+            // The threshold is in the company currency, as every company-wide amount. An order that cannot be converted (no
+            // rate) cannot be shown to be under it: held for the missing rate, which is what a controller must fix.
+            if (policy.OrderReviewThreshold is { } threshold && policy.ModeOf(ReasonCodes.OrderValueReview) != RuleMode.Off)
+            {
+                if (policy.ToCompanyCurrency(request.Amount, account.Currency) is not { } converted)
+                {
+                    if (!failing.Contains(ReasonCodes.ExchangeRateMissing)) failing.Add(ReasonCodes.ExchangeRateMissing);
+                }
+                else if (converted > threshold) failing.Add(ReasonCodes.OrderValueReview);
+            }
             if (request.RequestedTerms is not null
                 && PaymentTerms.IsLonger(request.RequestedTerms, account.PaymentTerms, request.DocumentDate))
                 failing.Add(ReasonCodes.PaymentTermsExtended);

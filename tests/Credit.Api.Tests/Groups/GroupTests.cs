@@ -146,6 +146,47 @@ public class GroupTests(AppFixture app)
         queue.Body.EnumerateArray().Select(h => h.GetProperty("heldBy").GetString()).ShouldBe(["system", "system"]);
     }
 
+    [Fact]
+    public async Task A_bounce_in_a_pool_leaves_an_order_granted_before_its_customer_joined()
+    {
+        var group = AppFixture.NewId("poolnot");
+        await app.Controller.Put($"/api/groups/{group}", new { name = "Pool", sharedCreditLimit = 10000 });
+        var payer = await app.Customer(new { name = "Payer", groupId = group });
+        (await app.Clerk.Post($"/api/customers/{payer}/invoices", new { invoiceId = "I1", amount = 9000 })).Status.ShouldBe(201);
+        (await app.Clerk.Post($"/api/customers/{payer}/payments", new { paymentId = "PAY", amount = 5000 })).Status.ShouldBe(201);
+        // Granted outside any pool after the payment came; its customer joins the pool afterwards.
+        var outsider = await app.Customer(new { name = "Joined later" });
+        (await app.Clerk.Post($"/api/customers/{outsider}/orders", new { orderId = "XO", amount = 5000 })).String("status").ShouldBe("approved");
+        (await app.Controller.Put($"/api/customers/{outsider}", new { groupId = group })).Status.ShouldBe(200);
+        var member = await app.Customer(new { name = "Member", groupId = group });
+        (await app.Clerk.Post($"/api/customers/{member}/orders", new { orderId = "MO", amount = 1000 })).String("status").ShouldBe("approved");
+
+        (await app.Clerk.Post($"/api/customers/{payer}/payments/PAY/reverse", new { reason = "bounced" })).Status.ShouldBe(200);
+
+        // The member's grant rested on the payer's room; the outsider's on no room of this pool.
+        await Scenario.Eventually(() => app.Clerk.Get($"/api/customers/{member}/orders/MO"), r => r.String("status") == "held");
+        (await app.Clerk.Get($"/api/customers/{outsider}/orders/XO")).String("status").ShouldBe("approved");
+    }
+
+    [Fact]
+    public async Task A_suppliers_deposit_made_no_room_in_the_pool_and_its_bounce_takes_none_back()
+    {
+        var group = AppFixture.NewId("poolsup");
+        await app.Controller.Put($"/api/groups/{group}", new { name = "Pool", sharedCreditLimit = 1000 });
+        var supplier = await app.Customer(new { name = "Supplier", groupId = group, kind = "supplier" });
+        (await app.Clerk.Post($"/api/customers/{supplier}/payments", new { paymentId = "DEP", amount = 5000 })).Status.ShouldBe(201);
+        var buyer = await app.Customer(new { name = "Buyer", groupId = group });
+        (await app.Clerk.Post($"/api/customers/{buyer}/orders", new { orderId = "BO", amount = 800 })).String("status").ShouldBe("approved");
+        (await app.Controller.Post($"/api/customers/{buyer}/invoices", new { invoiceId = "BI", amount = 500, @override = new { reason = "مدير" } }))
+            .Status.ShouldBe(201); // the pool at 1,300, the deposit no part of it
+
+        (await app.Clerk.Post($"/api/customers/{supplier}/payments/DEP/reverse", new { reason = "bounced" })).Status.ShouldBe(200);
+
+        await Task.Delay(1500); // the bounce's look at the pool runs a moment later
+        (await app.Clerk.Get($"/api/customers/{buyer}/orders/BO")).String("status").ShouldBe("approved");
+        (await app.Clerk.Get($"/api/groups/{group}")).Decimal("exposure").ShouldBe(1300m);
+    }
+
     /// <summary>A member held for the pool that leaves it has its own holds re-checked: they were no longer among the
     /// pool's members', so only a later payment freed them.</summary>
     [Theory]

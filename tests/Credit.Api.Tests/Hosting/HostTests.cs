@@ -88,6 +88,13 @@ public class HostTests(AppFixture app)
         order.GetProperty("description").GetString()!.ShouldContain("**Roles:** `clerk`, `controller`, `auditor`, `reporter`, `admin`.");
         order.GetProperty("responses").GetProperty("404").GetProperty("description").GetString().ShouldBe("CUSTOMER_NOT_FOUND, ORDER_NOT_FOUND");
         doc.GetProperty("paths").GetProperty("/api/policy").GetProperty("get").GetProperty("responses").TryGetProperty("404", out _).ShouldBeFalse();
+        doc.GetProperty("paths").GetProperty("/api/groups/{groupId}").GetProperty("put").GetProperty("responses").TryGetProperty("404", out _).ShouldBeFalse();
+        doc.GetProperty("paths").GetProperty("/api/customers/{customerId}").GetProperty("get").GetProperty("responses").GetProperty("404")
+            .GetProperty("description").GetString().ShouldBe("CUSTOMER_NOT_FOUND");
+        doc.GetProperty("paths").GetProperty("/api/customers/{customerId}/hold").GetProperty("post").GetProperty("responses").GetProperty("403")
+            .GetProperty("description").GetString()!.ShouldNotContain("CUSTOMER_NOT_ASSIGNED"); // clerks may not call it at all
+        doc.GetProperty("paths").GetProperty("/api/customers/{customerId}/history").GetProperty("get").GetProperty("description").GetString()!
+            .ShouldNotContain("&amp;");
         doc.GetProperty("paths").GetProperty("/api/projections/rebuild").GetProperty("post").GetProperty("responses").GetProperty("409")
             .GetProperty("description").GetString()!.ShouldContain("REBUILD_RUNNING");
         health.GetProperty("503").GetProperty("content").TryGetProperty("application/json", out _).ShouldBeTrue();
