@@ -212,6 +212,19 @@ public sealed class ExchangeRateTests(AppFixture app) : IAsyncLifetime
         (await app.Clerk.Get($"/api/customers/{kuwait}/orders/BIG")).String("status").ShouldBe("held");
     }
 
+    [Fact]
+    public async Task An_order_the_threshold_could_not_judge_for_want_of_a_rate_is_released_by_the_rate()
+    {
+        // An own limit needs no rate, but the review threshold (in SAR) does: held for the missing rate, freed by it.
+        await app.Controller.Put("/api/policy", new { orderReviewThreshold = 500 });
+        var dollars = await app.Customer(new { name = "Dollar buyer", currency = "USD", creditLimit = 10000 });
+        (await app.Clerk.Post($"/api/customers/{dollars}/orders", new { orderId = "O1", amount = 10 })).Codes("reasons").ShouldBe(["EXCHANGE_RATE_MISSING"]);
+
+        await app.Controller.Put("/api/policy", new { orderReviewThreshold = 500, exchangeRates = new Dictionary<string, decimal> { ["USD"] = 3.75m } });
+        await Scenario.Eventually(() => app.Clerk.Get($"/api/customers/{dollars}/orders/O1"), r => r.String("status") == "released");
+        (await app.Clerk.Post($"/api/customers/{dollars}/orders", new { orderId = "O2", amount = 200 })).Codes("reasons").ShouldBe(["ORDER_VALUE_REVIEW"]);
+    }
+
     [Theory]
     [InlineData("""{"exchangeRates":{"XYZ":1}}""", "INVALID_CURRENCY")]
     [InlineData("""{"exchangeRates":{"SAR":1}}""", "RATE_FOR_COMPANY_CURRENCY")]
