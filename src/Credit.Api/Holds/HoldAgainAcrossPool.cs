@@ -21,8 +21,8 @@ public static class HoldAgainAcrossPoolHandler
     /// <summary>
     /// The other members' grants by the system after the payment came (the event log's order), still standing, are decided
     /// again oldest first as if none of them had been made, each kept one counting towards the next, as for the payer's own:
-    /// held again by the system when the pool fails without the payment and passed with it. A moment after the reversal, not
-    /// in its commit: the orders are in other accounts, each written under its own gate.
+    /// held again by the system when the pool fails without the payment and passed with it, or needed it when granted. A
+    /// moment after the reversal, not in its commit: the orders are in other accounts, each written under its own gate.
     /// </summary>
     public static async Task Handle(HoldAgainAcrossPool message, IQuerySession session, IDocumentStore store, AccountStore accounts,
         PolicyStore policies, IMessageContext context, CancellationToken ct)

@@ -143,8 +143,9 @@ public static class OrderDecisions
     /// After another member's payment bounced (<paramref name="bounce"/>): an order the system granted on this account after
     /// that payment came (at version <paramref name="grantedAt"/>), if the grant still stands, decided again with the pool as
     /// it stands without the grants still under review (<paramref name="poolChange"/>, in the company currency: less those not
-    /// yet decided again, this one included; those kept count); held again when the pool fails without the payment and passed with it. Only the
-    /// pool can have rested on another member's payment; the order's own rules are as they were.
+    /// yet decided again, this one included; those kept count); held again when the pool fails without the payment and
+    /// passed with it, or needed it when granted. Only the pool can have rested on another member's payment; the order's
+    /// own rules are as they were.
     /// </summary>
     public static Outcome<bool> HoldAgainInPool(CreditAccount account, CreditContext ctx, PoolBounce bounce, string orderId, int grantedAt,
         decimal poolChange)
