@@ -114,27 +114,28 @@ public static class ReviewHoldsHandler
         var pools = groups.Where(g => g.SharedCreditLimit is not null).Select(g => g.Id).ToHashSet();
         var withDefault = groups.Where(g => g.DefaultCreditLimit is not null).Select(g => g.Id).ToHashSet();
         var policy = await policies.Current(ct);
-        var customers = new List<(string Id, string? GroupId, string Currency, bool Inherits, bool Owes, bool Holds, bool ForThreshold)>();
+        var customers = new List<Seen>();
         foreach (var customer in await session.Query<AccountDirectoryEntry>().ToListAsync(ct))
-            if (await accounts.View(customer.Id, a => new Tuple<string?, string, bool, bool, bool, bool>(a.Profile.GroupId, a.Currency,
-                    a.CreditLimit is null && !a.UnlimitedCredit // and a limit to inherit at all
+            if (await accounts.View(customer.Id, a => new Seen(customer.Id, a.Profile.GroupId, a.Currency,
+                    Inherits: a.CreditLimit is null && !a.UnlimitedCredit // and a limit to inherit at all
                         && (policy.DefaultCreditLimit is not null || (a.Profile.GroupId is { } g && withDefault.Contains(g))),
-                    a.Exposure != 0m, a.HeldOrders.Count > 0,
+                    Owes: a.Exposure != 0m, Holds: a.HeldOrders.Count > 0,
                     // held for the threshold, or for want of a rate to compare with it
-                    a.HeldOrders.Any(o => o.CurrentReasons.Contains(Domain.Policy.ReasonCodes.OrderValueReview)
+                    ForThreshold: a.HeldOrders.Any(o => o.CurrentReasons.Contains(Domain.Policy.ReasonCodes.OrderValueReview)
                         || o.CurrentReasons.Contains(Domain.Policy.ReasonCodes.ExchangeRateMissing))), ct) is { } seen)
-                customers.Add((customer.Id, seen.Item1, seen.Item2, seen.Item3, seen.Item4, seen.Item5, seen.Item6));
+                customers.Add(seen);
 
         // A rate reaches a customer through the limit it inherits (its own needs none, nor does one with no limit at any
-        // level) and, when it is new or lower, through the review threshold its orders are converted to; and a pool through a member in that currency, as what it owes, what it has held (which joins the pool at
-        // that rate) or, for a new rate, as the pool becoming summable. A review of anyone else would release, under the
-        // policy of the day, orders held for a rule relaxed since: left to a controller.
+        // level) and, when it is new or lower, through the review threshold its orders are converted to; and a pool through
+        // a member in that currency, as what it owes, what it has held (which joins the pool at that rate) or, for a new
+        // rate, as the pool becoming summable. A review of anyone else would release, under the policy of the day, orders
+        // held for a rule relaxed since: left to a controller.
         bool Everyone() => message.Currencies is null;
         bool InRate(string currency) => message.Currencies?.Contains(currency) == true;
         var poolsReached = customers.Where(c => c.GroupId is { } g && pools.Contains(g)
                 && (Everyone() || (InRate(c.Currency) && (c.Owes || c.Holds || message.Added?.Contains(c.Currency) == true))))
             .Select(c => c.GroupId!).ToHashSet();
-        bool Reached((string Id, string? GroupId, string Currency, bool Inherits, bool Owes, bool Holds, bool ForThreshold) c) =>
+        bool Reached(Seen c) =>
             Everyone() || (InRate(c.Currency) && (c.Inherits
                 || (c.ForThreshold && policy.OrderReviewThreshold is not null && message.Lowered?.Contains(c.Currency) == true)));
         var reviewed = new HashSet<string>();
@@ -149,4 +150,7 @@ public static class ReviewHoldsHandler
         }
         return messages;
     }
+
+    /// <summary>A customer as a rate change meets it: what a new rate can reach in it.</summary>
+    private sealed record Seen(string Id, string? GroupId, string Currency, bool Inherits, bool Owes, bool Holds, bool ForThreshold);
 }
