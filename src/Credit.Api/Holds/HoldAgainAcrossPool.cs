@@ -19,59 +19,100 @@ public sealed record HoldAgainAcrossPool(string GroupId, string CustomerId, stri
 public static class HoldAgainAcrossPoolHandler
 {
     /// <summary>
-    /// The other members' grants by the system after the payment came (the event log's order), still standing, are decided
-    /// again oldest first as if none of them had been made, each kept one counting towards the next, as for the payer's own:
-    /// held again by the system when the pool fails without the payment and passed with it, or needed it when granted. A
-    /// moment after the reversal, not in its commit: the orders are in other accounts, each written under its own gate.
+    /// The other members' grants by the system after the payment came (the event log's order), in the pool the payer was in
+    /// then, made while their customer was in it, still standing, are decided again oldest first as if none of them had been
+    /// made, each kept one counting towards the next, as for the payer's own: held again by the system when the pool fails
+    /// without the payment and passed with it, or needed it when granted (the pool had less to spare than the payer's
+    /// payments that came before the grant and bounced since). A moment after the reversal, not in its commit: the orders
+    /// are in other accounts, each written under its own gate.
     /// </summary>
     public static async Task Handle(HoldAgainAcrossPool message, IQuerySession session, IDocumentStore store, AccountStore accounts,
         PolicyStore policies, IMessageContext context, CancellationToken ct)
     {
         var policy = await policies.Current(ct);
-        var bounced = await accounts.View(message.CustomerId, a => a.Payments.GetValueOrDefault(message.PaymentId) is { Reversed: true } p
-            && policy.ToCompanyCurrency(InPool(a, a.Exposure) - InPool(a, a.Exposure - p.Amount), a.Currency) is { } worth and > 0m
-                ? new PoolBounce(message.CustomerId, message.PaymentId, worth) : null, ct);
-        if (bounced is null) return; // it never made room in the pool (a supplier's deposit counts for nothing there)
-        var others = (await CreditContexts.Members(session, message.GroupId, ct)).Select(m => m.Id).Where(id => id != message.CustomerId).ToArray();
+        var amounts = await accounts.View(message.CustomerId, a => a.Payments.Values.Select(p => (p.Id, Worth: policy.ToCompanyCurrency(p.Amount, a.Currency)))
+            .Where(p => p.Worth is not null).ToDictionary(p => p.Id, p => p.Worth!.Value), ct);
+        await using var conn = await store.OpenConnection(ConnectionUsage.Read, ct);
+        var payments = await PaymentsOf(conn, store, message.CustomerId, ct);
+        if (amounts is null || !payments.TryGetValue(message.PaymentId, out var payment) || payment.Reversed is null
+            || !amounts.TryGetValue(message.PaymentId, out var worth)) return;
+        // The room it made was in the pool the payer was in when it came, and none if it came from a supplier-only contact
+        // (no part of a pool: its deposit made no room; a kind changed since does not change what it made).
+        var (group, supplier) = await ProfileAt(conn, store, message.CustomerId, payment.Version, ct);
+        if (group is null || supplier) return;
+        var others = (await CreditContexts.Members(session, group, ct)).Select(m => m.Id).Where(id => id != message.CustomerId).ToArray();
         if (others.Length == 0) return;
 
-        var grants = new List<(string Customer, string Order, int Version, decimal Worth)>();
-        foreach (var (customer, order, version) in await GrantsAfter(store, message, others, ct))
+        var grants = new List<(string Customer, string Order, int Version, decimal Worth, decimal BouncedSince)>();
+        foreach (var (customer, order, version, seq) in await GrantsAfter(conn, store, group, payment.Received, others, ct))
         {
-            var worth = await accounts.View(customer, a => a.Orders.GetValueOrDefault(order) is { } o && o.GrantedAt == version && o.CountsAsExposure
+            var orderWorth = await accounts.View(customer, a => a.Orders.GetValueOrDefault(order) is { } o && o.GrantedAt == version && o.CountsAsExposure
                 ? policy.ToCompanyCurrency(o.Amount, a.Currency) is { } w ? new Tuple<decimal>(w) : null
                 : null, ct);
-            if (worth is not null) grants.Add((customer, order, version, worth.Item1));
+            // What the grant may have rested on: the payer's payments that came before it and have bounced since.
+            var since = payments.Where(p => p.Value.Received < seq && p.Value.Reversed > seq).Sum(p => amounts.GetValueOrDefault(p.Key));
+            if (orderWorth is not null) grants.Add((customer, order, version, orderWorth.Item1, since));
         }
         // The pool as each decision finds it holds the grants kept so far and those not yet decided: without the latter.
         var undecided = grants.Sum(g => g.Worth);
         var system = new Caller(OrderDecisions.SystemUser, new HashSet<string>(), context.CorrelationId ?? Guid.NewGuid().ToString("N"));
         foreach (var grant in grants)
         {
+            var bounce = new PoolBounce(message.CustomerId, message.PaymentId, worth, grant.BouncedSince);
             await accounts.Decide(grant.Customer, system, (account, ctx) => account is null
                 ? Domain.Decisions.Outcome<bool>.Accept(false)
-                : OrderDecisions.HoldAgainInPool(account, ctx, bounced, grant.Order, grant.Version, -undecided), ct);
+                : OrderDecisions.HoldAgainInPool(account, ctx, bounce, grant.Order, grant.Version, -undecided), ct);
             undecided -= grant.Worth;
         }
     }
 
-    /// <summary>What an exposure counts in the pool: a supplier-only contact owing nothing or in credit counts for nothing
-    /// (<see cref="CreditContexts.PoolExposure"/>).</summary>
-    private static decimal InPool(Domain.Accounts.CreditAccount account, decimal exposure) =>
-        !account.Profile.BuysFromUs && exposure <= 0m ? 0m : exposure;
+    private static string TypeName(IDocumentStore store, Type t) => ((DocumentStore)store).Events.EventMappingFor(t).EventTypeName;
+
+    /// <summary>The payer's payments: where each came in the event log (and its account version), and where it bounced.</summary>
+    private static async Task<Dictionary<string, (long Received, int Version, long? Reversed)>> PaymentsOf(Npgsql.NpgsqlConnection conn,
+        IDocumentStore store, string payer, CancellationToken ct)
+    {
+        await using var cmd = new Npgsql.NpgsqlCommand($"""
+            select e.data ->> 'paymentId', e.type = @received, e.seq_id, e.version from {MartenSetup.Schema}.mt_events e
+            where e.stream_id = @payer and e.type = any(@types) order by e.seq_id
+            """, conn);
+        cmd.Parameters.AddWithValue("payer", payer);
+        cmd.Parameters.AddWithValue("received", TypeName(store, typeof(PaymentReceived)));
+        cmd.Parameters.AddWithValue("types", new[] { TypeName(store, typeof(PaymentReceived)), TypeName(store, typeof(PaymentReversed)) });
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        var payments = new Dictionary<string, (long Received, int Version, long? Reversed)>();
+        while (await reader.ReadAsync(ct))
+        {
+            var id = reader.GetString(0);
+            if (reader.GetBoolean(1)) payments[id] = (reader.GetInt64(2), (int)reader.GetInt64(3), null);
+            else if (payments.TryGetValue(id, out var p)) payments[id] = p with { Reversed = reader.GetInt64(2) };
+        }
+        return payments;
+    }
+
+    /// <summary>The customer's group and whether it was a supplier-only contact, as its profile stood before this version.</summary>
+    private static async Task<(string? Group, bool Supplier)> ProfileAt(Npgsql.NpgsqlConnection conn, IDocumentStore store, string customer,
+        int version, CancellationToken ct)
+    {
+        await using var cmd = new Npgsql.NpgsqlCommand($"""
+            select p.data -> 'profile' ->> 'groupId', lower(p.data -> 'profile' ->> 'kind') = 'supplier' from {MartenSetup.Schema}.mt_events p
+            where p.stream_id = @customer and p.type = any(@profiles) and p.version < @version order by p.version desc limit 1
+            """, conn);
+        cmd.Parameters.AddWithValue("customer", customer);
+        cmd.Parameters.AddWithValue("version", (long)version);
+        cmd.Parameters.AddWithValue("profiles", new[] { TypeName(store, typeof(AccountOpened)), TypeName(store, typeof(ProfileUpdated)) });
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct) ? (reader.IsDBNull(0) ? null : reader.GetString(0), !reader.IsDBNull(1) && reader.GetBoolean(1)) : (null, false);
+    }
 
     /// <summary>The members' approvals and system releases recorded after the payment while they were in this group (an order
-    /// granted before a member joined rested on no room of this pool), oldest first: (customer, order, version).</summary>
-    private static async Task<List<(string, string, int)>> GrantsAfter(IDocumentStore store, HoldAgainAcrossPool message, string[] members,
-        CancellationToken ct)
+    /// granted before a member joined rested on no room of this pool), oldest first: (customer, order, version, sequence).</summary>
+    private static async Task<List<(string, string, int, long)>> GrantsAfter(Npgsql.NpgsqlConnection conn, IDocumentStore store, string group,
+        long after, string[] members, CancellationToken ct)
     {
-        string TypeName(Type t) => ((DocumentStore)store).Events.EventMappingFor(t).EventTypeName;
-        await using var conn = await store.OpenConnection(ConnectionUsage.Read, ct);
         await using var cmd = new Npgsql.NpgsqlCommand($"""
-            select e.stream_id, e.data ->> 'orderId', e.version from {MartenSetup.Schema}.mt_events e
-            where e.stream_id = any(@members) and e.seq_id > (
-                select min(p.seq_id) from {MartenSetup.Schema}.mt_events p
-                where p.stream_id = @payer and p.type = @received and p.data ->> 'paymentId' = @payment)
+            select e.stream_id, e.data ->> 'orderId', e.version, e.seq_id from {MartenSetup.Schema}.mt_events e
+            where e.stream_id = any(@members) and e.seq_id > @after
               and (e.type = @approved or (e.type = @released and e.data ->> 'by' = @system))
               and (select p.data -> 'profile' ->> 'groupId' from {MartenSetup.Schema}.mt_events p
                    where p.stream_id = e.stream_id and p.type = any(@profiles) and p.version < e.version
@@ -79,17 +120,15 @@ public static class HoldAgainAcrossPoolHandler
             order by e.seq_id
             """, conn);
         cmd.Parameters.AddWithValue("members", members);
-        cmd.Parameters.AddWithValue("payer", message.CustomerId);
-        cmd.Parameters.AddWithValue("payment", message.PaymentId);
-        cmd.Parameters.AddWithValue("received", TypeName(typeof(PaymentReceived)));
-        cmd.Parameters.AddWithValue("approved", TypeName(typeof(OrderApproved)));
-        cmd.Parameters.AddWithValue("released", TypeName(typeof(HoldReleased)));
+        cmd.Parameters.AddWithValue("after", after);
+        cmd.Parameters.AddWithValue("approved", TypeName(store, typeof(OrderApproved)));
+        cmd.Parameters.AddWithValue("released", TypeName(store, typeof(HoldReleased)));
         cmd.Parameters.AddWithValue("system", OrderDecisions.SystemUser);
-        cmd.Parameters.AddWithValue("group", message.GroupId);
-        cmd.Parameters.AddWithValue("profiles", new[] { TypeName(typeof(AccountOpened)), TypeName(typeof(ProfileUpdated)) });
+        cmd.Parameters.AddWithValue("group", group);
+        cmd.Parameters.AddWithValue("profiles", new[] { TypeName(store, typeof(AccountOpened)), TypeName(store, typeof(ProfileUpdated)) });
         await using var reader = await cmd.ExecuteReaderAsync(ct);
-        var grants = new List<(string, string, int)>();
-        while (await reader.ReadAsync(ct)) grants.Add((reader.GetString(0), reader.GetString(1), (int)reader.GetInt64(2)));
+        var grants = new List<(string, string, int, long)>();
+        while (await reader.ReadAsync(ct)) grants.Add((reader.GetString(0), reader.GetString(1), (int)reader.GetInt64(2), reader.GetInt64(3)));
         return grants;
     }
 }

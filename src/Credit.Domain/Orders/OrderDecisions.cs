@@ -5,8 +5,10 @@ namespace Credit.Domain.Orders;
 
 public sealed record PlaceOrder(string OrderId, decimal Amount, DateOnly OrderedOn, PaymentTerms? PaymentTerms, RequestPrint Fingerprint);
 
-/// <summary>A payment that bounced in a shared pool: whose, which, and what it was worth in the company currency.</summary>
-public sealed record PoolBounce(string CustomerId, string PaymentId, decimal Worth);
+/// <summary>A payment that bounced in a shared pool: whose, which, and what it was worth in the company currency;
+/// BouncedSince, what that customer's payments that came before a grant and bounced since it were worth (this one among
+/// them): more than the pool had to spare at the grant, and the grant needed them.</summary>
+public sealed record PoolBounce(string CustomerId, string PaymentId, decimal Worth, decimal? BouncedSince = null);
 
 public sealed record OrderResult(string OrderId, OrderStatus Status, decimal Amount, IReadOnlyList<string> Reasons, IReadOnlyList<string> Warnings);
 
@@ -162,7 +164,7 @@ public static class OrderDecisions
         var with = CreditRules.Decide(account, ctx.Policy, withoutPool with { Exposure = withoutPool.Exposure - bounce.Worth }, request, ctx.Today);
         // As for the payer's own grants: one the pool passed only with the payment, or one that needed it when granted (the
         // pool had less to spare than the payment: a pool cut since does not keep it granted).
-        var neededIt = order.PoolSpareAtGrant is { } spare && ctx.Policy.ToCompanyCurrency(spare, account.Currency) < bounce.Worth;
+        var neededIt = order.PoolSpareAtGrant is { } spare && ctx.Policy.ToCompanyCurrency(spare, account.Currency) < (bounce.BouncedSince ?? bounce.Worth);
         if (with.Reasons.Contains(Policy.ReasonCodes.GroupLimitExceeded) && !neededIt) return Outcome<bool>.Accept(false);
         return Outcome<bool>.Accept(true, new OrderHeldAgain(order.Id, bounce.PaymentId, without.Reasons, without.Warnings, bounce.CustomerId));
     }

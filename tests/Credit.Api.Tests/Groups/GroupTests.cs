@@ -187,6 +187,47 @@ public class GroupTests(AppFixture app)
         (await app.Clerk.Get($"/api/groups/{group}")).Decimal("exposure").ShouldBe(1300m);
     }
 
+    [Fact]
+    public async Task A_deposit_that_made_room_is_taken_back_though_its_payer_became_a_supplier_since()
+    {
+        var group = AppFixture.NewId("poolkind");
+        await app.Controller.Put($"/api/groups/{group}", new { name = "Pool", sharedCreditLimit = 10000 });
+        var contact = await app.Customer(new { name = "Both ways", groupId = group, kind = "both" });
+        var buyer = await app.Customer(new { name = "Buyer", groupId = group, creditLimit = 100000 });
+        (await app.Clerk.Post($"/api/customers/{buyer}/invoices", new { invoiceId = "I1", amount = 9000 })).Status.ShouldBe(201);
+        (await app.Clerk.Post($"/api/customers/{buyer}/orders", new { orderId = "O1", amount = 3000 })).Codes("reasons").ShouldBe(["GROUP_LIMIT_EXCEEDED"]);
+        (await app.Clerk.Post($"/api/customers/{contact}/payments", new { paymentId = "D1", amount = 5000 })).Status.ShouldBe(201);
+        await Scenario.Eventually(() => app.Clerk.Get($"/api/customers/{buyer}/orders/O1"), r => r.String("status") == "released");
+
+        // A clerk makes the contact a supplier (its deposit leaves the pool), then reverses the deposit.
+        (await app.Clerk.Put($"/api/customers/{contact}", new { kind = "supplier" })).Status.ShouldBe(200);
+        (await app.Clerk.Post($"/api/customers/{contact}/payments/D1/reverse", new { reason = "bounced" })).Status.ShouldBe(200);
+
+        await Scenario.Eventually(() => app.Clerk.Get($"/api/customers/{buyer}/orders/O1"), r => r.String("status") == "held");
+    }
+
+    [Fact]
+    public async Task Two_of_a_members_cheques_that_together_paid_for_anothers_grant_take_it_back_after_a_pool_cut()
+    {
+        var group = AppFixture.NewId("pooltwo");
+        await app.Controller.Put($"/api/groups/{group}", new { name = "Pool", sharedCreditLimit = 10000 });
+        var payer = await app.Customer(new { name = "Payer", groupId = group });
+        var member = await app.Customer(new { name = "Member", groupId = group });
+        (await app.Clerk.Post($"/api/customers/{payer}/invoices", new { invoiceId = "I1", amount = 10000 })).Status.ShouldBe(201);
+        (await app.Clerk.Post($"/api/customers/{payer}/payments", new { paymentId = "Q1", amount = 3000 })).Status.ShouldBe(201);
+        (await app.Clerk.Post($"/api/customers/{payer}/payments", new { paymentId = "Q2", amount = 3000 })).Status.ShouldBe(201);
+        (await app.Clerk.Post($"/api/customers/{member}/orders", new { orderId = "O1", amount = 2000 })).String("status").ShouldBe("approved"); // 4,000 to spare
+
+        (await app.Clerk.Post($"/api/customers/{payer}/payments/Q1/reverse", new { reason = "bounced" })).Status.ShouldBe(200);
+        await Task.Delay(1000);
+        (await app.Clerk.Get($"/api/customers/{member}/orders/O1")).String("status").ShouldBe("approved"); // 9,000 of 10,000: it fits
+        await app.Controller.Put($"/api/groups/{group}", new { name = "Pool", sharedCreditLimit = 5000 });
+        (await app.Clerk.Post($"/api/customers/{payer}/payments/Q2/reverse", new { reason = "bounced" })).Status.ShouldBe(200);
+
+        // Together the two were worth 6,000, more than the 4,000 it had to spare: it needed them, cut or not.
+        await Scenario.Eventually(() => app.Clerk.Get($"/api/customers/{member}/orders/O1"), r => r.String("status") == "held");
+    }
+
     /// <summary>A member held for the pool that leaves it has its own holds re-checked: they were no longer among the
     /// pool's members', so only a later payment freed them.</summary>
     [Theory]
