@@ -173,8 +173,8 @@ public sealed class AccountStore(
 
     /// <summary>
     /// What the decision sends, in its transaction: a hold review when the position improved (held orders may now
-    /// pass), a look at the other pool members' grants when a payment bounced in a pool, and the reminders of the installments it opened: those due today at once, the others to wait for
-    /// their date in <see cref="WaitingReminders"/>.
+    /// pass), a look at the other pool members' grants when a payment bounced, and the reminders of the installments it
+    /// opened: those due today at once, the others to wait for their date in <see cref="WaitingReminders"/>.
     /// </summary>
     private static (Func<IMartenOutbox, Task>? Messages, IReadOnlyList<Reminder> Waiting) Sends(
         string customerId, Caller caller, CreditAccount? before, Groups.CustomerGroup? pool, IReadOnlyList<object> events, CreditContext context)
@@ -183,8 +183,9 @@ public sealed class AccountStore(
             && (pool is not null || before.HeldOrders.Count > 0);
         var leftPool = pool is not null && before!.HeldOrders.Count > 0
             && events.OfType<Domain.Accounts.ProfileUpdated>().Any(p => p.Profile.GroupId != before.Profile.GroupId);
-        // A bounce in a pool may take back what the system granted other members on the room the payment made.
-        var bounced = pool is null ? null : events.OfType<Domain.Accounts.PaymentReversed>().FirstOrDefault();
+        // A bounce may take back what the system granted the other members of the pool the payer was in when it paid (in a
+        // pool now or not: the handler reads where it was; bounces are rare).
+        var bounced = events.OfType<Domain.Accounts.PaymentReversed>().FirstOrDefault();
         var reminders = ReminderSchedule.For(customerId, before, events, context.Policy.ReminderDaysBefore, context.Today);
         var now = reminders.Where(r => r.SendOn <= context.Today).ToArray();
         IReadOnlyList<Reminder> waiting = now.Length == reminders.Count ? [] : reminders.Where(r => r.SendOn > context.Today).ToArray();
@@ -199,7 +200,7 @@ public sealed class AccountStore(
                 // Out of the pool, its own holds are no longer among the pool's members': reviewed on their own.
                 if (pool is null || leftPool) await outbox.PublishAsync(new ReviewHolds(customerId), traced);
             }
-            if (bounced is not null) await outbox.PublishAsync(new HoldAgainAcrossPool(pool!.Id, customerId, bounced.PaymentId), traced);
+            if (bounced is not null) await outbox.PublishAsync(new HoldAgainAcrossPool(pool?.Id, customerId, bounced.PaymentId), traced);
             foreach (var reminder in now) await outbox.PublishAsync(new SendReminder(reminder), traced);
         }, waiting);
     }

@@ -11,10 +11,11 @@ using Wolverine;
 namespace Credit.Api.Holds;
 
 /// <summary>
-/// A member of a shared pool had a payment bounce: the other members' orders the system granted after it came may have
-/// rested on the room it made in the pool. Sent in the reversal's transaction; the payer's own orders were decided there.
+/// A customer had a payment bounce: the other members' orders the system granted after it came may have rested on the room
+/// it made in the pool the payer was in then. Sent in the reversal's transaction; the payer's own orders were decided there.
+/// GroupId: the payer's pool now (null: none), for the record; the handler goes by the one it paid in.
 /// </summary>
-public sealed record HoldAgainAcrossPool(string GroupId, string CustomerId, string PaymentId);
+public sealed record HoldAgainAcrossPool(string? GroupId, string CustomerId, string PaymentId);
 
 public static class HoldAgainAcrossPoolHandler
 {
