@@ -57,14 +57,19 @@ public static class HoldAgainAcrossPoolHandler
         // The pool as each decision finds it holds the grants kept so far and those not yet decided: without the latter.
         var undecided = grants.Sum(g => g.Worth);
         var system = new Caller(OrderDecisions.SystemUser, new HashSet<string>(), context.CorrelationId ?? Guid.NewGuid().ToString("N"));
+        var heldAgain = false;
         foreach (var grant in grants)
         {
             var bounce = new PoolBounce(message.CustomerId, message.PaymentId, worth, grant.BouncedSince);
-            await accounts.Decide(grant.Customer, system, (account, ctx) => account is null
+            var outcome = await accounts.Decide(grant.Customer, system, (account, ctx) => account is null
                 ? Domain.Decisions.Outcome<bool>.Accept(false)
                 : OrderDecisions.HoldAgainInPool(account, ctx, bounce, grant.Order, grant.Version, -undecided), ct);
+            heldAgain |= outcome.Result;
             undecided -= grant.Worth;
         }
+        // The payer's own grants were decided first, in the reversal's commit, beside these: what these give back to the pool
+        // goes to the longest waiting of the pool's holds (a payer's later, smaller grant may fit once an older one is out).
+        if (heldAgain) await context.PublishAsync(new ReviewGroupHolds(group));
     }
 
     private static string TypeName(IDocumentStore store, Type t) => ((DocumentStore)store).Events.EventMappingFor(t).EventTypeName;

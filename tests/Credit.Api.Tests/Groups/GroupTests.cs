@@ -228,6 +228,29 @@ public class GroupTests(AppFixture app)
         await Scenario.Eventually(() => app.Clerk.Get($"/api/customers/{member}/orders/O1"), r => r.String("status") == "held");
     }
 
+    [Fact]
+    public async Task What_the_other_members_give_back_after_a_bounce_goes_to_the_longest_waiting_hold()
+    {
+        // The payer's own grants are decided in the reversal's commit, before the other member's older one: all three are held
+        // again, but once that one is out the payer's smallest fits, as strictly oldest first would have kept it.
+        var group = AppFixture.NewId("poolorder");
+        await app.Controller.Put($"/api/groups/{group}", new { name = "Pool", sharedCreditLimit = 10000 });
+        var payer = await app.Customer(new { name = "Payer", groupId = group });
+        var member = await app.Customer(new { name = "Member", groupId = group });
+        (await app.Clerk.Post($"/api/customers/{payer}/invoices", new { invoiceId = "I1", amount = 9000 })).Status.ShouldBe(201);
+        (await app.Clerk.Post($"/api/customers/{payer}/payments", new { paymentId = "PAY", amount = 5000 })).Status.ShouldBe(201);
+        (await app.Clerk.Post($"/api/customers/{member}/orders", new { orderId = "QO", amount = 3000 })).String("status").ShouldBe("approved");
+        (await app.Clerk.Post($"/api/customers/{payer}/orders", new { orderId = "PO1", amount = 2000 })).String("status").ShouldBe("approved");
+        (await app.Clerk.Post($"/api/customers/{payer}/orders", new { orderId = "PO2", amount = 1000 })).String("status").ShouldBe("approved");
+
+        (await app.Clerk.Post($"/api/customers/{payer}/payments/PAY/reverse", new { reason = "bounced" })).Status.ShouldBe(200);
+
+        await Scenario.Eventually(() => app.Clerk.Get($"/api/customers/{payer}/orders/PO2"), r => r.String("status") == "released");
+        (await app.Clerk.Get($"/api/customers/{member}/orders/QO")).String("status").ShouldBe("held");
+        (await app.Clerk.Get($"/api/customers/{payer}/orders/PO1")).String("status").ShouldBe("held");
+        (await app.Clerk.Get($"/api/groups/{group}")).Decimal("exposure").ShouldBe(10000m);
+    }
+
     /// <summary>A member held for the pool that leaves it has its own holds re-checked: they were no longer among the
     /// pool's members', so only a later payment freed them.</summary>
     [Theory]
