@@ -31,27 +31,32 @@ public static class HoldAgainAcrossPoolHandler
         PolicyStore policies, IMessageContext context, CancellationToken ct)
     {
         var policy = await policies.Current(ct);
-        var amounts = await accounts.View(message.CustomerId, a => a.Payments.Values.Select(p => (p.Id, Worth: policy.ToCompanyCurrency(p.Amount, a.Currency)))
-            .Where(p => p.Worth is not null).ToDictionary(p => p.Id, p => p.Worth!.Value), ct);
+        // Each payment's worth in the company currency, and of what it settled (the debt it paid, as against credit left over).
+        var amounts = await accounts.View(message.CustomerId, a => a.Payments.Values
+            .Select(p => (p.Id, Worth: policy.ToCompanyCurrency(p.Amount, a.Currency), Settled: policy.ToCompanyCurrency(p.Settlements.Sum(x => x.Amount), a.Currency)))
+            .Where(p => p.Worth is not null && p.Settled is not null).ToDictionary(p => p.Id, p => (Worth: p.Worth!.Value, Settled: p.Settled!.Value)), ct);
         await using var conn = await store.OpenConnection(ConnectionUsage.Read, ct);
         var payments = await PaymentsOf(conn, store, message.CustomerId, ct);
         if (amounts is null || !payments.TryGetValue(message.PaymentId, out var payment) || payment.Reversed is null
-            || !amounts.TryGetValue(message.PaymentId, out var worth)) return;
-        // The room it made was in the pool the payer was in when it came, and none if it came from a supplier-only contact
-        // (no part of a pool: its deposit made no room; a kind changed since does not change what it made).
+            || !amounts.TryGetValue(message.PaymentId, out var paid)) return;
+        // The room it made was in the pool the payer was in when it came, while it stayed there. From a supplier-only contact
+        // only the debt it paid made room (the pool counts such a contact only while it owes: a deposit made none); a kind
+        // changed since does not change what it made.
         var (group, supplier) = await ProfileAt(conn, store, message.CustomerId, payment.Version, ct);
-        if (group is null || supplier) return;
+        var worth = supplier ? paid.Settled : paid.Worth;
+        if (group is null || worth <= 0m) return;
+        var left = await LeftAt(conn, store, message.CustomerId, payment.Version, group, ct);
         var others = (await CreditContexts.Members(session, group, ct)).Select(m => m.Id).Where(id => id != message.CustomerId).ToArray();
         if (others.Length == 0) return;
 
         var grants = new List<(string Customer, string Order, int Version, decimal Worth, decimal BouncedSince)>();
-        foreach (var (customer, order, version, seq) in await GrantsAfter(conn, store, group, payment.Received, others, ct))
+        foreach (var (customer, order, version, seq) in await GrantsAfter(conn, store, group, payment.Received, left ?? long.MaxValue, others, ct))
         {
             var orderWorth = await accounts.View(customer, a => a.Orders.GetValueOrDefault(order) is { } o && o.GrantedAt == version && o.CountsAsExposure
                 ? policy.ToCompanyCurrency(o.Amount, a.Currency) is { } w ? new Tuple<decimal>(w) : null
                 : null, ct);
             // What the grant may have rested on: the payer's payments that came before it and have bounced since.
-            var since = payments.Where(p => p.Value.Received < seq && p.Value.Reversed > seq).Sum(p => amounts.GetValueOrDefault(p.Key));
+            var since = payments.Where(p => p.Value.Received < seq && p.Value.Reversed > seq).Sum(p => amounts.GetValueOrDefault(p.Key).Worth);
             if (orderWorth is not null) grants.Add((customer, order, version, orderWorth.Item1, since));
         }
         // The pool as each decision finds it holds the grants kept so far and those not yet decided: without the latter.
@@ -111,14 +116,31 @@ public static class HoldAgainAcrossPoolHandler
         return await reader.ReadAsync(ct) ? (reader.IsDBNull(0) ? null : reader.GetString(0), !reader.IsDBNull(1) && reader.GetBoolean(1)) : (null, false);
     }
 
-    /// <summary>The members' approvals and system releases recorded after the payment while they were in this group (an order
-    /// granted before a member joined rested on no room of this pool), oldest first: (customer, order, version, sequence).</summary>
+    /// <summary>Where in the event log the customer left the group after this version (null: it is still in it).</summary>
+    private static async Task<long?> LeftAt(Npgsql.NpgsqlConnection conn, IDocumentStore store, string customer, int version, string group,
+        CancellationToken ct)
+    {
+        await using var cmd = new Npgsql.NpgsqlCommand($"""
+            select min(p.seq_id) from {MartenSetup.Schema}.mt_events p
+            where p.stream_id = @customer and p.type = any(@profiles) and p.version > @version
+              and (p.data -> 'profile' ->> 'groupId') is distinct from @group
+            """, conn);
+        cmd.Parameters.AddWithValue("customer", customer);
+        cmd.Parameters.AddWithValue("version", (long)version);
+        cmd.Parameters.AddWithValue("group", group);
+        cmd.Parameters.AddWithValue("profiles", new[] { TypeName(store, typeof(AccountOpened)), TypeName(store, typeof(ProfileUpdated)) });
+        return await cmd.ExecuteScalarAsync(ct) is long seq ? seq : null;
+    }
+
+    /// <summary>The members' approvals and system releases recorded after the payment and before the payer left (<paramref
+    /// name="before"/>), while they were in this group (an order granted before a member joined rested on no room of this
+    /// pool), oldest first: (customer, order, version, sequence).</summary>
     private static async Task<List<(string, string, int, long)>> GrantsAfter(Npgsql.NpgsqlConnection conn, IDocumentStore store, string group,
-        long after, string[] members, CancellationToken ct)
+        long after, long before, string[] members, CancellationToken ct)
     {
         await using var cmd = new Npgsql.NpgsqlCommand($"""
             select e.stream_id, e.data ->> 'orderId', e.version, e.seq_id from {MartenSetup.Schema}.mt_events e
-            where e.stream_id = any(@members) and e.seq_id > @after
+            where e.stream_id = any(@members) and e.seq_id > @after and e.seq_id < @before
               and (e.type = @approved or (e.type = @released and e.data ->> 'by' = @system))
               and (select p.data -> 'profile' ->> 'groupId' from {MartenSetup.Schema}.mt_events p
                    where p.stream_id = e.stream_id and p.type = any(@profiles) and p.version < e.version
@@ -127,6 +149,7 @@ public static class HoldAgainAcrossPoolHandler
             """, conn);
         cmd.Parameters.AddWithValue("members", members);
         cmd.Parameters.AddWithValue("after", after);
+        cmd.Parameters.AddWithValue("before", before);
         cmd.Parameters.AddWithValue("approved", TypeName(store, typeof(OrderApproved)));
         cmd.Parameters.AddWithValue("released", TypeName(store, typeof(HoldReleased)));
         cmd.Parameters.AddWithValue("system", OrderDecisions.SystemUser);

@@ -251,6 +251,46 @@ public class GroupTests(AppFixture app)
         (await app.Clerk.Get($"/api/groups/{group}")).Decimal("exposure").ShouldBe(10000m);
     }
 
+    [Fact]
+    public async Task A_supplier_that_owed_paid_real_room_into_the_pool_and_its_bounce_takes_it_back()
+    {
+        // The pool counts a supplier-only contact while it owes: the debt it paid made room, unlike a deposit.
+        var group = AppFixture.NewId("poolsupowe");
+        await app.Controller.Put($"/api/groups/{group}", new { name = "Pool", sharedCreditLimit = 1000 });
+        var contact = await app.Customer(new { name = "Owes", groupId = group, kind = "both" });
+        var member = await app.Customer(new { name = "Member", groupId = group, creditLimit = 100000 });
+        (await app.Clerk.Post($"/api/customers/{contact}/invoices", new { invoiceId = "I1", amount = 1000 })).Status.ShouldBe(201);
+        (await app.Clerk.Put($"/api/customers/{contact}", new { kind = "supplier" })).Status.ShouldBe(200);
+        (await app.Clerk.Post($"/api/customers/{contact}/payments", new { paymentId = "P1", amount = 1000 })).Status.ShouldBe(201);
+        (await app.Clerk.Post($"/api/customers/{member}/orders", new { orderId = "O1", amount = 1000 })).String("status").ShouldBe("approved");
+
+        (await app.Clerk.Post($"/api/customers/{contact}/payments/P1/reverse", new { reason = "bounced" })).Status.ShouldBe(200);
+
+        await Scenario.Eventually(() => app.Clerk.Get($"/api/customers/{member}/orders/O1"), r => r.String("status") == "held");
+    }
+
+    [Fact]
+    public async Task A_payer_that_moved_to_another_pool_takes_back_nothing_granted_in_the_old_one_after_it_left()
+    {
+        var (old, other) = (AppFixture.NewId("poolold"), AppFixture.NewId("poolnew"));
+        await app.Controller.Put($"/api/groups/{old}", new { name = "Old", sharedCreditLimit = 1000 });
+        await app.Controller.Put($"/api/groups/{other}", new { name = "New", sharedCreditLimit = 100000 });
+        var member = await app.Customer(new { name = "Member", groupId = old, creditLimit = 100000 });
+        var payer = await app.Customer(new { name = "Payer", groupId = old });
+        (await app.Clerk.Post($"/api/customers/{member}/invoices", new { invoiceId = "I1", amount = 1000 })).Status.ShouldBe(201);
+        (await app.Clerk.Post($"/api/customers/{payer}/payments", new { paymentId = "DEP", amount = 1000 })).Status.ShouldBe(201);
+        (await app.Controller.Put($"/api/customers/{payer}", new { groupId = other })).Status.ShouldBe(200); // its credit leaves with it
+        // Room from a higher limit, granted after the payer left; then a cut a controller answers for.
+        await app.Controller.Put($"/api/groups/{old}", new { name = "Old", sharedCreditLimit = 1500 });
+        (await app.Clerk.Post($"/api/customers/{member}/orders", new { orderId = "O1", amount = 500 })).String("status").ShouldBe("approved");
+        await app.Controller.Put($"/api/groups/{old}", new { name = "Old", sharedCreditLimit = 1400 });
+
+        (await app.Clerk.Post($"/api/customers/{payer}/payments/DEP/reverse", new { reason = "bounced" })).Status.ShouldBe(200);
+
+        await Task.Delay(1500); // the bounce's look across the pool runs a moment later
+        (await app.Clerk.Get($"/api/customers/{member}/orders/O1")).String("status").ShouldBe("approved");
+    }
+
     /// <summary>A member held for the pool that leaves it has its own holds re-checked: they were no longer among the
     /// pool's members', so only a later payment freed them.</summary>
     [Theory]
