@@ -170,7 +170,7 @@ public sealed class HashChain(IDocumentStore store, ILogger<HashChain> log) : IH
 
     /// <summary>The event type alias Marten stores for a stored .NET type name (null: not one of our events).</summary>
     private string? AliasOf(string? dotnetType) => dotnetType is null ? null : _aliases.GetOrAdd(dotnetType, name =>
-        Type.GetType(name) is { } type ? ((Marten.DocumentStore)store).Events.EventMappingFor(type).EventTypeName : null);
+        Type.GetType(name) is { } type ? store.EventTypeName(type) : null);
 
     private static Verification Broken(long version, string code) => new(false, 0, null, version, Localization.Text.Of(code), code);
 

@@ -77,8 +77,6 @@ public static class HoldAgainAcrossPoolHandler
         if (heldAgain) await context.PublishAsync(new ReviewGroupHolds(group));
     }
 
-    private static string TypeName(IDocumentStore store, Type t) => ((DocumentStore)store).Events.EventMappingFor(t).EventTypeName;
-
     /// <summary>The payer's payments: where each came in the event log (and its account version), and where it bounced.</summary>
     private static async Task<Dictionary<string, (long Received, int Version, long? Reversed)>> PaymentsOf(Npgsql.NpgsqlConnection conn,
         IDocumentStore store, string payer, CancellationToken ct)
@@ -88,8 +86,8 @@ public static class HoldAgainAcrossPoolHandler
             where e.stream_id = @payer and e.type = any(@types) order by e.seq_id
             """, conn);
         cmd.Parameters.AddWithValue("payer", payer);
-        cmd.Parameters.AddWithValue("received", TypeName(store, typeof(PaymentReceived)));
-        cmd.Parameters.AddWithValue("types", new[] { TypeName(store, typeof(PaymentReceived)), TypeName(store, typeof(PaymentReversed)) });
+        cmd.Parameters.AddWithValue("received", store.EventTypeName(typeof(PaymentReceived)));
+        cmd.Parameters.AddWithValue("types", new[] { store.EventTypeName(typeof(PaymentReceived)), store.EventTypeName(typeof(PaymentReversed)) });
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         var payments = new Dictionary<string, (long Received, int Version, long? Reversed)>();
         while (await reader.ReadAsync(ct))
@@ -111,26 +109,23 @@ public static class HoldAgainAcrossPoolHandler
             """, conn);
         cmd.Parameters.AddWithValue("customer", customer);
         cmd.Parameters.AddWithValue("version", (long)version);
-        cmd.Parameters.AddWithValue("profiles", new[] { TypeName(store, typeof(AccountOpened)), TypeName(store, typeof(ProfileUpdated)) });
+        cmd.Parameters.AddWithValue("profiles", ProfileTypes(store));
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         return await reader.ReadAsync(ct) ? (reader.IsDBNull(0) ? null : reader.GetString(0), !reader.IsDBNull(1) && reader.GetBoolean(1)) : (null, false);
     }
 
     /// <summary>Where in the event log the customer left the group after this version (null: it is still in it).</summary>
-    private static async Task<long?> LeftAt(Npgsql.NpgsqlConnection conn, IDocumentStore store, string customer, int version, string group,
-        CancellationToken ct)
-    {
-        await using var cmd = new Npgsql.NpgsqlCommand($"""
+    private static Task<long?> LeftAt(Npgsql.NpgsqlConnection conn, IDocumentStore store, string customer, int version, string group,
+        CancellationToken ct) =>
+        conn.Scalar<long?>($"""
             select min(p.seq_id) from {MartenSetup.Schema}.mt_events p
             where p.stream_id = @customer and p.type = any(@profiles) and p.version > @version
               and (p.data -> 'profile' ->> 'groupId') is distinct from @group
-            """, conn);
-        cmd.Parameters.AddWithValue("customer", customer);
-        cmd.Parameters.AddWithValue("version", (long)version);
-        cmd.Parameters.AddWithValue("group", group);
-        cmd.Parameters.AddWithValue("profiles", new[] { TypeName(store, typeof(AccountOpened)), TypeName(store, typeof(ProfileUpdated)) });
-        return await cmd.ExecuteScalarAsync(ct) is long seq ? seq : null;
-    }
+            """, ct, ("customer", customer), ("version", (long)version), ("group", group), ("profiles", ProfileTypes(store)));
+
+    /// <summary>The events that carry a customer's profile (its group and kind).</summary>
+    private static string[] ProfileTypes(IDocumentStore store) =>
+        [store.EventTypeName(typeof(AccountOpened)), store.EventTypeName(typeof(ProfileUpdated))];
 
     /// <summary>The members' approvals and system releases recorded after the payment and before the payer left (<paramref
     /// name="before"/>), while they were in this group (an order granted before a member joined rested on no room of this
@@ -150,11 +145,11 @@ public static class HoldAgainAcrossPoolHandler
         cmd.Parameters.AddWithValue("members", members);
         cmd.Parameters.AddWithValue("after", after);
         cmd.Parameters.AddWithValue("before", before);
-        cmd.Parameters.AddWithValue("approved", TypeName(store, typeof(OrderApproved)));
-        cmd.Parameters.AddWithValue("released", TypeName(store, typeof(HoldReleased)));
+        cmd.Parameters.AddWithValue("approved", store.EventTypeName(typeof(OrderApproved)));
+        cmd.Parameters.AddWithValue("released", store.EventTypeName(typeof(HoldReleased)));
         cmd.Parameters.AddWithValue("system", OrderDecisions.SystemUser);
         cmd.Parameters.AddWithValue("group", group);
-        cmd.Parameters.AddWithValue("profiles", new[] { TypeName(store, typeof(AccountOpened)), TypeName(store, typeof(ProfileUpdated)) });
+        cmd.Parameters.AddWithValue("profiles", ProfileTypes(store));
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         var grants = new List<(string, string, int, long)>();
         while (await reader.ReadAsync(ct)) grants.Add((reader.GetString(0), reader.GetString(1), (int)reader.GetInt64(2), reader.GetInt64(3)));

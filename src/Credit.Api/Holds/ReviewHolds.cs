@@ -94,7 +94,7 @@ public static class ReviewHoldsHandler
         cmd.Parameters.AddWithValue("orders", held.Select(h => h.Order).Distinct().ToArray());
         // Held, or held again after a bounced payment: it waits from its latest hold.
         cmd.Parameters.AddWithValue("types", new[] { typeof(Domain.Accounts.OrderHeld), typeof(Domain.Accounts.OrderHeldAgain) }
-            .Select(t => ((DocumentStore)store).Events.EventMappingFor(t).EventTypeName).ToArray());
+            .Select(store.EventTypeName).ToArray());
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         var sequence = new Dictionary<(string, string), long>();
         while (await reader.ReadAsync(ct)) sequence[(reader.GetString(0), reader.GetString(1))] = reader.GetInt64(2);

@@ -25,6 +25,10 @@ public static class StoreConnections
         await conn.Execute(script, ct);
     }
 
+    /// <summary>The name Marten stores in mt_events.type for an event type, for SQL over the event table.</summary>
+    public static string EventTypeName(this IDocumentStore store, Type eventType) =>
+        ((DocumentStore)store).Events.EventMappingFor(eventType).EventTypeName;
+
     /// <summary>The first column of the first row (default when none or null).</summary>
     public static async Task<T> Scalar<T>(this NpgsqlConnection conn, string sql, CancellationToken ct, params (string Name, object Value)[] parameters)
     {
