@@ -53,11 +53,17 @@ public static class ApiDocument
             // /health needs no token: no security requirement on it.
             if (authorize.Count == 0) operation.Security = [];
             var path = context.Description.RelativePath ?? "";
-            Summarize(operation, path, authorize.Select(a => a.Roles).FirstOrDefault(r => r is not null));
+            var roles = authorize.Select(a => a.Roles).FirstOrDefault(r => r is not null);
+            // Kept for the error answers, written once the document is whole (not serialised).
+            if (roles is not null) (operation.Metadata ??= new Dictionary<string, object>())[RolesKey] = roles;
+            Summarize(operation, path, roles);
             DescribeQuery(operation, path);
             return Task.CompletedTask;
         });
     }
+
+    /// <summary>Where an operation keeps the roles that may call it, between its transformer and the document's.</summary>
+    private const string RolesKey = "credit.roles";
 
     /// <summary>
     /// The XML comment is the whole story; the reference's sidebar wants a line. The summary keeps the first sentence, the
@@ -177,7 +183,8 @@ public static class ApiDocument
                 {
                     statuses.Add((401, "UNAUTHENTICATED: no token, or one that is expired or not ours"));
                     // The assignment rule binds clerks only: where a clerk may not call at all, FORBIDDEN says it.
-                    var clerks = operation.Description?.Contains("`clerk`", StringComparison.Ordinal) == true;
+                    var clerks = operation.Metadata?.TryGetValue(RolesKey, out var roles) == true
+                        && ((string)roles).Split(',').Contains(Auth.Roles.Clerk);
                     statuses.Add((403, "FORBIDDEN (the role does not allow it)"
                         + (clerks && route.StartsWith("/api/customers/{customerId}", StringComparison.Ordinal)
                             ? ", CUSTOMER_NOT_ASSIGNED (a clerk, on a customer assigned to others)" : "")
