@@ -82,12 +82,13 @@ public sealed record CreditPolicy
     /// pool more room from a member in credit (its negative exposure weighs more). Only customers in them, and pools with
     /// such a member, may gain.
     /// </summary>
-    public IReadOnlySet<string> ChangedRates(CreditPolicy before) =>
-        ExchangeRates.Where(r => !before.ExchangeRates.TryGetValue(r.Key, out var rate) || r.Value != rate).Select(r => r.Key).ToHashSet();
+    public IReadOnlySet<string> ChangedRates(CreditPolicy before) => RatesNewOr(before, (now, was) => now != was);
 
     /// <summary>The currencies whose rate is new or lower: an order in one converts to less against the review threshold.</summary>
-    public IReadOnlySet<string> LoweredRates(CreditPolicy before) =>
-        ExchangeRates.Where(r => !before.ExchangeRates.TryGetValue(r.Key, out var rate) || r.Value < rate).Select(r => r.Key).ToHashSet();
+    public IReadOnlySet<string> LoweredRates(CreditPolicy before) => RatesNewOr(before, (now, was) => now < was);
+
+    private HashSet<string> RatesNewOr(CreditPolicy before, Func<decimal, decimal, bool> moved) =>
+        ExchangeRates.Where(r => !before.ExchangeRates.TryGetValue(r.Key, out var was) || moved(r.Value, was)).Select(r => r.Key).ToHashSet();
 
     /// <summary>The same settings (the record's own equality compares its lists and maps by reference).</summary>
     public bool SameAs(CreditPolicy other) =>
