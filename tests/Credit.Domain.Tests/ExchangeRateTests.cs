@@ -164,4 +164,22 @@ public class ExchangeRateTests
         var off = policy with { Rules = new Dictionary<string, RuleMode> { [ReasonCodes.OrderValueReview] = RuleMode.Off } };
         CreditRules.Decide(Customer("KWD"), off, null, new CreditRequest(DocumentKind.Order, 1m, Today), Today).Allowed.ShouldBeTrue();
     }
+
+    [Fact]
+    public void Where_the_review_only_warns_an_unconvertible_order_goes_through_with_the_missing_rate_as_its_warning()
+    {
+        var warn = Sar with
+        {
+            DefaultCreditLimit = null, OrderReviewThreshold = 500m,
+            Rules = new Dictionary<string, RuleMode> { [ReasonCodes.OrderValueReview] = RuleMode.Warn },
+        };
+        var decision = CreditRules.Decide(Customer("KWD"), warn, null, new CreditRequest(DocumentKind.Order, 1m, Today), Today);
+        decision.Allowed.ShouldBeTrue();
+        decision.Warnings.ShouldBe([ReasonCodes.ExchangeRateMissing]);
+        // A rate the limit itself needs still blocks, and is not repeated as a warning.
+        var inherited = warn with { DefaultCreditLimit = 1_000m };
+        var refused = CreditRules.Decide(Customer("KWD"), inherited, null, new CreditRequest(DocumentKind.Order, 1m, Today), Today);
+        refused.Reasons.ShouldBe([ReasonCodes.ExchangeRateMissing]);
+        refused.Warnings.ShouldBeEmpty();
+    }
 }

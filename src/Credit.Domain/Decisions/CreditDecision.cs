@@ -83,6 +83,7 @@ public static class CreditRules
         var limit = EffectiveLimitOf(account, group, policy);
         var exposure = account.Exposure + request.ExtraExposure;
         var failing = new List<string>();
+        var unratedWarning = false;
 
         if (account.OnHold) failing.Add(ReasonCodes.AccountOnHold);
 
@@ -121,12 +122,15 @@ public static class CreditRules
         if (request.Kind == DocumentKind.Order)
         {
             // The threshold is in the company currency, as every company-wide amount. An order that cannot be converted (no
-            // rate) cannot be shown to be under it: held for the missing rate, which is what a controller must fix.
-            if (policy.OrderReviewThreshold is { } threshold && policy.ModeOf(ReasonCodes.OrderValueReview) != RuleMode.Off)
+            // rate) cannot be shown to be under it: held for the missing rate, which is what a controller must fix; where
+            // the rule only warns, the order goes through with that warning, as it would were it over the threshold.
+            if (policy.OrderReviewThreshold is { } threshold && policy.ModeOf(ReasonCodes.OrderValueReview) is var mode
+                && mode != RuleMode.Off)
             {
                 if (policy.ToCompanyCurrency(request.Amount, account.Currency) is not { } converted)
                 {
-                    if (!failing.Contains(ReasonCodes.ExchangeRateMissing)) failing.Add(ReasonCodes.ExchangeRateMissing);
+                    if (mode == RuleMode.Warn) unratedWarning = true;
+                    else if (!failing.Contains(ReasonCodes.ExchangeRateMissing)) failing.Add(ReasonCodes.ExchangeRateMissing);
                 }
                 else if (converted > threshold) failing.Add(ReasonCodes.OrderValueReview);
             }
@@ -135,14 +139,16 @@ public static class CreditRules
                 failing.Add(ReasonCodes.PaymentTermsExtended);
         }
 
-        return Conclude(failing, policy, exposure, limit, group, account.Currency);
+        return Conclude(failing, policy, exposure, limit, group, account.Currency, unratedWarning);
     }
 
     private static CreditDecision Conclude(
-        List<string> failing, CreditPolicy policy, decimal exposure, EffectiveLimit limit, GroupPosition? group, string currency)
+        List<string> failing, CreditPolicy policy, decimal exposure, EffectiveLimit limit, GroupPosition? group, string currency,
+        bool unratedWarning = false)
     {
         var reasons = failing.Where(c => policy.ModeOf(c) == RuleMode.Block).ToList();
         var warnings = failing.Where(c => policy.ModeOf(c) == RuleMode.Warn).ToList();
+        if (unratedWarning && !reasons.Contains(ReasonCodes.ExchangeRateMissing)) warnings.Add(ReasonCodes.ExchangeRateMissing);
         return new CreditDecision(reasons.Count == 0, reasons, warnings, exposure, limit.Amount,
             limit.Amount - exposure, limit.Source, PoolOf(group, policy), currency);
     }

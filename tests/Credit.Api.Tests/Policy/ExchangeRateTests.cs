@@ -223,6 +223,15 @@ public sealed class ExchangeRateTests(AppFixture app) : IAsyncLifetime
         await app.Controller.Put("/api/policy", new { orderReviewThreshold = 500, exchangeRates = new Dictionary<string, decimal> { ["USD"] = 3.75m } });
         await Scenario.Eventually(() => app.Clerk.Get($"/api/customers/{dollars}/orders/O1"), r => r.String("status") == "released");
         (await app.Clerk.Post($"/api/customers/{dollars}/orders", new { orderId = "O2", amount = 200 })).Codes("reasons").ShouldBe(["ORDER_VALUE_REVIEW"]);
+
+        // Where the review only warns, the unconvertible order goes through, warned that the threshold could not judge it.
+        await app.Controller.Put("/api/policy", new
+        {
+            orderReviewThreshold = 500, rules = new Dictionary<string, string> { ["ORDER_VALUE_REVIEW"] = "warn" },
+        });
+        var warned = await app.Clerk.Post($"/api/customers/{dollars}/orders", new { orderId = "O3", amount = 10 });
+        warned.String("status").ShouldBe("approved", warned.ToString());
+        warned.Codes("warnings").ShouldBe(["EXCHANGE_RATE_MISSING"]);
     }
 
     [Theory]
