@@ -69,12 +69,41 @@ public sealed class ReportingReads(IDocumentStore store, Operations.RebuildGate 
     public async Task<IReadOnlyList<OpenItemRow>> OpenItems(string? customerId, DateOnly asOf, CancellationToken ct)
     {
         await using var conn = await Open(ct);
+        return await OpenItems(conn, null, customerId, asOf, ct);
+    }
+
+    /// <summary>
+    /// Every customer's open installments and outstanding balance at the close of <paramref name="asOf"/>, read in one
+    /// snapshot: their difference is the credit not yet applied (a payment beyond its allocations, a note on account), which
+    /// a concurrent write must not make up.
+    /// </summary>
+    public async Task<(IReadOnlyList<OpenItemRow> Items, IReadOnlyDictionary<string, decimal> Outstanding)> Receivables(
+        DateOnly asOf, CancellationToken ct)
+    {
+        await using var conn = await Open(ct);
+        await using var tx = await conn.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
+        var items = await OpenItems(conn, tx, null, asOf, ct);
+        await using var cmd = new NpgsqlCommand($"""
+            select customer_id, sum(debit - credit) from {S}.ledger_entries where business_date <= @asOf
+            group by customer_id having sum(debit - credit) <> 0
+            """, conn, tx);
+        cmd.Parameters.AddWithValue("asOf", asOf);
+        var outstanding = new Dictionary<string, decimal>();
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+            while (await r.ReadAsync(ct)) outstanding[r.GetString(0)] = r.GetDecimal(1);
+        await tx.CommitAsync(ct);
+        return (items, outstanding);
+    }
+
+    private static async Task<IReadOnlyList<OpenItemRow>> OpenItems(
+        NpgsqlConnection conn, NpgsqlTransaction? tx, string? customerId, DateOnly asOf, CancellationToken ct)
+    {
         await using var cmd = new NpgsqlCommand($"""
             select customer_id, document_id, installment, due_on, sum(amount) from {S}.item_movements
             where (@id::varchar is null or customer_id = @id) and business_date <= @asOf
             group by customer_id, document_id, installment, due_on having sum(amount) <> 0
             order by customer_id, due_on, document_id, installment
-            """, conn);
+            """, conn, tx);
         cmd.Parameters.Add(new NpgsqlParameter("id", NpgsqlTypes.NpgsqlDbType.Varchar) { Value = (object?)customerId ?? DBNull.Value });
         cmd.Parameters.AddWithValue("asOf", asOf);
         await using var r = await cmd.ExecuteReaderAsync(ct);

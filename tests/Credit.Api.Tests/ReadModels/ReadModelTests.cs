@@ -136,6 +136,42 @@ public class ReadModelTests(AppFixture app)
     }
 
     [Fact]
+    public async Task The_aging_sets_credit_not_yet_applied_beside_the_buckets_so_it_adds_up_to_the_balance()
+    {
+        // A payment allocated to one invoice leaves the rest on account; a deposit larger than the invoice leaves a customer in credit.
+        var partly = await app.Customer(new { name = "Allocated", creditLimit = 10000 });
+        await Invoice(partly, "I2", 750, "2026-11-01", "2026-12-01");
+        await Invoice(partly, "I1", 1000, "2026-10-01", "2026-10-31"); // overdue: issued last, or nothing more could be
+        var paid = await app.Clerk.Post($"/api/customers/{partly}/payments",
+            new { paymentId = "P1", amount = 2000, receivedOn = "2026-11-10", allocations = new[] { new { invoiceId = "I2", amount = 750 } } });
+        paid.Decimal("unapplied").ShouldBe(1250m, paid.ToString());
+        var deposit = await app.Customer(new { name = "Deposit", creditLimit = 10000 });
+        await Pay(deposit, "D1", 2000, "2026-11-02");
+        await Invoice(deposit, "I1", 1500, "2026-11-03", "2026-12-03");
+
+        System.Text.Json.JsonElement Row(ApiResponse report, string id) =>
+            report.Body.GetProperty("customers").EnumerateArray().Single(c => c.GetProperty("customerId").GetString() == id);
+        var report = await Reporter.Get("/api/reports/aging?asOf=2026-11-23");
+        report.Status.ShouldBe(200, report.ToString());
+        var row = Row(report, partly);
+        (row.GetProperty("total").GetDecimal(), row.GetProperty("unappliedCredit").GetDecimal(), row.GetProperty("outstanding").GetDecimal())
+            .ShouldBe((1000m, 1250m, -250m), row.ToString());
+        row.GetProperty("buckets").GetProperty("d1_30").GetDecimal().ShouldBe(1000m);
+        (await app.Clerk.Get($"/api/customers/{partly}/balance")).Decimal("outstanding").ShouldBe(-250m);
+        var inCredit = Row(report, deposit);
+        (inCredit.GetProperty("total").GetDecimal(), inCredit.GetProperty("unappliedCredit").GetDecimal(), inCredit.GetProperty("outstanding").GetDecimal())
+            .ShouldBe((0m, 500m, -500m), inCredit.ToString());
+        inCredit.GetProperty("buckets").EnumerateObject().ShouldAllBe(b => b.Value.GetDecimal() == 0m);
+        foreach (var total in report.Body.GetProperty("totals").EnumerateArray())
+            total.GetProperty("outstanding").GetDecimal().ShouldBe(total.GetProperty("total").GetDecimal() - total.GetProperty("unappliedCredit").GetDecimal());
+
+        // Before the payment came there was nothing on account: the buckets were the balance.
+        var before = Row(await Reporter.Get("/api/reports/aging?asOf=2026-11-05"), partly);
+        (before.GetProperty("total").GetDecimal(), before.GetProperty("unappliedCredit").GetDecimal(), before.GetProperty("outstanding").GetDecimal())
+            .ShouldBe((1750m, 0m, 1750m));
+    }
+
+    [Fact]
     public async Task Credit_on_account_settles_open_items_so_a_customer_who_owes_nothing_net_is_not_blocked_as_overdue()
     {
         var id = await app.Customer(new { name = "Goodwill", creditLimit = 1000 });
