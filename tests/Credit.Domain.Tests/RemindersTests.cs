@@ -44,6 +44,27 @@ public class RemindersTests
     }
 
     [Fact]
+    public void Where_backdated_documents_wait_for_the_morning_what_would_go_out_at_once_goes_out_tomorrow()
+    {
+        IReadOnlyList<Reminder> Late(CreditAccount? before, params object[] events) =>
+            ReminderSchedule.For("C1", before, events, daysBefore: 3, Today, backdatedNextMorning: true);
+
+        Late(Account(), Accounts.Invoice("A", 100m, Day(-40), Day(-10))).ShouldBe([new Reminder("C1", "A", 1, ReminderKind.Overdue, Day(-10), Day(1))]);
+        Late(Account(), Accounts.Invoice("B", 100m, Day(-20), Day(2))).ShouldBe([new Reminder("C1", "B", 1, ReminderKind.DueSoon, Day(2), Day(1))]);
+        // Due today and entered late: by tomorrow it is overdue, so that is the reminder it gets.
+        Late(Account(), Accounts.Invoice("C", 100m, Day(-30), Today)).ShouldBe([new Reminder("C1", "C", 1, ReminderKind.Overdue, Today, Day(1))]);
+        // Its own date in the future is kept.
+        Late(Account(), Accounts.Invoice("D", 100m, Day(-5), Day(30))).ShouldBe([new Reminder("C1", "D", 1, ReminderKind.DueSoon, Day(30), Day(27))]);
+        // Today's documents and today's bounce are not late: theirs go out at once, as ever.
+        Late(Account(), Accounts.Invoice("E", 100m, Today, Today)).ShouldBe([new Reminder("C1", "E", 1, ReminderKind.DueSoon, Today, Today)]);
+        var paid = Account(Accounts.Invoice("F", 100m, Day(-40), Day(-10)), Paid("P1", "F", 100m));
+        Late(paid, new PaymentReversed("P1", Today, "bounced")).ShouldBe([new Reminder("C1", "F", 1, ReminderKind.Overdue, Day(-10), Today)]);
+        Late(paid, new PaymentReversed("P1", Day(-3), "bounced")).ShouldBe([new Reminder("C1", "F", 1, ReminderKind.Overdue, Day(-10), Day(1))]);
+        Late(null, new AccountOpened("C1", Accounts.Profile()), new OpeningBalanceRecorded(2500m, Day(-60), Day(-30)))
+            .ShouldBe([new Reminder("C1", Receivable.OpeningBalanceId, 1, ReminderKind.Overdue, Day(-30), Day(1))]);
+    }
+
+    [Fact]
     public void Due_today_is_due_soon_today_and_overdue_tomorrow()
     {
         var first = For(Account(), Accounts.Invoice("A", 100m, Day(-30), Today)).Single();

@@ -34,9 +34,13 @@ public sealed class AccountRead(CreditAccount? account, CreditContext context, S
 /// the account is reloaded and the command decided again, so two documents can never both use the same credit.
 /// </summary>
 public sealed class AccountStore(
-    AccountCache cache, GroupCommit writer, CreditContexts contexts, Checkpoints checkpoints, ILogger<AccountStore> log)
+    AccountCache cache, GroupCommit writer, CreditContexts contexts, Checkpoints checkpoints, IConfiguration config, ILogger<AccountStore> log)
 {
     private const int MaxAttempts = 30;
+
+    /// <summary>Reminders of documents entered after their date wait for the next morning (for merchants who enter paper
+    /// documents in batches: the receipts follow the invoices).</summary>
+    private readonly bool _backdatedNextMorning = config.GetValue("Credit:Reminders:BackdatedNextMorning", false);
 
     /// <summary>
     /// Decides on the account under its gate (and its pool's) and commits the events. <paramref name="consequences"/>:
@@ -69,7 +73,7 @@ public sealed class AccountStore(
                     if (pool is not null) pool.Decisions++;
                     try
                     {
-                        var (messages, waiting) = Sends(customerId, caller, before, pool, outcome.Events, context);
+                        var (messages, waiting) = Sends(customerId, caller, before, pool, outcome.Events, context, _backdatedNextMorning);
                         await writer.Commit(new CommitRequest(customerId, entry.Version, outcome.Events, caller, pool, messages, waiting));
                     }
                     catch (Exception ex) when (IsConflict(ex) && attempt < MaxAttempts)
@@ -177,7 +181,8 @@ public sealed class AccountStore(
     /// opened: those due today at once, the others to wait for their date in <see cref="WaitingReminders"/>.
     /// </summary>
     private static (Func<IMartenOutbox, Task>? Messages, IReadOnlyList<Reminder> Waiting) Sends(
-        string customerId, Caller caller, CreditAccount? before, Groups.CustomerGroup? pool, IReadOnlyList<object> events, CreditContext context)
+        string customerId, Caller caller, CreditAccount? before, Groups.CustomerGroup? pool, IReadOnlyList<object> events, CreditContext context,
+        bool backdatedNextMorning)
     {
         var review = before is not null && events.Any(AccountDecisions.Improves)
             && (pool is not null || before.HeldOrders.Count > 0);
@@ -186,7 +191,7 @@ public sealed class AccountStore(
         // A bounce may take back what the system granted the other members of the pool the payer was in when it paid (in a
         // pool now or not: the handler reads where it was; bounces are rare).
         var bounced = events.OfType<Domain.Accounts.PaymentReversed>().FirstOrDefault();
-        var reminders = ReminderSchedule.For(customerId, before, events, context.Policy.ReminderDaysBefore, context.Today);
+        var reminders = ReminderSchedule.For(customerId, before, events, context.Policy.ReminderDaysBefore, context.Today, backdatedNextMorning);
         var now = reminders.Where(r => r.SendOn <= context.Today).ToArray();
         IReadOnlyList<Reminder> waiting = now.Length == reminders.Count ? [] : reminders.Where(r => r.SendOn > context.Today).ToArray();
         if (!review && bounced is null && now.Length == 0) return (null, waiting);

@@ -24,12 +24,15 @@ public static class ReminderSchedule
     /// The first reminder of each installment these events open: those of a new invoice or opening balance, and
     /// those a reversed payment reopens. Due-soon goes out <paramref name="daysBefore"/> days before the due
     /// date, overdue the day after (see <see cref="Next"/>); a date already past (backdated documents) means
-    /// today, and an installment already past due starts with overdue.
+    /// today, and an installment already past due starts with overdue. With <paramref name="backdatedNextMorning"/>, a
+    /// document dated before today that would be reminded at once waits for tomorrow instead: a merchant entering a
+    /// month of paper invoices and then its receipts would otherwise tell customers who paid on time that they are late.
     /// </summary>
     public static IReadOnlyList<Reminder> For(
-        string customerId, CreditAccount? before, IEnumerable<object> events, int daysBefore, DateOnly today)
+        string customerId, CreditAccount? before, IEnumerable<object> events, int daysBefore, DateOnly today,
+        bool backdatedNextMorning = false)
     {
-        var opened = new List<(string Document, int No, DateOnly DueOn)>();
+        var opened = new List<(string Document, int No, DateOnly DueOn, DateOnly Dated)>();
         var amounts = new Dictionary<(string, int), decimal>();
         var covered = new Dictionary<(string, int), decimal>();
         foreach (var e in events)
@@ -37,32 +40,33 @@ public static class ReminderSchedule
             switch (e)
             {
                 case InvoiceIssued x:
-                    opened.AddRange(x.Installments.Select((i, n) => (x.InvoiceId, n + 1, i.DueOn)));
+                    opened.AddRange(x.Installments.Select((i, n) => (x.InvoiceId, n + 1, i.DueOn, x.IssuedOn)));
                     for (var n = 0; n < x.Installments.Count; n++) amounts[(x.InvoiceId, n + 1)] = x.Installments[n].Amount;
                     break;
                 case CreditApplied x: // credit the customer already had: a new installment it pays needs no reminder
                     foreach (var c in x.Settlements) covered[(c.DocumentId, c.Installment)] = covered.GetValueOrDefault((c.DocumentId, c.Installment)) + c.Amount;
                     break;
                 case OpeningBalanceRecorded x:
-                    opened.Add((Receivable.OpeningBalanceId, 1, x.DueOn));
+                    opened.Add((Receivable.OpeningBalanceId, 1, x.DueOn, x.AsOf));
                     break;
                 case PaymentReversed x when before?.Payments.GetValueOrDefault(x.PaymentId) is { } payment:
                     foreach (var s in payment.Settlements)
                     {
                         var installment = before.Receivables.GetValueOrDefault(s.DocumentId)?.Installments.FirstOrDefault(i => i.No == s.Installment);
-                        if (installment is not null) opened.Add((s.DocumentId, s.Installment, installment.DueOn));
+                        if (installment is not null) opened.Add((s.DocumentId, s.Installment, installment.DueOn, x.ReversedOn));
                     }
                     break;
             }
         }
 
         var reminders = new List<Reminder>();
-        foreach (var (document, no, dueOn) in opened.Distinct())
+        foreach (var (document, no, dueOn, dated) in opened.DistinctBy(o => (o.Document, o.No, o.DueOn)))
         {
             if (amounts.TryGetValue((document, no), out var amount) && covered.GetValueOrDefault((document, no)) >= amount) continue;
-            reminders.Add(today <= dueOn
-                ? new Reminder(customerId, document, no, ReminderKind.DueSoon, dueOn, Max(dueOn.AddDays(-Math.Max(daysBefore, 0)), today))
-                : new Reminder(customerId, document, no, ReminderKind.Overdue, dueOn, today));
+            var earliest = backdatedNextMorning && dated < today ? today.AddDays(1) : today;
+            reminders.Add(earliest <= dueOn
+                ? new Reminder(customerId, document, no, ReminderKind.DueSoon, dueOn, Max(dueOn.AddDays(-Math.Max(daysBefore, 0)), earliest))
+                : new Reminder(customerId, document, no, ReminderKind.Overdue, dueOn, Max(dueOn.AddDays(1), earliest)));
         }
         return reminders;
     }

@@ -182,6 +182,34 @@ public class RemindersTests(AppFixture app)
     }
 
     [Fact]
+    public async Task Where_configured_a_backlog_entered_late_is_reminded_the_next_morning_so_its_receipts_come_first()
+    {
+        var database = await app.NewDatabase("backlog");
+        var clock = new TestClock(new DateTimeOffset(2026, 11, 23, 7, 0, 0, TimeSpan.Zero)); // 10:00 in Riyadh
+        await using var host = await AppFixture.StartHost(database, clock,
+            ("Credit:Reminders:SweepSeconds", "0.2"), ("Credit:Reminders:BackdatedNextMorning", "true"));
+        var controller = new ApiClient(host, app.Token("controller-1", "controller"));
+        var id = AppFixture.NewId("backlog");
+        (await controller.Put($"/api/customers/{id}", new { name = "Backlog", creditLimit = 10000 })).Status.ShouldBe(201);
+
+        // October's paper documents, entered today: PAID was settled on time, LATE was not.
+        (await controller.Post($"/api/customers/{id}/invoices", new { invoiceId = "PAID", amount = 100, issuedOn = "2026-10-01", dueOn = "2026-10-31" }))
+            .Status.ShouldBe(201);
+        (await controller.Post($"/api/customers/{id}/payments", new { paymentId = "P1", amount = 100, receivedOn = "2026-10-20" })).Status.ShouldBe(201);
+        (await controller.Post($"/api/customers/{id}/invoices", new { invoiceId = "LATE", amount = 100, issuedOn = "2026-10-05", dueOn = "2026-11-04" }))
+            .Status.ShouldBe(201);
+        (await Waiting(database, id)).ShouldBe(["LATE/1/overdue/2026-11-24", "PAID/1/overdue/2026-11-24"]);
+        await Task.Delay(1000);
+        (await Notifications(controller, id)).Body.GetArrayLength().ShouldBe(0);
+
+        // The next morning only the unpaid one is reminded.
+        clock.Set(new DateTimeOffset(2026, 11, 24, 5, 30, 0, TimeSpan.Zero));
+        var found = await Scenario.Eventually(() => Notifications(controller, id), r => r.Body.GetArrayLength() >= 1);
+        for (var i = 0; i < 100 && (await Waiting(database, id)).Count > 0; i++) await Task.Delay(100);
+        Kinds(await Notifications(controller, id)).ShouldBe(["LATE/1/overdue"], found.ToString());
+    }
+
+    [Fact]
     public async Task Reminders_an_earlier_version_scheduled_in_Wolverines_inbox_move_to_the_waiting_table_at_start()
     {
         var database = await app.NewDatabase("legacy");
