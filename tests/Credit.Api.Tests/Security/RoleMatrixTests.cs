@@ -144,6 +144,7 @@ public class RoleMatrixTests(RoleMatrixFixture fx) : IClassFixture<RoleMatrixFix
             f => f.App.Customer(new { name = "Matrix cash only", creditLimit = 0 }, "rm"),
             (_, id) => Post($"/api/customers/{id}/invoices", new { invoiceId = "I1", amount = 100, @override = new { reason = "matrix override" } }, id)),
         new("GET /api/customers/{id}/invoices/{invoiceId}", Readers, Shared, (_, id) => Get($"/api/customers/{id}/invoices/I1")),
+        new("GET /api/customers/{id}/invoices", Readers, Shared, (_, id) => Get($"/api/customers/{id}/invoices?status=open")),
         new("POST /api/customers/{id}/credit-notes", Writers, NewCustomer,
             (_, id) => Post($"/api/customers/{id}/credit-notes", new { creditNoteId = "CN1", amount = 10, reason = "matrix credit" }, id)),
         new("POST /api/customers/{id}/payments", Writers, NewCustomer,

@@ -1,0 +1,48 @@
+using Credit.Api.Accounts;
+using Credit.Api.Auth;
+using Credit.Api.Errors;
+using Credit.Api.Hosting;
+using Microsoft.AspNetCore.Authorization;
+using Wolverine.Http;
+
+namespace Credit.Api.Invoicing;
+
+public static class ListInvoicesEndpoint
+{
+    private static readonly string[] Statuses = ["all", "open", "overdue", "paid"];
+
+    /// <summary>
+    /// The customer's invoices (and opening balance), by the date each is next due (its earliest open installment), each
+    /// with what is settled and still open,
+    /// installment by installment: what a collector works through. status: open (anything still owed), overdue, paid,
+    /// all (the default). Optional limit/offset page it (X-Total-Count, Link rel="next").
+    /// </summary>
+    [WolverineGet("/api/customers/{customerId}/invoices")]
+    [Authorize(Roles = Roles.Readers)]
+    [Responds(typeof(InvoiceView[]), 200)]
+    public static async Task<IResult> Get(string customerId, string? status, int? limit, int? offset, HttpContext http,
+        AccountStore accounts, BusinessCalendar calendar, CancellationToken ct)
+    {
+        status ??= "all";
+        if (!Statuses.Contains(status)) return Problems.Validation([("status", "INVALID_VALUE")]);
+        if (Paging.Invalid(limit, offset) is { } badPage) return badPage;
+        var today = calendar.Today;
+        // Read under the account's gate; paged outside it, since paging writes the response's headers.
+        var (seen, problem) = await accounts.Visible(customerId, Caller.Of(http), account => account.Receivables.Values
+            .OrderBy(NextDue).ThenBy(r => r.Sequence)
+            .Select(r => GetInvoiceEndpoint.View(customerId, r, today))
+            .Where(v => status switch
+            {
+                "open" => v.OpenAmount > 0,
+                "overdue" => v.Status == "overdue",
+                "paid" => v.Status == "paid",
+                _ => true,
+            })
+            .ToList(), ct);
+        return problem ?? Results.Ok(Paging.Slice(seen!, limit, offset, http));
+    }
+
+    /// <summary>When the invoice is next to be paid: its earliest installment still open, else its last due date.</summary>
+    private static DateOnly NextDue(Domain.Accounts.Receivable r) =>
+        r.Installments.Where(i => i.Open > 0).Select(i => (DateOnly?)i.DueOn).Min() ?? r.DueOn;
+}
