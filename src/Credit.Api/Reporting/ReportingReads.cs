@@ -171,6 +171,21 @@ public sealed class ReportingReads(IDocumentStore store, Operations.RebuildGate 
         return rows.ToLookup(x => x.Item1, x => x.Item2);
     }
 
+    /// <summary>Every customer's orders counted as exposure and held, for the customer list (customers without orders are absent).</summary>
+    public async Task<IReadOnlyDictionary<string, OrderFigures>> OrderFiguresByCustomer(CancellationToken ct)
+    {
+        await using var conn = await Open(ct);
+        await using var cmd = new NpgsqlCommand($"""
+            select customer_id, coalesce(sum(amount) filter (where counted and status in ('approved', 'released')), 0),
+                   coalesce(sum(amount) filter (where status = 'held'), 0), count(*) filter (where status = 'held')
+            from {S}.order_book group by customer_id
+            """, conn);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        var figures = new Dictionary<string, OrderFigures>();
+        while (await r.ReadAsync(ct)) figures[r.GetString(0)] = new OrderFigures(r.GetDecimal(1), r.GetDecimal(2), (int)r.GetInt64(3));
+        return figures;
+    }
+
     public async Task<(decimal Outstanding, OrderFigures Orders)> Figures(string customerId, CancellationToken ct)
     {
         await using var conn = await Open(ct);

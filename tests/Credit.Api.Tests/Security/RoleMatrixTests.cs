@@ -114,6 +114,7 @@ public class RoleMatrixTests(RoleMatrixFixture fx) : IClassFixture<RoleMatrixFix
             (_, id) => Put($"/api/customers/{id}", new { name = "Matrix row", creditLimit = 5000 }, id),
             role => role == Roles.Clerk ? "CONTROLLER_REQUIRED" : "FORBIDDEN"),
         new("GET /api/customers/{id}", Readers, Shared, (_, id) => Get($"/api/customers/{id}")),
+        new("GET /api/customers", Readers, Shared, (_, _) => Get("/api/customers?status=on-hold&limit=5")),
         new("POST /api/customers/{id}/credit-limit", Controllers, NewCustomer,
             (_, id) => Post($"/api/customers/{id}/credit-limit", new { amount = 5000, reason = "matrix review" }, id)),
         new("POST /api/customers/{id}/payment-terms", Controllers, NewCustomer,

@@ -1,0 +1,80 @@
+using Credit.Api.Accounts;
+using Credit.Api.Auth;
+using Credit.Api.Errors;
+using Credit.Api.Hosting;
+using Credit.Api.Policy;
+using Credit.Api.Reporting;
+using Credit.Domain.Decisions;
+using Credit.Domain.Policy;
+using Microsoft.AspNetCore.Authorization;
+using Wolverine.Http;
+
+namespace Credit.Api.Customers;
+
+/// <summary>One line of the customer list: the balance's figures, in the customer's currency.</summary>
+public sealed record CustomerSummary(
+    string CustomerId, string Name, string? GroupId, string Currency, decimal? CreditLimit,
+    [property: OneOf(typeof(LimitSource))] string LimitSource, decimal Outstanding, decimal OpenOrders, decimal Exposure,
+    decimal? Available, decimal Overdue, bool OnHold, decimal HeldOrders, int HeldOrderCount, decimal UnappliedCredit,
+    string? MissingExchangeRate);
+
+public static class ListCustomersEndpoint
+{
+    private static readonly string[] Statuses = ["all", "over-limit", "on-hold", "overdue", "held-orders"];
+
+    /// <summary>
+    /// The customers with their limit, balance, exposure, available credit, overdue amount and held orders (ERPNext's
+    /// "Customer Credit Balance"), by id; a clerk sees only its customers. status narrows it to those over their limit, on
+    /// hold, with anything overdue or with held orders; groupId to one group's members. Optional limit/offset page it
+    /// (X-Total-Count, Link rel="next"). Figures come from the read models, as the balance's do.
+    /// </summary>
+    [WolverineGet("/api/customers")]
+    [Authorize(Roles = Roles.Readers)]
+    [Responds(typeof(CustomerSummary[]), 200)]
+    public static async Task<IResult> Get(string? status, string? groupId, int? limit, int? offset, HttpContext http,
+        ReportingReads reads, CreditContexts contexts, PolicyStore policies, BusinessCalendar calendar, ReadModelCatchUp catchUp,
+        Marten.IQuerySession session, CancellationToken ct)
+    {
+        status ??= "all";
+        if (!Statuses.Contains(status)) return Problems.Validation([("status", "INVALID_VALUE")]);
+        if (groupId is not null && !Validation.Rules.IsValidId(groupId)) return Problems.Validation([("groupId", "INVALID_ID")]);
+        if (Paging.Invalid(limit, offset) is { } badPage) return badPage;
+
+        await catchUp.Wait(ct);
+        var caller = Caller.Of(http);
+        var policy = await policies.Current(ct);
+        var today = calendar.Today;
+        var customers = (await reads.Customers(null, ct))
+            .Where(c => caller.MayRead(c.AssignedTo) && (groupId is null || c.GroupId == groupId)).ToList();
+        var (items, outstanding) = await reads.Receivables(DateOnly.MaxValue, ct);
+        var open = items.ToLookup(i => i.CustomerId);
+        var orders = await reads.OrderFiguresByCustomer(ct);
+        var groups = new Dictionary<string, GroupPosition?>();
+        foreach (var id in customers.Select(c => c.GroupId).OfType<string>().Distinct())
+            groups[id] = await contexts.LoadGroup(session, id, ct) is { } g ? new GroupPosition(g.Id, g.DefaultCreditLimit, null, 0m) : null;
+
+        var rows = new List<CustomerSummary>();
+        foreach (var c in customers)
+        {
+            var effective = c.UnlimitedCredit ? new EffectiveLimit(null, LimitSource.Customer)
+                : c.CreditLimit is { } own ? new EffectiveLimit(own, LimitSource.Customer)
+                : CreditRules.InheritedLimitOf(c.Currency, c.GroupId is null ? null : groups.GetValueOrDefault(c.GroupId), policy);
+            var owed = open[c.CustomerId].ToList();
+            var balance = outstanding.GetValueOrDefault(c.CustomerId);
+            var figures = orders.GetValueOrDefault(c.CustomerId) ?? new OrderFigures(0m, 0m, 0);
+            var exposure = balance + figures.OpenOrders;
+            rows.Add(new CustomerSummary(c.CustomerId, c.Name, c.GroupId, c.Currency, effective.Amount, Problems.LimitSourceName(effective.Source),
+                balance, figures.OpenOrders, exposure, effective.Amount - exposure, owed.Where(i => i.DueOn < today).Sum(i => i.OpenAmount),
+                c.OnHold, figures.HeldOrders, figures.HeldOrderCount, owed.Sum(i => i.OpenAmount) - balance, effective.Unrated ? c.Currency : null));
+        }
+        var chosen = rows.Where(r => status switch
+        {
+            "over-limit" => r.Available < 0m,
+            "on-hold" => r.OnHold,
+            "overdue" => r.Overdue > 0m,
+            "held-orders" => r.HeldOrderCount > 0,
+            _ => true,
+        }).OrderBy(r => r.CustomerId, StringComparer.Ordinal).ToList();
+        return Results.Ok(Paging.Slice(chosen, limit, offset, http));
+    }
+}
