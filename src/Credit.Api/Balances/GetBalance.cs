@@ -25,14 +25,15 @@ public sealed record BalanceView(
     IReadOnlyDictionary<string, decimal> Aging,
     DateTimeOffset? UpdatedAt,
     PoolFigures? Group,
-    string? MissingExchangeRate);
+    string? MissingExchangeRate,
+    IReadOnlyList<ReasonView> StatusReasons);
 
 public static class GetBalanceEndpoint
 {
     /// <summary>
     /// The figures come from the reporting read model (waiting briefly so a client reads its own writes);
-    /// the effective limit and the status ("blocked": the smallest credit invoice would be refused now) from
-    /// the account's decision context. Aging buckets are named after the policy's agingBuckets: current, d1_30, d31_60,
+    /// the effective limit and the status ("blocked": the smallest credit invoice would be refused now, statusReasons
+    /// saying for what) from the account's decision context. Aging buckets are named after the policy's agingBuckets: current, d1_30, d31_60,
     /// d61_90, over90 for the default [30, 60, 90]; d1_15, d16_45, d46_120, over120 for [15, 45, 120].
     /// </summary>
     [WolverineGet("/api/customers/{customerId}/balance")]
@@ -64,6 +65,7 @@ public static class GetBalanceEndpoint
             Aging.Buckets(items.Select(i => (i.DueOn, i.OpenAmount)), context.Policy.AgingBuckets, context.Today), customer?.UpdatedAt,
             CreditRules.PoolOf(context.Group, context.Policy),
             // creditLimit 0 above is "nothing can be granted", not a limit someone set: this says why.
-            limit.Unrated ? account.Currency : context.Group?.UnratedCurrency));
+            limit.Unrated ? account.Currency : context.Group?.UnratedCurrency,
+            Problems.Reasons(probe.Reasons)));
     }
 }

@@ -26,6 +26,7 @@ public sealed class ExchangeRateTests(AppFixture app) : IAsyncLifetime
         held.String("status").ShouldBe("held");
         var unrated = await app.Clerk.Get($"/api/customers/{id}/balance");
         (unrated.Decimal("creditLimit"), unrated.String("missingExchangeRate"), unrated.String("status")).ShouldBe((0m, "KWD", "blocked"));
+        unrated.Codes("statusReasons").ShouldBe(["EXCHANGE_RATE_MISSING"]);
 
         // With a rate the limit is 571.428 KWD, and the held order goes through on the policy change.
         var policy = await app.Controller.Put("/api/policy", new { defaultCreditLimit = 7000, exchangeRates = new Dictionary<string, decimal> { ["KWD"] = 12.25m } });

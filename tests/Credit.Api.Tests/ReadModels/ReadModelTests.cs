@@ -182,6 +182,7 @@ public class ReadModelTests(AppFixture app)
 
         var balance = await app.Clerk.Get($"/api/customers/{id}/balance");
         (balance.Decimal("outstanding"), balance.Decimal("overdue"), balance.String("status")).ShouldBe((0m, 0m, "ok"), balance.ToString());
+        balance.Codes("statusReasons").ShouldBeEmpty();
         (await app.Clerk.Post($"/api/customers/{id}/credit-check", new { amount = 50, kind = "invoice" })).Body.GetProperty("allowed").GetBoolean().ShouldBeTrue();
         (await app.Clerk.Get($"/api/customers/{id}/invoices/I1")).Decimal("creditedAmount").ShouldBe(100m);
     }

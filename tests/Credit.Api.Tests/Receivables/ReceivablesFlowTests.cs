@@ -267,6 +267,7 @@ public class ReceivablesFlowTests(AppFixture app)
         balance.Decimal("exposure").ShouldBe(1700m);
         balance.Decimal("available").ShouldBe(-700m);
         balance.String("status").ShouldBe("blocked");
+        balance.Codes("statusReasons").ShouldBe(["CREDIT_LIMIT_EXCEEDED", "OVERDUE_INVOICES"]); // what blocks it, for the controller
 
         (await app.Clerk.Post($"/api/customers/{id}/payments/NOPE/reverse", new { reason = "x" })).Status.ShouldBe(404);
         (await app.Clerk.Post($"/api/customers/{id}/payments/P1/reverse", new { })).Status.ShouldBe(400);
