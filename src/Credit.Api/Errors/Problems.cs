@@ -133,18 +133,24 @@ public static class Problems
     private static IResult Refused(CreditDecision decision)
     {
         // The detail a POS shows as it is: every reason, then the figures (Daftra's "exceeded the allowed limit" with amounts).
+        // A customer in credit or over its limit is said so ("in credit by 500.00", "over the limit by 450.00"), not
+        // shown a negative amount used or available, which an accountant reads as an error.
+        var currency = decision.Currency;
+        string Used(decimal exposure, string c, string key = "FIGURE_USED") =>
+            exposure < 0 ? Text.Phrase("FIGURE_IN_CREDIT", Text.Money(-exposure, c)) : Text.Phrase(key, Text.Money(exposure, c));
+        string Left(decimal available, string c) =>
+            available < 0 ? Text.Phrase("FIGURE_OVER_LIMIT", Text.Money(-available, c)) : Text.Phrase("FIGURE_AVAILABLE", Text.Money(available, c));
         var figures = new List<string>
         {
             decision.Reasons.Contains(Domain.Policy.ReasonCodes.ExchangeRateMissing)
-                ? Text.Phrase("REFUSAL_FIGURES_UNRATED", decision.Currency, Text.Money(decision.Exposure, decision.Currency))
+                ? Text.Phrase("REFUSAL_FIGURES_UNRATED", currency, Used(decision.Exposure, currency, "FIGURE_USED_CREDIT"))
             : decision is { Limit: { } limit, Available: { } available }
-                ? Text.Phrase("REFUSAL_FIGURES", Text.Money(limit, decision.Currency), Text.Money(decision.Exposure, decision.Currency),
-                    Text.Money(available, decision.Currency))
-                : Text.Phrase("REFUSAL_FIGURES_UNLIMITED", Text.Money(decision.Exposure, decision.Currency)),
+                ? Text.Phrase("REFUSAL_FIGURES", Text.Money(limit, currency), Used(decision.Exposure, currency), Left(available, currency))
+                : Text.Phrase("REFUSAL_FIGURES_UNLIMITED", Used(decision.Exposure, currency, "FIGURE_USED_CREDIT")),
         };
         if (decision.Pool is { } shared && decision.Reasons.Contains(Domain.Policy.ReasonCodes.GroupLimitExceeded))
             figures.Add(Text.Phrase("REFUSAL_POOL_FIGURES", Text.Money(shared.SharedCreditLimit, shared.Currency),
-                Text.Money(shared.Exposure, shared.Currency), Text.Money(shared.Available, shared.Currency)));
+                Used(shared.Exposure, shared.Currency), Left(shared.Available, shared.Currency)));
         var body = Body(409, ErrorCodes.CreditRefused, string.Join(" ", decision.Reasons.Select(Text.Of).Concat(figures)));
         body["reasons"] = Reasons(decision.Reasons);
         body["warnings"] = Reasons(decision.Warnings);

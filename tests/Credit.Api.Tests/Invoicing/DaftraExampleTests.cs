@@ -68,6 +68,29 @@ public class DaftraExampleTests(AppFixture app)
     }
 
     [Fact]
+    public async Task A_refusal_says_a_customer_is_in_credit_or_over_its_limit_instead_of_showing_negative_figures()
+    {
+        // A cash-only customer with a 500 deposit: a 1,500 invoice would need credit.
+        var cash = AppFixture.NewId("deposit");
+        (await app.Controller.Put($"/api/customers/{cash}", new { name = "عربون", creditLimit = 0 })).Status.ShouldBe(201);
+        (await app.Clerk.Post($"/api/customers/{cash}/payments", new { paymentId = "D1", amount = 500 })).Status.ShouldBe(201);
+        var inCredit = await app.Clerk.InLanguage("ar").Post($"/api/customers/{cash}/invoices", new { invoiceId = "I1", amount = 1500 });
+        inCredit.Codes("reasons").ShouldBe(["NO_CREDIT"]);
+        inCredit.String("detail")!.ShouldEndWith("حد الائتمان 0.00 ر.س، للعميل رصيد دائن 500.00 ر.س، المتاح 500.00 ر.س.");
+        inCredit.Decimal("exposure").ShouldBe(-500m); // the figures themselves stay signed
+
+        // A limit cut below what is owed.
+        var cut = AppFixture.NewId("cut");
+        (await app.Controller.Put($"/api/customers/{cut}", new { name = "Cut", creditLimit = 5000 })).Status.ShouldBe(201);
+        (await app.Clerk.Post($"/api/customers/{cut}/invoices", new { invoiceId = "I1", amount = 2450 })).Status.ShouldBe(201);
+        (await app.Controller.Post($"/api/customers/{cut}/credit-limit", new { amount = 2000, reason = "review" })).Status.ShouldBe(200);
+        var over = await app.Clerk.Post($"/api/customers/{cut}/invoices", new { invoiceId = "I2", amount = 10 });
+        over.String("detail")!.ShouldEndWith("Credit limit 2,000.00 SAR, used 2,450.00 SAR, over the limit by 450.00 SAR.");
+        var arabic = await app.Clerk.InLanguage("ar").Post($"/api/customers/{cut}/invoices", new { invoiceId = "I2", amount = 10 });
+        arabic.String("detail")!.ShouldEndWith("حد الائتمان 2,000.00 ر.س، المستخدَم منه 2,450.00 ر.س، متجاوز للحد بمبلغ 450.00 ر.س.");
+    }
+
+    [Fact]
     public async Task No_limit_at_any_level_means_unlimited()
     {
         var id = AppFixture.NewId("open");
