@@ -90,8 +90,11 @@ public static class GetHistoryEndpoint
         return events.Select(e => Entry(e, hashes.GetValueOrDefault(e.Version))).ToList();
     }
 
+    /// <summary>The entry as an auditor reads it: the system's own release reason (kept in English in the event's data)
+    /// in the request's language.</summary>
     public static HistoryEntry Entry(IEvent e, string? hash) =>
-        new(e.Sequence, e.Version, e.EventType.Name, e.Timestamp, e.UserName, e.CorrelationId, EventReasons.Of(e.Data), e.Data, hash);
+        new(e.Sequence, e.Version, e.EventType.Name, e.Timestamp, e.UserName, e.CorrelationId,
+            Localization.Text.ReleaseReason(EventReasons.Of(e.Data), (e.Data as HoldReleased)?.By), e.Data, hash);
 
     private static string CsvLine(HistoryEntry e, JsonSerializerOptions options) => string.Join(',',
         e.Sequence.ToString(CultureInfo.InvariantCulture),

@@ -108,6 +108,11 @@ public class GroupTests(AppFixture app)
             .ShouldBe("تحسّن الوضع الائتماني للعميل: لم تعد أي قاعدة مانعة تعلّق الطلب");
         (await app.Clerk.Get($"/api/customers/{b}/orders/SO")).Body.GetProperty("history").EnumerateArray().Last().GetProperty("reason").GetString()
             .ShouldBe("Credit position improved: no blocking rule holds it");
+        // And in the auditor's history, whose event data keeps the English it was recorded with.
+        var audit = await app.As("auditor-1", "auditor").InLanguage("ar").Get($"/api/customers/{b}/history");
+        var release = audit.Body.EnumerateArray().Single(e => e.GetProperty("type").GetString() == "HoldReleased");
+        release.GetProperty("reason").GetString().ShouldBe("تحسّن الوضع الائتماني للعميل: لم تعد أي قاعدة مانعة تعلّق الطلب");
+        release.GetProperty("data").GetProperty("reason").GetString().ShouldBe("Credit position improved: no blocking rule holds it");
     }
 
     [Fact]
