@@ -8,9 +8,14 @@ using Wolverine.Http;
 
 namespace Credit.Api.Statements;
 
+/// <summary>A statement line; Description is the line as the customer reads it, in the request's language ("فاتورة رقم INV-1").</summary>
+public sealed record StatementLineView(
+    DateOnly Date, [property: OneOf("opening-balance", "invoice", "payment", "payment-reversal", "credit-note")] string Type,
+    string Document, string Description, decimal Debit, decimal Credit, decimal Balance);
+
 public sealed record StatementView(
     string CustomerId, string Name, string Currency, DateOnly From, DateOnly To, decimal OpeningBalance,
-    IReadOnlyList<StatementLine> Lines, decimal TotalDebit, decimal TotalCredit, decimal ClosingBalance);
+    IReadOnlyList<StatementLineView> Lines, decimal TotalDebit, decimal TotalCredit, decimal ClosingBalance);
 
 public static class GetStatementEndpoint
 {
@@ -38,7 +43,19 @@ public static class GetStatementEndpoint
         var (opening, lines) = await reads.Statement(customerId, fromDate, toDate, ct);
         var debit = lines.Sum(l => l.Debit);
         var credit = lines.Sum(l => l.Credit);
-        return Results.Ok(new StatementView(customerId, name, currency, fromDate, toDate, opening, lines,
+        var described = lines.Select(l => new StatementLineView(l.Date, l.Type, l.Document, Describe(l), l.Debit, l.Credit, l.Balance)).ToList();
+        return Results.Ok(new StatementView(customerId, name, currency, fromDate, toDate, opening, described,
             debit, credit, opening + debit - credit));
     }
+
+    /// <summary>A statement goes to the customer: each line in words, not the type's code.</summary>
+    private static string Describe(StatementLine line) => line.Type switch
+    {
+        "opening-balance" => Localization.Text.Phrase("STATEMENT_OPENING_BALANCE"),
+        "invoice" => Localization.Text.Phrase("STATEMENT_INVOICE", line.Document),
+        "payment" => Localization.Text.Phrase("STATEMENT_PAYMENT", line.Document),
+        "payment-reversal" => Localization.Text.Phrase("STATEMENT_PAYMENT_REVERSAL", line.Document),
+        "credit-note" => Localization.Text.Phrase("STATEMENT_CREDIT_NOTE", line.Document),
+        _ => line.Document,
+    };
 }

@@ -67,6 +67,12 @@ public class ReadModelTests(AppFixture app)
         november.Body.GetProperty("lines").EnumerateArray().Select(l => l.GetProperty("type").GetString()).ShouldBe(["invoice", "credit-note"]);
         november.Decimal("closingBalance").ShouldBe(750m);
 
+        // Each line in words for the customer, in the reader's language.
+        var arabic = await app.Clerk.InLanguage("ar").Get($"/api/customers/{id}/statement?from=2026-09-01&to=2026-11-30");
+        arabic.Body.GetProperty("lines").EnumerateArray().Select(l => l.GetProperty("description").GetString())
+            .ShouldBe(["رصيد افتتاحي", "فاتورة رقم I1", "فاتورة رقم BACKDATED", "دفعة رقم P1", "فاتورة رقم I2", "إشعار دائن رقم CN1"]);
+        november.Body.GetProperty("lines")[1].GetProperty("description").GetString().ShouldBe("Credit note CN1");
+
         (await app.Clerk.Get($"/api/customers/{id}/statement?from=2026-11-30&to=2026-11-01")).Status.ShouldBe(400);
     }
 

@@ -268,6 +268,8 @@ public class ReceivablesFlowTests(AppFixture app)
         balance.Decimal("available").ShouldBe(-700m);
         balance.String("status").ShouldBe("blocked");
         balance.Codes("statusReasons").ShouldBe(["CREDIT_LIMIT_EXCEEDED", "OVERDUE_INVOICES"]); // what blocks it, for the controller
+        var statement = await app.Clerk.InLanguage("ar").Get($"/api/customers/{id}/statement");
+        statement.Body.GetProperty("lines").EnumerateArray().Last().GetProperty("description").GetString().ShouldBe("ارتداد الدفعة رقم P1 (لم تُحصَّل)");
 
         (await app.Clerk.Post($"/api/customers/{id}/payments/NOPE/reverse", new { reason = "x" })).Status.ShouldBe(404);
         (await app.Clerk.Post($"/api/customers/{id}/payments/P1/reverse", new { })).Status.ShouldBe(400);
