@@ -17,6 +17,8 @@ namespace Credit.Api.Audit;
 public sealed class HashChain(IDocumentStore store, ILogger<HashChain> log) : IHostedService
 {
     private const string S = MartenSetup.Schema;
+    /// <summary>Marten's stream of tombstones (declared before <see cref="Install"/>, which reads it).</summary>
+    private static readonly string TombstoneStream = JasperFx.StorageConstants.TombstoneStreamKey;
 
     // chr(31) (unit separator) keeps the fields from running into each other.
     private static readonly string Install = $"""
@@ -57,8 +59,10 @@ public sealed class HashChain(IDocumentStore store, ILogger<HashChain> log) : IH
             versions bigint[] := array[]::bigint[];
             hashes bytea[] := array[]::bytea[];
         begin
+            -- Not Marten's tombstones: fillers for the sequence numbers of a failed append, no part of any history (with
+            -- no hash they failed the insert, the gap stayed open and the projection daemon stalled at it).
             for r in select n.seq_id, n.stream_id, n.version, n.type, n.data, n.timestamp, n.user_name
-                     from new_events n order by n.stream_id, n.version loop
+                     from new_events n where n.stream_id <> '{TombstoneStream}' order by n.stream_id, n.version loop
                 if last_stream is distinct from r.stream_id or r.version <> last_version + 1 then
                     prev := (select h.hash from {S}.event_hashes h where h.stream_id = r.stream_id and h.version = r.version - 1);
                 end if;
@@ -84,7 +88,7 @@ public sealed class HashChain(IDocumentStore store, ILogger<HashChain> log) : IH
         declare r {S}.mt_events;
         begin
             for r in select e.* from {S}.mt_events e
-                     where not exists (select 1 from {S}.event_hashes h where h.seq_id = e.seq_id)
+                     where e.stream_id <> '{TombstoneStream}' and not exists (select 1 from {S}.event_hashes h where h.seq_id = e.seq_id)
                      order by e.stream_id, e.version loop
                 perform {S}.link_event(r);
             end loop;
