@@ -52,7 +52,7 @@ public sealed class AccountStore(
     {
         for (var attempt = 1; ; attempt++)
         {
-            var poolGate = await PoolGateOf(await cache.Loaded(customerId, ct), ct);
+            var (gatedPool, poolGate) = await PoolGateOf(await cache.Loaded(customerId, ct), ct);
             if (poolGate is not null) await poolGate.WaitAsync(ct);
             try
             {
@@ -61,7 +61,9 @@ public sealed class AccountStore(
                 {
                     var before = entry.Account;
                     var (context, pool) = await contexts.For(before, ct);
-                    if ((pool is null) != (poolGate is null)) continue; // joined or left a pool meanwhile: take the right gates
+                    // Joined, left or changed pools meanwhile: take the right gates. Decided under another pool's gate, the
+                    // order raced that pool's members and failed on its record's version (a 409 to a controller's group change).
+                    if (pool?.Id != gatedPool) continue;
 
                     // Clerks change only unassigned customers or those assigned to them, whatever the command and other roles.
                     var outcome = before is not null && !caller.MayWrite(before.Profile.AssignedTo)
@@ -168,11 +170,12 @@ public sealed class AccountStore(
         return problem ?? (seen is IResult result ? result : Results.Ok(seen));
     }
 
-    private async Task<SemaphoreSlim?> PoolGateOf(AccountCache.Entry entry, CancellationToken ct)
+    private async Task<(string? GroupId, SemaphoreSlim? Gate)> PoolGateOf(AccountCache.Entry entry, CancellationToken ct)
     {
         // Unlocked peek: the group is checked again under the gates.
         var groupId = entry.Account?.Profile.GroupId;
-        return groupId is not null && (await contexts.Group(groupId, ct))?.SharedCreditLimit is not null ? cache.PoolGate(groupId) : null;
+        return groupId is not null && (await contexts.Group(groupId, ct))?.SharedCreditLimit is not null
+            ? (groupId, cache.PoolGate(groupId)) : (null, null);
     }
 
     /// <summary>

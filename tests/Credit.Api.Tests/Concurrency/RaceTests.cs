@@ -41,6 +41,37 @@ public class RaceTests(AppFixture app)
     }
 
     /// <summary>
+    /// A member moving to another pool while its order waits: the order took the old pool's gate, then was decided in the
+    /// new pool's context beside that pool's own decisions (under load, a controller's change of the pool failed with 409).
+    /// </summary>
+    [Fact]
+    public async Task An_order_waiting_while_its_customer_moves_to_another_pool_is_decided_under_the_new_pools_gate()
+    {
+        var (a, b) = (AppFixture.NewId("movea"), AppFixture.NewId("moveb"));
+        foreach (var g in new[] { a, b })
+            (await app.Controller.Put($"/api/groups/{g}", new { name = g, sharedCreditLimit = 100_000 })).Status.ShouldBe(201);
+        var mover = await app.Customer(new { name = "Mover", groupId = a, creditLimit = 100_000 }, "mv");
+        var cache = app.Host.Services.GetRequiredService<Credit.Api.Accounts.AccountCache>();
+        var (gateA, gateB) = (cache.PoolGate(a), cache.PoolGate(b));
+
+        // Both pools busy (a controller's change in progress, say); the move queues for A's gate, then the order does.
+        await gateA.WaitAsync();
+        await gateB.WaitAsync();
+        var move = Task.Run(() => app.Controller.Put($"/api/customers/{mover}", new { name = "Mover", groupId = b, creditLimit = 100_000 }));
+        await Task.Delay(300);
+        var order = Task.Run(() => app.Clerk.Post($"/api/customers/{mover}/orders", new { orderId = "O1", amount = 100 }));
+        await Task.Delay(300);
+        gateA.Release();
+
+        (await move).Status.ShouldBe(200);
+        // In B now: the order waits for B's gate, not deciding beside what holds it.
+        (await Task.WhenAny(order, Task.Delay(1000))).ShouldNotBe(order, "decided in pool B without its gate");
+        gateB.Release();
+        (await order).String("status").ShouldBe("approved");
+        (await app.Controller.Get($"/api/groups/{b}")).Decimal("exposure").ShouldBe(100m);
+    }
+
+    /// <summary>
     /// Two nodes would each keep their own copy of an account and of a pool's exposure: the append's version check held a
     /// single customer, not a pool (a sweep took a 25,000 pool to 44,369). A second node is refused at start, and the one
     /// that serves decides every race on the customer.
