@@ -77,6 +77,7 @@ try
     builder.Services.AddSingleton<GroupCommit>();
     builder.Services.AddHostedService(sp => sp.GetRequiredService<GroupCommit>());
     builder.Services.AddSingleton<AccountStore>();
+    builder.Services.AddSingleton<Credit.Api.Holds.PoolReviews>();
     builder.Services.AddSingleton<Credit.Api.Audit.TimeTravel>();
     builder.Services.AddSingleton<PolicyStore>();
     builder.Services.AddSingleton<ReadModelCatchUp>();

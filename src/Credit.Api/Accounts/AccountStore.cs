@@ -34,7 +34,8 @@ public sealed class AccountRead(CreditAccount? account, CreditContext context, S
 /// the account is reloaded and the command decided again, so two documents can never both use the same credit.
 /// </summary>
 public sealed class AccountStore(
-    AccountCache cache, GroupCommit writer, CreditContexts contexts, Checkpoints checkpoints, IConfiguration config, ILogger<AccountStore> log)
+    AccountCache cache, GroupCommit writer, CreditContexts contexts, Checkpoints checkpoints, PoolReviews reviews, IConfiguration config,
+    ILogger<AccountStore> log)
 {
     private const int MaxAttempts = 30;
 
@@ -73,10 +74,13 @@ public sealed class AccountStore(
                     if (consequences is not null && before is not null) outcome = WithConsequences(before, context, outcome, consequences);
 
                     if (pool is not null) pool.Decisions++;
+                    var review = pool is null ? 0 : reviews.Next(pool.Id);
                     try
                     {
-                        var (messages, waiting) = Sends(customerId, caller, before, pool, outcome.Events, context, _backdatedNextMorning);
+                        var (messages, waiting, reviewAsked) =
+                            Sends(customerId, caller, before, pool, outcome.Events, context, _backdatedNextMorning, review);
                         await writer.Commit(new CommitRequest(customerId, entry.Version, outcome.Events, caller, pool, messages, waiting));
+                        if (reviewAsked) reviews.Committed(pool!.Id, review);
                     }
                     catch (Exception ex) when (IsConflict(ex) && attempt < MaxAttempts)
                     {
@@ -183,9 +187,9 @@ public sealed class AccountStore(
     /// pass), a look at the other pool members' grants when a payment bounced, and the reminders of the installments it
     /// opened: those due today at once, the others to wait for their date in <see cref="WaitingReminders"/>.
     /// </summary>
-    private static (Func<IMartenOutbox, Task>? Messages, IReadOnlyList<Reminder> Waiting) Sends(
+    private static (Func<IMartenOutbox, Task>? Messages, IReadOnlyList<Reminder> Waiting, bool PoolReviewAsked) Sends(
         string customerId, Caller caller, CreditAccount? before, Groups.CustomerGroup? pool, IReadOnlyList<object> events, CreditContext context,
-        bool backdatedNextMorning)
+        bool backdatedNextMorning, long poolReview)
     {
         var review = before is not null && events.Any(AccountDecisions.Improves)
             && (pool is not null || before.HeldOrders.Count > 0);
@@ -197,20 +201,20 @@ public sealed class AccountStore(
         var reminders = ReminderSchedule.For(customerId, before, events, context.Policy.ReminderDaysBefore, context.Today, backdatedNextMorning);
         var now = reminders.Where(r => r.SendOn <= context.Today).ToArray();
         IReadOnlyList<Reminder> waiting = now.Length == reminders.Count ? [] : reminders.Where(r => r.SendOn > context.Today).ToArray();
-        if (!review && bounced is null && now.Length == 0) return (null, waiting);
+        if (!review && bounced is null && now.Length == 0) return (null, waiting, false);
         // Under the caller's correlation id: what the system does in consequence (a release) is traced to the command.
         var traced = new DeliveryOptions { CorrelationId = caller.CorrelationId };
         return (async outbox =>
         {
             if (review)
             {
-                if (pool is not null) await outbox.PublishAsync(new ReviewGroupHolds(pool.Id), traced);
+                if (pool is not null) await outbox.PublishAsync(new ReviewGroupHolds(pool.Id, poolReview), traced);
                 // Out of the pool, its own holds are no longer among the pool's members': reviewed on their own.
                 if (pool is null || leftPool) await outbox.PublishAsync(new ReviewHolds(customerId), traced);
             }
             if (bounced is not null) await outbox.PublishAsync(new HoldAgainAcrossPool(pool?.Id, customerId, bounced.PaymentId), traced);
             foreach (var reminder in now) await outbox.PublishAsync(new SendReminder(reminder), traced);
-        }, waiting);
+        }, waiting, review && pool is not null);
     }
 
     /// <summary>Keeps a copy of the account every few hundred events, for time travel and cold loads; off the request path.</summary>

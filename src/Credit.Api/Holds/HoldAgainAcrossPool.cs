@@ -19,6 +19,8 @@ public sealed record HoldAgainAcrossPool(string? GroupId, string CustomerId, str
 
 public static class HoldAgainAcrossPoolHandler
 {
+    public static void Configure(Wolverine.Runtime.Handlers.HandlerChain chain) => ReviewHoldsHandler.RetryWhileBusy(chain);
+
     /// <summary>
     /// The other members' grants by the system after the payment came (the event log's order), in the pool the payer was in
     /// then, made while their customer was in it, still standing, are decided again oldest first as if none of them had been

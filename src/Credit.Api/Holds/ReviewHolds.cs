@@ -7,14 +7,16 @@ using Credit.Projections.Directory;
 using Marten;
 using Marten.Storage;
 using Wolverine;
+using Wolverine.ErrorHandling;
 
 namespace Credit.Api.Holds;
 
 /// <summary>Re-check a customer's held orders: cascaded when its credit position improved.</summary>
 public sealed record ReviewHolds(string CustomerId);
 
-/// <summary>Re-check the held orders of every member of a pooled group.</summary>
-public sealed record ReviewGroupHolds(string GroupId);
+/// <summary>Re-check the held orders of every member of a pooled group. <paramref name="Asked"/>: the request's number
+/// (see <see cref="PoolReviews"/>), for a member's decision; null asks for a pass whatever ran before.</summary>
+public sealed record ReviewGroupHolds(string GroupId, long? Asked = null);
 
 /// <summary>Re-check every customer's held orders (after a company policy change); with <paramref name="Currencies"/> (rates
 /// new or changed), only those a rate can free: customers in these currencies that inherit a limit or have an order held for
@@ -25,6 +27,17 @@ public sealed record ReviewAllHolds(IReadOnlyList<string>? Currencies = null, IR
 
 public static class ReviewHoldsHandler
 {
+    public static void Configure(Wolverine.Runtime.Handlers.HandlerChain chain) => RetryWhileBusy(chain);
+
+    /// <summary>
+    /// A review or re-hold waits for busy accounts and pools; timed out (Wolverine's minute), it was moved to the dead letters
+    /// and never done: a bounce's grants stayed granted. Tried again shortly, then every half minute until done.
+    /// </summary>
+    internal static void RetryWhileBusy(Wolverine.Runtime.Handlers.HandlerChain chain) =>
+        chain.OnException<OperationCanceledException>().Or<TimeoutException>()
+            .RetryWithCooldown(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5))
+            .Then.ScheduleRetryIndefinitely(TimeSpan.FromSeconds(30));
+
     public static async Task Handle(ReviewHolds message, AccountStore accounts, IMessageContext context, CancellationToken ct)
     {
         await accounts.Decide(message.CustomerId, SystemCaller(context), (account, ctx) =>
@@ -37,18 +50,24 @@ public static class ReviewHoldsHandler
     /// One message per member, as before, raced: which member got the room was chance.
     /// </summary>
     public static async Task Handle(ReviewGroupHolds message, IQuerySession session, IDocumentStore store, AccountStore accounts,
-        IMessageContext context, CancellationToken ct)
+        AccountCache cache, PoolReviews reviews, IMessageContext context, CancellationToken ct)
     {
-        // Every payment of a member asks for a review: while one runs, later requests only make it go round once more
-        // (a burst of 40 requests for a pool with 60 holds was 40 full passes, ~10 s behind).
+        // Every payment of a member asks for a review. One a pass begun since has covered needs none; while one runs, later
+        // requests only make it go round once more (a burst of 40 requests for a pool with 60 holds was 40 full passes).
         var group = message.GroupId;
+        if (message.Asked is { } asked && reviews.IsCovered(group, asked)) return;
         if (Requested.AddOrUpdate(group, 1, (_, n) => n + 1) > 1) return;
         try
         {
             while (true)
             {
                 var seen = Requested[group];
+                var gate = cache.PoolGate(group);
+                await gate.WaitAsync(ct);
+                var upTo = reviews.CommittedSoFar(group); // every decision up to here has committed: the pass sees them
+                gate.Release();
                 await ReviewGroup(group, session, store, accounts, context, ct);
+                reviews.Covered(group, upTo);
                 if (Requested.TryRemove(KeyValuePair.Create(group, seen))) return;
             }
         }
