@@ -75,10 +75,11 @@ public sealed class AccountStore(
 
                     if (pool is not null) pool.Decisions++;
                     var review = pool is null ? 0 : reviews.Next(pool.Id);
+                    var joined = await PoolJoinedInCredit(before, outcome.Events, ct);
                     try
                     {
                         var (messages, waiting, reviewAsked) =
-                            Sends(customerId, caller, before, pool, outcome.Events, context, _backdatedNextMorning, review);
+                            Sends(customerId, caller, before, pool, outcome.Events, context, _backdatedNextMorning, review, joined);
                         await writer.Commit(new CommitRequest(customerId, entry.Version, outcome.Events, caller, pool, messages, waiting));
                         if (reviewAsked) reviews.Committed(pool!.Id, review);
                     }
@@ -187,9 +188,22 @@ public sealed class AccountStore(
     /// pass), a look at the other pool members' grants when a payment bounced, and the reminders of the installments it
     /// opened: those due today at once, the others to wait for their date in <see cref="WaitingReminders"/>.
     /// </summary>
+    /// <summary>
+    /// The pool a customer in credit joins with these events: its credit gives that pool room, so the pool's holds are
+    /// re-checked too (a group without a pool is not: its members' holds wait on their own limits, and a review there
+    /// would release what a rule relaxed since holds).
+    /// </summary>
+    private async Task<string?> PoolJoinedInCredit(CreditAccount? before, IReadOnlyList<object> events, CancellationToken ct)
+    {
+        if (before is not { Exposure: < 0m }
+            || events.OfType<ProfileUpdated>().LastOrDefault()?.Profile.GroupId is not { } joined
+            || joined == before.Profile.GroupId) return null;
+        return (await contexts.Group(joined, ct))?.SharedCreditLimit is not null ? joined : null;
+    }
+
     private static (Func<IMartenOutbox, Task>? Messages, IReadOnlyList<Reminder> Waiting, bool PoolReviewAsked) Sends(
         string customerId, Caller caller, CreditAccount? before, Groups.CustomerGroup? pool, IReadOnlyList<object> events, CreditContext context,
-        bool backdatedNextMorning, long poolReview)
+        bool backdatedNextMorning, long poolReview, string? joinedPool)
     {
         var review = before is not null && events.Any(AccountDecisions.Improves)
             && (pool is not null || before.HeldOrders.Count > 0);
@@ -201,7 +215,7 @@ public sealed class AccountStore(
         var reminders = ReminderSchedule.For(customerId, before, events, context.Policy.ReminderDaysBefore, context.Today, backdatedNextMorning);
         var now = reminders.Where(r => r.SendOn <= context.Today).ToArray();
         IReadOnlyList<Reminder> waiting = now.Length == reminders.Count ? [] : reminders.Where(r => r.SendOn > context.Today).ToArray();
-        if (!review && bounced is null && now.Length == 0) return (null, waiting, false);
+        if (!review && joinedPool is null && bounced is null && now.Length == 0) return (null, waiting, false);
         // Under the caller's correlation id: what the system does in consequence (a release) is traced to the command.
         var traced = new DeliveryOptions { CorrelationId = caller.CorrelationId };
         return (async outbox =>
@@ -212,6 +226,7 @@ public sealed class AccountStore(
                 // Out of the pool, its own holds are no longer among the pool's members': reviewed on their own.
                 if (pool is null || leftPool) await outbox.PublishAsync(new ReviewHolds(customerId), traced);
             }
+            if (joinedPool is not null) await outbox.PublishAsync(new ReviewGroupHolds(joinedPool), traced);
             if (bounced is not null) await outbox.PublishAsync(new HoldAgainAcrossPool(pool?.Id, customerId, bounced.PaymentId), traced);
             foreach (var reminder in now) await outbox.PublishAsync(new SendReminder(reminder), traced);
         }, waiting, review && pool is not null);

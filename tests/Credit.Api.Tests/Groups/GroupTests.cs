@@ -152,6 +152,23 @@ public class GroupTests(AppFixture app)
     }
 
     [Fact]
+    public async Task A_customer_in_credit_joining_a_pool_frees_what_its_credit_makes_room_for()
+    {
+        var group = AppFixture.NewId("joiner");
+        await app.Controller.Put($"/api/groups/{group}", new { name = "Joiner", sharedCreditLimit = 1000 });
+        var member = await app.Customer(new { name = "Member", groupId = group, creditLimit = 10_000 });
+        (await app.Clerk.Post($"/api/customers/{member}/invoices", new { invoiceId = "I1", amount = 1000 })).Status.ShouldBe(201);
+        (await app.Clerk.Post($"/api/customers/{member}/orders", new { orderId = "O1", amount = 300 })).Codes("reasons").ShouldBe(["GROUP_LIMIT_EXCEEDED"]);
+
+        var depositor = await app.Customer(new { name = "Depositor", creditLimit = 10_000 });
+        (await app.Clerk.Post($"/api/customers/{depositor}/payments", new { paymentId = "D1", amount = 500 })).Status.ShouldBe(201);
+        (await app.Controller.Put($"/api/customers/{depositor}", new { name = "Depositor", groupId = group, creditLimit = 10_000 })).Status.ShouldBe(200);
+
+        (await app.Clerk.Get($"/api/groups/{group}")).Decimal("exposure").ShouldBe(500m);
+        await Scenario.Eventually(() => app.Clerk.Get($"/api/customers/{member}/orders/O1"), r => r.String("status") == "released");
+    }
+
+    [Fact]
     public async Task Another_members_bounced_cheque_takes_back_what_the_pool_granted_on_it()
     {
         var group = AppFixture.NewId("poolbounce");
