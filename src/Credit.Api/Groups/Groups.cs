@@ -112,6 +112,26 @@ public static class GroupEndpoints
             : Results.Ok(await View(session, group, contexts, await policies.Current(ct), ct));
     }
 
+    /// <summary>
+    /// Every customer group, by id, with its pool's exposure and available credit (a controller's overview; a group's members
+    /// and their figures are GET /api/customers?groupId=). Optional limit/offset page it (X-Total-Count, Link rel="next").
+    /// </summary>
+    [WolverineGet("/api/groups")]
+    [Authorize(Roles = Roles.Readers)]
+    [Responds(typeof(GroupView[]), 200)]
+    public static async Task<IResult> List(int? limit, int? offset, HttpContext http, IQuerySession session, CreditContexts contexts,
+        PolicyStore policies, CancellationToken ct)
+    {
+        if (Hosting.Paging.Invalid(limit, offset) is { } badPage) return badPage;
+        var ids = (await session.Query<CustomerGroup>().Select(g => g.Id).ToListAsync(ct)).Order(StringComparer.Ordinal).ToList();
+        var page = Hosting.Paging.Slice(ids, limit, offset, http);
+        var policy = await policies.Current(ct);
+        var views = new List<GroupView>(page.Count);
+        foreach (var id in page)
+            if (await contexts.LoadGroup(session, id, ct) is { } group) views.Add(await View(session, group, contexts, policy, ct));
+        return Results.Ok(views);
+    }
+
     private static async Task<GroupView> View(IQuerySession session, CustomerGroup group, CreditContexts contexts, CreditPolicy policy,
         CancellationToken ct)
     {

@@ -152,6 +152,33 @@ public class GroupTests(AppFixture app)
     }
 
     [Fact]
+    public async Task Groups_list_with_their_pools_figures_and_their_members_list_with_theirs()
+    {
+        var pooled = AppFixture.NewId("listg");
+        var plain = AppFixture.NewId("listh");
+        await app.Controller.Put($"/api/groups/{pooled}", new { name = "مجموعة بحد مشترك", sharedCreditLimit = 5000 });
+        await app.Controller.Put($"/api/groups/{plain}", new { name = "Plain", defaultCreditLimit = 700 });
+        var a = await app.Customer(new { name = "A", groupId = pooled, creditLimit = 10_000 });
+        (await app.Clerk.Post($"/api/customers/{a}/invoices", new { invoiceId = "I1", amount = 1200 })).Status.ShouldBe(201);
+
+        var all = await app.As("bi-tool", "reporter").Get("/api/groups");
+        all.Status.ShouldBe(200, all.ToString());
+        var ids = all.Body.EnumerateArray().Select(g => g.GetProperty("groupId").GetString()!).ToList();
+        ids.ShouldBe(ids.Order(StringComparer.Ordinal).ToList());
+        var pool = all.Body.EnumerateArray().Single(g => g.GetProperty("groupId").GetString() == pooled);
+        (pool.GetProperty("exposure").GetDecimal(), pool.GetProperty("available").GetDecimal(), pool.GetProperty("members").GetInt32())
+            .ShouldBe((1200m, 3800m, 1));
+        all.Body.EnumerateArray().Single(g => g.GetProperty("groupId").GetString() == plain).GetProperty("defaultCreditLimit").GetDecimal().ShouldBe(700m);
+        int.Parse(all.Headers["X-Total-Count"]).ShouldBe(ids.Count);
+        (await app.Clerk.Get("/api/groups?limit=1")).Body.GetArrayLength().ShouldBe(1);
+        (await app.Clerk.Get("/api/groups?offset=-1")).Status.ShouldBe(400);
+
+        // Its members, with their own figures.
+        var members = await app.Controller.Get($"/api/customers?groupId={pooled}");
+        members.Body.EnumerateArray().Select(m => m.GetProperty("customerId").GetString()).ShouldBe([a]);
+    }
+
+    [Fact]
     public async Task A_customer_in_credit_joining_a_pool_frees_what_its_credit_makes_room_for()
     {
         var group = AppFixture.NewId("joiner");

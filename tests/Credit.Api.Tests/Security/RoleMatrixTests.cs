@@ -162,6 +162,7 @@ public class RoleMatrixTests(RoleMatrixFixture fx) : IClassFixture<RoleMatrixFix
         new("PUT /api/groups/{groupId}", Controllers, f => Task.FromResult(AppFixture.NewId("rm-group")),
             (_, g) => Put($"/api/groups/{g}", new { name = "Matrix group row" }, $"~group~{g}", creates: true)),
         new("GET /api/groups/{groupId}", Readers, Shared, (f, _) => Get($"/api/groups/{f.Group}")),
+        new("GET /api/groups", Readers, Shared, (_, _) => Get("/api/groups?limit=5")),
 
         // Read models and reports
         new("GET /api/customers/{id}/balance", Readers, Shared, (_, id) => Get($"/api/customers/{id}/balance")),
