@@ -184,11 +184,6 @@ public sealed class AccountStore(
     }
 
     /// <summary>
-    /// What the decision sends, in its transaction: a hold review when the position improved (held orders may now
-    /// pass), a look at the other pool members' grants when a payment bounced, and the reminders of the installments it
-    /// opened: those due today at once, the others to wait for their date in <see cref="WaitingReminders"/>.
-    /// </summary>
-    /// <summary>
     /// The pool a customer in credit joins with these events: its credit gives that pool room, so the pool's holds are
     /// re-checked too (a group without a pool is not: its members' holds wait on their own limits, and a review there
     /// would release what a rule relaxed since holds).
@@ -201,6 +196,11 @@ public sealed class AccountStore(
         return (await contexts.Group(joined, ct))?.SharedCreditLimit is not null ? joined : null;
     }
 
+    /// <summary>
+    /// What the decision sends, in its transaction: a hold review when the position improved (held orders may now
+    /// pass), a look at the other pool members' grants when a payment bounced, and the reminders of the installments it
+    /// opened: those due today at once, the others to wait for their date in <see cref="WaitingReminders"/>.
+    /// </summary>
     private static (Func<IMartenOutbox, Task>? Messages, IReadOnlyList<Reminder> Waiting, bool PoolReviewAsked) Sends(
         string customerId, Caller caller, CreditAccount? before, Groups.CustomerGroup? pool, IReadOnlyList<object> events, CreditContext context,
         bool backdatedNextMorning, long poolReview, string? joinedPool)
