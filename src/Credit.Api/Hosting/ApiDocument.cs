@@ -301,8 +301,8 @@ public static class ApiDocument
             "aging" or "dso" => "Reports",
             "notifications" => "Reminders",
             "policy" => "Policy",
-            "{groupId}" => "Groups",
-            "{customerId}" => "Customers",
+            "groups" or "{groupId}" => "Groups",
+            "customers" or "{customerId}" => "Customers",
             _ => "Operations", // health, projections
         };
     }

@@ -106,6 +106,8 @@ public class HostTests(AppFixture app)
                 operation.Value.GetProperty("tags").EnumerateArray().Single().GetString()!.ShouldNotContain("Credit.Api");
                 operation.Value.GetProperty("summary").GetString()!.Length.ShouldBeLessThanOrEqualTo(140, $"{operation.Name} {path.Name}");
             }
+        foreach (var (path, tag) in new[] { ("/api/customers", "Customers"), ("/api/groups", "Groups"), ("/api/customers/{customerId}/invoices", "Invoices") })
+            doc.GetProperty("paths").GetProperty(path).GetProperty("get").GetProperty("tags")[0].GetString().ShouldBe(tag, path);
 
         // No reference is left dangling.
         foreach (var reference in System.Text.RegularExpressions.Regex.Matches(doc.GetRawText(), "\"#/components/schemas/([^\"]+)\"")
