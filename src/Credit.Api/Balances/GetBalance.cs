@@ -8,6 +8,8 @@ using Wolverine.Http;
 
 namespace Credit.Api.Balances;
 
+/// <summary>Amounts in the customer's currency. HeldOrders: the amount of its held orders (HeldOrderCount: how many).
+/// Status: ok, on-hold, or blocked (the smallest credit invoice would be refused now; StatusReasons say why).</summary>
 public sealed record BalanceView(
     string CustomerId,
     string Currency,
