@@ -133,24 +133,29 @@ public static class Problems
     private static IResult Refused(CreditDecision decision)
     {
         // The detail a POS shows as it is: every reason, then the figures (Daftra's "exceeded the allowed limit" with amounts).
-        // A customer in credit or over its limit is said so ("in credit by 500.00", "over the limit by 450.00"), not
-        // shown a negative amount used or available, which an accountant reads as an error.
+        // A customer (or a pool) in credit or over its limit is said so ("in credit by 500.00", "over the limit by 450.00"),
+        // not shown a negative amount used or available, which an accountant reads as an error.
         var currency = decision.Currency;
-        string Used(decimal exposure, string c, string key = "FIGURE_USED") =>
-            exposure < 0 ? Text.Phrase("FIGURE_IN_CREDIT", Text.Money(-exposure, c)) : Text.Phrase(key, Text.Money(exposure, c));
-        string Left(decimal available, string c) =>
-            available < 0 ? Text.Phrase("FIGURE_OVER_LIMIT", Text.Money(-available, c)) : Text.Phrase("FIGURE_AVAILABLE", Text.Money(available, c));
+        string Used(decimal exposure, string c, string key = "FIGURE_USED", string inCredit = "FIGURE_IN_CREDIT") =>
+            exposure < 0 ? Text.Phrase(inCredit, Text.Money(-exposure, c)) : Text.Phrase(key, Text.Money(exposure, c));
+        string Left(decimal available, string c, string over = "FIGURE_OVER_LIMIT") =>
+            available < 0 ? Text.Phrase(over, Text.Money(-available, c)) : Text.Phrase("FIGURE_AVAILABLE", Text.Money(available, c));
         var figures = new List<string>
         {
-            decision.Reasons.Contains(Domain.Policy.ReasonCodes.ExchangeRateMissing)
+            decision.Unrated is { For: RateNeed.Limit }
                 ? Text.Phrase("REFUSAL_FIGURES_UNRATED", currency, Used(decision.Exposure, currency, "FIGURE_USED_CREDIT"))
             : decision is { Limit: { } limit, Available: { } available }
                 ? Text.Phrase("REFUSAL_FIGURES", Text.Money(limit, currency), Used(decision.Exposure, currency), Left(available, currency))
                 : Text.Phrase("REFUSAL_FIGURES_UNLIMITED", Used(decision.Exposure, currency, "FIGURE_USED_CREDIT")),
         };
+        // The rate the pool lacked: another member's currency, not necessarily the customer's. (The review threshold's
+        // holds an order, which is never refused.)
+        if (decision.Reasons.Contains(Domain.Policy.ReasonCodes.ExchangeRateMissing) && decision.Unrated is { For: RateNeed.Pool } missing)
+            figures.Add(Text.Phrase("REFUSAL_POOL_UNRATED", missing.Currency));
         if (decision.Pool is { } shared && decision.Reasons.Contains(Domain.Policy.ReasonCodes.GroupLimitExceeded))
             figures.Add(Text.Phrase("REFUSAL_POOL_FIGURES", Text.Money(shared.SharedCreditLimit, shared.Currency),
-                Used(shared.Exposure, shared.Currency), Left(shared.Available, shared.Currency)));
+                Used(shared.Exposure, shared.Currency, inCredit: "FIGURE_POOL_IN_CREDIT"),
+                Left(shared.Available, shared.Currency, "FIGURE_POOL_OVER_LIMIT")));
         var body = Body(409, ErrorCodes.CreditRefused, string.Join(" ", decision.Reasons.Select(Text.Of).Concat(figures)));
         body["reasons"] = Reasons(decision.Reasons);
         body["warnings"] = Reasons(decision.Warnings);

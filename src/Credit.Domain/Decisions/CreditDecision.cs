@@ -45,7 +45,14 @@ public sealed record CreditDecision(
     decimal? Available,
     LimitSource LimitSource,
     PoolFigures? Pool,
-    string Currency); // the account's: exposure, limit and available are in it (the pool's figures in the company's)
+    string Currency, // the account's: exposure, limit and available are in it (the pool's figures in the company's)
+    MissingRate? Unrated = null);
+
+/// <summary>What needed a rate: the limit a customer inherits, its group's pool, or the order review threshold.</summary>
+public enum RateNeed { Limit, Pool, Threshold }
+
+/// <summary>The currency without a rate behind EXCHANGE_RATE_MISSING, and what needed it.</summary>
+public sealed record MissingRate(string Currency, RateNeed For);
 
 /// <summary>A shared group pool as the decision saw it, in the company currency (exposure to its minor unit).</summary>
 public sealed record PoolFigures(string GroupId, string Currency, decimal SharedCreditLimit, decimal Exposure, decimal Available);
@@ -84,6 +91,7 @@ public static class CreditRules
         var exposure = account.Exposure + request.ExtraExposure;
         var failing = new List<string>();
         var unratedWarning = false;
+        MissingRate? unrated = null;
 
         if (account.OnHold) failing.Add(ReasonCodes.AccountOnHold);
 
@@ -96,7 +104,11 @@ public static class CreditRules
         // A document the customer's own credit (a deposit, a credit note) covers extends no credit: a cash-only
         // customer may be invoiced against what it paid in advance.
         var extendsCredit = exposure + request.Amount > 0m;
-        if (limit.Unrated && extendsCredit) failing.Add(ReasonCodes.ExchangeRateMissing);
+        if (limit.Unrated && extendsCredit)
+        {
+            failing.Add(ReasonCodes.ExchangeRateMissing);
+            unrated = new MissingRate(account.Currency, RateNeed.Limit);
+        }
         else if (limit.Amount == 0m && extendsCredit) failing.Add(ReasonCodes.NoCredit);
         else if (limit.Amount is { } max && exposure + request.Amount > max) failing.Add(ReasonCodes.CreditLimitExceeded);
 
@@ -107,7 +119,11 @@ public static class CreditRules
             if (asked is null || group.UnratedCurrency is not null)
             {
                 // The pool cannot be summed; a document the customer's own credit covers needs no pool either.
-                if (extendsCredit && !failing.Contains(ReasonCodes.ExchangeRateMissing)) failing.Add(ReasonCodes.ExchangeRateMissing);
+                if (extendsCredit && !failing.Contains(ReasonCodes.ExchangeRateMissing))
+                {
+                    failing.Add(ReasonCodes.ExchangeRateMissing);
+                    unrated = new MissingRate(asked is null ? account.Currency : group.UnratedCurrency!, RateNeed.Pool);
+                }
             }
             else if (group.Exposure + asked > pool) failing.Add(ReasonCodes.GroupLimitExceeded);
         }
@@ -131,6 +147,7 @@ public static class CreditRules
                 {
                     if (mode == RuleMode.Warn) unratedWarning = true;
                     else if (!failing.Contains(ReasonCodes.ExchangeRateMissing)) failing.Add(ReasonCodes.ExchangeRateMissing);
+                    unrated ??= new MissingRate(account.Currency, RateNeed.Threshold);
                 }
                 else if (converted > threshold) failing.Add(ReasonCodes.OrderValueReview);
             }
@@ -139,18 +156,18 @@ public static class CreditRules
                 failing.Add(ReasonCodes.PaymentTermsExtended);
         }
 
-        return Conclude(failing, policy, exposure, limit, group, account.Currency, unratedWarning);
+        return Conclude(failing, policy, exposure, limit, group, account.Currency, unratedWarning, unrated);
     }
 
     private static CreditDecision Conclude(
         List<string> failing, CreditPolicy policy, decimal exposure, EffectiveLimit limit, GroupPosition? group, string currency,
-        bool unratedWarning = false)
+        bool unratedWarning = false, MissingRate? unrated = null)
     {
         var reasons = failing.Where(c => policy.ModeOf(c) == RuleMode.Block).ToList();
         var warnings = failing.Where(c => policy.ModeOf(c) == RuleMode.Warn).ToList();
         if (unratedWarning && !reasons.Contains(ReasonCodes.ExchangeRateMissing)) warnings.Add(ReasonCodes.ExchangeRateMissing);
         return new CreditDecision(reasons.Count == 0, reasons, warnings, exposure, limit.Amount,
-            limit.Amount - exposure, limit.Source, PoolOf(group, policy), currency);
+            limit.Amount - exposure, limit.Source, PoolOf(group, policy), currency, unrated);
     }
 
     /// <summary>The pool's figures, for a customer in a group with a shared limit.</summary>

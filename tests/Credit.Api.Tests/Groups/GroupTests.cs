@@ -179,6 +179,39 @@ public class GroupTests(AppFixture app)
     }
 
     [Fact]
+    public async Task A_pool_refusal_says_the_group_is_in_credit_or_over_its_limit_and_names_the_rate_it_lacks()
+    {
+        var group = AppFixture.NewId("poolword");
+        await app.Controller.Put($"/api/groups/{group}", new { name = "Words", sharedCreditLimit = 3000 });
+        var payer = await app.Customer(new { name = "Payer", groupId = group, creditLimit = 20_000 });
+        var buyer = await app.Customer(new { name = "Buyer", groupId = group, creditLimit = 20_000 });
+        (await app.Clerk.Post($"/api/customers/{payer}/invoices", new { invoiceId = "I1", amount = 2500 })).Status.ShouldBe(201);
+        (await app.Clerk.Post($"/api/customers/{payer}/payments", new { paymentId = "P1", amount = 4400 })).Status.ShouldBe(201);
+
+        // The pool is in credit (the payer's 1,900), not the buyer, who has used nothing.
+        var inCredit = await app.Clerk.Post($"/api/customers/{buyer}/invoices", new { invoiceId = "I1", amount = 5000 });
+        inCredit.Codes("reasons").ShouldBe(["GROUP_LIMIT_EXCEEDED"]);
+        inCredit.String("detail")!.ShouldEndWith(
+            "Credit limit 20,000.00 SAR, used 0.00 SAR, available 20,000.00 SAR. Group pool 3,000.00 SAR, the group is in credit by 1,900.00 SAR, available 4,900.00 SAR.");
+        (await app.Clerk.InLanguage("ar").Post($"/api/customers/{buyer}/invoices", new { invoiceId = "I1", amount = 5000 })).String("detail")!
+            .ShouldEndWith("الحد المشترك للمجموعة 3,000.00 ر.س، للمجموعة رصيد دائن 1,900.00 ر.س، المتاح 4,900.00 ر.س.");
+
+        // A pool cut below what its members owe is over its shared limit.
+        (await app.Clerk.Post($"/api/customers/{buyer}/invoices", new { invoiceId = "I2", amount = 4000 })).Status.ShouldBe(201);
+        await app.Controller.Put($"/api/groups/{group}", new { name = "Words", sharedCreditLimit = 2000 });
+        var over = await app.Clerk.InLanguage("ar").Post($"/api/customers/{buyer}/invoices", new { invoiceId = "I3", amount = 10 });
+        over.String("detail")!.ShouldEndWith("الحد المشترك للمجموعة 2,000.00 ر.س، المستخدَم منه 2,100.00 ر.س، متجاوزة للحد المشترك بمبلغ 100.00 ر.س.");
+
+        // A member in a currency without a rate: the refusal names that currency, not the buyer's, beside the buyer's own figures.
+        (await app.Controller.Put($"/api/customers/{AppFixture.NewId("omr")}", new { name = "Muscat", groupId = group, currency = "OMR", creditLimit = 100 }))
+            .Status.ShouldBe(201);
+        var unrated = await app.Clerk.Post($"/api/customers/{buyer}/invoices", new { invoiceId = "I4", amount = 10 });
+        unrated.Codes("reasons").ShouldContain("EXCHANGE_RATE_MISSING");
+        unrated.String("detail")!.ShouldContain("Credit limit 20,000.00 SAR, used 4,000.00 SAR, available 16,000.00 SAR.");
+        unrated.String("detail")!.ShouldContain("The group's shared limit cannot be applied without an exchange rate for OMR.");
+    }
+
+    [Fact]
     public async Task A_customer_in_credit_joining_a_pool_frees_what_its_credit_makes_room_for()
     {
         var group = AppFixture.NewId("joiner");
