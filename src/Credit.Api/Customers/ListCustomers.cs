@@ -16,16 +16,18 @@ public sealed record CustomerSummary(
     string CustomerId, string Name, string? GroupId, string Currency, decimal? CreditLimit,
     [property: OneOf(typeof(LimitSource))] string LimitSource, decimal Outstanding, decimal OpenOrders, decimal Exposure,
     decimal? Available, decimal Overdue, bool OnHold, decimal HeldOrders, int HeldOrderCount, decimal UnappliedCredit,
-    string? MissingExchangeRate);
+    string? MissingExchangeRate, PoolFigures? Group);
 
 public static class ListCustomersEndpoint
 {
-    private static readonly string[] Statuses = ["all", "over-limit", "on-hold", "overdue", "held-orders"];
+    /// <summary>The status filter's values, its default first.</summary>
+    internal static readonly string[] Statuses = ["all", "over-limit", "on-hold", "overdue", "held-orders"];
 
     /// <summary>
     /// The customers with their limit, balance, exposure, available credit, overdue amount and held orders (ERPNext's
     /// "Customer Credit Balance"), by id; a clerk sees only its customers. status narrows it to those over their limit, on
-    /// hold, with anything overdue or with held orders; groupId to one group's members. Optional limit/offset page it
+    /// hold, with anything overdue or with held orders (over-limit: its own limit or its pool's); groupId to one group's
+    /// members (404 for an unknown group). Optional limit/offset page it
     /// (X-Total-Count, Link rel="next"). Figures come from the read models, as the balance's do.
     /// </summary>
     [WolverineGet("/api/customers")]
@@ -39,6 +41,7 @@ public static class ListCustomersEndpoint
         if (!Statuses.Contains(status)) return Problems.Validation([("status", "INVALID_VALUE")]);
         if (groupId is not null && !Validation.Rules.IsValidId(groupId)) return Problems.Validation([("groupId", "INVALID_ID")]);
         if (Paging.Invalid(limit, offset) is { } badPage) return badPage;
+        if (groupId is not null && await contexts.LoadGroup(session, groupId, ct) is null) return Problems.Result(404, ErrorCodes.GroupNotFound);
 
         await catchUp.Wait(ct);
         var caller = Caller.Of(http);
@@ -49,27 +52,34 @@ public static class ListCustomersEndpoint
         var (items, outstanding) = await reads.Receivables(DateOnly.MaxValue, ct);
         var open = items.ToLookup(i => i.CustomerId);
         var orders = await reads.OrderFiguresByCustomer(ct);
+        // Each group once: its default limit, and its pool as a member's balance shows it (exposure, a member's missing rate).
         var groups = new Dictionary<string, GroupPosition?>();
         foreach (var id in customers.Select(c => c.GroupId).OfType<string>().Distinct())
-            groups[id] = await contexts.LoadGroup(session, id, ct) is { } g ? new GroupPosition(g.Id, g.DefaultCreditLimit, null, 0m) : null;
+        {
+            var g = await contexts.LoadGroup(session, id, ct);
+            var (pooled, unrated) = g?.SharedCreditLimit is null ? (0m, null) : await contexts.PoolExposure(session, id, policy, ct);
+            groups[id] = g is null ? null : new GroupPosition(g.Id, g.DefaultCreditLimit, g.SharedCreditLimit, pooled, unrated);
+        }
 
         var rows = new List<CustomerSummary>();
         foreach (var c in customers)
         {
+            var group = c.GroupId is null ? null : groups.GetValueOrDefault(c.GroupId);
             var effective = c.UnlimitedCredit ? new EffectiveLimit(null, LimitSource.Customer)
                 : c.CreditLimit is { } own ? new EffectiveLimit(own, LimitSource.Customer)
-                : CreditRules.InheritedLimitOf(c.Currency, c.GroupId is null ? null : groups.GetValueOrDefault(c.GroupId), policy);
+                : CreditRules.InheritedLimitOf(c.Currency, group, policy);
             var owed = open[c.CustomerId].ToList();
             var balance = outstanding.GetValueOrDefault(c.CustomerId);
             var figures = orders.GetValueOrDefault(c.CustomerId) ?? new OrderFigures(0m, 0m, 0);
             var exposure = balance + figures.OpenOrders;
             rows.Add(new CustomerSummary(c.CustomerId, c.Name, c.GroupId, c.Currency, effective.Amount, Problems.LimitSourceName(effective.Source),
                 balance, figures.OpenOrders, exposure, effective.Amount - exposure, owed.Where(i => i.DueOn < today).Sum(i => i.OpenAmount),
-                c.OnHold, figures.HeldOrders, figures.HeldOrderCount, owed.Sum(i => i.OpenAmount) - balance, effective.Unrated ? c.Currency : null));
+                c.OnHold, figures.HeldOrders, figures.HeldOrderCount, owed.Sum(i => i.OpenAmount) - balance,
+                effective.Unrated ? c.Currency : group?.UnratedCurrency, CreditRules.PoolOf(group, policy)));
         }
         var chosen = rows.Where(r => status switch
         {
-            "over-limit" => r.Available < 0m,
+            "over-limit" => r.Available < 0m || r.Group?.Available < 0m, // its own limit or its pool's
             "on-hold" => r.OnHold,
             "overdue" => r.Overdue > 0m,
             "held-orders" => r.HeldOrderCount > 0,

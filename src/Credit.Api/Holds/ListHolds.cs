@@ -24,7 +24,8 @@ public sealed record HoldView(string CustomerId, string CustomerName, string Ord
 
 public static class ListHoldsEndpoint
 {
-    private static readonly string[] Statuses = ["pending", "released", "rejected", "cancelled"];
+    /// <summary>The status filter's values, its default first.</summary>
+    internal static readonly string[] Statuses = ["pending", "released", "rejected", "cancelled"];
 
     /// <summary>
     /// The controllers' queue: held orders across customers, oldest hold first, each with how many days it has waited

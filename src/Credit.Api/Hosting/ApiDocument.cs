@@ -88,6 +88,15 @@ public static class ApiDocument
     /// <summary>A full stop closing a sentence (not one inside "e.g." or a number).</summary>
     private static readonly System.Text.RegularExpressions.Regex FirstSentenceEnd = new(@"(?<!e\.g|i\.e|\d)\.(?=\s|$)");
 
+    /// <summary>Each list's status filter, its default first.</summary>
+    private static IReadOnlyList<string>? StatusesOf(string path) => path.TrimStart('/') switch // relative: "api/holds"
+    {
+        "api/holds" => Holds.ListHoldsEndpoint.Statuses,
+        "api/customers" => Customers.ListCustomersEndpoint.Statuses,
+        "api/customers/{customerId}/invoices" => Invoicing.ListInvoicesEndpoint.Statuses,
+        _ => null,
+    };
+
     /// <summary>Query parameters the endpoints take as text and parse themselves: their form and values.</summary>
     private static void DescribeQuery(Microsoft.OpenApi.OpenApiOperation operation, string path)
     {
@@ -105,9 +114,9 @@ public static class ApiDocument
                         : "a business date yyyy-mm-dd (default today)";
                     if (!path.EndsWith("/state", StringComparison.Ordinal)) schema.Format = "date";
                     break;
-                case "status":
-                    schema.Enum = [JsonValue.Create("pending"), JsonValue.Create("released"), JsonValue.Create("rejected"), JsonValue.Create("cancelled")];
-                    schema.Default = JsonValue.Create("pending");
+                case "status" when StatusesOf(path) is { } statuses:
+                    schema.Enum = [.. statuses.Select(v => (System.Text.Json.Nodes.JsonNode)JsonValue.Create(v))];
+                    schema.Default = JsonValue.Create(statuses[0]);
                     break;
                 case "type":
                     schema.Enum = [JsonValue.Create("due-soon"), JsonValue.Create("overdue")];

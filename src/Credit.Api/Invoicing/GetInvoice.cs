@@ -13,11 +13,13 @@ public sealed record InstallmentView(int No, DateOnly DueOn, decimal Amount, dec
 
 public sealed record OverrideView(string Reason, string By, IReadOnlyList<ReasonView> OverriddenReasons);
 
+/// <summary>DueOn: the last installment's due date; NextDueOn: the earliest still open (null once paid), what a collector
+/// chases first.</summary>
 public sealed record InvoiceView(
     string CustomerId, string InvoiceId, decimal Amount, DateOnly IssuedOn, DateOnly DueOn, string? OrderId,
     decimal PaidAmount, decimal CreditedAmount, decimal OpenAmount,
     [property: OneOf("open", "partially-paid", "overdue", "paid")] string Status, IReadOnlyList<InstallmentView> Installments,
-    IReadOnlyList<ReasonView> Warnings, OverrideView? Override);
+    IReadOnlyList<ReasonView> Warnings, OverrideView? Override, DateOnly? NextDueOn);
 
 public static class GetInvoiceEndpoint
 {
@@ -45,6 +47,7 @@ public static class GetInvoiceEndpoint
             r.Installments.Select(i => new InstallmentView(i.No, i.DueOn, i.Amount, i.Settled - i.CreditSettled, i.CreditSettled, i.Open,
                 i.Open > 0 && i.DueOn < today)).ToList(),
             Problems.Reasons(r.Warnings),
-            r.Override is { } o ? new OverrideView(o.Reason, o.By, Problems.Reasons(o.OverriddenReasons)) : null);
+            r.Override is { } o ? new OverrideView(o.Reason, o.By, Problems.Reasons(o.OverriddenReasons)) : null,
+            r.Installments.Where(i => i.Open > 0).Select(i => (DateOnly?)i.DueOn).Min());
     }
 }

@@ -9,11 +9,12 @@ namespace Credit.Api.Invoicing;
 
 public static class ListInvoicesEndpoint
 {
-    private static readonly string[] Statuses = ["all", "open", "overdue", "paid"];
+    /// <summary>The status filter's values, its default first.</summary>
+    internal static readonly string[] Statuses = ["all", "open", "overdue", "paid"];
 
     /// <summary>
-    /// The customer's invoices (and opening balance), by the date each is next due (its earliest open installment), each
-    /// with what is settled and still open,
+    /// The customer's invoices (and opening balance), by the date each is next due (nextDueOn: its earliest open
+    /// installment; a paid one by its due date), each with what is settled and still open,
     /// installment by installment: what a collector works through. status: open (anything still owed), overdue, paid,
     /// all (the default). Optional limit/offset page it (X-Total-Count, Link rel="next").
     /// </summary>
@@ -29,8 +30,9 @@ public static class ListInvoicesEndpoint
         var today = calendar.Today;
         // Read under the account's gate; paged outside it, since paging writes the response's headers.
         var (seen, problem) = await accounts.Visible(customerId, Caller.Of(http), account => account.Receivables.Values
-            .OrderBy(NextDue).ThenBy(r => r.Sequence)
+            .OrderBy(r => r.Sequence)
             .Select(r => GetInvoiceEndpoint.View(customerId, r, today))
+            .OrderBy(v => v.NextDueOn ?? v.DueOn) // stable: documents due the same day stay in the order they were recorded
             .Where(v => status switch
             {
                 "open" => v.OpenAmount > 0,
@@ -41,8 +43,4 @@ public static class ListInvoicesEndpoint
             .ToList(), ct);
         return problem ?? Results.Ok(Paging.Slice(seen!, limit, offset, http));
     }
-
-    /// <summary>When the invoice is next to be paid: its earliest installment still open, else its last due date.</summary>
-    private static DateOnly NextDue(Domain.Accounts.Receivable r) =>
-        r.Installments.Where(i => i.Open > 0).Select(i => (DateOnly?)i.DueOn).Min() ?? r.DueOn;
 }

@@ -66,6 +66,31 @@ public class CustomerListTests(AppFixture app)
     }
 
     [Fact]
+    public async Task Pool_members_list_with_their_pools_figures_and_a_pool_over_its_limit_counts_as_over_limit()
+    {
+        var group = AppFixture.NewId("listpool");
+        (await app.Controller.Put($"/api/groups/{group}", new { name = "Pool", sharedCreditLimit = 1000 })).Status.ShouldBe(201);
+        var a = await app.Customer(new { name = "A", groupId = group, creditLimit = 10_000 }, "pa");
+        var b = await app.Customer(new { name = "B", groupId = group, creditLimit = 10_000 }, "pb");
+        (await app.Clerk.Post($"/api/customers/{a}/invoices", new { invoiceId = "I1", amount = 900 })).Status.ShouldBe(201);
+        (await app.Controller.Put($"/api/groups/{group}", new { name = "Pool", sharedCreditLimit = 500 })).Status.ShouldBe(200);
+
+        var list = await app.Controller.Get($"/api/customers?groupId={group}&status=over-limit");
+        Ids(list).ShouldBe(new[] { a, b }.Order(StringComparer.Ordinal)); // b's own limit is far off, its pool is not
+        var pool = Row(list, b).GetProperty("group");
+        (pool.GetProperty("exposure").GetDecimal(), pool.GetProperty("available").GetDecimal()).ShouldBe((900m, -400m));
+
+        // A member in a currency without a rate blocks the pool: every member's row names it, as its balance does.
+        (await app.Controller.Put($"/api/customers/{AppFixture.NewId("omr")}", new { name = "Muscat", groupId = group, currency = "OMR", creditLimit = 100 }))
+            .Status.ShouldBe(201);
+        var unrated = await app.Controller.Get($"/api/customers?groupId={group}");
+        Row(unrated, a).GetProperty("missingExchangeRate").GetString().ShouldBe("OMR");
+        (await app.Controller.Get($"/api/customers/{a}/balance")).String("missingExchangeRate").ShouldBe("OMR");
+
+        (await app.Controller.Get($"/api/customers?groupId={AppFixture.NewId("nogroup")}")).Status.ShouldBe(404);
+    }
+
+    [Fact]
     public async Task A_clerk_lists_only_its_own_and_unassigned_customers()
     {
         var group = AppFixture.NewId("mine");

@@ -108,6 +108,19 @@ public class HostTests(AppFixture app)
             }
         foreach (var (path, tag) in new[] { ("/api/customers", "Customers"), ("/api/groups", "Groups"), ("/api/customers/{customerId}/invoices", "Invoices") })
             doc.GetProperty("paths").GetProperty(path).GetProperty("get").GetProperty("tags")[0].GetString().ShouldBe(tag, path);
+        // Each list's status filter with its own values and default.
+        foreach (var (path, values) in new[]
+                 {
+                     ("/api/holds", new[] { "pending", "released", "rejected", "cancelled" }),
+                     ("/api/customers", new[] { "all", "over-limit", "on-hold", "overdue", "held-orders" }),
+                     ("/api/customers/{customerId}/invoices", new[] { "all", "open", "overdue", "paid" }),
+                 })
+        {
+            var status = doc.GetProperty("paths").GetProperty(path).GetProperty("get").GetProperty("parameters").EnumerateArray()
+                .Single(p => p.GetProperty("name").GetString() == "status").GetProperty("schema");
+            status.GetProperty("enum").EnumerateArray().Select(v => v.GetString()).ShouldBe(values, path);
+            status.GetProperty("default").GetString().ShouldBe(values[0], path);
+        }
 
         // No reference is left dangling.
         foreach (var reference in System.Text.RegularExpressions.Regex.Matches(doc.GetRawText(), "\"#/components/schemas/([^\"]+)\"")

@@ -26,6 +26,8 @@ public class InvoiceListTests(AppFixture app)
         Ids(all).ShouldBe(["PAID", "LATE", "SPLIT", "LATER"]);
         var split = all.Body.EnumerateArray().Single(i => i.GetProperty("invoiceId").GetString() == "SPLIT");
         (split.GetProperty("openAmount").GetDecimal(), split.GetProperty("installments").GetArrayLength()).ShouldBe((1000m, 2));
+        (split.GetProperty("dueOn").GetString(), split.GetProperty("nextDueOn").GetString()).ShouldBe(("2026-12-31", "2026-11-30"));
+        all.Body[0].GetProperty("nextDueOn").ValueKind.ShouldBe(System.Text.Json.JsonValueKind.Null); // PAID
 
         Ids(await app.Clerk.Get($"/api/customers/{id}/invoices?status=open")).ShouldBe(["LATE", "SPLIT", "LATER"]);
         var overdue = await app.Controller.Get($"/api/customers/{id}/invoices?status=overdue");
