@@ -60,7 +60,9 @@ public static class GetBalanceEndpoint
         var exposure = outstanding + orders.OpenOrders;
         var probe = CreditRules.Decide(account, context.Policy, context.Group,
             new CreditRequest(DocumentKind.Invoice, Domain.Money.Currency.MinorUnit(account.Currency), context.Today), context.Today);
-        var status = account.OnHold ? "on-hold" : probe.Allowed ? "ok" : "blocked";
+        // A supplier-only contact is sold nothing: blocked, and the reason says so (its invoices are 409 NOT_A_CUSTOMER).
+        IReadOnlyList<string> blocking = account.Profile.BuysFromUs ? probe.Reasons : [.. probe.Reasons, ErrorCodes.NotACustomer];
+        var status = account.OnHold ? "on-hold" : blocking.Count == 0 ? "ok" : "blocked";
         return Results.Ok(new BalanceView(customerId, account.Currency, limit.Amount, Problems.LimitSourceName(limit.Source), outstanding,
             orders.OpenOrders, exposure, limit.Amount - exposure, items.Where(i => i.DueOn < context.Today).Sum(i => i.OpenAmount), status,
             orders.HeldOrders, orders.HeldOrderCount, items.Sum(i => i.OpenAmount) - outstanding,
@@ -68,6 +70,6 @@ public static class GetBalanceEndpoint
             CreditRules.PoolOf(context.Group, context.Policy),
             // creditLimit 0 above is "nothing can be granted", not a limit someone set: this says why.
             limit.Unrated ? account.Currency : context.Group?.UnratedCurrency,
-            Problems.Reasons(probe.Reasons)));
+            Problems.Reasons(blocking)));
     }
 }

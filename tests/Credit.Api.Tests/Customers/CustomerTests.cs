@@ -216,8 +216,11 @@ public class CustomerTests(AppFixture app)
         (await app.Clerk.Post($"/api/customers/{id}/invoices", new { invoiceId = "I1", amount = 100 })).ShouldBeProblem(409, "NOT_A_CUSTOMER");
         (await app.Clerk.Post($"/api/customers/{id}/credit-check", new { amount = 100, kind = "invoice" })).ShouldBeProblem(409, "NOT_A_CUSTOMER");
         (await app.As("auditor-1", "auditor").Get($"/api/customers/{id}/history")).Headers["X-Total-Count"].ShouldBe("2"); // opened, limit set: nothing else
+        var balance = await app.Clerk.Get($"/api/customers/{id}/balance");
+        (balance.String("status"), balance.Codes("statusReasons").Single()).ShouldBe(("blocked", "NOT_A_CUSTOMER"));
 
         (await app.Clerk.Put($"/api/customers/{id}", new { kind = "both" })).Status.ShouldBe(200);
         (await app.Clerk.Post($"/api/customers/{id}/invoices", new { invoiceId = "I1", amount = 100 })).Status.ShouldBe(201);
+        (await app.Clerk.Get($"/api/customers/{id}/balance")).String("status").ShouldBe("ok");
     }
 }
