@@ -47,13 +47,34 @@ public sealed class AccountStore(
     /// Decides on the account under its gate (and its pool's) and commits the events. <paramref name="consequences"/>:
     /// what the decision entails, decided on the account as it will stand after it (a copy), committed with it.
     /// </summary>
-    public async Task<Outcome<T>> Decide<T>(
+    public Task<Outcome<T>> Decide<T>(
         string customerId, Caller caller, Func<CreditAccount?, CreditContext, Outcome<T>> decide, CancellationToken ct,
-        Func<Entailment, IReadOnlyList<object>>? consequences = null)
+        Func<Entailment, IReadOnlyList<object>>? consequences = null) =>
+        Decide(customerId, caller, decide, ct, consequences, heldPool: null, elsewhere: default!);
+
+    /// <summary>
+    /// Decides on a member of a pool whose gate the caller already holds (a review pass over the pool's holds, which
+    /// otherwise queued behind every member's writer once per held order and timed out under load). A customer no longer
+    /// in that pool is not decided here: <paramref name="elsewhere"/> is the answer (taking its new pool's gate while holding
+    /// this one could deadlock with a pass over that pool).
+    /// </summary>
+    public Task<Outcome<T>> DecideInHeldPool<T>(
+        string poolId, string customerId, Caller caller, Func<CreditAccount?, CreditContext, Outcome<T>> decide, T elsewhere,
+        CancellationToken ct) =>
+        Decide(customerId, caller, decide, ct, consequences: null, heldPool: poolId, elsewhere);
+
+    private async Task<Outcome<T>> Decide<T>(
+        string customerId, Caller caller, Func<CreditAccount?, CreditContext, Outcome<T>> decide, CancellationToken ct,
+        Func<Entailment, IReadOnlyList<object>>? consequences, string? heldPool, T elsewhere)
     {
         for (var attempt = 1; ; attempt++)
         {
             var (gatedPool, poolGate) = await PoolGateOf(await cache.Loaded(customerId, ct), ct);
+            if (heldPool is not null)
+            {
+                if (gatedPool != heldPool) return Outcome<T>.Repeat(elsewhere);
+                poolGate = null; // the caller's, held for us
+            }
             if (poolGate is not null) await poolGate.WaitAsync(ct);
             try
             {

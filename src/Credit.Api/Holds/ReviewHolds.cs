@@ -50,7 +50,7 @@ public static class ReviewHoldsHandler
     /// One message per member, as before, raced: which member got the room was chance.
     /// </summary>
     public static async Task Handle(ReviewGroupHolds message, IQuerySession session, IDocumentStore store, AccountStore accounts,
-        AccountCache cache, PoolReviews reviews, IMessageContext context, CancellationToken ct)
+        AccountCache cache, CreditContexts contexts, PoolReviews reviews, IMessageContext context, CancellationToken ct)
     {
         // Every payment of a member asks for a review. One a pass begun since has covered needs none; while one runs, later
         // requests only make it go round once more (a burst of 40 requests for a pool with 60 holds was 40 full passes).
@@ -62,12 +62,7 @@ public static class ReviewHoldsHandler
             while (true)
             {
                 var seen = Requested[group];
-                var gate = cache.PoolGate(group);
-                await gate.WaitAsync(ct);
-                var upTo = reviews.CommittedSoFar(group); // every decision up to here has committed: the pass sees them
-                gate.Release();
-                await ReviewGroup(group, session, store, accounts, context, ct);
-                reviews.Covered(group, upTo);
+                reviews.Covered(group, await ReviewGroup(group, session, store, accounts, cache, contexts, reviews, context, ct));
                 if (Requested.TryRemove(KeyValuePair.Create(group, seen))) return;
             }
         }
@@ -81,22 +76,44 @@ public static class ReviewHoldsHandler
     /// <summary>Review requests per group not yet covered by a pass (this node is the only one: Solo mode).</summary>
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> Requested = new();
 
-    private static async Task ReviewGroup(string groupId, IQuerySession session, IDocumentStore store, AccountStore accounts,
-        IMessageContext context, CancellationToken ct)
+    /// <summary>
+    /// One pass over the pool's holds, under the pool's gate throughout: deciding each held order under its own turn at the
+    /// gate queued the pass behind every member's writer once per order, and under load it timed out. Returns the review
+    /// request it covers (every decision committed before it took the gate).
+    /// </summary>
+    private static async Task<long> ReviewGroup(string groupId, IQuerySession session, IDocumentStore store, AccountStore accounts,
+        AccountCache cache, CreditContexts contexts, PoolReviews reviews, IMessageContext context, CancellationToken ct)
     {
-        var held = new List<(string Customer, string Order)>();
-        foreach (var member in await CreditContexts.Members(session, groupId, ct))
+        // A group without a pool (a raised default limit): its members' holds are decided each on its own, as before.
+        var pooled = (await contexts.Group(groupId, ct))?.SharedCreditLimit is not null;
+        var gate = pooled ? cache.PoolGate(groupId) : null;
+        if (gate is not null) await gate.WaitAsync(ct);
+        try
         {
-            var orders = await accounts.View(member.Id, a => a.HeldOrders.Select(o => o.Id).ToList(), ct);
-            held.AddRange((orders ?? []).Select(o => (member.Id, o)));
-        }
-        if (held.Count == 0) return;
+            var upTo = reviews.CommittedSoFar(groupId);
+            var held = new List<(string Customer, string Order)>();
+            foreach (var member in await CreditContexts.Members(session, groupId, ct))
+            {
+                var orders = await accounts.View(member.Id, a => a.HeldOrders.Select(o => o.Id).ToList(), ct);
+                held.AddRange((orders ?? []).Select(o => (member.Id, o)));
+            }
+            if (held.Count == 0) return upTo;
 
-        var heldAt = await HoldSequence(store, held, ct);
-        var system = SystemCaller(context);
-        foreach (var (customer, order) in held.OrderBy(h => heldAt.GetValueOrDefault(h, long.MaxValue)))
-            await accounts.Decide(customer, system, (account, ctx) =>
-                account is null ? Domain.Decisions.Outcome<int>.Repeat(0) : OrderDecisions.ReleaseIfPasses(account, order, ctx), ct);
+            var heldAt = await HoldSequence(store, held, ct);
+            var system = SystemCaller(context);
+            foreach (var (customer, order) in held.OrderBy(h => heldAt.GetValueOrDefault(h, long.MaxValue)))
+            {
+                Domain.Decisions.Outcome<int> Release(Domain.Accounts.CreditAccount? account, Domain.Decisions.CreditContext ctx) =>
+                    account is null ? Domain.Decisions.Outcome<int>.Repeat(0) : OrderDecisions.ReleaseIfPasses(account, order, ctx);
+                if (pooled) await accounts.DecideInHeldPool(groupId, customer, system, Release, 0, ct);
+                else await accounts.Decide(customer, system, Release, ct);
+            }
+            return upTo;
+        }
+        finally
+        {
+            gate?.Release();
+        }
     }
 
     /// <summary>Where each order's hold stands in the event log (a global order: the hold queue's "oldest first").</summary>

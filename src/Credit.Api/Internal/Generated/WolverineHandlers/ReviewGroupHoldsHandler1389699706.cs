@@ -13,14 +13,16 @@ namespace Internal.Generated.WolverineHandlers
     {
         private readonly Credit.Api.Accounts.AccountCache _accountCache;
         private readonly Credit.Api.Accounts.AccountStore _accountStore;
+        private readonly Credit.Api.Accounts.CreditContexts _creditContexts;
         private readonly Credit.Api.Holds.PoolReviews _poolReviews;
         private readonly Marten.IDocumentStore _documentStore;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
 
-        public ReviewGroupHoldsHandler1389699706(Credit.Api.Accounts.AccountCache accountCache, Credit.Api.Accounts.AccountStore accountStore, Credit.Api.Holds.PoolReviews poolReviews, Marten.IDocumentStore documentStore, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory)
+        public ReviewGroupHoldsHandler1389699706(Credit.Api.Accounts.AccountCache accountCache, Credit.Api.Accounts.AccountStore accountStore, Credit.Api.Accounts.CreditContexts creditContexts, Credit.Api.Holds.PoolReviews poolReviews, Marten.IDocumentStore documentStore, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory)
         {
             _accountCache = accountCache;
             _accountStore = accountStore;
+            _creditContexts = creditContexts;
             _poolReviews = poolReviews;
             _documentStore = documentStore;
             _outboxedSessionFactory = outboxedSessionFactory;
@@ -37,7 +39,7 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "Credit.Api.Holds.ReviewHoldsHandler");
             
             // The actual message execution
-            await Credit.Api.Holds.ReviewHoldsHandler.Handle(reviewGroupHolds, ((Marten.IQuerySession)documentSession), _documentStore, _accountStore, _accountCache, _poolReviews, context, cancellation).ConfigureAwait(false);
+            await Credit.Api.Holds.ReviewHoldsHandler.Handle(reviewGroupHolds, ((Marten.IQuerySession)documentSession), _documentStore, _accountStore, _accountCache, _creditContexts, _poolReviews, context, cancellation).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session
