@@ -95,7 +95,8 @@ public sealed class AccountStore(
                     if (consequences is not null && before is not null) outcome = WithConsequences(before, context, outcome, consequences);
 
                     if (pool is not null) pool.Decisions++;
-                    var review = pool is null ? 0 : reviews.Next(pool.Id);
+                    // A pool review request this decision may queue: numbered, or none while one queued has not begun.
+                    var review = pool is null || reviews.PassWaiting(pool.Id) ? 0 : reviews.Next(pool.Id);
                     var joined = await PoolJoinedInCredit(before, outcome.Events, ct);
                     try
                     {
@@ -243,14 +244,14 @@ public sealed class AccountStore(
         {
             if (review)
             {
-                if (pool is not null) await outbox.PublishAsync(new ReviewGroupHolds(pool.Id, poolReview), traced);
+                if (pool is not null && poolReview > 0) await outbox.PublishAsync(new ReviewGroupHolds(pool.Id, poolReview), traced);
                 // Out of the pool, its own holds are no longer among the pool's members': reviewed on their own.
                 if (pool is null || leftPool) await outbox.PublishAsync(new ReviewHolds(customerId), traced);
             }
             if (joinedPool is not null) await outbox.PublishAsync(new ReviewGroupHolds(joinedPool), traced);
             if (bounced is not null) await outbox.PublishAsync(new HoldAgainAcrossPool(pool?.Id, customerId, bounced.PaymentId), traced);
             foreach (var reminder in now) await outbox.PublishAsync(new SendReminder(reminder), traced);
-        }, waiting, review && pool is not null);
+        }, waiting, review && pool is not null && poolReview > 0);
     }
 
     /// <summary>Keeps a copy of the account every few hundred events, for time travel and cold loads; off the request path.</summary>

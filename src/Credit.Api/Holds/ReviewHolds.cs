@@ -90,7 +90,7 @@ public static class ReviewHoldsHandler
         if (gate is not null) await gate.WaitAsync(ct);
         try
         {
-            var upTo = reviews.CommittedSoFar(groupId);
+            var upTo = pooled ? reviews.Begin(groupId) : reviews.CommittedSoFar(groupId);
             var held = new List<(string Customer, string Order)>();
             foreach (var member in await CreditContexts.Members(session, groupId, ct))
             {
