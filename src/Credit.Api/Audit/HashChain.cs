@@ -119,6 +119,9 @@ public sealed class HashChain(IDocumentStore store, ILogger<HashChain> log) : IH
     public async Task<Verification> Verify(string streamId, CancellationToken ct, KnownHead? known = null)
     {
         await using var conn = await store.OpenConnection(ConnectionUsage.Read, ct);
+        // One snapshot for both statements: an event appended between them read as "a version is missing" (under load,
+        // an auditor's verify reported a sound history broken).
+        await using var tx = await conn.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
         await using var cmd = new NpgsqlCommand($"""
             select e.version, h.hash, {S}.event_hash(p.hash, e.type, e.data, e.timestamp, e.user_name), e.is_archived, e.type, e.mt_dotnet_type
             from {S}.mt_events e
@@ -127,7 +130,7 @@ public sealed class HashChain(IDocumentStore store, ILogger<HashChain> log) : IH
             where e.stream_id = @id order by e.version;
             select coalesce(max(version), 0), (select s.version from {S}.mt_streams s where s.id = @id)
             from {S}.event_hashes where stream_id = @id;
-            """, conn);
+            """, conn, tx);
         cmd.Parameters.AddWithValue("id", streamId);
         await using var reader = await cmd.ExecuteReaderAsync(ct);
 
