@@ -69,7 +69,7 @@ public static class GetBalanceEndpoint
             Aging.Buckets(items.Select(i => (i.DueOn, i.OpenAmount)), context.Policy.AgingBuckets, context.Today), customer?.UpdatedAt,
             CreditRules.PoolOf(context.Group, context.Policy),
             // creditLimit 0 above is "nothing can be granted", not a limit someone set: this says why.
-            limit.Unrated ? account.Currency : context.Group?.UnratedCurrency,
+            CreditRules.MissingRateOf(limit, account.Currency, context.Group),
             Problems.Reasons(blocking)));
     }
 }

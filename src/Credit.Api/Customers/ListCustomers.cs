@@ -65,9 +65,7 @@ public static class ListCustomersEndpoint
         foreach (var c in customers)
         {
             var group = c.GroupId is null ? null : groups.GetValueOrDefault(c.GroupId);
-            var effective = c.UnlimitedCredit ? new EffectiveLimit(null, LimitSource.Customer)
-                : c.CreditLimit is { } own ? new EffectiveLimit(own, LimitSource.Customer)
-                : CreditRules.InheritedLimitOf(c.Currency, group, policy);
+            var effective = CreditRules.EffectiveLimitOf(c.UnlimitedCredit, c.CreditLimit, c.Currency, group, policy);
             var owed = open[c.CustomerId].ToList();
             var balance = outstanding.GetValueOrDefault(c.CustomerId);
             var figures = orders.GetValueOrDefault(c.CustomerId) ?? new OrderFigures(0m, 0m, 0);
@@ -75,7 +73,7 @@ public static class ListCustomersEndpoint
             rows.Add(new CustomerSummary(c.CustomerId, c.Name, c.GroupId, c.Currency, effective.Amount, Problems.LimitSourceName(effective.Source),
                 balance, figures.OpenOrders, exposure, effective.Amount - exposure, owed.Where(i => i.DueOn < today).Sum(i => i.OpenAmount),
                 c.OnHold, figures.HeldOrders, figures.HeldOrderCount, owed.Sum(i => i.OpenAmount) - balance,
-                effective.Unrated ? c.Currency : group?.UnratedCurrency, CreditRules.PoolOf(group, policy)));
+                CreditRules.MissingRateOf(effective, c.Currency, group), CreditRules.PoolOf(group, policy)));
         }
         var chosen = rows.Where(r => status switch
         {

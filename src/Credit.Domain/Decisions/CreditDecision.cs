@@ -63,13 +63,23 @@ public sealed record PoolFigures(string GroupId, string Currency, decimal Shared
 /// </summary>
 public static class CreditRules
 {
-    public static EffectiveLimit EffectiveLimitOf(CreditAccount account, GroupPosition? group, CreditPolicy policy)
+    public static EffectiveLimit EffectiveLimitOf(CreditAccount account, GroupPosition? group, CreditPolicy policy) =>
+        EffectiveLimitOf(account.UnlimitedCredit, account.CreditLimit, account.Currency, group, policy);
+
+    /// <summary>The same from a customer's own settings (as the read models keep them, for the customer list).</summary>
+    public static EffectiveLimit EffectiveLimitOf(
+        bool unlimitedCredit, decimal? ownLimit, string currency, GroupPosition? group, CreditPolicy policy)
     {
         // Unlimited by the customer's own flag is the customer level deciding; "none" is nothing set at any level.
-        if (account.UnlimitedCredit) return new(null, LimitSource.Customer);
-        if (account.CreditLimit is { } own) return new(own, LimitSource.Customer);
-        return InheritedLimitOf(account.Currency, group, policy);
+        if (unlimitedCredit) return new(null, LimitSource.Customer);
+        if (ownLimit is { } own) return new(own, LimitSource.Customer);
+        return InheritedLimitOf(currency, group, policy);
     }
+
+    /// <summary>The currency whose missing rate leaves a customer nothing: its own (an inherited limit cannot be converted)
+    /// or a pool member's (the pool cannot be summed); null when none is missing.</summary>
+    public static string? MissingRateOf(EffectiveLimit limit, string currency, GroupPosition? group) =>
+        limit.Unrated ? currency : group?.UnratedCurrency;
 
     /// <summary>
     /// The limit for a customer without its own: the group's default, else the company's, else none; both are in the
