@@ -80,6 +80,7 @@ try
     builder.Services.AddSingleton<Credit.Api.Holds.PoolReviews>();
     builder.Services.AddSingleton<Credit.Api.Audit.TimeTravel>();
     builder.Services.AddSingleton<PolicyStore>();
+    builder.Services.AddSingleton<SettingsChanges>();
     builder.Services.AddSingleton<ReadModelCatchUp>();
     builder.Services.AddSingleton<Credit.Api.Reporting.ReportingReads>();
     builder.Services.AddValidators();

@@ -34,8 +34,8 @@ public sealed class AccountRead(CreditAccount? account, CreditContext context, S
 /// the account is reloaded and the command decided again, so two documents can never both use the same credit.
 /// </summary>
 public sealed class AccountStore(
-    AccountCache cache, GroupCommit writer, CreditContexts contexts, Checkpoints checkpoints, PoolReviews reviews, IConfiguration config,
-    ILogger<AccountStore> log)
+    AccountCache cache, GroupCommit writer, CreditContexts contexts, SettingsChanges settings, Checkpoints checkpoints, PoolReviews reviews,
+    IConfiguration config, ILogger<AccountStore> log)
 {
     private const int MaxAttempts = 30;
 
@@ -82,6 +82,7 @@ public sealed class AccountStore(
                 try
                 {
                     var before = entry.Account;
+                    var settingsCount = settings.Count; // before the policy and the group are read
                     var (context, pool) = await contexts.For(before, ct);
                     // Joined, left or changed pools meanwhile: take the right gates. Decided under another pool's gate, the
                     // order raced that pool's members and failed on its record's version (a 409 to a controller's group change).
@@ -97,13 +98,20 @@ public sealed class AccountStore(
                     if (pool is not null) pool.Decisions++;
                     // A pool review request this decision may queue: numbered, or none while one queued has not begun.
                     var review = pool is null || reviews.PassWaiting(pool.Id) ? 0 : reviews.Next(pool.Id);
-                    var joined = await PoolJoinedInCredit(before, outcome.Events, ct);
+                    var joined = await PoolJoined(before, outcome.Events, ct);
                     try
                     {
-                        var (messages, waiting, reviewAsked) =
-                            Sends(customerId, caller, before, pool, outcome.Events, context, _backdatedNextMorning, review, joined);
-                        await writer.Commit(new CommitRequest(customerId, entry.Version, outcome.Events, caller, pool, messages, waiting));
+                        var (messages, waiting, reviewAsked) = Sends(customerId, caller, before, pool, outcome.Events, context,
+                            _backdatedNextMorning, review, before is { Exposure: < 0m } ? joined?.Id : null);
+                        await writer.Commit(new CommitRequest(customerId, entry.Version, outcome.Events, caller, pool, messages, waiting,
+                            settingsCount, joined));
                         if (reviewAsked) reviews.Committed(pool!.Id, review);
+                    }
+                    catch (SettingsChangedException) when (attempt < MaxAttempts)
+                    {
+                        // Nothing was written and the account is as it was: decided again on the new policy or group.
+                        log.LogDebug("Settings changed under a decision on {Customer}, attempt {Attempt}", customerId, attempt);
+                        continue;
                     }
                     catch (Exception ex) when (IsConflict(ex) && attempt < MaxAttempts)
                     {
@@ -206,16 +214,18 @@ public sealed class AccountStore(
     }
 
     /// <summary>
-    /// The pool a customer in credit joins with these events: its credit gives that pool room, so the pool's holds are
-    /// re-checked too (a group without a pool is not: its members' holds wait on their own limits, and a review there
+    /// The shared pool these events move the customer into, as stored now. It is rewritten with the move: a member's grant
+    /// decided meanwhile without the newcomer's debt fails on its version and is decided again (the move takes no gate of
+    /// that pool, which could deadlock with a member moving the other way). A newcomer in credit gives the pool room: its
+    /// holds are re-checked (a group without a pool is not: its members' holds wait on their own limits, and a review there
     /// would release what a rule relaxed since holds).
     /// </summary>
-    private async Task<string?> PoolJoinedInCredit(CreditAccount? before, IReadOnlyList<object> events, CancellationToken ct)
+    private async Task<Groups.CustomerGroup?> PoolJoined(CreditAccount? before, IReadOnlyList<object> events, CancellationToken ct)
     {
-        if (before is not { Exposure: < 0m }
+        if (before is null
             || events.OfType<ProfileUpdated>().LastOrDefault()?.Profile.GroupId is not { } joined
             || joined == before.Profile.GroupId) return null;
-        return (await contexts.Group(joined, ct))?.SharedCreditLimit is not null ? joined : null;
+        return await contexts.Group(joined, ct) is { SharedCreditLimit: not null } pool ? pool : null;
     }
 
     /// <summary>

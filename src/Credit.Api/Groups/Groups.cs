@@ -46,7 +46,8 @@ public static class GroupEndpoints
     [Responds(typeof(GroupView), 201)]
     [Responds(typeof(GroupView), 200)]
     public static async Task<IResult> Put(string groupId, SaveGroupRequest request, HttpContext http, IDocumentStore store,
-        TimeProvider clock, IMessageBus bus, AccountCache cache, CreditContexts contexts, PolicyStore policies, CancellationToken ct)
+        TimeProvider clock, IMessageBus bus, AccountCache cache, CreditContexts contexts, PolicyStore policies, SettingsChanges settings,
+        CancellationToken ct)
     {
         // A group's limits are in the company's currency (the policy's), so that currency's minor unit bounds them.
         var currency = (await policies.Current(ct)).Currency;
@@ -60,7 +61,7 @@ public static class GroupEndpoints
         await gate.WaitAsync(ct);
         try
         {
-            return await Save(groupId, request, caller, store, clock, bus, contexts, policies, ct);
+            return await Save(groupId, request, caller, store, clock, bus, contexts, policies, settings, ct);
         }
         finally
         {
@@ -69,7 +70,7 @@ public static class GroupEndpoints
     }
 
     private static async Task<IResult> Save(string groupId, SaveGroupRequest request, Caller caller, IDocumentStore store,
-        TimeProvider clock, IMessageBus bus, CreditContexts contexts, PolicyStore policies, CancellationToken ct)
+        TimeProvider clock, IMessageBus bus, CreditContexts contexts, PolicyStore policies, SettingsChanges settings, CancellationToken ct)
     {
         await using var session = store.LightweightSession();
         session.CorrelationId = caller.CorrelationId;
@@ -90,7 +91,9 @@ public static class GroupEndpoints
         group.Seal = contexts.Seals.Group(group);
         session.Store(group); // optimistic: a pooled decision in flight makes this retry-worthy, never silently lost
         session.Events.Append(CustomerGroup.StreamOf(groupId), new GroupSaved(groupId, group.Name, group.DefaultCreditLimit, group.SharedCreditLimit));
-        await session.SaveChangesAsync(ct);
+        // Between two commits of decisions: a member's decision on the group as it was is decided again (a member inheriting
+        // the group's default limit takes no pool gate, nor does one of a group about to become a pool).
+        await settings.Change(async () => { await session.SaveChangesAsync(ct); return true; }, ct);
         await bus.PublishAsync(new ReviewGroupHolds(groupId), new DeliveryOptions { CorrelationId = caller.CorrelationId });
 
         var view = await View(session, group, contexts, await policies.Current(ct), ct);

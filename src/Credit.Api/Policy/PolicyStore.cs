@@ -19,14 +19,13 @@ public sealed record PolicySet(CreditPolicy Policy);
 /// Keeps the policy in memory: every decision needs it, it rarely changes, and this node is its only
 /// writer (Solo mode), so the cache is refreshed on write.
 /// </summary>
-public sealed class PolicyStore(IDocumentStore store, TimeProvider clock, Hosting.BusinessCalendar calendar)
+public sealed class PolicyStore(IDocumentStore store, TimeProvider clock, Hosting.BusinessCalendar calendar, Accounts.SettingsChanges settings)
 {
     public const string DocumentId = "company";
     /// <summary>Policy changes live on their own stream; '~' cannot appear in a customer id.</summary>
     public const string StreamId = "~policy";
 
     private volatile CreditPolicy? _current;
-    private readonly SemaphoreSlim _saving = new(1, 1);
 
     /// <summary>
     /// The policy in force: its latest recorded change, read from the hash-chained event (the document beside it is for
@@ -41,31 +40,26 @@ public sealed class PolicyStore(IDocumentStore store, TimeProvider clock, Hostin
         return _current = (latest.SingleOrDefault()?.Data as PolicySet)?.Policy ?? CreditPolicy.Default;
     }
 
-    /// <summary>Stores the policy and answers the one it replaced (saves take turns, so each sees its true predecessor).</summary>
-    public async Task<CreditPolicy> Save(CreditPolicy policy, Caller caller, CancellationToken ct)
+    /// <summary>
+    /// Stores the policy and answers the one it replaced. Saves take turns with each other (each sees its true predecessor)
+    /// and with the commits of decisions: one decided on the policy replaced is decided again.
+    /// </summary>
+    public Task<CreditPolicy> Save(CreditPolicy policy, Caller caller, CancellationToken ct) => settings.Change(async () =>
     {
-        await _saving.WaitAsync(ct);
-        try
-        {
-            var before = await Current(ct);
-            // Saved as it stands: nothing changed, nothing recorded (the settings' history lists changes, not saves).
-            if (policy.SameAs(before)) return before;
-            await using var session = store.LightweightSession();
-            session.CorrelationId = caller.CorrelationId;
-            session.LastModifiedBy = caller.User;
-            session.Store(new PolicyDocument { Policy = policy, UpdatedBy = caller.User, UpdatedAt = clock.GetUtcNow() });
-            session.Events.Append(StreamId, new PolicySet(policy));
-            // A new notice period moves the due-soon reminders still waiting, in the same transaction: a controller who
-            // lengthens it means every open installment, not only those invoiced from now on.
-            if (policy.ReminderDaysBefore != before.ReminderDaysBefore)
-                Reminders.WaitingReminders.Reschedule(session, policy.ReminderDaysBefore, calendar.Today);
-            await session.SaveChangesAsync(ct);
-            _current = policy;
-            return before;
-        }
-        finally
-        {
-            _saving.Release();
-        }
-    }
+        var before = await Current(ct);
+        // Saved as it stands: nothing changed, nothing recorded (the settings' history lists changes, not saves).
+        if (policy.SameAs(before)) return before;
+        await using var session = store.LightweightSession();
+        session.CorrelationId = caller.CorrelationId;
+        session.LastModifiedBy = caller.User;
+        session.Store(new PolicyDocument { Policy = policy, UpdatedBy = caller.User, UpdatedAt = clock.GetUtcNow() });
+        session.Events.Append(StreamId, new PolicySet(policy));
+        // A new notice period moves the due-soon reminders still waiting, in the same transaction: a controller who
+        // lengthens it means every open installment, not only those invoiced from now on.
+        if (policy.ReminderDaysBefore != before.ReminderDaysBefore)
+            Reminders.WaitingReminders.Reschedule(session, policy.ReminderDaysBefore, calendar.Today);
+        await session.SaveChangesAsync(ct);
+        _current = policy;
+        return before;
+    }, ct);
 }

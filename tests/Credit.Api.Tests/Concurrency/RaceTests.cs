@@ -72,6 +72,108 @@ public class RaceTests(AppFixture app)
     }
 
     /// <summary>
+    /// A controller's rate change landing between an order's decision and its commit: the order was committed on the old
+    /// rate, over the limit the new one gives (a load sweep found 3 such orders, up to 10 % over an inherited limit). It is
+    /// decided again on the new policy.
+    /// </summary>
+    [Fact]
+    public async Task An_order_decided_on_a_rate_changed_before_its_commit_is_decided_again_on_the_new_rate()
+    {
+        await using var host = await AppFixture.StartHost(await app.NewDatabase("raterace"), app.Clock);
+        var controller = new ApiClient(host, app.Token("controller-1", "controller"));
+        var set = await controller.Put("/api/policy", new { defaultCreditLimit = 1000, exchangeRates = new Dictionary<string, decimal> { ["KWD"] = 6.1m } });
+        set.Status.ShouldBe(200, set.ToString());
+        (await controller.Put("/api/customers/kw", new { name = "Kuwait", currency = "KWD" })).Status.ShouldBe(201);
+        var policies = host.Services.GetRequiredService<Credit.Api.Policy.PolicyStore>();
+        var stronger = (await policies.Current(CancellationToken.None)) with
+        {
+            ExchangeRates = new SortedDictionary<string, decimal>(StringComparer.Ordinal) { ["KWD"] = 12.2m },
+        };
+
+        // 100 KWD fits 1,000 SAR at 6.1 (163.934 KWD), not at 12.2 (81.967 KWD).
+        var seen = await DecideOrderWhile(host, "kw", 100m, () => policies.Save(stronger, Controller, CancellationToken.None));
+
+        seen.Rates.ShouldBe([6.1m, 12.2m]);
+        seen.Result.Status.ShouldBe(Credit.Domain.Accounts.OrderStatus.Held);
+        var balance = await controller.Get("/api/customers/kw/balance");
+        balance.Decimal("exposure").ShouldBe(0m, balance.ToString());
+        balance.Decimal("creditLimit").ShouldBe(81.967m, balance.ToString());
+    }
+
+    /// <summary>
+    /// The same for a group's default limit: a member inheriting it takes no pool gate, so a controller lowering it raced
+    /// the member's orders.
+    /// </summary>
+    [Fact]
+    public async Task An_order_decided_on_a_group_limit_lowered_before_its_commit_is_decided_again_on_the_new_limit()
+    {
+        await using var host = await AppFixture.StartHost(await app.NewDatabase("grouprace"), app.Clock);
+        var controller = new ApiClient(host, app.Token("controller-1", "controller"));
+        (await controller.Put("/api/groups/retail", new { name = "Retail", defaultCreditLimit = 1000 })).Status.ShouldBe(201);
+        (await controller.Put("/api/customers/member", new { name = "Member", groupId = "retail" })).Status.ShouldBe(201);
+
+        var seen = await DecideOrderWhile(host, "member", 600m,
+            () => controller.Put("/api/groups/retail", new { name = "Retail", defaultCreditLimit = 500 }));
+
+        seen.Limits.ShouldBe([1000m, 500m]);
+        seen.Result.Status.ShouldBe(Credit.Domain.Accounts.OrderStatus.Held);
+        (await controller.Get("/api/customers/member/balance")).Decimal("exposure").ShouldBe(0m);
+    }
+
+    /// <summary>
+    /// A debtor joining a pool while a member's order there is decided: the order was decided on the pool without the
+    /// newcomer's debt and committed after the move, the pool over its limit by a grant. It is decided again.
+    /// </summary>
+    [Fact]
+    public async Task An_order_decided_while_a_debtor_joins_its_pool_is_decided_again_with_the_newcomers_debt()
+    {
+        await using var host = await AppFixture.StartHost(await app.NewDatabase("joinrace"), app.Clock);
+        var controller = new ApiClient(host, app.Token("controller-1", "controller"));
+        (await controller.Put("/api/groups/pool", new { name = "Pool", sharedCreditLimit = 1000 })).Status.ShouldBe(201);
+        (await controller.Put("/api/customers/member", new { name = "Member", groupId = "pool", creditLimit = 1000 })).Status.ShouldBe(201);
+        (await controller.Put("/api/customers/debtor", new { name = "Debtor", creditLimit = 1000 })).Status.ShouldBe(201);
+        (await controller.Post("/api/customers/debtor/invoices", new { invoiceId = "D1", amount = 700 })).Status.ShouldBe(201);
+
+        var seen = await DecideOrderWhile(host, "member", 600m,
+            () => controller.Put("/api/customers/debtor", new { name = "Debtor", groupId = "pool", creditLimit = 1000 }));
+
+        seen.PoolExposures.ShouldBe([0m, 700m]);
+        seen.Result.Status.ShouldBe(Credit.Domain.Accounts.OrderStatus.Held);
+        (await controller.Get("/api/groups/pool")).Decimal("exposure").ShouldBe(700m);
+    }
+
+    private static readonly Credit.Api.Auth.Caller Controller =
+        new("controller-1", new HashSet<string> { "controller" }, "race-test");
+
+    /// <summary>
+    /// Places an order through the write path with the order's real decision, running <paramref name="change"/> after the
+    /// first decision and before its commit; answers what each attempt saw and the final result.
+    /// </summary>
+    private static async Task<(List<decimal?> Rates, List<decimal?> Limits, List<decimal?> PoolExposures, Credit.Domain.Orders.OrderResult Result)>
+        DecideOrderWhile(
+        Alba.IAlbaHost host, string customerId, decimal amount, Func<Task> change)
+    {
+        var accounts = host.Services.GetRequiredService<Credit.Api.Accounts.AccountStore>();
+        var today = host.Services.GetRequiredService<Credit.Api.Hosting.BusinessCalendar>().Today;
+        var request = new Credit.Api.Orders.PlaceOrderRequest("O1", amount, null, null);
+        var command = new Credit.Domain.Orders.PlaceOrder("O1", amount, today, null,
+            Credit.Api.Accounts.Fingerprint.Print(request, (r, date, _) => r with { OrderedOn = r.OrderedOn ?? date }));
+        var (rates, limits, pools) = (new List<decimal?>(), new List<decimal?>(), new List<decimal?>());
+        var outcome = await accounts.DecideExisting(customerId, Controller, (account, context) =>
+        {
+            rates.Add(context.Policy.ExchangeRates.TryGetValue("KWD", out var rate) ? rate : null);
+            limits.Add(context.Group?.DefaultCreditLimit);
+            pools.Add(context.Group?.Exposure);
+            var decided = Credit.Domain.Orders.OrderDecisions.Place(account, command, context);
+            // Synchronously, as if the change had landed while the decision waited for the group commit.
+            if (rates.Count == 1) change().GetAwaiter().GetResult();
+            return decided;
+        }, CancellationToken.None);
+        outcome.IsAccepted.ShouldBeTrue();
+        return (rates, limits, pools, outcome.Result!);
+    }
+
+    /// <summary>
     /// Two nodes would each keep their own copy of an account and of a pool's exposure: the append's version check held a
     /// single customer, not a pool (a sweep took a 25,000 pool to 44,369). A second node is refused at start, and the one
     /// that serves decides every race on the customer.

@@ -144,7 +144,8 @@ public sealed class PolicyTests(AppFixture app) : IAsyncLifetime
         }
         // A fresh store, as after a restart: the policy comes from its latest recorded change.
         var store = app.Host.Services.GetRequiredService<Marten.IDocumentStore>();
-        var fresh = new Credit.Api.Policy.PolicyStore(store, TimeProvider.System, app.Host.Services.GetRequiredService<Credit.Api.Hosting.BusinessCalendar>());
+        var fresh = new Credit.Api.Policy.PolicyStore(store, TimeProvider.System, app.Host.Services.GetRequiredService<Credit.Api.Hosting.BusinessCalendar>(),
+            new Credit.Api.Accounts.SettingsChanges());
         (await fresh.Current(CancellationToken.None)).DefaultCreditLimit.ShouldBe(1000m);
     }
 
