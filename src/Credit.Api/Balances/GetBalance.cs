@@ -70,6 +70,6 @@ public static class GetBalanceEndpoint
             CreditRules.PoolOf(context.Group, context.Policy),
             // creditLimit 0 above is "nothing can be granted", not a limit someone set: this says why.
             CreditRules.MissingRateOf(limit, account.Currency, context.Group),
-            Problems.Reasons(blocking)));
+            Problems.StatusReasons(blocking)));
     }
 }

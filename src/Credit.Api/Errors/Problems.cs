@@ -119,6 +119,10 @@ public static class Problems
 
     public static IReadOnlyList<ReasonView> Reasons(IEnumerable<string> codes) => codes.Select(c => new ReasonView(c, Text.Of(c))).ToList();
 
+    /// <summary>Reasons an account is blocked, said of the account as it stands (<see cref="Text.StatusOf"/>).</summary>
+    public static IReadOnlyList<ReasonView> StatusReasons(IEnumerable<string> codes) =>
+        codes.Select(c => new ReasonView(c, Text.StatusOf(c))).ToList();
+
     /// <summary>The one place a domain rejection becomes HTTP.</summary>
     public static IResult From(Rejection rejection) => rejection.Kind switch
     {

@@ -20,6 +20,12 @@ public static class Text
 
     public static string Phrase(string key, params object[] args) => PhraseIn(CultureInfo.CurrentUICulture, key, args);
 
+    /// <summary>
+    /// What a reason code says of an account as it stands (a balance's statusReasons): the refusal's own sentence, except
+    /// where that speaks of "this amount" a balance has none of.
+    /// </summary>
+    public static string StatusOf(string code) => Phrases.GetString("STATUS_" + code, CultureInfo.CurrentUICulture) ?? Of(code);
+
     /// <summary>A release's reason as shown: the system's own, which the event keeps in English, in the request's language.</summary>
     public static string? ReleaseReason(string? reason, string? by) =>
         by == Domain.Orders.OrderDecisions.SystemUser && reason == Domain.Orders.OrderDecisions.AutoReleaseReason

@@ -86,6 +86,11 @@ public class GroupTests(AppFixture app)
         view.Decimal("exposure").ShouldBe(1000m);
         view.Decimal("available").ShouldBe(0m);
         view.Body.GetProperty("members").GetInt32().ShouldBe(2);
+        // a still has 100 of its own: what blocks it is the pool, said of the pool as it stands.
+        var blocked = await app.Clerk.Get($"/api/customers/{a}/balance");
+        (blocked.String("status"), blocked.Codes("statusReasons").Single()).ShouldBe(("blocked", "GROUP_LIMIT_EXCEEDED"));
+        blocked.Body.GetProperty("statusReasons")[0].GetProperty("message").GetString()
+            .ShouldBe("The customer's group has no shared credit left: its members' exposure has reached the shared credit limit.");
     }
 
     [Fact]

@@ -268,6 +268,12 @@ public class ReceivablesFlowTests(AppFixture app)
         balance.Decimal("available").ShouldBe(-700m);
         balance.String("status").ShouldBe("blocked");
         balance.Codes("statusReasons").ShouldBe(["CREDIT_LIMIT_EXCEEDED", "OVERDUE_INVOICES"]); // what blocks it, for the controller
+        // Said of the account as it stands, not of an amount being tried ("With this amount the customer exceeds…").
+        var reasons = (await app.Clerk.InLanguage("ar").Get($"/api/customers/{id}/balance")).Body.GetProperty("statusReasons");
+        reasons[0].GetProperty("message").GetString().ShouldBe("لم يبقَ للعميل ائتمان متاح: بلغ المستخدَم حدَّ الائتمان أو تجاوزه.");
+        reasons[1].GetProperty("message").GetString().ShouldBe("لدى العميل فواتير أو أقساط متأخرة السداد.");
+        balance.Body.GetProperty("statusReasons")[0].GetProperty("message").GetString()
+            .ShouldBe("The customer has no credit left: its exposure has reached its credit limit.");
         var statement = await app.Clerk.InLanguage("ar").Get($"/api/customers/{id}/statement");
         statement.Body.GetProperty("lines").EnumerateArray().Last().GetProperty("description").GetString().ShouldBe("ارتداد الدفعة رقم P1 (لم تُحصَّل)");
 
