@@ -10,7 +10,7 @@ public sealed class ApiExampleTests(AppFixture app) : IAsyncLifetime
 {
     public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
-    public async ValueTask DisposeAsync() => (await app.Controller.Put("/api/policy", new { })).Status.ShouldBe(200);
+    public async ValueTask DisposeAsync() => await app.ResetPolicy();
 
     [Fact]
     public async Task Every_request_example_is_accepted()

@@ -8,7 +8,7 @@ public sealed class ExchangeRateTests(AppFixture app) : IAsyncLifetime
 {
     public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
-    public async ValueTask DisposeAsync() => (await app.Controller.Put("/api/policy", new { })).Status.ShouldBe(200);
+    public async ValueTask DisposeAsync() => await app.ResetPolicy();
 
     [Fact]
     public async Task A_customer_in_another_currency_inherits_the_company_limit_only_at_a_rate()

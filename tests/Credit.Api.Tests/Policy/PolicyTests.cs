@@ -12,7 +12,7 @@ public sealed class PolicyTests(AppFixture app) : IAsyncLifetime
 {
     public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
-    public async ValueTask DisposeAsync() => (await app.Controller.Put("/api/policy", new { })).Status.ShouldBe(200);
+    public async ValueTask DisposeAsync() => await app.ResetPolicy();
 
     [Fact]
     public async Task A_new_customer_without_a_currency_takes_the_company_s()
