@@ -166,3 +166,36 @@ public class TemporaryGrantTests
         outcome.Result!.DueOn.ShouldBe(Accounts.Today.AddDays(45));
     }
 }
+
+public class StandingTests
+{
+    private static AccountStanding StandingOf(CreditAccount account, CreditPolicy? policy = null) =>
+        CreditRules.StandingOf(account, policy ?? CreditPolicy.Default, null, Today);
+
+    [Fact]
+    public void Ok_while_the_smallest_credit_invoice_fits()
+    {
+        var standing = StandingOf(With(1000m, Accounts.Invoice("I1", 999.99m)));
+        (standing.Standing, standing.Reasons.Count).ShouldBe((Standing.Ok, 0), "0.01 left");
+    }
+
+    [Fact]
+    public void Blocked_with_every_reason_once_nothing_is_left_or_an_invoice_is_overdue()
+    {
+        var full = StandingOf(With(1000m, Accounts.Invoice("I1", 1000m, Today.AddDays(-40), Today.AddDays(-10))));
+        full.Standing.ShouldBe(Standing.Blocked);
+        full.Reasons.ShouldBe([ReasonCodes.CreditLimitExceeded, ReasonCodes.OverdueInvoices]);
+        // A rule a controller turned off blocks nothing.
+        StandingOf(With(1000m, Accounts.Invoice("I1", 1000m)), CreditPolicy.Default.WithModes((ReasonCodes.CreditLimitExceeded, RuleMode.Warn)))
+            .Standing.ShouldBe(Standing.Ok);
+    }
+
+    [Fact]
+    public void On_hold_before_blocked_and_a_supplier_only_contact_is_blocked_as_not_a_customer()
+    {
+        var held = StandingOf(With(1000m, new AccountHeld("review")));
+        (held.Standing, held.Reasons.Single()).ShouldBe((Standing.OnHold, ReasonCodes.AccountOnHold));
+        var supplier = StandingOf(With(1000m, new ProfileUpdated(Profile() with { Kind = ContactKind.Supplier })));
+        (supplier.Standing, supplier.Reasons.Single()).ShouldBe((Standing.Blocked, ErrorCodes.NotACustomer));
+    }
+}

@@ -58,18 +58,15 @@ public static class GetBalanceEndpoint
 
         var limit = CreditRules.EffectiveLimitOf(account, context.Group, context.Policy);
         var exposure = outstanding + orders.OpenOrders;
-        var probe = CreditRules.Decide(account, context.Policy, context.Group,
-            new CreditRequest(DocumentKind.Invoice, Domain.Money.Currency.MinorUnit(account.Currency), context.Today), context.Today);
-        // A supplier-only contact is sold nothing: blocked, and the reason says so (its invoices are 409 NOT_A_CUSTOMER).
-        IReadOnlyList<string> blocking = account.Profile.BuysFromUs ? probe.Reasons : [.. probe.Reasons, ErrorCodes.NotACustomer];
-        var status = account.OnHold ? "on-hold" : blocking.Count == 0 ? "ok" : "blocked";
+        var standing = CreditRules.StandingOf(account, context.Policy, context.Group, context.Today);
         return Results.Ok(new BalanceView(customerId, account.Currency, limit.Amount, Problems.LimitSourceName(limit.Source), outstanding,
-            orders.OpenOrders, exposure, limit.Amount - exposure, items.Where(i => i.DueOn < context.Today).Sum(i => i.OpenAmount), status,
+            orders.OpenOrders, exposure, limit.Amount - exposure, items.Where(i => i.DueOn < context.Today).Sum(i => i.OpenAmount),
+            Problems.StandingName(standing.Standing),
             orders.HeldOrders, orders.HeldOrderCount, items.Sum(i => i.OpenAmount) - outstanding,
             Aging.Buckets(items.Select(i => (i.DueOn, i.OpenAmount)), context.Policy.AgingBuckets, context.Today), customer?.UpdatedAt,
             CreditRules.PoolOf(context.Group, context.Policy),
             // creditLimit 0 above is "nothing can be granted", not a limit someone set: this says why.
             CreditRules.MissingRateOf(limit, account.Currency, context.Group),
-            Problems.StatusReasons(blocking)));
+            Problems.StatusReasons(standing.Reasons)));
     }
 }

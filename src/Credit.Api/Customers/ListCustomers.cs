@@ -16,26 +16,28 @@ public sealed record CustomerSummary(
     string CustomerId, string Name, string? GroupId, string Currency, decimal? CreditLimit,
     [property: OneOf(typeof(LimitSource))] string LimitSource, decimal Outstanding, decimal OpenOrders, decimal Exposure,
     decimal? Available, decimal Overdue, bool OnHold, decimal HeldOrders, int HeldOrderCount, decimal UnappliedCredit,
-    string? MissingExchangeRate, PoolFigures? Group);
+    string? MissingExchangeRate, PoolFigures? Group,
+    [property: OneOf("ok", "on-hold", "blocked")] string Status, IReadOnlyList<ReasonView> StatusReasons);
 
 public static class ListCustomersEndpoint
 {
     /// <summary>The status filter's values, its default first.</summary>
-    internal static readonly string[] Statuses = ["all", "over-limit", "on-hold", "overdue", "held-orders"];
+    internal static readonly string[] Statuses = ["all", "over-limit", "on-hold", "overdue", "held-orders", "blocked"];
 
     /// <summary>
     /// The customers with their limit, balance, exposure, available credit, overdue amount and held orders (ERPNext's
     /// "Customer Credit Balance"), by id; a clerk sees only its customers. status narrows it to those over their limit, on
-    /// hold, with anything overdue or with held orders (over-limit: its own limit or its pool's); groupId to one group's
-    /// members (404 for an unknown group). Optional limit/offset page it
-    /// (X-Total-Count, Link rel="next"). Figures come from the read models, as the balance's do.
+    /// hold, with anything overdue, with held orders (over-limit: its own limit or its pool's) or blocked (the balance's
+    /// status: the smallest credit invoice would be refused now); groupId to one group's members (404 for an unknown group).
+    /// Optional limit/offset page it (X-Total-Count, Link rel="next"). Figures come from the read models, as the balance's
+    /// do; each row's status and statusReasons from its account, as the balance's do.
     /// </summary>
     [WolverineGet("/api/customers")]
     [Authorize(Roles = Roles.Readers)]
     [Responds(typeof(CustomerSummary[]), 200)]
     public static async Task<IResult> Get(string? status, string? groupId, int? limit, int? offset, HttpContext http,
         ReportingReads reads, CreditContexts contexts, PolicyStore policies, BusinessCalendar calendar, ReadModelCatchUp catchUp,
-        Marten.IQuerySession session, CancellationToken ct)
+        AccountStore accounts, Marten.IQuerySession session, CancellationToken ct)
     {
         status ??= "all";
         if (!Statuses.Contains(status)) return Problems.Validation([("status", "INVALID_VALUE")]);
@@ -73,16 +75,36 @@ public static class ListCustomersEndpoint
             rows.Add(new CustomerSummary(c.CustomerId, c.Name, c.GroupId, c.Currency, effective.Amount, Problems.LimitSourceName(effective.Source),
                 balance, figures.OpenOrders, exposure, effective.Amount - exposure, owed.Where(i => i.DueOn < today).Sum(i => i.OpenAmount),
                 c.OnHold, figures.HeldOrders, figures.HeldOrderCount, owed.Sum(i => i.OpenAmount) - balance,
-                CreditRules.MissingRateOf(effective, c.Currency, group), CreditRules.PoolOf(group, policy)));
+                CreditRules.MissingRateOf(effective, c.Currency, group), CreditRules.PoolOf(group, policy), "ok", []));
         }
-        var chosen = rows.Where(r => status switch
+        // The standing needs each account (under its gate, from memory): for the rows answered, or all of them to filter on it.
+        async Task<CustomerSummary> WithStanding(CustomerSummary row)
         {
-            "over-limit" => r.Available < 0m || r.Group?.Available < 0m, // its own limit or its pool's
-            "on-hold" => r.OnHold,
-            "overdue" => r.Overdue > 0m,
-            "held-orders" => r.HeldOrderCount > 0,
-            _ => true,
-        }).OrderBy(r => r.CustomerId, StringComparer.Ordinal).ToList();
-        return Results.Ok(Paging.Slice(chosen, limit, offset, http));
+            var group = row.GroupId is null ? null : groups.GetValueOrDefault(row.GroupId);
+            var standing = await accounts.View(row.CustomerId, a => CreditRules.StandingOf(a, policy, group, today), ct);
+            return standing is null ? row
+                : row with { Status = Problems.StandingName(standing.Standing), StatusReasons = Problems.StatusReasons(standing.Reasons) };
+        }
+        var chosen = new List<CustomerSummary>();
+        foreach (var row in rows.OrderBy(r => r.CustomerId, StringComparer.Ordinal))
+        {
+            if (status == "blocked")
+            {
+                if (await WithStanding(row) is { Status: "blocked" } blocked) chosen.Add(blocked);
+            }
+            else if (status switch
+            {
+                "over-limit" => row.Available < 0m || row.Group?.Available < 0m, // its own limit or its pool's
+                "on-hold" => row.OnHold,
+                "overdue" => row.Overdue > 0m,
+                "held-orders" => row.HeldOrderCount > 0,
+                _ => true,
+            }) chosen.Add(row);
+        }
+        var page = Paging.Slice(chosen, limit, offset, http);
+        if (status == "blocked") return Results.Ok(page);
+        var answered = new List<CustomerSummary>(page.Count);
+        foreach (var row in page) answered.Add(await WithStanding(row));
+        return Results.Ok(answered);
     }
 }

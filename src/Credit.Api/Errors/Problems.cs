@@ -172,6 +172,13 @@ public static class Problems
         return Json(409, body);
     }
 
+    public static string StandingName(Standing standing) => standing switch
+    {
+        Standing.OnHold => "on-hold",
+        Standing.Blocked => "blocked",
+        _ => "ok",
+    };
+
     public static string LimitSourceName(LimitSource source) => source switch
     {
         LimitSource.Customer => "customer",

@@ -7,6 +7,11 @@ public enum DocumentKind { Order, Invoice }
 
 public enum LimitSource { Customer, Group, Company, None }
 
+public enum Standing { Ok, OnHold, Blocked }
+
+/// <summary>An account's standing and the reasons that block it (those of an account on hold too).</summary>
+public sealed record AccountStanding(Standing Standing, IReadOnlyList<string> Reasons);
+
 /// <summary>What is asked for: a document of this kind and amount, possibly with its own terms.</summary>
 /// <summary>ExtraExposure: credit granted earlier in the same decision (auto-release walks held orders in turn).
 /// Unchecked: for an order placed earlier, whether it was placed under the bypass; null (a new order) reads the
@@ -186,6 +191,18 @@ public static class CreditRules
         if (group?.SharedCreditLimit is not { } pool) return null;
         var exposure = Money.Currency.Round(group.Exposure, policy.Currency);
         return new PoolFigures(group.GroupId, policy.Currency, pool, exposure, pool - exposure);
+    }
+
+    /// <summary>
+    /// Where the account stands for a controller: on hold, blocked (the smallest credit invoice would be refused now, the
+    /// reasons why; a supplier-only contact is sold nothing) or ok. The balance and the customer list both say it from here.
+    /// </summary>
+    public static AccountStanding StandingOf(CreditAccount account, CreditPolicy policy, GroupPosition? group, DateOnly today)
+    {
+        var probe = Decide(account, policy, group,
+            new CreditRequest(DocumentKind.Invoice, Money.Currency.MinorUnit(account.Currency), today), today);
+        IReadOnlyList<string> blocking = account.Profile.BuysFromUs ? probe.Reasons : [.. probe.Reasons, ErrorCodes.NotACustomer];
+        return new AccountStanding(account.OnHold ? Standing.OnHold : blocking.Count == 0 ? Standing.Ok : Standing.Blocked, blocking);
     }
 
     /// <summary>An unpaid invoice, installment or opening balance more than the grace days past due.</summary>

@@ -45,23 +45,40 @@ public class CustomerListTests(AppFixture app)
         var u = Row(all, unrated);
         (u.GetProperty("creditLimit").GetDecimal(), u.GetProperty("missingExchangeRate").GetString(), u.GetProperty("currency").GetString())
             .ShouldBe((0m, "BHD", "BHD"));
-        // The list agrees with each customer's balance.
+        // The list agrees with each customer's balance, its standing too.
         foreach (var id in new[] { over, held, late })
         {
             var balance = await app.Controller.Get($"/api/customers/{id}/balance");
             foreach (var field in new[] { "creditLimit", "outstanding", "exposure", "available", "overdue", "heldOrders", "unappliedCredit" })
                 Row(all, id).GetProperty(field).GetDecimal().ShouldBe(balance.Decimal(field), $"{id} {field}");
         }
+        foreach (var id in new[] { over, held, late, unrated })
+        {
+            var balance = await app.Controller.Get($"/api/customers/{id}/balance");
+            Row(all, id).GetProperty("status").GetString().ShouldBe(balance.String("status"), id);
+            Row(all, id).GetProperty("statusReasons").EnumerateArray().Select(r => r.GetProperty("code").GetString())
+                .ShouldBe(balance.Codes("statusReasons"), id);
+        }
+        (o.GetProperty("status").GetString(), Row(all, late).GetProperty("statusReasons")[0].GetProperty("code").GetString(),
+            Row(all, unrated).GetProperty("statusReasons")[0].GetProperty("code").GetString())
+            .ShouldBe(("blocked", "OVERDUE_INVOICES", "EXCHANGE_RATE_MISSING"));
+        h.GetProperty("status").GetString().ShouldBe("on-hold");
 
         Ids(await app.Controller.Get($"/api/customers?groupId={group}&status=over-limit")).ShouldBe([over]);
         Ids(await app.Controller.Get($"/api/customers?groupId={group}&status=on-hold")).ShouldBe([held]);
         Ids(await app.Controller.Get($"/api/customers?groupId={group}&status=held-orders")).ShouldBe([held]);
         Ids(await app.Controller.Get($"/api/customers?groupId={group}&status=overdue")).ShouldBe([late]);
+        // Blocked: whatever stops the smallest credit invoice now (the one on hold is listed as on hold).
+        var blocked = await app.Controller.Get($"/api/customers?groupId={group}&status=blocked&limit=2");
+        Ids(blocked).ShouldBe(new[] { over, late, unrated }.Order(StringComparer.Ordinal).Take(2));
+        blocked.Headers["X-Total-Count"].ShouldBe("3");
+        (await app.Controller.Post($"/api/customers/{late}/payments", new { paymentId = "P2", amount = 650 })).Status.ShouldBe(201);
+        Ids(await app.Controller.Get($"/api/customers?groupId={group}&status=blocked")).ShouldBe(new[] { over, unrated }.Order(StringComparer.Ordinal));
         var page = await app.As("bi-tool", "reporter").Get($"/api/customers?groupId={group}&limit=1&offset=1");
         page.Body.GetArrayLength().ShouldBe(1);
         page.Headers["X-Total-Count"].ShouldBe("4");
 
-        (await app.Controller.Get("/api/customers?status=blocked")).Status.ShouldBe(400);
+        (await app.Controller.Get("/api/customers?status=stopped")).Status.ShouldBe(400);
         (await app.Controller.Get("/api/customers?groupId=bad%20id")).Status.ShouldBe(400);
     }
 

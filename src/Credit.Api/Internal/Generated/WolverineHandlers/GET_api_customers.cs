@@ -18,6 +18,7 @@ namespace Internal.Generated.WolverineHandlers
     public sealed class GET_api_customers : Wolverine.Http.HttpHandler
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
+        private readonly Credit.Api.Accounts.AccountStore _accountStore;
         private readonly Credit.Api.Accounts.CreditContexts _creditContexts;
         private readonly Credit.Api.Hosting.BusinessCalendar _businessCalendar;
         private readonly Credit.Api.Hosting.ReadModelCatchUp _readModelCatchUp;
@@ -26,9 +27,10 @@ namespace Internal.Generated.WolverineHandlers
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public GET_api_customers(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Credit.Api.Accounts.CreditContexts creditContexts, Credit.Api.Hosting.BusinessCalendar businessCalendar, Credit.Api.Hosting.ReadModelCatchUp readModelCatchUp, Credit.Api.Policy.PolicyStore policyStore, Credit.Api.Reporting.ReportingReads reportingReads, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public GET_api_customers(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Credit.Api.Accounts.AccountStore accountStore, Credit.Api.Accounts.CreditContexts creditContexts, Credit.Api.Hosting.BusinessCalendar businessCalendar, Credit.Api.Hosting.ReadModelCatchUp readModelCatchUp, Credit.Api.Policy.PolicyStore policyStore, Credit.Api.Reporting.ReportingReads reportingReads, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
+            _accountStore = accountStore;
             _creditContexts = creditContexts;
             _businessCalendar = businessCalendar;
             _readModelCatchUp = readModelCatchUp;
@@ -74,7 +76,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var result = await Credit.Api.Customers.ListCustomersEndpoint.Get(status, groupId, limit, offset, httpContext, _reportingReads, _creditContexts, _policyStore, _businessCalendar, _readModelCatchUp, ((Marten.IQuerySession)documentSession), httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await Credit.Api.Customers.ListCustomersEndpoint.Get(status, groupId, limit, offset, httpContext, _reportingReads, _creditContexts, _policyStore, _businessCalendar, _readModelCatchUp, _accountStore, ((Marten.IQuerySession)documentSession), httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }
