@@ -222,9 +222,9 @@ public sealed class AccountStore(
     /// </summary>
     private async Task<Groups.CustomerGroup?> PoolJoined(CreditAccount? before, IReadOnlyList<object> events, CancellationToken ct)
     {
-        if (before is null
-            || events.OfType<ProfileUpdated>().LastOrDefault()?.Profile.GroupId is not { } joined
-            || joined == before.Profile.GroupId) return null;
+        // A new customer joins too, and may bring an opening balance.
+        var after = before is null ? events.OfType<AccountOpened>().FirstOrDefault()?.Profile : events.OfType<ProfileUpdated>().LastOrDefault()?.Profile;
+        if (after?.GroupId is not { } joined || joined == before?.Profile.GroupId) return null;
         return await contexts.Group(joined, ct) is { SharedCreditLimit: not null } pool ? pool : null;
     }
 

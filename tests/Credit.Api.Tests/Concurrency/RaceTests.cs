@@ -142,6 +142,22 @@ public class RaceTests(AppFixture app)
         (await controller.Get("/api/groups/pool")).Decimal("exposure").ShouldBe(700m);
     }
 
+    /// <summary>The same for a customer created into the pool with an opening balance.</summary>
+    [Fact]
+    public async Task An_order_decided_while_a_new_customer_with_an_opening_balance_joins_its_pool_is_decided_again()
+    {
+        await using var host = await AppFixture.StartHost(await app.NewDatabase("openrace"), app.Clock);
+        var controller = new ApiClient(host, app.Token("controller-1", "controller"));
+        (await controller.Put("/api/groups/pool", new { name = "Pool", sharedCreditLimit = 1000 })).Status.ShouldBe(201);
+        (await controller.Put("/api/customers/member", new { name = "Member", groupId = "pool", creditLimit = 1000 })).Status.ShouldBe(201);
+
+        var seen = await DecideOrderWhile(host, "member", 600m, () => controller.Put("/api/customers/newcomer",
+            new { name = "Newcomer", groupId = "pool", creditLimit = 1000, openingBalance = new { amount = 700, asOf = "2026-11-01" } }));
+
+        seen.PoolExposures.ShouldBe([0m, 700m]);
+        seen.Result.Status.ShouldBe(Credit.Domain.Accounts.OrderStatus.Held);
+    }
+
     private static readonly Credit.Api.Auth.Caller Controller =
         new("controller-1", new HashSet<string> { "controller" }, "race-test");
 
