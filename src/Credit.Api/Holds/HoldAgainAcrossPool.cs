@@ -135,26 +135,45 @@ public static class HoldAgainAcrossPoolHandler
     private static async Task<List<(string, string, int, long)>> GrantsAfter(Npgsql.NpgsqlConnection conn, IDocumentStore store, string group,
         long after, long before, string[] members, CancellationToken ct)
     {
-        await using var cmd = new Npgsql.NpgsqlCommand($"""
+        var grants = new List<(string Customer, string Order, int Version, long Seq)>();
+        await using (var cmd = new Npgsql.NpgsqlCommand($"""
             select e.stream_id, e.data ->> 'orderId', e.version, e.seq_id from {MartenSetup.Schema}.mt_events e
             where e.stream_id = any(@members) and e.seq_id > @after and e.seq_id < @before
               and (e.type = @approved or (e.type = @released and e.data ->> 'by' = @system))
-              and (select p.data -> 'profile' ->> 'groupId' from {MartenSetup.Schema}.mt_events p
-                   where p.stream_id = e.stream_id and p.type = any(@profiles) and p.version < e.version
-                   order by p.version desc limit 1) = @group
             order by e.seq_id
-            """, conn);
-        cmd.Parameters.AddWithValue("members", members);
-        cmd.Parameters.AddWithValue("after", after);
-        cmd.Parameters.AddWithValue("before", before);
-        cmd.Parameters.AddWithValue("approved", store.EventTypeName(typeof(OrderApproved)));
-        cmd.Parameters.AddWithValue("released", store.EventTypeName(typeof(HoldReleased)));
-        cmd.Parameters.AddWithValue("system", OrderDecisions.SystemUser);
-        cmd.Parameters.AddWithValue("group", group);
-        cmd.Parameters.AddWithValue("profiles", ProfileTypes(store));
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        var grants = new List<(string, string, int, long)>();
-        while (await reader.ReadAsync(ct)) grants.Add((reader.GetString(0), reader.GetString(1), (int)reader.GetInt64(2), reader.GetInt64(3)));
-        return grants;
+            """, conn))
+        {
+            cmd.Parameters.AddWithValue("members", members);
+            cmd.Parameters.AddWithValue("after", after);
+            cmd.Parameters.AddWithValue("before", before);
+            cmd.Parameters.AddWithValue("approved", store.EventTypeName(typeof(OrderApproved)));
+            cmd.Parameters.AddWithValue("released", store.EventTypeName(typeof(HoldReleased)));
+            cmd.Parameters.AddWithValue("system", OrderDecisions.SystemUser);
+            await using var reader = await cmd.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct)) grants.Add((reader.GetString(0), reader.GetString(1), (int)reader.GetInt64(2), reader.GetInt64(3)));
+        }
+        if (grants.Count == 0) return [];
+
+        // The group each grant's customer was in: its profile before the grant. Read once per member, not per grant (a
+        // subquery per grant walked back through the member's history to its last profile change: under a burst of
+        // bounces each look-up took 0.3-3 s and the re-holds fell minutes behind).
+        var profiles = new Dictionary<string, List<(int Version, string? Group)>>();
+        await using (var cmd = new Npgsql.NpgsqlCommand($"""
+            select p.stream_id, p.version, p.data -> 'profile' ->> 'groupId' from {MartenSetup.Schema}.mt_events p
+            where p.stream_id = any(@customers) and p.type = any(@profiles) order by p.stream_id, p.version
+            """, conn))
+        {
+            cmd.Parameters.AddWithValue("customers", grants.Select(g => g.Customer).Distinct().ToArray());
+            cmd.Parameters.AddWithValue("profiles", ProfileTypes(store));
+            await using var reader = await cmd.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                if (!profiles.TryGetValue(reader.GetString(0), out var changes)) profiles[reader.GetString(0)] = changes = [];
+                changes.Add(((int)reader.GetInt64(1), reader.IsDBNull(2) ? null : reader.GetString(2)));
+            }
+        }
+        string? GroupBefore(string customer, int version) =>
+            profiles.GetValueOrDefault(customer)?.LastOrDefault(p => p.Version < version).Group;
+        return grants.Where(g => GroupBefore(g.Customer, g.Version) == group).Select(g => (g.Customer, g.Order, g.Version, g.Seq)).ToList();
     }
 }
