@@ -24,7 +24,9 @@ public sealed record CustomerView(
     DateOnly? CustomerSince,
     bool OnHold,
     string? HoldReason,
-    long Version)
+    long Version,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    IReadOnlyList<ReasonView>? Warnings = null)
 {
     public static CustomerView Of(CreditAccount a)
     {

@@ -5,7 +5,9 @@ using Credit.Api.Policy;
 using Credit.Api.Validation;
 using Credit.Domain.Accounts;
 using Credit.Domain.Decisions;
+using Credit.Api.Localization;
 using Credit.Domain.Money;
+using Credit.Domain.Policy;
 using FluentValidation;
 using Microsoft.AspNetCore.Authorization;
 using System.Text.Json.Serialization;
@@ -120,6 +122,26 @@ public static class SaveCustomerEndpoint
         if (outcome.Rejection is { } rejection) return Problems.From(rejection);
 
         var view = (await accounts.View(customerId, CustomerView.Of, ct))!;
+        view = view with { Warnings = await WarningsOf(view, contexts, policies, ct) };
         return outcome.Result!.Created ? Results.Created($"/api/customers/{customerId}", view) : Results.Ok(view);
+    }
+
+    /// <summary>
+    /// What the settings saved leave the customer without, said at once rather than at its first order: a currency the
+    /// policy has no rate for makes an inherited limit 0, and freezes a shared pool for every member.
+    /// </summary>
+    private static async Task<IReadOnlyList<ReasonView>> WarningsOf(CustomerView view, CreditContexts contexts, PolicyStore policies,
+        CancellationToken ct)
+    {
+        var policy = await policies.Current(ct);
+        if (view.Kind == "supplier" || policy.ToCompanyCurrency(1m, view.Currency) is not null) return [];
+        var group = view.GroupId is null ? null : await contexts.Group(view.GroupId, ct);
+        var position = group is null ? null : new GroupPosition(group.Id, group.DefaultCreditLimit, group.SharedCreditLimit, 0m);
+        var warnings = new List<ReasonView>();
+        if (CreditRules.EffectiveLimitOf(view.UnlimitedCredit, view.CreditLimit, view.Currency, position, policy).Unrated)
+            warnings.Add(new(ReasonCodes.ExchangeRateMissing, Text.Phrase("RATE_MISSING_FOR_INHERITED_LIMIT", view.Currency)));
+        if (group?.SharedCreditLimit is not null)
+            warnings.Add(new(ReasonCodes.ExchangeRateMissing, Text.Phrase("RATE_MISSING_FOR_POOL", view.Currency, group.Name)));
+        return warnings;
     }
 }

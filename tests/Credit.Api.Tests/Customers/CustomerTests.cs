@@ -223,4 +223,31 @@ public class CustomerTests(AppFixture app)
         (await app.Clerk.Post($"/api/customers/{id}/invoices", new { invoiceId = "I1", amount = 100 })).Status.ShouldBe(201);
         (await app.Clerk.Get($"/api/customers/{id}/balance")).String("status").ShouldBe("ok");
     }
+    /// <summary>
+    /// A currency the policy has no rate for is said on the save, not found out at the first order: an inherited limit
+    /// becomes 0 and a shared pool stops for every member.
+    /// </summary>
+    [Fact]
+    public async Task Saving_a_customer_in_a_currency_without_a_rate_warns_of_what_it_leaves_it_and_its_pool_without()
+    {
+        var group = AppFixture.NewId("warnpool");
+        (await app.Controller.Put($"/api/groups/{group}", new { name = "فروع الخليج", defaultCreditLimit = 1000, sharedCreditLimit = 5000 }))
+            .Status.ShouldBe(201);
+        var bahrain = AppFixture.NewId("bhd");
+        var saved = await app.Controller.Put($"/api/customers/{bahrain}", new { name = "Manama", groupId = group, currency = "BHD" });
+        saved.Status.ShouldBe(201, saved.ToString());
+        saved.Codes("warnings").ShouldBe(["EXCHANGE_RATE_MISSING", "EXCHANGE_RATE_MISSING"]);
+        saved.Body.GetProperty("warnings")[1].GetProperty("message").GetString()
+            .ShouldBe("The policy has no exchange rate for BHD: the shared pool of group “فروع الخليج” cannot be summed, so none of its members gets credit until a rate is set.");
+
+        // A limit of its own needs no rate; the pool still does. In Arabic.
+        var own = await app.Controller.InLanguage("ar").Put($"/api/customers/{bahrain}", new { name = "Manama", groupId = group, creditLimit = 100 });
+        own.Codes("warnings").ShouldBe(["EXCHANGE_RATE_MISSING"]);
+        own.Body.GetProperty("warnings")[0].GetProperty("message").GetString()
+            .ShouldBe("لا يوجد في السياسة سعر صرف لعملة BHD: لا يمكن جمع الحد المشترك لمجموعة «فروع الخليج»، فلن يُمنح أيٌّ من أعضائها ائتمانًا حتى يُضاف سعر الصرف.");
+        // Out of the pool: nothing missing. A customer in the company's currency never is; a GET carries no warnings.
+        (await app.Controller.Put($"/api/customers/{bahrain}", new { name = "Manama", groupId = (string?)null })).Codes("warnings").ShouldBeEmpty();
+        (await app.Controller.Put($"/api/customers/{AppFixture.NewId("sar")}", new { name = "Riyadh", groupId = group })).Codes("warnings").ShouldBeEmpty();
+        (await app.Controller.Get($"/api/customers/{bahrain}")).Body.TryGetProperty("warnings", out _).ShouldBeFalse();
+    }
 }
