@@ -75,25 +75,32 @@ public static class GroupEndpoints
         await using var session = store.LightweightSession();
         session.CorrelationId = caller.CorrelationId;
         session.LastModifiedBy = caller.User;
-        var group = await session.LoadAsync<CustomerGroup>(groupId, ct);
-        var created = group is null;
-        // Saved as it stands: nothing changed, nothing recorded (its history lists changes, not saves).
-        // (A record whose seal fails is saved again, so it is whole.)
-        if (group is not null && group.Name == request.Name!.Trim() && group.DefaultCreditLimit == request.DefaultCreditLimit
-            && group.SharedCreditLimit == request.SharedCreditLimit && contexts.Seals.GroupHolds(group))
-            return Results.Ok(await View(session, group, contexts, await policies.Current(ct), ct));
-        group ??= new CustomerGroup { Id = groupId };
-        group.Name = request.Name!.Trim();
-        group.DefaultCreditLimit = request.DefaultCreditLimit;
-        group.SharedCreditLimit = request.SharedCreditLimit;
-        group.UpdatedBy = caller.User;
-        group.UpdatedAt = clock.GetUtcNow();
-        group.Seal = contexts.Seals.Group(group);
-        session.Store(group); // optimistic: a pooled decision in flight makes this retry-worthy, never silently lost
-        session.Events.Append(CustomerGroup.StreamOf(groupId), new GroupSaved(groupId, group.Name, group.DefaultCreditLimit, group.SharedCreditLimit));
-        // Between two commits of decisions: a member's decision on the group as it was is decided again (a member inheriting
-        // the group's default limit takes no pool gate, nor does one of a group about to become a pool).
-        await settings.Change(async () => { await session.SaveChangesAsync(ct); return true; }, ct);
+        // Read and written between two commits of decisions. A member's decision on the group as it was is decided again
+        // (a member inheriting the group's default limit takes no pool gate, nor does one of a group about to become a
+        // pool); and no member's commit (a customer joining rewrites the pool's record) comes between the read and the
+        // write, which failed on the record's version with a 409 to the controller.
+        var (group, created, changed) = await settings.Change(async () =>
+        {
+            var group = await session.LoadAsync<CustomerGroup>(groupId, ct);
+            // Saved as it stands: nothing changed, nothing recorded (its history lists changes, not saves).
+            // (A record whose seal fails is saved again, so it is whole.)
+            if (group is not null && group.Name == request.Name!.Trim() && group.DefaultCreditLimit == request.DefaultCreditLimit
+                && group.SharedCreditLimit == request.SharedCreditLimit && contexts.Seals.GroupHolds(group))
+                return (group, false, false);
+            var created = group is null;
+            group ??= new CustomerGroup { Id = groupId };
+            group.Name = request.Name!.Trim();
+            group.DefaultCreditLimit = request.DefaultCreditLimit;
+            group.SharedCreditLimit = request.SharedCreditLimit;
+            group.UpdatedBy = caller.User;
+            group.UpdatedAt = clock.GetUtcNow();
+            group.Seal = contexts.Seals.Group(group);
+            session.Store(group);
+            session.Events.Append(CustomerGroup.StreamOf(groupId), new GroupSaved(groupId, group.Name, group.DefaultCreditLimit, group.SharedCreditLimit));
+            await session.SaveChangesAsync(ct);
+            return (group, created, true);
+        }, ct);
+        if (!changed) return Results.Ok(await View(session, group, contexts, await policies.Current(ct), ct));
         await bus.PublishAsync(new ReviewGroupHolds(groupId), new DeliveryOptions { CorrelationId = caller.CorrelationId });
 
         var view = await View(session, group, contexts, await policies.Current(ct), ct);
