@@ -159,6 +159,48 @@ public class GroupTests(AppFixture app)
         reviews.Passes(group).ShouldBe(passes + 1);
     }
 
+    /// <summary>
+    /// A pass over a pool's holds keeps the pool's gate for short turns: a member's order waiting for the gate goes between
+    /// two, instead of after the whole pass (sweep AE: members' orders waited 20-28 s behind passes over hundreds of holds).
+    /// </summary>
+    [Fact]
+    public async Task A_members_order_goes_between_the_turns_of_a_long_pass_over_the_pools_holds()
+    {
+        var group = AppFixture.NewId("turns");
+        await app.Controller.Put($"/api/groups/{group}", new { name = "Turns", sharedCreditLimit = 1000 });
+        var payer = await app.Customer(new { name = "Payer", groupId = group, creditLimit = 100_000 });
+        var waiter = await app.Customer(new { name = "Waiter", groupId = group, creditLimit = 100_000 });
+        var other = await app.Customer(new { name = "Other", groupId = group, creditLimit = 100_000 });
+        (await app.Clerk.Post($"/api/customers/{payer}/invoices", new { invoiceId = "I1", amount = 1000 })).Status.ShouldBe(201);
+        for (var i = 0; i < 5; i++)
+            (await app.Clerk.Post($"/api/customers/{waiter}/orders", new { orderId = $"H{i}", amount = 10 })).String("status").ShouldBe("held");
+
+        // The pass will hold the pool's gate and wait for the waiter's account, which the test holds for a while.
+        var cache = app.Host.Services.GetRequiredService<Credit.Api.Accounts.AccountCache>();
+        var busy = await cache.Enter(waiter, CancellationToken.None);
+        (await app.Clerk.Post($"/api/customers/{payer}/payments", new { paymentId = "P1", amount = 1000 })).Status.ShouldBe(201);
+        var pool = cache.PoolGate(group);
+        for (var i = 0; i < 100 && pool.CurrentCount > 0; i++) await Task.Delay(20);
+        pool.CurrentCount.ShouldBe(0, "the pass has the pool's gate");
+        var order = Task.Run(() => app.Clerk.Post($"/api/customers/{other}/orders", new { orderId = "NEW", amount = 10 }));
+        await Task.Delay(300);
+        busy.Gate.Release();
+
+        (await order).String("status").ShouldBe("approved");
+        await Scenario.Eventually(() => app.Controller.Get($"/api/holds?status=pending&customerId={waiter}"), r => r.Body.GetArrayLength() == 0);
+        await using var conn = new Npgsql.NpgsqlConnection(app.ConnectionString);
+        await conn.OpenAsync();
+        await using var seqs = new Npgsql.NpgsqlCommand(
+            "select stream_id, type, seq_id from credit.mt_events where stream_id = any(@ids) and type in ('hold_released', 'order_approved') order by seq_id", conn);
+        seqs.Parameters.AddWithValue("ids", new[] { waiter, other });
+        var written = new List<(string Stream, string Type)>();
+        await using (var reader = await seqs.ExecuteReaderAsync())
+            while (await reader.ReadAsync()) written.Add((reader.GetString(0), reader.GetString(1)));
+        written.Count(w => w.Type == "hold_released").ShouldBe(5);
+        // The pass's turn ran out while it waited for the account: the order went before the rest of the pass, not after it.
+        written.FindIndex(w => w.Stream == other).ShouldBeLessThan(2, string.Join(", ", written));
+    }
+
     [Fact]
     public async Task Groups_list_with_their_pools_figures_and_their_members_list_with_theirs()
     {
