@@ -1,11 +1,11 @@
 using Credit.Api.Accounts;
 using Credit.Api.Auth;
 using Credit.Api.Errors;
+using Credit.Api.Localization;
 using Credit.Api.Policy;
 using Credit.Api.Validation;
 using Credit.Domain.Accounts;
 using Credit.Domain.Decisions;
-using Credit.Api.Localization;
 using Credit.Domain.Money;
 using Credit.Domain.Policy;
 using FluentValidation;
