@@ -82,7 +82,7 @@ public sealed class AccountStore(
                 try
                 {
                     var before = entry.Account;
-                    var settingsCount = settings.Count; // before the policy and the group are read
+                    var read = settings.Read(before?.Profile.GroupId); // before the policy and the group are read
                     var (context, pool) = await contexts.For(before, ct);
                     // Joined, left or changed pools meanwhile: take the right gates. Decided under another pool's gate, the
                     // order raced that pool's members and failed on its record's version (a 409 to a controller's group change).
@@ -104,7 +104,7 @@ public sealed class AccountStore(
                         var (messages, waiting, reviewAsked) = Sends(customerId, caller, before, pool, outcome.Events, context,
                             _backdatedNextMorning, review, before is { Exposure: < 0m } ? joined?.Id : null);
                         await writer.Commit(new CommitRequest(customerId, entry.Version, outcome.Events, caller, pool, messages, waiting,
-                            settingsCount, joined));
+                            read, joined));
                         if (reviewAsked) reviews.Committed(pool!.Id, review);
                     }
                     catch (SettingsChangedException) when (attempt < MaxAttempts)
@@ -283,7 +283,7 @@ public sealed class AccountStore(
     }
 
     public static bool IsConflict(Exception ex) =>
-        BatchAppend.IsConflict(ex) ||
+        BatchAppend.IsConflict(ex) || ex is SettingsChangedException ||
         ex is ConcurrencyException or ExistingStreamIdCollisionException or JasperFx.Events.ExistingStreamIdCollisionException
         || ex.InnerException is ConcurrencyException or ExistingStreamIdCollisionException or JasperFx.Events.ExistingStreamIdCollisionException;
 }

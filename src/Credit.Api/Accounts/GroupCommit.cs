@@ -12,7 +12,7 @@ namespace Credit.Api.Accounts;
 /// decision rewrites, the messages it sends through the outbox and the reminders it leaves waiting.</summary>
 public sealed class CommitRequest(
     string streamId, long decidedOnVersion, IReadOnlyList<object> events, Caller caller, CustomerGroup? pool,
-    Func<IMartenOutbox, Task>? messages, IReadOnlyList<Reminder>? waiting = null, long settingsCount = 0, CustomerGroup? joinedPool = null)
+    Func<IMartenOutbox, Task>? messages, IReadOnlyList<Reminder>? waiting = null, SettingsRead? settings = null, CustomerGroup? joinedPool = null)
 {
     public string StreamId { get; } = streamId;
     public long DecidedOnVersion { get; } = decidedOnVersion;
@@ -21,8 +21,8 @@ public sealed class CommitRequest(
     public CustomerGroup? Pool { get; } = pool;
     public Func<IMartenOutbox, Task>? Messages { get; } = messages;
     public IReadOnlyList<Reminder> Waiting { get; } = waiting ?? [];
-    /// <summary><see cref="SettingsChanges.Count"/> before the decision read the policy and its group.</summary>
-    public long SettingsCount { get; } = settingsCount;
+    /// <summary>The settings' counts before the decision read the policy and its group (<see cref="SettingsChanges.Read"/>).</summary>
+    public SettingsRead? Settings { get; } = settings;
     /// <summary>The shared pool the decision moves the customer into, rewritten like <see cref="Pool"/>.</summary>
     public CustomerGroup? JoinedPool { get; } = joinedPool;
     internal TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -69,11 +69,10 @@ public sealed class GroupCommit(
                 if (batch.Count == 0) continue;
                 // No policy or group change lands between this check and the commit.
                 using var turn = await settings.Turn(stop);
-                var count = settings.Count;
-                if (batch.Any(r => r.SettingsCount != count))
+                if (batch.Any(Outdated))
                 {
-                    foreach (var r in batch.Where(r => r.SettingsCount != count)) r.Done.TrySetException(new SettingsChangedException());
-                    batch.RemoveAll(r => r.SettingsCount != count);
+                    foreach (var r in batch.Where(Outdated)) r.Done.TrySetException(new SettingsChangedException());
+                    batch.RemoveAll(Outdated);
                     if (batch.Count == 0) continue;
                 }
                 try
@@ -104,6 +103,8 @@ public sealed class GroupCommit(
             while (_queue.Reader.TryRead(out var left)) left.Done.TrySetException(new OperationCanceledException("Shutting down"));
         }
     }
+
+    private bool Outdated(CommitRequest r) => r.Settings is { } read && !settings.Holds(read);
 
     private async Task Save(IReadOnlyList<CommitRequest> batch, CancellationToken ct)
     {

@@ -79,14 +79,14 @@ public static class GroupEndpoints
         // (a member inheriting the group's default limit takes no pool gate, nor does one of a group about to become a
         // pool); and no member's commit (a customer joining rewrites the pool's record) comes between the read and the
         // write, which failed on the record's version with a 409 to the controller.
-        var (group, created, changed) = await settings.Change(async () =>
+        var (group, created, changed) = await settings.ChangeGroup(groupId, async () =>
         {
             var group = await session.LoadAsync<CustomerGroup>(groupId, ct);
             // Saved as it stands: nothing changed, nothing recorded (its history lists changes, not saves).
             // (A record whose seal fails is saved again, so it is whole.)
             if (group is not null && group.Name == request.Name!.Trim() && group.DefaultCreditLimit == request.DefaultCreditLimit
                 && group.SharedCreditLimit == request.SharedCreditLimit && contexts.Seals.GroupHolds(group))
-                return (group, false, false);
+                return ((group, false, false), false);
             var created = group is null;
             group ??= new CustomerGroup { Id = groupId };
             group.Name = request.Name!.Trim();
@@ -98,7 +98,7 @@ public static class GroupEndpoints
             session.Store(group);
             session.Events.Append(CustomerGroup.StreamOf(groupId), new GroupSaved(groupId, group.Name, group.DefaultCreditLimit, group.SharedCreditLimit));
             await session.SaveChangesAsync(ct);
-            return (group, created, true);
+            return ((group, created, true), true);
         }, ct);
         if (!changed) return Results.Ok(await View(session, group, contexts, await policies.Current(ct), ct));
         await bus.PublishAsync(new ReviewGroupHolds(groupId), new DeliveryOptions { CorrelationId = caller.CorrelationId });

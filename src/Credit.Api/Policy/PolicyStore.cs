@@ -44,11 +44,11 @@ public sealed class PolicyStore(IDocumentStore store, TimeProvider clock, Hostin
     /// Stores the policy and answers the one it replaced. Saves take turns with each other (each sees its true predecessor)
     /// and with the commits of decisions: one decided on the policy replaced is decided again.
     /// </summary>
-    public Task<CreditPolicy> Save(CreditPolicy policy, Caller caller, CancellationToken ct) => settings.Change(async () =>
+    public Task<CreditPolicy> Save(CreditPolicy policy, Caller caller, CancellationToken ct) => settings.ChangePolicy(async () =>
     {
         var before = await Current(ct);
         // Saved as it stands: nothing changed, nothing recorded (the settings' history lists changes, not saves).
-        if (policy.SameAs(before)) return before;
+        if (policy.SameAs(before)) return (before, false);
         await using var session = store.LightweightSession();
         session.CorrelationId = caller.CorrelationId;
         session.LastModifiedBy = caller.User;
@@ -60,6 +60,6 @@ public sealed class PolicyStore(IDocumentStore store, TimeProvider clock, Hostin
             Reminders.WaitingReminders.Reschedule(session, policy.ReminderDaysBefore, calendar.Today);
         await session.SaveChangesAsync(ct);
         _current = policy;
-        return before;
+        return (before, true);
     }, ct);
 }
