@@ -22,13 +22,14 @@ public sealed record CustomerSummary(
 public static class ListCustomersEndpoint
 {
     /// <summary>The status filter's values, its default first.</summary>
-    internal static readonly string[] Statuses = ["all", "over-limit", "on-hold", "overdue", "held-orders", "blocked"];
+    internal static readonly string[] Statuses = ["all", "over-limit", "on-hold", "overdue", "held-orders", "blocked", "ok"];
 
     /// <summary>
     /// The customers with their limit, balance, exposure, available credit, overdue amount and held orders (ERPNext's
     /// "Customer Credit Balance"), by id; a clerk sees only its customers. status narrows it to those over their limit, on
-    /// hold, with anything overdue, with held orders (over-limit: its own limit or its pool's) or blocked (the balance's
-    /// status: the smallest credit invoice would be refused now); groupId to one group's members (404 for an unknown group).
+    /// hold, with anything overdue, with held orders (over-limit: its own limit or its pool's), blocked (the balance's
+    /// status: the smallest credit invoice would be refused now; one on hold is listed as on hold) or ok; groupId to one
+    /// group's members (404 for an unknown group).
     /// Optional limit/offset page it (X-Total-Count, Link rel="next"). Figures come from the read models, as the balance's
     /// do; each row's status and statusReasons from its account, as the balance's do.
     /// </summary>
@@ -88,9 +89,9 @@ public static class ListCustomersEndpoint
         var chosen = new List<CustomerSummary>();
         foreach (var row in rows.OrderBy(r => r.CustomerId, StringComparer.Ordinal))
         {
-            if (status == "blocked")
+            if (status is "blocked" or "ok")
             {
-                if (await WithStanding(row) is { Status: "blocked" } blocked) chosen.Add(blocked);
+                if (await WithStanding(row) is var standing && standing.Status == status) chosen.Add(standing);
             }
             else if (status switch
             {
@@ -102,7 +103,7 @@ public static class ListCustomersEndpoint
             }) chosen.Add(row);
         }
         var page = Paging.Slice(chosen, limit, offset, http);
-        if (status == "blocked") return Results.Ok(page);
+        if (status is "blocked" or "ok") return Results.Ok(page);
         var answered = new List<CustomerSummary>(page.Count);
         foreach (var row in page) answered.Add(await WithStanding(row));
         return Results.Ok(answered);

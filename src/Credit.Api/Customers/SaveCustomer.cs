@@ -102,7 +102,7 @@ public static class SaveCustomerEndpoint
     [Responds(typeof(CustomerView), 201)]
     [Responds(typeof(CustomerView), 200)]
     public static async Task<IResult> Put(string customerId, SaveCustomerRequest request, HttpContext http, AccountStore accounts,
-        CreditContexts contexts, PolicyStore policies, CancellationToken ct)
+        CreditContexts contexts, PolicyStore policies, Marten.IQuerySession session, CancellationToken ct)
     {
         // A group named in the body must exist, as an invoice a credit note names must: a typo would leave the
         // customer in a group that does not exist, with no group limit or pool.
@@ -122,26 +122,27 @@ public static class SaveCustomerEndpoint
         if (outcome.Rejection is { } rejection) return Problems.From(rejection);
 
         var view = (await accounts.View(customerId, CustomerView.Of, ct))!;
-        view = view with { Warnings = await WarningsOf(view, contexts, policies, ct) };
+        view = view with { Warnings = await WarningsOf(view, contexts, policies, session, ct) };
         return outcome.Result!.Created ? Results.Created($"/api/customers/{customerId}", view) : Results.Ok(view);
     }
 
     /// <summary>
-    /// What the settings saved leave the customer without, said at once rather than at its first order: a currency the
-    /// policy has no rate for makes an inherited limit 0, and freezes a shared pool for every member.
+    /// What the settings saved leave the customer without, said at once rather than at its first order: its own currency
+    /// without a rate makes an inherited limit 0, and any member's currency without one (its own among them, a supplier's
+    /// that owes) stops its shared pool for every member.
     /// </summary>
     private static async Task<IReadOnlyList<ReasonView>> WarningsOf(CustomerView view, CreditContexts contexts, PolicyStore policies,
-        CancellationToken ct)
+        Marten.IQuerySession session, CancellationToken ct)
     {
         var policy = await policies.Current(ct);
-        if (view.Kind == "supplier" || policy.ToCompanyCurrency(1m, view.Currency) is not null) return [];
         var group = view.GroupId is null ? null : await contexts.Group(view.GroupId, ct);
-        var position = group is null ? null : new GroupPosition(group.Id, group.DefaultCreditLimit, group.SharedCreditLimit, 0m);
         var warnings = new List<ReasonView>();
-        if (CreditRules.EffectiveLimitOf(view.UnlimitedCredit, view.CreditLimit, view.Currency, position, policy).Unrated)
+        var position = group is null ? null : new GroupPosition(group.Id, group.DefaultCreditLimit, group.SharedCreditLimit, 0m);
+        if (view.Kind != "supplier" && CreditRules.EffectiveLimitOf(view.UnlimitedCredit, view.CreditLimit, view.Currency, position, policy).Unrated)
             warnings.Add(new(ReasonCodes.ExchangeRateMissing, Text.Phrase("RATE_MISSING_FOR_INHERITED_LIMIT", view.Currency)));
-        if (group?.SharedCreditLimit is not null)
-            warnings.Add(new(ReasonCodes.ExchangeRateMissing, Text.Phrase("RATE_MISSING_FOR_POOL", view.Currency, group.Name)));
+        // The pool as every member's decision sums it, with this customer in it now.
+        if (group?.SharedCreditLimit is not null && (await contexts.PoolExposure(session, group.Id, policy, ct)).Unrated is { } unrated)
+            warnings.Add(new(ReasonCodes.ExchangeRateMissing, Text.Phrase("RATE_MISSING_FOR_POOL", unrated, group.Name)));
         return warnings;
     }
 }

@@ -74,6 +74,7 @@ public class CustomerListTests(AppFixture app)
         blocked.Headers["X-Total-Count"].ShouldBe("3");
         (await app.Controller.Post($"/api/customers/{late}/payments", new { paymentId = "P2", amount = 650 })).Status.ShouldBe(201);
         Ids(await app.Controller.Get($"/api/customers?groupId={group}&status=blocked")).ShouldBe(new[] { over, unrated }.Order(StringComparer.Ordinal));
+        Ids(await app.Controller.Get($"/api/customers?groupId={group}&status=ok")).ShouldBe([late]);
         var page = await app.As("bi-tool", "reporter").Get($"/api/customers?groupId={group}&limit=1&offset=1");
         page.Body.GetArrayLength().ShouldBe(1);
         page.Headers["X-Total-Count"].ShouldBe("4");

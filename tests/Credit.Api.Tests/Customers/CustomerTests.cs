@@ -249,5 +249,23 @@ public class CustomerTests(AppFixture app)
         (await app.Controller.Put($"/api/customers/{bahrain}", new { name = "Manama", groupId = (string?)null })).Codes("warnings").ShouldBeEmpty();
         (await app.Controller.Put($"/api/customers/{AppFixture.NewId("sar")}", new { name = "Riyadh", groupId = group })).Codes("warnings").ShouldBeEmpty();
         (await app.Controller.Get($"/api/customers/{bahrain}")).Body.TryGetProperty("warnings", out _).ShouldBeFalse();
+
+        // A supplier that owes is part of the pool: its currency stops it too, and every member's save says so, naming it.
+        var supplier = await app.Controller.Put($"/api/customers/{AppFixture.NewId("omrsup")}", new
+        {
+            name = "Muscat supplier", groupId = group, currency = "OMR", kind = "supplier",
+            openingBalance = new { amount = 100, asOf = "2026-11-20", dueOn = "2026-12-20" },
+        });
+        supplier.Status.ShouldBe(201, supplier.ToString());
+        supplier.Codes("warnings").ShouldBe(["EXCHANGE_RATE_MISSING"]);
+        var member = await app.Controller.Put($"/api/customers/{AppFixture.NewId("sar")}", new { name = "Jeddah", groupId = group });
+        member.Body.GetProperty("warnings")[0].GetProperty("message").GetString()
+            .ShouldBe("The policy has no exchange rate for OMR: the shared pool of group “فروع الخليج” cannot be summed, so none of its members gets credit until a rate is set.");
+        // Owing nothing, a supplier is no part of a pool: nothing to warn of.
+        var other = AppFixture.NewId("warnidle");
+        (await app.Controller.Put($"/api/groups/{other}", new { name = "Idle", sharedCreditLimit = 5000 })).Status.ShouldBe(201);
+        (await app.Controller.Put($"/api/customers/{AppFixture.NewId("omridle")}", new { name = "Idle supplier", groupId = other, currency = "OMR", kind = "supplier" }))
+            .Codes("warnings").ShouldBeEmpty();
+        (await app.Controller.Put($"/api/customers/{AppFixture.NewId("sar")}", new { name = "Dammam", groupId = other })).Codes("warnings").ShouldBeEmpty();
     }
 }

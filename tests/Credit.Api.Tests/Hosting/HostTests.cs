@@ -112,7 +112,7 @@ public class HostTests(AppFixture app)
         foreach (var (path, values) in new[]
                  {
                      ("/api/holds", new[] { "pending", "released", "rejected", "cancelled" }),
-                     ("/api/customers", new[] { "all", "over-limit", "on-hold", "overdue", "held-orders", "blocked" }),
+                     ("/api/customers", new[] { "all", "over-limit", "on-hold", "overdue", "held-orders", "blocked", "ok" }),
                      ("/api/customers/{customerId}/invoices", new[] { "all", "open", "overdue", "paid" }),
                  })
         {

@@ -27,6 +27,7 @@ public sealed class ExchangeRateTests(AppFixture app) : IAsyncLifetime
         var unrated = await app.Clerk.Get($"/api/customers/{id}/balance");
         (unrated.Decimal("creditLimit"), unrated.String("missingExchangeRate"), unrated.String("status")).ShouldBe((0m, "KWD", "blocked"));
         unrated.Codes("statusReasons").ShouldBe(["EXCHANGE_RATE_MISSING"]);
+        unrated.Body.GetProperty("statusReasons")[0].GetProperty("message").GetString()!.ShouldStartWith("The customer gets no credit for want of an exchange rate");
 
         // With a rate the limit is 571.428 KWD, and the held order goes through on the policy change.
         var policy = await app.Controller.Put("/api/policy", new { defaultCreditLimit = 7000, exchangeRates = new Dictionary<string, decimal> { ["KWD"] = 12.25m } });

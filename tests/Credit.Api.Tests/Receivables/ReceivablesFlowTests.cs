@@ -273,7 +273,7 @@ public class ReceivablesFlowTests(AppFixture app)
         reasons[0].GetProperty("message").GetString().ShouldBe("لم يبقَ للعميل ائتمان متاح: بلغ المستخدَم حدَّ الائتمان أو تجاوزه.");
         reasons[1].GetProperty("message").GetString().ShouldBe("لدى العميل فواتير أو أقساط متأخرة السداد.");
         balance.Body.GetProperty("statusReasons")[0].GetProperty("message").GetString()
-            .ShouldBe("The customer has no credit left: its exposure has reached its credit limit.");
+            .ShouldBe("The customer has no credit left: its exposure has reached or exceeded its credit limit.");
         var statement = await app.Clerk.InLanguage("ar").Get($"/api/customers/{id}/statement");
         statement.Body.GetProperty("lines").EnumerateArray().Last().GetProperty("description").GetString().ShouldBe("ارتداد الدفعة رقم P1 (لم تُحصَّل)");
 
