@@ -67,6 +67,7 @@ public sealed class AccountStore(
         string customerId, Caller caller, Func<CreditAccount?, CreditContext, Outcome<T>> decide, CancellationToken ct,
         Func<Entailment, IReadOnlyList<object>>? consequences, string? heldPool, T elsewhere)
     {
+        string? joining = null; // the shared pool a previous attempt found the decision moves the customer into
         for (var attempt = 1; ; attempt++)
         {
             var (gatedPool, poolGate) = await PoolGateOf(await cache.Loaded(customerId, ct), ct);
@@ -75,7 +76,8 @@ public sealed class AccountStore(
                 if (gatedPool != heldPool) return Outcome<T>.Repeat(elsewhere);
                 poolGate = null; // the caller's, held for us
             }
-            if (poolGate is not null) await poolGate.WaitAsync(ct);
+            var gates = Gates(gatedPool, poolGate, joining);
+            foreach (var gate in gates) await gate.WaitAsync(ct); // in the pools' id order: two moves the other way cannot deadlock
             try
             {
                 var entry = await cache.Enter(customerId, ct); // reloaded if a conflict invalidated it meanwhile
@@ -99,6 +101,14 @@ public sealed class AccountStore(
                     // A pool review request this decision may queue: numbered, or none while one queued has not begun.
                     var review = pool is null || reviews.PassWaiting(pool.Id) ? 0 : reviews.Next(pool.Id);
                     var joined = await PoolJoined(before, outcome.Events, ct);
+                    // Moving into a pool without its gate: decided again holding it too. A member's grant decided meanwhile
+                    // without the newcomer's debt failed on the pool record's version again and again under a busy pool,
+                    // until the move gave up (409).
+                    if (joined is not null && heldPool is null && joined.Id != joining)
+                    {
+                        joining = joined.Id;
+                        continue;
+                    }
                     try
                     {
                         var (messages, waiting, reviewAsked) = Sends(customerId, caller, before, pool, outcome.Events, context,
@@ -134,9 +144,17 @@ public sealed class AccountStore(
             }
             finally
             {
-                poolGate?.Release();
+                foreach (var gate in gates) gate.Release();
             }
         }
+    }
+
+    /// <summary>The pool gates a decision takes: its customer's pool's and the one it moves the customer into, in id order.</summary>
+    private SemaphoreSlim[] Gates(string? gatedPool, SemaphoreSlim? poolGate, string? joining)
+    {
+        if (joining is null || joining == gatedPool) return poolGate is null ? [] : [poolGate];
+        if (poolGate is null) return [cache.PoolGate(joining)];
+        return string.CompareOrdinal(gatedPool, joining) < 0 ? [poolGate, cache.PoolGate(joining)] : [cache.PoolGate(joining), poolGate];
     }
 
     /// <summary>For commands on an existing customer.</summary>
@@ -214,9 +232,9 @@ public sealed class AccountStore(
     }
 
     /// <summary>
-    /// The shared pool these events move the customer into, as stored now. It is rewritten with the move: a member's grant
-    /// decided meanwhile without the newcomer's debt fails on its version and is decided again (the move takes no gate of
-    /// that pool, which could deadlock with a member moving the other way). A newcomer in credit gives the pool room: its
+    /// The shared pool these events move the customer into, as stored now. The move is decided again under that pool's gate
+    /// too (see Decide), and rewrites its record: no member's grant is decided beside it without the newcomer's debt. A
+    /// newcomer in credit gives the pool room: its
     /// holds are re-checked (a group without a pool is not: its members' holds wait on their own limits, and a review there
     /// would release what a rule relaxed since holds).
     /// </summary>
