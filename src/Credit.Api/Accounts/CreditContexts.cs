@@ -59,7 +59,7 @@ public sealed class CreditContexts(
 
     /// <summary>
     /// The members' committed exposures in the company currency, from memory (loaded once); takes no member's gate.
-    /// Unrated: the currency of a member the policy has no rate for (left out of the total).
+    /// Unrated: the currency of a member the policy has no rate for (left out of the total), the first by code.
     /// </summary>
     public async Task<(decimal Exposure, string? Unrated)> PoolExposure(IQuerySession session, string groupId, CreditPolicy policy,
         CancellationToken ct)
@@ -74,7 +74,10 @@ public sealed class CreditContexts(
             // supplier-only contact owing nothing cannot come to owe (it takes no orders or invoices): it is no part of it,
             // nor is its credit, which no member can use.
             if (!buysFromUs && exposure <= 0m) continue;
-            if (currency != policy.Currency && !policy.ExchangeRates.ContainsKey(currency)) unrated ??= currency;
+            // Several without a rate: the first by code, whatever order the members come in (a user setting one rate sees
+            // the next named, not another chosen by chance).
+            if (currency != policy.Currency && !policy.ExchangeRates.ContainsKey(currency))
+                unrated = unrated is null || string.CompareOrdinal(currency, unrated) < 0 ? currency : unrated;
             else if (policy.ToCompanyCurrency(exposure, currency) is { } converted) total += converted;
         }
         return (total, unrated);

@@ -104,6 +104,11 @@ public class CustomerListTests(AppFixture app)
         var unrated = await app.Controller.Get($"/api/customers?groupId={group}");
         Row(unrated, a).GetProperty("missingExchangeRate").GetString().ShouldBe("OMR");
         (await app.Controller.Get($"/api/customers/{a}/balance")).String("missingExchangeRate").ShouldBe("OMR");
+        // Two without a rate: the first by code is named, wherever its member comes in the pool.
+        (await app.Controller.Put($"/api/customers/{AppFixture.NewId("zbhd")}", new { name = "Manama", groupId = group, currency = "BHD", creditLimit = 100 }))
+            .Status.ShouldBe(201);
+        (await app.Controller.Get($"/api/customers/{a}/balance")).String("missingExchangeRate").ShouldBe("BHD");
+        Row(await app.Controller.Get($"/api/customers?groupId={group}"), b).GetProperty("missingExchangeRate").GetString().ShouldBe("BHD");
 
         (await app.Controller.Get($"/api/customers?groupId={AppFixture.NewId("nogroup")}")).Status.ShouldBe(404);
     }
