@@ -336,6 +336,24 @@ public class BouncedPaymentHoldTests
     }
 
     [Fact]
+    public void A_grant_that_fits_a_pool_by_a_fraction_of_a_halala_records_what_it_left_not_a_rounded_overdraft()
+    {
+        // The pool's exposure, summed at the members' rates, is 999.9875 SAR (999.99 shown); 0.001 KWD at 12.2 is 0.0122
+        // SAR: it fits, with 0.0003 SAR to spare.
+        var policy = CreditPolicy.Default with
+        {
+            ExchangeRates = new SortedDictionary<string, decimal>(StringComparer.Ordinal) { ["KWD"] = 12.2m },
+        };
+        var opened = Opened(group: "G1", currency: "KWD");
+        var ctx = Context(policy, new GroupPosition("G1", null, 1000m, 999.9875m));
+        var order = PlacedOn(CreditAccount.From([opened, Limit(5000m)]), ctx, "OK", 0.001m);
+        var granted = CreditAccount.From([opened, Limit(5000m), .. order]).Orders["OK"];
+        granted.Status.ShouldBe(OrderStatus.Approved);
+        granted.PoolSpareAtGrant.ShouldNotBeNull();
+        granted.PoolSpareAtGrant!.Value.ShouldBe(0.0003m / 12.2m);
+    }
+
+    [Fact]
     public void Another_members_bounce_takes_back_a_grant_that_needed_it_though_the_pool_was_cut_since()
     {
         // B's order of 500 approved with 300 to spare in the pool after A's 800 came; the pool is cut so that B fails it even

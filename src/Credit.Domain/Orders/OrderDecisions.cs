@@ -27,7 +27,7 @@ public static class OrderDecisions
 
         var request = new CreditRequest(DocumentKind.Order, cmd.Amount, cmd.OrderedOn, cmd.PaymentTerms);
         var decision = CreditRules.Decide(account, ctx.Policy, ctx.Group, request, ctx.Today);
-        var (spare, poolSpare) = SpareAfter(decision, request, ctx.Policy, account.Profile.BypassCreditCheckAtOrder);
+        var (spare, poolSpare) = SpareAfter(decision, request, ctx, account.Profile.BypassCreditCheckAtOrder);
         object placed = decision.Allowed
             ? new OrderApproved(cmd.OrderId, cmd.Amount, cmd.OrderedOn, cmd.PaymentTerms, decision.Warnings, cmd.Fingerprint.For(cmd.OrderedOn),
                 spare, poolSpare)
@@ -178,7 +178,7 @@ public static class OrderDecisions
         var decision = CreditRules.Decide(account, ctx.Policy, ctx.Group, request, ctx.Today);
         if (decision.Allowed)
         {
-            var (spare, poolSpare) = SpareAfter(decision, request, ctx.Policy, order.Unchecked);
+            var (spare, poolSpare) = SpareAfter(decision, request, ctx, order.Unchecked);
             return new HoldReleased(order.Id, AutoReleaseReason, SystemUser, decision.Warnings.Count == 0 ? null : decision.Warnings, spare, poolSpare);
         }
         return decision.Reasons.Order().SequenceEqual(order.CurrentReasons.Order())
@@ -187,14 +187,17 @@ public static class OrderDecisions
 
     /// <summary>What the customer's limit and its pool have left once the request is granted, in the customer's currency
     /// (null: unlimited, no pool, or a currency without a rate): a bounced payment larger than that was needed for it.</summary>
-    private static (decimal? Spare, decimal? PoolSpare) SpareAfter(CreditDecision decision, CreditRequest request, Policy.CreditPolicy policy,
+    /// <remarks>The pool's spare is taken from its exposure as the decision compared it, unrounded: the figures' rounded
+    /// one recorded a grant that fitted by a fraction of a halala as over by one (poolSpare -0.0001).</remarks>
+    private static (decimal? Spare, decimal? PoolSpare) SpareAfter(CreditDecision decision, CreditRequest request, CreditContext ctx,
         bool bypassed)
     {
         if (bypassed) return (null, null); // a bypass order uses no credit
         var spare = decision.Available - request.Amount;
-        if (decision.Pool is not { } pool || policy.ToCompanyCurrency(1m, decision.Currency) is not { } rate) return (spare, null);
+        if (ctx.Group is not { SharedCreditLimit: { } pool } group || ctx.Policy.ToCompanyCurrency(1m, decision.Currency) is not { } rate)
+            return (spare, null);
         var asked = (request.ExtraExposure + request.Amount) * rate;
-        return (spare, (pool.Available - asked) / rate);
+        return (spare, (pool - group.Exposure - asked) / rate);
     }
 
     private static Outcome<OrderResult> Settle(
