@@ -1,6 +1,7 @@
 using Credit.Api.Auth;
 using Credit.Api.Holds;
 using Credit.Api.Validation;
+using Marten;
 using Credit.Domain.Money;
 using Credit.Domain.Policy;
 using FluentValidation;
@@ -25,7 +26,9 @@ public sealed record PolicyRequest(
 public sealed record PolicyView(
     decimal? DefaultCreditLimit, int GraceDays, decimal? OrderReviewThreshold, int ReminderDaysBefore,
     IReadOnlyList<int> AgingBuckets, IReadOnlyList<int> DsoWindowsMonths, string Currency, [property: OneOf(typeof(RuleMode))] IReadOnlyDictionary<string, string> Rules,
-    IReadOnlyDictionary<string, decimal> ExchangeRates)
+    IReadOnlyDictionary<string, decimal> ExchangeRates,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    IReadOnlyList<Errors.ReasonView>? Warnings = null)
 {
     public static PolicyView Of(CreditPolicy p) => new(p.DefaultCreditLimit, p.GraceDays, p.OrderReviewThreshold, p.ReminderDaysBefore,
         p.AgingBuckets, p.DsoWindowsMonths, p.Currency,
@@ -100,11 +103,13 @@ public static class PolicyEndpoints
     /// are re-checked when the default limit rose or the currency changed, and for a new or changed rate those it can free
     /// (customers in its currency inheriting a limit, orders in it held for the review threshold when the rate is new or
     /// lower, shared pools with a member in it); rule modes, grace days and the review threshold apply to documents decided
-    /// afterwards.
+    /// afterwards. The answer's warnings name who the policy leaves without credit for want of a rate.
     /// </summary>
     [WolverinePut("/api/policy")]
     [Authorize(Roles = Roles.Controllers)]
-    public static async Task<PolicyView> Put(PolicyRequest request, HttpContext http, PolicyStore policies, IMessageBus bus, CancellationToken ct)
+    public static async Task<PolicyView> Put(PolicyRequest request, HttpContext http, PolicyStore policies, IMessageBus bus,
+        Reporting.ReportingReads reads, Accounts.AccountCache cache, Accounts.CreditContexts contexts, Marten.IQuerySession session,
+        CancellationToken ct)
     {
         var policy = PolicyValidator.ToPolicy(request);
         var caller = Caller.Of(http);
@@ -117,6 +122,34 @@ public static class PolicyEndpoints
         else if (policy.ChangedRates(before) is { Count: > 0 } rates)
             await bus.PublishAsync(new ReviewAllHolds([.. rates], [.. rates.Where(r => !before.ExchangeRates.ContainsKey(r))],
                 [.. policy.LoweredRates(before)]), options);
-        return PolicyView.Of(policy);
+        return PolicyView.Of(policy) with { Warnings = await WarningsOf(policy, reads, cache, contexts, session, ct) };
+    }
+
+    /// <summary>
+    /// Who the policy as saved leaves without credit for want of a rate, said at once (a rate removed, a currency changed):
+    /// customers in a currency without one that inherit a limit, and shared pools with such a member. Reads the customers
+    /// from the reporting model (a customer saved a moment ago may be missing) and each pool as its members' decisions sum it.
+    /// </summary>
+    private static async Task<IReadOnlyList<Errors.ReasonView>> WarningsOf(CreditPolicy policy, Reporting.ReportingReads reads,
+        Accounts.AccountCache cache, Accounts.CreditContexts contexts, Marten.IQuerySession session, CancellationToken ct)
+    {
+        var groups = (await session.Query<Groups.CustomerGroup>().ToListAsync(ct)).ToDictionary(g => g.Id);
+        var inheriting = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        foreach (var c in await reads.Customers(null, ct))
+        {
+            if (c.Currency == policy.Currency || policy.ExchangeRates.ContainsKey(c.Currency)) continue;
+            var g = c.GroupId is null ? null : groups.GetValueOrDefault(c.GroupId);
+            var position = g is null ? null : new GroupPosition(g.Id, g.DefaultCreditLimit, g.SharedCreditLimit, 0m);
+            // A supplier-only contact is sold nothing: its limit matters to no one.
+            if (Domain.Decisions.CreditRules.EffectiveLimitOf(c.UnlimitedCredit, c.CreditLimit, c.Currency, position, policy).Unrated
+                && (await cache.Loaded(c.CustomerId, ct)).Position.BuysFromUs)
+                inheriting[c.Currency] = inheriting.GetValueOrDefault(c.Currency) + 1;
+        }
+        var warnings = inheriting.Select(x => new Errors.ReasonView(ReasonCodes.ExchangeRateMissing,
+            Localization.Text.Phrase("RATE_MISSING_FOR_INHERITING_CUSTOMERS", x.Value, x.Key))).ToList();
+        foreach (var pool in groups.Values.Where(g => g.SharedCreditLimit is not null).OrderBy(g => g.Id, StringComparer.Ordinal))
+            if ((await contexts.PoolExposure(session, pool.Id, policy, ct)).Unrated is { } unrated)
+                warnings.Add(new(ReasonCodes.ExchangeRateMissing, Localization.Text.Phrase("RATE_MISSING_FOR_POOL", unrated, pool.Name)));
+        return warnings;
     }
 }

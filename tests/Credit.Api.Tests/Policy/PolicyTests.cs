@@ -171,4 +171,28 @@ public sealed class PolicyTests(AppFixture app) : IAsyncLifetime
         var wrongValue = await app.Controller.Put("/api/policy", new { rules = new Dictionary<string, string> { ["OVERDUE_INVOICES"] = "sometimes" } });
         wrongValue.Body.GetProperty("errorCodes").EnumerateObject().Single().Name.ShouldBe("rules[OVERDUE_INVOICES]");
     }
+    /// <summary>A policy save that leaves customers without credit for want of a rate says so, as a customer's save does.</summary>
+    [Fact]
+    public async Task Removing_a_rate_warns_of_the_customers_and_pools_it_leaves_without_credit()
+    {
+        await using var host = await AppFixture.StartHost(await app.NewDatabase("ratewarn"), app.Clock);
+        var controller = new ApiClient(host, app.Token("controller-1", "controller"));
+        var rated = new { defaultCreditLimit = 1000, exchangeRates = new Dictionary<string, decimal> { ["KWD"] = 12.25m, ["USD"] = 3.75m } };
+        (await controller.Put("/api/policy", rated)).Codes("warnings").ShouldBeEmpty();
+        (await controller.Put("/api/groups/pool", new { name = "Gulf pool", sharedCreditLimit = 5000 })).Status.ShouldBe(201);
+        (await controller.Put("/api/customers/kw", new { name = "Kuwait", currency = "KWD" })).Status.ShouldBe(201);
+        (await controller.Put("/api/customers/us", new { name = "Dollars", currency = "USD", groupId = "pool", creditLimit = 100 })).Status.ShouldBe(201);
+        (await controller.Put("/api/customers/sup", new { name = "Supplier", currency = "KWD", kind = "supplier" })).Status.ShouldBe(201);
+        await Scenario.Eventually(() => controller.Get("/api/customers"), r => r.Body.GetArrayLength() == 3);
+
+        var removed = await controller.InLanguage("en").Put("/api/policy", new { defaultCreditLimit = 1000 });
+        removed.Status.ShouldBe(200, removed.ToString());
+        removed.Codes("warnings").ShouldBe(["EXCHANGE_RATE_MISSING", "EXCHANGE_RATE_MISSING"]);
+        var messages = removed.Body.GetProperty("warnings").EnumerateArray().Select(w => w.GetProperty("message").GetString()).ToList();
+        // The supplier is sold nothing; the dollar customer's own limit needs no rate, its pool does.
+        messages[0].ShouldBe("The policy has no exchange rate for KWD: 1 customer(s) in it inherit a limit that cannot be converted, so they get no credit until a rate is set (or a limit of their own).");
+        messages[1].ShouldBe("The policy has no exchange rate for USD: the shared pool of group “Gulf pool” cannot be summed, so none of its members gets credit until a rate is set.");
+        (await controller.Get("/api/policy")).Body.TryGetProperty("warnings", out _).ShouldBeFalse();
+        (await controller.Put("/api/policy", rated)).Codes("warnings").ShouldBeEmpty();
+    }
 }
