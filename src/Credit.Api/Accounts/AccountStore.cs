@@ -234,9 +234,8 @@ public sealed class AccountStore(
     /// <summary>
     /// The shared pool these events move the customer into, as stored now. The move is decided again under that pool's gate
     /// too (see Decide), and rewrites its record: no member's grant is decided beside it without the newcomer's debt. A
-    /// newcomer in credit gives the pool room: its
-    /// holds are re-checked (a group without a pool is not: its members' holds wait on their own limits, and a review there
-    /// would release what a rule relaxed since holds).
+    /// newcomer in credit gives the pool room: its holds are re-checked (a group without a pool is not: its members' holds
+    /// wait on their own limits, and a review there would release what a rule relaxed since holds).
     /// </summary>
     private async Task<Groups.CustomerGroup?> PoolJoined(CreditAccount? before, IReadOnlyList<object> events, CancellationToken ct)
     {

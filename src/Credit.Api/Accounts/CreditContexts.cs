@@ -24,12 +24,18 @@ public sealed class CreditContexts(
         if (account?.Profile.GroupId is not { } groupId) return new(new CreditContext(policy, null, calendar.Today), null);
 
         await using var session = store.QuerySession();
-        var group = await LoadGroup(session, groupId, ct);
-        if (group is null) return new(new CreditContext(policy, null, calendar.Today), null);
+        var (group, position) = await PositionOf(session, groupId, policy, ct);
+        return new(new CreditContext(policy, position, calendar.Today), group?.SharedCreditLimit is null ? null : group);
+    }
 
+    /// <summary>The group as stored and as a decision reads it (its pool summed from its members); nulls when there is none.</summary>
+    public async Task<(CustomerGroup? Group, GroupPosition? Position)> PositionOf(IQuerySession session, string groupId, CreditPolicy policy,
+        CancellationToken ct)
+    {
+        var group = await LoadGroup(session, groupId, ct);
+        if (group is null) return (null, null);
         var (exposure, unrated) = group.SharedCreditLimit is null ? (0m, null) : await PoolExposure(session, groupId, policy, ct);
-        var position = new GroupPosition(groupId, group.DefaultCreditLimit, group.SharedCreditLimit, exposure, unrated);
-        return new(new CreditContext(policy, position, calendar.Today), group.SharedCreditLimit is null ? null : group);
+        return (group, group.Position(exposure, unrated));
     }
 
     /// <summary>The group as stored now (null when there is none).</summary>

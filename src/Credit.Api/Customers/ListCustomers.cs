@@ -58,11 +58,7 @@ public static class ListCustomersEndpoint
         // Each group once: its default limit, and its pool as a member's balance shows it (exposure, a member's missing rate).
         var groups = new Dictionary<string, GroupPosition?>();
         foreach (var id in customers.Select(c => c.GroupId).OfType<string>().Distinct())
-        {
-            var g = await contexts.LoadGroup(session, id, ct);
-            var (pooled, unrated) = g?.SharedCreditLimit is null ? (0m, null) : await contexts.PoolExposure(session, id, policy, ct);
-            groups[id] = g is null ? null : new GroupPosition(g.Id, g.DefaultCreditLimit, g.SharedCreditLimit, pooled, unrated);
-        }
+            groups[id] = (await contexts.PositionOf(session, id, policy, ct)).Position;
 
         var rows = new List<CustomerSummary>();
         foreach (var c in customers)
@@ -86,10 +82,11 @@ public static class ListCustomersEndpoint
             return standing is null ? row
                 : row with { Status = Problems.StandingName(standing.Standing), StatusReasons = Problems.StatusReasons(standing.Reasons) };
         }
+        var byStanding = status is "blocked" or "ok";
         var chosen = new List<CustomerSummary>();
         foreach (var row in rows.OrderBy(r => r.CustomerId, StringComparer.Ordinal))
         {
-            if (status is "blocked" or "ok")
+            if (byStanding)
             {
                 if (await WithStanding(row) is var standing && standing.Status == status) chosen.Add(standing);
             }
@@ -103,7 +100,7 @@ public static class ListCustomersEndpoint
             }) chosen.Add(row);
         }
         var page = Paging.Slice(chosen, limit, offset, http);
-        if (status is "blocked" or "ok") return Results.Ok(page);
+        if (byStanding) return Results.Ok(page); // filtered on it: every row has it already
         var answered = new List<CustomerSummary>(page.Count);
         foreach (var row in page) answered.Add(await WithStanding(row));
         return Results.Ok(answered);

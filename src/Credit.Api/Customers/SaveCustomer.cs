@@ -137,12 +137,10 @@ public static class SaveCustomerEndpoint
         var policy = await policies.Current(ct);
         var group = view.GroupId is null ? null : await contexts.Group(view.GroupId, ct);
         var warnings = new List<ReasonView>();
-        var position = group is null ? null : new GroupPosition(group.Id, group.DefaultCreditLimit, group.SharedCreditLimit, 0m);
-        if (view.Kind != "supplier" && CreditRules.EffectiveLimitOf(view.UnlimitedCredit, view.CreditLimit, view.Currency, position, policy).Unrated)
+        if (view.Kind != "supplier" && RateWarnings.InheritsUnconvertible(view.UnlimitedCredit, view.CreditLimit, view.Currency, group, policy))
             warnings.Add(new(ReasonCodes.ExchangeRateMissing, Text.Phrase("RATE_MISSING_FOR_INHERITED_LIMIT", view.Currency)));
-        // The pool as every member's decision sums it, with this customer in it now.
-        if (group?.SharedCreditLimit is not null && (await contexts.PoolExposure(session, group.Id, policy, ct)).Unrated is { } unrated)
-            warnings.Add(new(ReasonCodes.ExchangeRateMissing, Text.Phrase("RATE_MISSING_FOR_POOL", unrated, group.Name)));
+        // The pool with this customer in it now.
+        if (group is not null && await RateWarnings.ForPool(group, policy, contexts, session, ct) is { } pool) warnings.Add(pool);
         return warnings;
     }
 }

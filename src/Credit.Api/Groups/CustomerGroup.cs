@@ -21,6 +21,10 @@ public sealed class CustomerGroup
     public DateTimeOffset UpdatedAt { get; set; }
 
     public static string StreamOf(string groupId) => $"~group~{groupId}";
+
+    /// <summary>The group as a decision reads it: its limits, and its pool's exposure and missing rate (none outside a pool).</summary>
+    public Domain.Policy.GroupPosition Position(decimal poolExposure = 0m, string? unratedCurrency = null) =>
+        new(Id, DefaultCreditLimit, SharedCreditLimit, poolExposure, unratedCurrency);
 }
 
 public sealed record GroupSaved(string GroupId, string Name, decimal? DefaultCreditLimit, decimal? SharedCreditLimit);

@@ -1,10 +1,10 @@
 using Credit.Api.Auth;
 using Credit.Api.Holds;
 using Credit.Api.Validation;
-using Marten;
 using Credit.Domain.Money;
 using Credit.Domain.Policy;
 using FluentValidation;
+using Marten;
 using Microsoft.AspNetCore.Authorization;
 using Wolverine;
 using Wolverine.Http;
@@ -139,17 +139,15 @@ public static class PolicyEndpoints
         {
             if (c.Currency == policy.Currency || policy.ExchangeRates.ContainsKey(c.Currency)) continue;
             var g = c.GroupId is null ? null : groups.GetValueOrDefault(c.GroupId);
-            var position = g is null ? null : new GroupPosition(g.Id, g.DefaultCreditLimit, g.SharedCreditLimit, 0m);
             // A supplier-only contact is sold nothing: its limit matters to no one.
-            if (Domain.Decisions.CreditRules.EffectiveLimitOf(c.UnlimitedCredit, c.CreditLimit, c.Currency, position, policy).Unrated
+            if (RateWarnings.InheritsUnconvertible(c.UnlimitedCredit, c.CreditLimit, c.Currency, g, policy)
                 && (await cache.Loaded(c.CustomerId, ct)).Position.BuysFromUs)
                 inheriting[c.Currency] = inheriting.GetValueOrDefault(c.Currency) + 1;
         }
         var warnings = inheriting.Select(x => new Errors.ReasonView(ReasonCodes.ExchangeRateMissing,
             Localization.Text.Phrase("RATE_MISSING_FOR_INHERITING_CUSTOMERS", x.Value, x.Key))).ToList();
-        foreach (var pool in groups.Values.Where(g => g.SharedCreditLimit is not null).OrderBy(g => g.Id, StringComparer.Ordinal))
-            if ((await contexts.PoolExposure(session, pool.Id, policy, ct)).Unrated is { } unrated)
-                warnings.Add(new(ReasonCodes.ExchangeRateMissing, Localization.Text.Phrase("RATE_MISSING_FOR_POOL", unrated, pool.Name)));
+        foreach (var group in groups.Values.OrderBy(g => g.Id, StringComparer.Ordinal))
+            if (await RateWarnings.ForPool(group, policy, contexts, session, ct) is { } pool) warnings.Add(pool);
         return warnings;
     }
 }
