@@ -73,6 +73,7 @@ try
     builder.Services.AddSingleton<Checkpoints>();
     builder.Services.AddHostedService(sp => sp.GetRequiredService<Checkpoints>());
     builder.Services.AddSingleton<AccountCache>();
+    builder.Services.AddSingleton<GroupCache>();
     builder.Services.AddSingleton<BatchAppend>();
     builder.Services.AddSingleton<GroupCommit>();
     builder.Services.AddHostedService(sp => sp.GetRequiredService<GroupCommit>());

@@ -34,7 +34,7 @@ public sealed class AccountRead(CreditAccount? account, CreditContext context, S
 /// the account is reloaded and the command decided again, so two documents can never both use the same credit.
 /// </summary>
 public sealed class AccountStore(
-    AccountCache cache, GroupCommit writer, CreditContexts contexts, SettingsChanges settings, Checkpoints checkpoints, PoolReviews reviews,
+    AccountCache cache, GroupCache groups, GroupCommit writer, CreditContexts contexts, SettingsChanges settings, Checkpoints checkpoints, PoolReviews reviews,
     IConfiguration config, ILogger<AccountStore> log)
 {
     private const int MaxAttempts = 30;
@@ -113,8 +113,8 @@ public sealed class AccountStore(
                     {
                         var (messages, waiting, reviewAsked) = Sends(customerId, caller, before, pool, outcome.Events, context,
                             _backdatedNextMorning, review, before is { Exposure: < 0m } ? joined?.Id : null);
-                        await writer.Commit(new CommitRequest(customerId, entry.Version, outcome.Events, caller, pool, messages, waiting,
-                            read, joined));
+                        await Commit(new CommitRequest(customerId, entry.Version, outcome.Events, caller, pool, messages, waiting,
+                            read, joined), before?.Profile.GroupId);
                         if (reviewAsked) reviews.Committed(pool!.Id, review);
                     }
                     catch (SettingsChangedException) when (attempt < MaxAttempts)
@@ -131,8 +131,10 @@ public sealed class AccountStore(
                         continue;
                     }
 
-                    var versionBefore = entry.Version;
+                    var (versionBefore, groupBefore) = (entry.Version, before?.Profile.GroupId); // the account changes in place
                     cache.Apply(entry, outcome.Events);
+                    // Under the gates of the pools it left and joined: no pooled decision reads the lists in between.
+                    groups.Moved(customerId, groupBefore, entry.Account?.Profile.GroupId);
                     if (versionBefore / Checkpoints.Interval != entry.Version / Checkpoints.Interval)
                         Checkpoint(entry);
                     return outcome;
@@ -147,6 +149,34 @@ public sealed class AccountStore(
                 foreach (var gate in gates) gate.Release();
             }
         }
+    }
+
+    /// <summary>Commits the decision; one that failed may have committed all the same, or left the pool records it rewrote
+    /// with a version never stored (every later pooled decision would fail on it): what it touched is read again.</summary>
+    private async Task Commit(CommitRequest request, string? groupBefore)
+    {
+        try
+        {
+            await writer.Commit(request);
+        }
+        catch (Exception ex) when (ex is not SettingsChangedException)
+        {
+            if (request.Pool is { } pool) groups.Forget(pool.Id);
+            if (request.JoinedPool is { } joined) groups.Forget(joined.Id);
+            if (GroupAfter(groupBefore, request.Events) is var after && after != groupBefore)
+                foreach (var moved in new[] { groupBefore, after }.OfType<string>()) groups.Forget(moved);
+            throw;
+        }
+    }
+
+    /// <summary>The customer's group once these events are applied (a new customer's from its opening).</summary>
+    private static string? GroupAfter(string? groupBefore, IReadOnlyList<object> events)
+    {
+        var group = groupBefore;
+        foreach (var e in events)
+            if (e is AccountOpened opened) group = opened.Profile.GroupId;
+            else if (e is ProfileUpdated updated) group = updated.Profile.GroupId;
+        return group;
     }
 
     /// <summary>The pool gates a decision takes: its customer's pool's and the one it moves the customer into, in id order.</summary>
@@ -240,8 +270,7 @@ public sealed class AccountStore(
     private async Task<Groups.CustomerGroup?> PoolJoined(CreditAccount? before, IReadOnlyList<object> events, CancellationToken ct)
     {
         // A new customer joins too, and may bring an opening balance.
-        var after = before is null ? events.OfType<AccountOpened>().FirstOrDefault()?.Profile : events.OfType<ProfileUpdated>().LastOrDefault()?.Profile;
-        if (after?.GroupId is not { } joined || joined == before?.Profile.GroupId) return null;
+        if (GroupAfter(before?.Profile.GroupId, events) is not { } joined || joined == before?.Profile.GroupId) return null;
         return await contexts.Group(joined, ct) is { SharedCreditLimit: not null } pool ? pool : null;
     }
 

@@ -44,7 +44,7 @@ public static class ListCustomersEndpoint
         if (!Statuses.Contains(status)) return Problems.Validation([("status", "INVALID_VALUE")]);
         if (groupId is not null && !Validation.Rules.IsValidId(groupId)) return Problems.Validation([("groupId", "INVALID_ID")]);
         if (Paging.Invalid(limit, offset) is { } badPage) return badPage;
-        if (groupId is not null && await contexts.LoadGroup(session, groupId, ct) is null) return Problems.Result(404, ErrorCodes.GroupNotFound);
+        if (groupId is not null && await contexts.Group(groupId, ct) is null) return Problems.Result(404, ErrorCodes.GroupNotFound);
 
         await catchUp.Wait(ct);
         var caller = Caller.Of(http);
@@ -58,7 +58,7 @@ public static class ListCustomersEndpoint
         // Each group once: its default limit, and its pool as a member's balance shows it (exposure, a member's missing rate).
         var groups = new Dictionary<string, GroupPosition?>();
         foreach (var id in customers.Select(c => c.GroupId).OfType<string>().Distinct())
-            groups[id] = (await contexts.PositionOf(session, id, policy, ct)).Position;
+            groups[id] = (await contexts.PositionOf(id, policy, ct)).Position;
 
         var rows = new List<CustomerSummary>();
         foreach (var c in customers)

@@ -122,7 +122,7 @@ public static class SaveCustomerEndpoint
         if (outcome.Rejection is { } rejection) return Problems.From(rejection);
 
         var view = (await accounts.View(customerId, CustomerView.Of, ct))!;
-        view = view with { Warnings = await WarningsOf(view, contexts, policies, session, ct) };
+        view = view with { Warnings = await WarningsOf(view, contexts, policies, ct) };
         return outcome.Result!.Created ? Results.Created($"/api/customers/{customerId}", view) : Results.Ok(view);
     }
 
@@ -132,7 +132,7 @@ public static class SaveCustomerEndpoint
     /// that owes) stops its shared pool for every member.
     /// </summary>
     private static async Task<IReadOnlyList<ReasonView>> WarningsOf(CustomerView view, CreditContexts contexts, PolicyStore policies,
-        Marten.IQuerySession session, CancellationToken ct)
+        CancellationToken ct)
     {
         var policy = await policies.Current(ct);
         var group = view.GroupId is null ? null : await contexts.Group(view.GroupId, ct);
@@ -140,7 +140,7 @@ public static class SaveCustomerEndpoint
         if (view.Kind != "supplier" && RateWarnings.InheritsUnconvertible(view.UnlimitedCredit, view.CreditLimit, view.Currency, group, policy))
             warnings.Add(new(ReasonCodes.ExchangeRateMissing, Text.Phrase("RATE_MISSING_FOR_INHERITED_LIMIT", view.Currency)));
         // The pool with this customer in it now.
-        if (group is not null && await RateWarnings.ForPool(group, policy, contexts, session, ct) is { } pool) warnings.Add(pool);
+        if (group is not null && await RateWarnings.ForPool(group, policy, contexts, ct) is { } pool) warnings.Add(pool);
         return warnings;
     }
 }

@@ -33,7 +33,7 @@ public sealed record GroupSaved(string GroupId, string Name, decimal? DefaultCre
 /// At start-up, seals the groups recorded before seals existed, from their latest recorded change (otherwise each
 /// decision of their members would read the group's events to check them).
 /// </summary>
-public sealed class SealEarlierGroups(Marten.IDocumentStore store, Accounts.CreditContexts contexts) : IHostedService
+public sealed class SealEarlierGroups(Marten.IDocumentStore store, Accounts.GroupCache groups) : IHostedService
 {
     public async Task StartAsync(CancellationToken ct)
     {
@@ -41,7 +41,7 @@ public sealed class SealEarlierGroups(Marten.IDocumentStore store, Accounts.Cred
         var unsealed = await Marten.QueryableExtensions.ToListAsync(session.Query<CustomerGroup>().Where(g => g.Seal == null), ct);
         if (unsealed.Count == 0) return;
         foreach (var group in unsealed)
-            if (await contexts.LoadGroup(session, group.Id, ct) is { Seal: not null } sealedGroup) session.Store(sealedGroup);
+            if (await groups.Read(session, group.Id, ct) is { Seal: not null } sealedGroup) session.Store(sealedGroup);
         await session.SaveChangesAsync(ct);
     }
 

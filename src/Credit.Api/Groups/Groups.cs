@@ -46,8 +46,8 @@ public static class GroupEndpoints
     [Responds(typeof(GroupView), 201)]
     [Responds(typeof(GroupView), 200)]
     public static async Task<IResult> Put(string groupId, SaveGroupRequest request, HttpContext http, IDocumentStore store,
-        TimeProvider clock, IMessageBus bus, AccountCache cache, CreditContexts contexts, PolicyStore policies, SettingsChanges settings,
-        CancellationToken ct)
+        TimeProvider clock, IMessageBus bus, AccountCache cache, GroupCache groups, CreditContexts contexts, PolicyStore policies,
+        SettingsChanges settings, CancellationToken ct)
     {
         // A group's limits are in the company's currency (the policy's), so that currency's minor unit bounds them.
         var currency = (await policies.Current(ct)).Currency;
@@ -61,7 +61,7 @@ public static class GroupEndpoints
         await gate.WaitAsync(ct);
         try
         {
-            return await Save(groupId, request, caller, store, clock, bus, contexts, policies, settings, ct);
+            return await Save(groupId, request, caller, store, clock, bus, groups, contexts, policies, settings, ct);
         }
         finally
         {
@@ -70,7 +70,8 @@ public static class GroupEndpoints
     }
 
     private static async Task<IResult> Save(string groupId, SaveGroupRequest request, Caller caller, IDocumentStore store,
-        TimeProvider clock, IMessageBus bus, CreditContexts contexts, PolicyStore policies, SettingsChanges settings, CancellationToken ct)
+        TimeProvider clock, IMessageBus bus, GroupCache groups, CreditContexts contexts, PolicyStore policies, SettingsChanges settings,
+        CancellationToken ct)
     {
         await using var session = store.LightweightSession();
         session.CorrelationId = caller.CorrelationId;
@@ -97,13 +98,22 @@ public static class GroupEndpoints
             group.Seal = contexts.Seals.Group(group);
             session.Store(group);
             session.Events.Append(CustomerGroup.StreamOf(groupId), new GroupSaved(groupId, group.Name, group.DefaultCreditLimit, group.SharedCreditLimit));
-            await session.SaveChangesAsync(ct);
+            try
+            {
+                await session.SaveChangesAsync(ct);
+            }
+            catch
+            {
+                groups.Forget(groupId); // it may have committed before it failed
+                throw;
+            }
+            groups.Saved(group); // before the turn ends: the next decision reads it
             return ((group, created, true), true);
         }, ct);
-        if (!changed) return Results.Ok(await View(session, group, contexts, await policies.Current(ct), ct));
+        if (!changed) return Results.Ok(await View(group, contexts, await policies.Current(ct), ct));
         await bus.PublishAsync(new ReviewGroupHolds(groupId), new DeliveryOptions { CorrelationId = caller.CorrelationId });
 
-        var view = await View(session, group, contexts, await policies.Current(ct), ct);
+        var view = await View(group, contexts, await policies.Current(ct), ct);
         return created ? Results.Created($"/api/groups/{groupId}", view) : Results.Ok(view);
     }
 
@@ -114,12 +124,11 @@ public static class GroupEndpoints
     [WolverineGet("/api/groups/{groupId}")]
     [Authorize(Roles = Roles.Readers)]
     [Responds(typeof(GroupView), 200)]
-    public static async Task<IResult> Get(string groupId, IQuerySession session, CreditContexts contexts, PolicyStore policies,
-        CancellationToken ct)
+    public static async Task<IResult> Get(string groupId, CreditContexts contexts, PolicyStore policies, CancellationToken ct)
     {
-        var group = await contexts.LoadGroup(session, groupId, ct);
+        var group = await contexts.Group(groupId, ct);
         return group is null ? Problems.Result(404, ErrorCodes.GroupNotFound)
-            : Results.Ok(await View(session, group, contexts, await policies.Current(ct), ct));
+            : Results.Ok(await View(group, contexts, await policies.Current(ct), ct));
     }
 
     /// <summary>
@@ -138,15 +147,14 @@ public static class GroupEndpoints
         var policy = await policies.Current(ct);
         var views = new List<GroupView>(page.Count);
         foreach (var id in page)
-            if (await contexts.LoadGroup(session, id, ct) is { } group) views.Add(await View(session, group, contexts, policy, ct));
+            if (await contexts.Group(id, ct) is { } group) views.Add(await View(group, contexts, policy, ct));
         return Results.Ok(views);
     }
 
-    private static async Task<GroupView> View(IQuerySession session, CustomerGroup group, CreditContexts contexts, CreditPolicy policy,
-        CancellationToken ct)
+    private static async Task<GroupView> View(CustomerGroup group, CreditContexts contexts, CreditPolicy policy, CancellationToken ct)
     {
-        var members = await CreditContexts.Members(session, group.Id, ct);
-        var (exposure, unrated) = await contexts.PoolExposure(session, group.Id, policy, ct);
+        var members = await contexts.Members(group.Id, ct);
+        var (exposure, unrated) = await contexts.PoolExposure(group.Id, policy, ct);
         exposure = Currency.Round(exposure, policy.Currency);
         return new GroupView(group.Id, group.Name, policy.Currency, group.DefaultCreditLimit, group.SharedCreditLimit, exposure,
             group.SharedCreditLimit - exposure, members.Count, unrated);

@@ -29,7 +29,7 @@ public static class HoldAgainAcrossPoolHandler
     /// payments that came before the grant and bounced since). A moment after the reversal, not in its commit: the orders
     /// are in other accounts, each written under its own gate.
     /// </summary>
-    public static async Task Handle(HoldAgainAcrossPool message, IQuerySession session, IDocumentStore store, AccountStore accounts,
+    public static async Task Handle(HoldAgainAcrossPool message, IDocumentStore store, AccountStore accounts, CreditContexts contexts,
         PolicyStore policies, IMessageContext context, CancellationToken ct)
     {
         var policy = await policies.Current(ct);
@@ -48,7 +48,7 @@ public static class HoldAgainAcrossPoolHandler
         var worth = supplier ? paid.Settled : paid.Worth;
         if (group is null || worth <= 0m) return;
         var left = await LeftAt(conn, store, message.CustomerId, payment.Version, group, ct);
-        var others = (await CreditContexts.Members(session, group, ct)).Select(m => m.Id).Where(id => id != message.CustomerId).ToArray();
+        var others = (await contexts.Members(group, ct)).Where(id => id != message.CustomerId).ToArray();
         if (others.Length == 0) return;
 
         var grants = new List<(string Customer, string Order, int Version, decimal Worth, decimal BouncedSince)>();

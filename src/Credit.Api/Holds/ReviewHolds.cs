@@ -49,7 +49,7 @@ public static class ReviewHoldsHandler
     /// members, in the order they were held (the event log's order), each against the pool as the ones before left it.
     /// One message per member, as before, raced: which member got the room was chance.
     /// </summary>
-    public static async Task Handle(ReviewGroupHolds message, IQuerySession session, IDocumentStore store, AccountStore accounts,
+    public static async Task Handle(ReviewGroupHolds message, IDocumentStore store, AccountStore accounts,
         AccountCache cache, CreditContexts contexts, PoolReviews reviews, IMessageContext context, CancellationToken ct)
     {
         // Every payment of a member asks for a review. One a pass begun since has covered needs none; while one runs, later
@@ -62,7 +62,7 @@ public static class ReviewHoldsHandler
             while (true)
             {
                 var seen = Requested[group];
-                reviews.Covered(group, await ReviewGroup(group, session, store, accounts, cache, contexts, reviews, context, ct));
+                reviews.Covered(group, await ReviewGroup(group, store, accounts, cache, contexts, reviews, context, ct));
                 if (Requested.TryRemove(KeyValuePair.Create(group, seen))) return;
             }
         }
@@ -87,7 +87,7 @@ public static class ReviewHoldsHandler
     /// turn, so the pass is never starved). Returns the review request it covers (every decision committed before it first
     /// took the gate; those made between its turns asked for their own).
     /// </summary>
-    private static async Task<long> ReviewGroup(string groupId, IQuerySession session, IDocumentStore store, AccountStore accounts,
+    private static async Task<long> ReviewGroup(string groupId, IDocumentStore store, AccountStore accounts,
         AccountCache cache, CreditContexts contexts, PoolReviews reviews, IMessageContext context, CancellationToken ct)
     {
         // A group without a pool (a raised default limit): its members' holds are decided each on its own, as before.
@@ -104,10 +104,10 @@ public static class ReviewHoldsHandler
         {
             var upTo = pooled ? reviews.Begin(groupId) : reviews.CommittedSoFar(groupId);
             var held = new List<(string Customer, string Order)>();
-            foreach (var member in await CreditContexts.Members(session, groupId, ct))
+            foreach (var member in await contexts.Members(groupId, ct))
             {
-                var orders = await accounts.View(member.Id, a => a.HeldOrders.Select(o => o.Id).ToList(), ct);
-                held.AddRange((orders ?? []).Select(o => (member.Id, o)));
+                var orders = await accounts.View(member, a => a.HeldOrders.Select(o => o.Id).ToList(), ct);
+                held.AddRange((orders ?? []).Select(o => (member, o)));
             }
             if (held.Count == 0) return upTo;
 

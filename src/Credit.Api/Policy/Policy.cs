@@ -147,7 +147,7 @@ public static class PolicyEndpoints
         var warnings = inheriting.Select(x => new Errors.ReasonView(ReasonCodes.ExchangeRateMissing,
             Localization.Text.Phrase("RATE_MISSING_FOR_INHERITING_CUSTOMERS", x.Value, x.Key))).ToList();
         foreach (var group in groups.Values.OrderBy(g => g.Id, StringComparer.Ordinal))
-            if (await RateWarnings.ForPool(group, policy, contexts, session, ct) is { } pool) warnings.Add(pool);
+            if (await RateWarnings.ForPool(group, policy, contexts, ct) is { } pool) warnings.Add(pool);
         return warnings;
     }
 }

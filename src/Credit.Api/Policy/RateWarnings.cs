@@ -4,7 +4,6 @@ using Credit.Api.Groups;
 using Credit.Api.Localization;
 using Credit.Domain.Decisions;
 using Credit.Domain.Policy;
-using Marten;
 
 namespace Credit.Api.Policy;
 
@@ -19,9 +18,9 @@ public static class RateWarnings
         CreditRules.EffectiveLimitOf(unlimitedCredit, ownLimit, currency, group?.Position(), policy).Unrated;
 
     /// <summary>The warning for a shared pool the policy cannot sum, as its members' decisions sum it (null: none).</summary>
-    public static async Task<ReasonView?> ForPool(CustomerGroup group, CreditPolicy policy, CreditContexts contexts, IQuerySession session,
+    public static async Task<ReasonView?> ForPool(CustomerGroup group, CreditPolicy policy, CreditContexts contexts,
         CancellationToken ct) =>
-        group.SharedCreditLimit is not null && (await contexts.PoolExposure(session, group.Id, policy, ct)).Unrated is { } unrated
+        group.SharedCreditLimit is not null && (await contexts.PoolExposure(group.Id, policy, ct)).Unrated is { } unrated
             ? new(ReasonCodes.ExchangeRateMissing, Text.Phrase("RATE_MISSING_FOR_POOL", unrated, group.Name))
             : null;
 }

@@ -482,4 +482,53 @@ public class GroupTests(AppFixture app)
         var released = await Scenario.Eventually(() => app.Clerk.Get($"/api/customers/{leaving}/orders/{order}"), r => r.String("status") == "released");
         released.Body.GetProperty("history").EnumerateArray().Last().GetProperty("by").GetString().ShouldBe("system");
     }
+
+    [Fact]
+    public async Task A_pools_record_and_members_stay_in_memory_as_stored_through_decisions_moves_and_saves()
+    {
+        var groups = app.Host.Services.GetRequiredService<Credit.Api.Accounts.GroupCache>();
+        var (pool, other) = (AppFixture.NewId("kept"), AppFixture.NewId("kept"));
+        await app.Controller.Put($"/api/groups/{pool}", new { name = "Kept pool", sharedCreditLimit = 10_000 });
+        await app.Controller.Put($"/api/groups/{other}", new { name = "Other pool", sharedCreditLimit = 10_000 });
+        var a = await app.Customer(new { name = "A", groupId = pool, creditLimit = 100_000 });
+        var b = await app.Customer(new { name = "B", groupId = pool, creditLimit = 100_000 });
+        (await app.Clerk.Post($"/api/customers/{a}/invoices", new { invoiceId = "I0", amount = 100 })).Status.ShouldBe(201);
+
+        // Each pooled decision rewrites the record under its version: the one kept is the one stored, never read again
+        // (a version left behind would fail every later decision, and each would read the record again to recover).
+        var kept = await groups.Group(pool, TestContext.Current.CancellationToken);
+        for (var i = 1; i <= 3; i++)
+            (await app.Clerk.Post($"/api/customers/{(i % 2 == 0 ? a : b)}/invoices", new { invoiceId = $"I{i}", amount = 100 })).Status.ShouldBe(201);
+        var now = await groups.Group(pool, TestContext.Current.CancellationToken);
+        now.ShouldBeSameAs(kept);
+        (await StoredVersion(pool)).ShouldBe(kept!.Version);
+
+        // A member moving to another pool leaves this one's list and joins that one's at once, its debt with it.
+        (await groups.Members(pool, TestContext.Current.CancellationToken)).ShouldBe([a, b], ignoreOrder: true);
+        (await groups.Members(other, TestContext.Current.CancellationToken)).ShouldBeEmpty();
+        (await app.Controller.Put($"/api/customers/{b}", new { name = "B", groupId = other, creditLimit = 100_000 })).Status.ShouldBe(200);
+        (await groups.Members(pool, TestContext.Current.CancellationToken)).ShouldBe([a]);
+        (await groups.Members(other, TestContext.Current.CancellationToken)).ShouldBe([b]);
+        (await app.Clerk.Get($"/api/groups/{other}")).Decimal("exposure").ShouldBe(200m);
+        (await app.Clerk.Get($"/api/groups/{pool}")).Decimal("exposure").ShouldBe(200m);
+
+        // A controller's save replaces the record kept: the next decision is on the new pool.
+        await app.Controller.Put($"/api/groups/{pool}", new { name = "Kept pool", sharedCreditLimit = 250 });
+        var saved = await groups.Group(pool, TestContext.Current.CancellationToken);
+        saved!.SharedCreditLimit.ShouldBe(250m);
+        (await StoredVersion(pool)).ShouldBe(saved.Version);
+        (await app.Clerk.Post($"/api/customers/{a}/invoices", new { invoiceId = "I9", amount = 60 })).Codes("reasons").ShouldBe(["GROUP_LIMIT_EXCEEDED"]);
+        (await app.Clerk.Post($"/api/customers/{a}/invoices", new { invoiceId = "I9", amount = 50 })).Status.ShouldBe(201);
+        (await groups.Group(pool, TestContext.Current.CancellationToken)).ShouldBeSameAs(saved);
+        (await StoredVersion(pool)).ShouldBe(saved.Version);
+    }
+
+    private async Task<Guid> StoredVersion(string groupId)
+    {
+        await using var conn = new Npgsql.NpgsqlConnection(app.ConnectionString);
+        await conn.OpenAsync();
+        await using var read = new Npgsql.NpgsqlCommand("select mt_version from credit.mt_doc_customergroup where id = @id", conn);
+        read.Parameters.AddWithValue("id", groupId);
+        return (Guid)(await read.ExecuteScalarAsync())!;
+    }
 }

@@ -6,8 +6,6 @@ using Microsoft.AspNetCore.Routing;
 using System;
 using System.Linq;
 using Wolverine.Http;
-using Wolverine.Marten.Publishing;
-using Wolverine.Runtime;
 
 namespace Internal.Generated.WolverineHandlers
 {
@@ -18,23 +16,16 @@ namespace Internal.Generated.WolverineHandlers
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
         private readonly Credit.Api.Accounts.CreditContexts _creditContexts;
         private readonly Credit.Api.Policy.PolicyStore _policyStore;
-        private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
-        private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public GET_api_groups_groupId(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Credit.Api.Accounts.CreditContexts creditContexts, Credit.Api.Policy.PolicyStore policyStore, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public GET_api_groups_groupId(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Credit.Api.Accounts.CreditContexts creditContexts, Credit.Api.Policy.PolicyStore policyStore) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _creditContexts = creditContexts;
             _policyStore = policyStore;
-            _outboxedSessionFactory = outboxedSessionFactory;
-            _wolverineRuntime = wolverineRuntime;
         }
 
         public override async System.Threading.Tasks.Task Handle(Microsoft.AspNetCore.Http.HttpContext httpContext)
         {
-            var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
-            // Building the Marten session
-            await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "Credit.Api.Groups.GroupEndpoints").SetTag("http.route", "/api/groups/{groupId}").SetTag("http.request.method", "GET");
             var groupId = (string?)httpContext.GetRouteValue("groupId");
             if(groupId == null)
@@ -45,7 +36,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var result = await Credit.Api.Groups.GroupEndpoints.Get(groupId, ((Marten.IQuerySession)documentSession), _creditContexts, _policyStore, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await Credit.Api.Groups.GroupEndpoints.Get(groupId, _creditContexts, _policyStore, httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

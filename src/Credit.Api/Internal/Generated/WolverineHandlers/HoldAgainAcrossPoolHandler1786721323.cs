@@ -3,7 +3,6 @@
 using Credit.Api.Accounts;
 using Credit.Api.Policy;
 using Marten;
-using Wolverine.Marten.Publishing;
 
 namespace Internal.Generated.WolverineHandlers
 {
@@ -12,22 +11,20 @@ namespace Internal.Generated.WolverineHandlers
     public sealed class HoldAgainAcrossPoolHandler1786721323 : Wolverine.Runtime.Handlers.MessageHandler
     {
         private readonly Credit.Api.Accounts.AccountStore _accountStore;
+        private readonly Credit.Api.Accounts.CreditContexts _creditContexts;
         private readonly Credit.Api.Policy.PolicyStore _policyStore;
         private readonly Marten.IDocumentStore _documentStore;
-        private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
 
-        public HoldAgainAcrossPoolHandler1786721323(Credit.Api.Accounts.AccountStore accountStore, Credit.Api.Policy.PolicyStore policyStore, Marten.IDocumentStore documentStore, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory)
+        public HoldAgainAcrossPoolHandler1786721323(Credit.Api.Accounts.AccountStore accountStore, Credit.Api.Accounts.CreditContexts creditContexts, Credit.Api.Policy.PolicyStore policyStore, Marten.IDocumentStore documentStore)
         {
             _accountStore = accountStore;
+            _creditContexts = creditContexts;
             _policyStore = policyStore;
             _documentStore = documentStore;
-            _outboxedSessionFactory = outboxedSessionFactory;
         }
 
         public override async System.Threading.Tasks.Task HandleAsync(Wolverine.Runtime.MessageContext context, System.Threading.CancellationToken cancellation)
         {
-            // Building the Marten session
-            await using var documentSession = _outboxedSessionFactory.OpenSession(context);
             // The actual message body
             var holdAgainAcrossPool = (Credit.Api.Holds.HoldAgainAcrossPool)context.Envelope.Message;
 
@@ -35,15 +32,7 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "Credit.Api.Holds.HoldAgainAcrossPoolHandler");
             
             // The actual message execution
-            await Credit.Api.Holds.HoldAgainAcrossPoolHandler.Handle(holdAgainAcrossPool, ((Marten.IQuerySession)documentSession), _documentStore, _accountStore, _policyStore, context, cancellation).ConfigureAwait(false);
-
-            
-            // Save all pending changes to this Marten session
-            await documentSession.SaveChangesAsync(cancellation).ConfigureAwait(false);
-
-            
-            // Have to flush outgoing messages just in case Marten did nothing because of https://github.com/JasperFx/wolverine/issues/536
-            await context.FlushOutgoingMessagesAsync().ConfigureAwait(false);
+            await Credit.Api.Holds.HoldAgainAcrossPoolHandler.Handle(holdAgainAcrossPool, _documentStore, _accountStore, _creditContexts, _policyStore, context, cancellation).ConfigureAwait(false);
         }
     }
 

@@ -19,6 +19,7 @@ namespace Internal.Generated.WolverineHandlers
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
         private readonly Credit.Api.Accounts.AccountCache _accountCache;
         private readonly Credit.Api.Accounts.CreditContexts _creditContexts;
+        private readonly Credit.Api.Accounts.GroupCache _groupCache;
         private readonly Credit.Api.Accounts.SettingsChanges _settingsChanges;
         private readonly Credit.Api.Policy.PolicyStore _policyStore;
         private readonly FluentValidation.IValidator<Credit.Api.Groups.SaveGroupRequest> _validatorOfSaveGroupRequest;
@@ -26,11 +27,12 @@ namespace Internal.Generated.WolverineHandlers
         private readonly System.TimeProvider _timeProvider;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public PUT_api_groups_groupId(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Credit.Api.Accounts.AccountCache accountCache, Credit.Api.Accounts.CreditContexts creditContexts, Credit.Api.Accounts.SettingsChanges settingsChanges, Credit.Api.Policy.PolicyStore policyStore, FluentValidation.IValidator<Credit.Api.Groups.SaveGroupRequest> validatorOfSaveGroupRequest, Marten.IDocumentStore documentStore, System.TimeProvider timeProvider, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public PUT_api_groups_groupId(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Credit.Api.Accounts.AccountCache accountCache, Credit.Api.Accounts.CreditContexts creditContexts, Credit.Api.Accounts.GroupCache groupCache, Credit.Api.Accounts.SettingsChanges settingsChanges, Credit.Api.Policy.PolicyStore policyStore, FluentValidation.IValidator<Credit.Api.Groups.SaveGroupRequest> validatorOfSaveGroupRequest, Marten.IDocumentStore documentStore, System.TimeProvider timeProvider, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _accountCache = accountCache;
             _creditContexts = creditContexts;
+            _groupCache = groupCache;
             _settingsChanges = settingsChanges;
             _policyStore = policyStore;
             _validatorOfSaveGroupRequest = validatorOfSaveGroupRequest;
@@ -64,7 +66,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var result = await Credit.Api.Groups.GroupEndpoints.Put(groupId, request, httpContext, _documentStore, _timeProvider, messageContext, _accountCache, _creditContexts, _policyStore, _settingsChanges, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await Credit.Api.Groups.GroupEndpoints.Put(groupId, request, httpContext, _documentStore, _timeProvider, messageContext, _accountCache, _groupCache, _creditContexts, _policyStore, _settingsChanges, httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
             

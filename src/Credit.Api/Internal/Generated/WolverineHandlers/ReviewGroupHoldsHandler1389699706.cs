@@ -3,7 +3,6 @@
 using Credit.Api.Accounts;
 using Credit.Api.Holds;
 using Marten;
-using Wolverine.Marten.Publishing;
 
 namespace Internal.Generated.WolverineHandlers
 {
@@ -16,22 +15,18 @@ namespace Internal.Generated.WolverineHandlers
         private readonly Credit.Api.Accounts.CreditContexts _creditContexts;
         private readonly Credit.Api.Holds.PoolReviews _poolReviews;
         private readonly Marten.IDocumentStore _documentStore;
-        private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
 
-        public ReviewGroupHoldsHandler1389699706(Credit.Api.Accounts.AccountCache accountCache, Credit.Api.Accounts.AccountStore accountStore, Credit.Api.Accounts.CreditContexts creditContexts, Credit.Api.Holds.PoolReviews poolReviews, Marten.IDocumentStore documentStore, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory)
+        public ReviewGroupHoldsHandler1389699706(Credit.Api.Accounts.AccountCache accountCache, Credit.Api.Accounts.AccountStore accountStore, Credit.Api.Accounts.CreditContexts creditContexts, Credit.Api.Holds.PoolReviews poolReviews, Marten.IDocumentStore documentStore)
         {
             _accountCache = accountCache;
             _accountStore = accountStore;
             _creditContexts = creditContexts;
             _poolReviews = poolReviews;
             _documentStore = documentStore;
-            _outboxedSessionFactory = outboxedSessionFactory;
         }
 
         public override async System.Threading.Tasks.Task HandleAsync(Wolverine.Runtime.MessageContext context, System.Threading.CancellationToken cancellation)
         {
-            // Building the Marten session
-            await using var documentSession = _outboxedSessionFactory.OpenSession(context);
             // The actual message body
             var reviewGroupHolds = (Credit.Api.Holds.ReviewGroupHolds)context.Envelope.Message;
 
@@ -39,15 +34,7 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "Credit.Api.Holds.ReviewHoldsHandler");
             
             // The actual message execution
-            await Credit.Api.Holds.ReviewHoldsHandler.Handle(reviewGroupHolds, ((Marten.IQuerySession)documentSession), _documentStore, _accountStore, _accountCache, _creditContexts, _poolReviews, context, cancellation).ConfigureAwait(false);
-
-            
-            // Save all pending changes to this Marten session
-            await documentSession.SaveChangesAsync(cancellation).ConfigureAwait(false);
-
-            
-            // Have to flush outgoing messages just in case Marten did nothing because of https://github.com/JasperFx/wolverine/issues/536
-            await context.FlushOutgoingMessagesAsync().ConfigureAwait(false);
+            await Credit.Api.Holds.ReviewHoldsHandler.Handle(reviewGroupHolds, _documentStore, _accountStore, _accountCache, _creditContexts, _poolReviews, context, cancellation).ConfigureAwait(false);
         }
     }
 
