@@ -2,8 +2,9 @@ using System.Collections.Concurrent;
 
 namespace Credit.Api.Accounts;
 
-/// <summary>What a decision read besides the account: how many policy changes, and changes of its group, had landed.</summary>
-public sealed record SettingsRead(long Policy, string? GroupId, long Group);
+/// <summary>What a decision read besides the account: how many policy changes, and changes of its group and of the group
+/// it moves the customer into, had landed.</summary>
+public sealed record SettingsRead(long Policy, string? GroupId, long Group, string? JoiningId = null, long Joining = 0);
 
 /// <summary>
 /// Changes to what decisions read besides the account (the company policy: limits, rates, rules; a group: its default
@@ -24,9 +25,16 @@ public sealed class SettingsChanges
     public SettingsRead Read(string? groupId) =>
         new(Volatile.Read(ref _policy), groupId, groupId is null ? 0 : _groups.GetValueOrDefault(groupId));
 
+    /// <summary>
+    /// The counts with the group the decision moves the customer into; before that group is read. A group turning into a
+    /// pool as a customer joined it took in the newcomer without the pool's gate: a member's grant beside it missed its debt.
+    /// </summary>
+    public SettingsRead Joining(SettingsRead read, string groupId) => read with { JoiningId = groupId, Joining = _groups.GetValueOrDefault(groupId) };
+
     /// <summary>Whether nothing a decision read has changed since; asked by the group commit in its turn.</summary>
     internal bool Holds(SettingsRead read) =>
-        read.Policy == Volatile.Read(ref _policy) && (read.GroupId is null || _groups.GetValueOrDefault(read.GroupId) == read.Group);
+        read.Policy == Volatile.Read(ref _policy) && (read.GroupId is null || _groups.GetValueOrDefault(read.GroupId) == read.Group)
+        && (read.JoiningId is null || _groups.GetValueOrDefault(read.JoiningId) == read.Joining);
 
     /// <summary>Saves a policy change between two commits of decisions; counted when it changed something (or failed part-way).</summary>
     public Task<T> ChangePolicy<T>(Func<Task<(T Result, bool Changed)>> save, CancellationToken ct) =>

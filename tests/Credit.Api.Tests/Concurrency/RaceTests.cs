@@ -182,6 +182,50 @@ public class RaceTests(AppFixture app)
         (await app.Controller.Get($"/api/groups/{pool}")).Decimal("sharedCreditLimit").ShouldBe(50_060m);
     }
 
+    /// <summary>
+    /// A customer joining a group as a controller turns it into a pool: the move, decided on the group without a pool, took
+    /// no pool gate and committed after the change, so a member's grant beside it could miss the newcomer's debt. Its commit
+    /// is refused and the move decided again under the new pool's gate, rewriting the pool's record like every join.
+    /// </summary>
+    [Fact]
+    public async Task A_customer_joining_a_group_that_becomes_a_pool_meanwhile_is_decided_again_under_the_pool()
+    {
+        await using var host = await AppFixture.StartHost(await app.NewDatabase("joinpool"), app.Clock);
+        var controller = new ApiClient(host, app.Token("controller-1", "controller"));
+        (await controller.Put("/api/groups/branches", new { name = "Branches", defaultCreditLimit = 1000 })).Status.ShouldBe(201);
+        (await controller.Put("/api/customers/debtor", new { name = "Debtor", creditLimit = 1000 })).Status.ShouldBe(201);
+        (await controller.Post("/api/customers/debtor/invoices", new { invoiceId = "D1", amount = 700 })).Status.ShouldBe(201);
+        var (settings, groups, store, seals) = (host.Services.GetRequiredService<Credit.Api.Accounts.SettingsChanges>(),
+            host.Services.GetRequiredService<Credit.Api.Accounts.GroupCache>(), host.Services.GetRequiredService<Marten.IDocumentStore>(),
+            host.Services.GetRequiredService<Credit.Api.Audit.Seals>());
+
+        // The controller's change takes its turn first and lands once the move has read the group and waits to commit.
+        var moveWaits = new TaskCompletionSource();
+        var change = settings.ChangeGroup("branches", async () =>
+        {
+            await moveWaits.Task;
+            await using var session = store.LightweightSession();
+            var group = (await session.LoadAsync<Credit.Api.Groups.CustomerGroup>("branches"))!;
+            group.SharedCreditLimit = 1500m;
+            group.Seal = seals.Group(group);
+            session.Store(group);
+            session.Events.Append(Credit.Api.Groups.CustomerGroup.StreamOf("branches"),
+                new Credit.Api.Groups.GroupSaved("branches", group.Name, group.DefaultCreditLimit, group.SharedCreditLimit));
+            await session.SaveChangesAsync();
+            groups.Saved(group);
+            return (group.Version, true);
+        }, CancellationToken.None);
+        var move = Task.Run(() => controller.Put("/api/customers/debtor", new { name = "Debtor", groupId = "branches", creditLimit = 1000 }));
+        await Task.Delay(500);
+        moveWaits.SetResult();
+        var pooledVersion = await change;
+
+        (await move).Status.ShouldBe(200);
+        (await groups.Group("branches", CancellationToken.None))!.Version.ShouldNotBe(pooledVersion,
+            "the join committed without the pool's gate, on the group as it was before it became a pool");
+        (await controller.Get("/api/groups/branches")).Decimal("exposure").ShouldBe(700m);
+    }
+
     private static readonly Credit.Api.Auth.Caller Controller =
         new("controller-1", new HashSet<string> { "controller" }, "race-test");
 
