@@ -126,6 +126,16 @@ public class ExchangeRateTests
     }
 
     [Fact]
+    public void Policies_that_differ_only_in_what_reports_read_decide_alike()
+    {
+        (SarWithKwd with { AgingBuckets = [15, 45], DsoWindowsMonths = [6] }).DecidesAs(SarWithKwd).ShouldBeTrue();
+        (SarWithKwd with { AgingBuckets = [15, 45], GraceDays = 3 }).DecidesAs(SarWithKwd).ShouldBeFalse();
+        (SarWithKwd with { ReminderDaysBefore = 7 }).DecidesAs(SarWithKwd).ShouldBeFalse(); // the reminders a decision schedules
+        (SarWithKwd with { OrderReviewThreshold = 5000 }).DecidesAs(SarWithKwd).ShouldBeFalse();
+        (SarWithKwd with { ExchangeRates = new Dictionary<string, decimal> { ["KWD"] = 12.3m } }).DecidesAs(SarWithKwd).ShouldBeFalse();
+    }
+
+    [Fact]
     public void Only_a_higher_default_another_currency_or_a_new_or_changed_rate_may_give_more_credit()
     {
         SarWithKwd.MayRaiseLimits(SarWithKwd with { }).ShouldBeFalse();

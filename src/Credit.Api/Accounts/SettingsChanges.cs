@@ -12,8 +12,9 @@ public sealed record SettingsRead(long Policy, string? GroupId, long Group, stri
 /// counts before it reads them (<see cref="Read"/>) and its commit is refused when the policy or its own group changed
 /// since: it is decided again on the new settings. Without this an order decided on yesterday's rate committed just after
 /// a controller lowered it, over the limit the new rate gives (a load sweep: 3 orders up to 10 % over); a group's default
-/// limit and a group turning into a pool raced the same way. A save that changes nothing, or another group's change,
-/// refuses nothing (counting every save, a burst of them refused the same decisions until they gave up).
+/// limit and a group turning into a pool raced the same way. A save that changes nothing (or only what reports read), or
+/// another group's change, refuses nothing (counting every save, a burst of them refused the same decisions until they
+/// gave up).
 /// </summary>
 public sealed class SettingsChanges
 {

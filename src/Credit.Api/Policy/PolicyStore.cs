@@ -60,6 +60,6 @@ public sealed class PolicyStore(IDocumentStore store, TimeProvider clock, Hostin
             Reminders.WaitingReminders.Reschedule(session, policy.ReminderDaysBefore, calendar.Today);
         await session.SaveChangesAsync(ct);
         _current = policy;
-        return (before, true);
+        return (before, !policy.DecidesAs(before)); // a report's settings refuse no decision waiting to commit
     }, ct);
 }

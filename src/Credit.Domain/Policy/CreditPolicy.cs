@@ -99,6 +99,10 @@ public sealed record CreditPolicy
         && ExchangeRates.Count == other.ExchangeRates.Count
         && ExchangeRates.All(r => other.ExchangeRates.TryGetValue(r.Key, out var rate) && rate == r.Value);
 
+    /// <summary>Whether every credit decision comes out the same under both: they differ at most in what only reports read
+    /// (aging buckets, DSO windows).</summary>
+    public bool DecidesAs(CreditPolicy other) => SameAs(other with { AgingBuckets = AgingBuckets, DsoWindowsMonths = DsoWindowsMonths });
+
     public RuleMode ModeOf(string code) =>
         ReasonCodes.AlwaysBlocking.Contains(code) ? RuleMode.Block
             : Rules.TryGetValue(code, out var mode) ? mode : RuleMode.Block;

@@ -99,6 +99,14 @@ public class RaceTests(AppFixture app)
         var balance = await controller.Get("/api/customers/kw/balance");
         balance.Decimal("exposure").ShouldBe(0m, balance.ToString());
         balance.Decimal("creditLimit").ShouldBe(81.967m, balance.ToString());
+
+        // What only reports read (aging buckets, DSO windows) decides nothing: an order waiting to commit is not decided again.
+        (await controller.Put("/api/customers/kw2", new { name = "Kuwait 2", currency = "KWD" })).Status.ShouldBe(201);
+        var reporting = (await policies.Current(CancellationToken.None)) with { AgingBuckets = [15, 45, 90], DsoWindowsMonths = [6] };
+        var once = await DecideOrderWhile(host, "kw2", 50m, () => policies.Save(reporting, Controller, CancellationToken.None));
+        once.Rates.ShouldBe([12.2m]);
+        once.Result.Status.ShouldBe(Credit.Domain.Accounts.OrderStatus.Approved);
+        (await controller.Get("/api/policy")).Body.GetProperty("agingBuckets").EnumerateArray().Select(b => b.GetInt32()).ShouldBe([15, 45, 90]);
     }
 
     /// <summary>
