@@ -114,7 +114,7 @@ public sealed class AccountStore(
                         var (messages, waiting, reviewAsked) = Sends(customerId, caller, before, pool, outcome.Events, context,
                             _backdatedNextMorning, review, before is { Exposure: < 0m } ? joined?.Id : null);
                         await Commit(new CommitRequest(customerId, entry.Version, outcome.Events, caller, pool, messages, waiting,
-                            joiningRead, joined), before?.Profile.GroupId);
+                            joiningRead, joined, Move(before?.Profile.GroupId, outcome.Events)));
                         if (reviewAsked) reviews.Committed(pool!.Id, review);
                     }
                     catch (SettingsChangedException) when (attempt < MaxAttempts)
@@ -131,10 +131,8 @@ public sealed class AccountStore(
                         continue;
                     }
 
-                    var (versionBefore, groupBefore) = (entry.Version, before?.Profile.GroupId); // the account changes in place
+                    var versionBefore = entry.Version;
                     cache.Apply(entry, outcome.Events);
-                    // Under the gates of the pools it left and joined: no pooled decision reads the lists in between.
-                    groups.Moved(customerId, groupBefore, entry.Account?.Profile.GroupId);
                     if (versionBefore / Checkpoints.Interval != entry.Version / Checkpoints.Interval)
                         Checkpoint(entry);
                     return outcome;
@@ -153,7 +151,7 @@ public sealed class AccountStore(
 
     /// <summary>Commits the decision; one that failed may have committed all the same, or left the pool records it rewrote
     /// with a version never stored (every later pooled decision would fail on it): what it touched is read again.</summary>
-    private async Task Commit(CommitRequest request, string? groupBefore)
+    private async Task Commit(CommitRequest request)
     {
         try
         {
@@ -163,11 +161,15 @@ public sealed class AccountStore(
         {
             if (request.Pool is { } pool) groups.Forget(pool.Id);
             if (request.JoinedPool is { } joined) groups.Forget(joined.Id);
-            if (GroupAfter(groupBefore, request.Events) is var after && after != groupBefore)
-                foreach (var moved in new[] { groupBefore, after }.OfType<string>()) groups.Forget(moved);
+            if (request.Move is var (from, to))
+                foreach (var moved in new[] { from, to }.OfType<string>()) groups.Forget(moved);
             throw;
         }
     }
+
+    /// <summary>The groups these events move the customer between; null when they leave it where it was.</summary>
+    private static (string? From, string? To)? Move(string? groupBefore, IReadOnlyList<object> events) =>
+        GroupAfter(groupBefore, events) is var after && after != groupBefore ? (groupBefore, after) : null;
 
     /// <summary>The customer's group once these events are applied (a new customer's from its opening).</summary>
     private static string? GroupAfter(string? groupBefore, IReadOnlyList<object> events)

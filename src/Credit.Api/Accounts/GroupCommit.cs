@@ -12,7 +12,8 @@ namespace Credit.Api.Accounts;
 /// decision rewrites, the messages it sends through the outbox and the reminders it leaves waiting.</summary>
 public sealed class CommitRequest(
     string streamId, long decidedOnVersion, IReadOnlyList<object> events, Caller caller, CustomerGroup? pool,
-    Func<IMartenOutbox, Task>? messages, IReadOnlyList<Reminder>? waiting = null, SettingsRead? settings = null, CustomerGroup? joinedPool = null)
+    Func<IMartenOutbox, Task>? messages, IReadOnlyList<Reminder>? waiting = null, SettingsRead? settings = null, CustomerGroup? joinedPool = null,
+    (string? From, string? To)? move = null)
 {
     public string StreamId { get; } = streamId;
     public long DecidedOnVersion { get; } = decidedOnVersion;
@@ -25,6 +26,9 @@ public sealed class CommitRequest(
     public SettingsRead? Settings { get; } = settings;
     /// <summary>The shared pool the decision moves the customer into, rewritten like <see cref="Pool"/>.</summary>
     public CustomerGroup? JoinedPool { get; } = joinedPool;
+    /// <summary>The groups the decision moves the customer between (or into, a new one), their member lists updated in the
+    /// commit's turn.</summary>
+    public (string? From, string? To)? Move { get; } = move;
     internal TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 }
 
@@ -39,7 +43,8 @@ public sealed class CommitRequest(
 /// ~2,400 decisions/s with two writers and ~3,000/s with one (four alternating runs each).
 /// </summary>
 public sealed class GroupCommit(
-    IDocumentStore store, BatchAppend appender, SettingsChanges settings, IServiceScopeFactory scopes, ILogger<GroupCommit> log) : BackgroundService
+    IDocumentStore store, BatchAppend appender, SettingsChanges settings, GroupCache groups, IServiceScopeFactory scopes,
+    ILogger<GroupCommit> log) : BackgroundService
 {
     private const int MaxBatch = 128;
     private readonly Channel<CommitRequest> _queue = Channel.CreateUnbounded<CommitRequest>(new() { SingleReader = true });
@@ -78,14 +83,14 @@ public sealed class GroupCommit(
                 try
                 {
                     await Save(batch, stop);
-                    foreach (var r in batch) r.Done.TrySetResult();
+                    foreach (var r in batch) Committed(r);
                 }
                 catch (Exception) when (batch.Count > 1)
                 {
                     log.LogDebug("A batch of {Count} failed; committing its decisions one by one", batch.Count);
                     foreach (var r in batch)
                     {
-                        try { await Save([r], stop); r.Done.TrySetResult(); }
+                        try { await Save([r], stop); Committed(r); }
                         catch (Exception ex) { r.Done.TrySetException(ex); }
                     }
                 }
@@ -102,6 +107,16 @@ public sealed class GroupCommit(
         {
             while (_queue.Reader.TryRead(out var left)) left.Done.TrySetException(new OperationCanceledException("Shutting down"));
         }
+    }
+
+    /// <summary>
+    /// Answers a committed decision; a move updates the member lists first, in the turn. After it, a group turning into a
+    /// pool counted the newcomer only once the mover's thread got round to it: a member's grant in between missed its debt.
+    /// </summary>
+    private void Committed(CommitRequest r)
+    {
+        if (r.Move is var (from, to)) groups.Moved(r.StreamId, from, to);
+        r.Done.TrySetResult();
     }
 
     private bool Outdated(CommitRequest r) => r.Settings is { } read && !settings.Holds(read);

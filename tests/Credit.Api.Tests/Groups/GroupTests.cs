@@ -523,6 +523,38 @@ public class GroupTests(AppFixture app)
         (await StoredVersion(pool)).ShouldBe(saved.Version);
     }
 
+    /// <summary>
+    /// A move's member lists change in its commit's turn, before any policy or group change can land: updated by the mover
+    /// after its answer, a group turning into a pool in between (sweep AH's reading of the code) took a member's grant without
+    /// the newcomer's debt.
+    /// </summary>
+    [Fact]
+    public async Task A_committed_move_is_in_the_member_lists_by_the_time_its_commit_is_answered()
+    {
+        var (groups, cache, writer) = (app.Host.Services.GetRequiredService<Credit.Api.Accounts.GroupCache>(),
+            app.Host.Services.GetRequiredService<Credit.Api.Accounts.AccountCache>(),
+            app.Host.Services.GetRequiredService<Credit.Api.Accounts.GroupCommit>());
+        var group = AppFixture.NewId("turn");
+        await app.Controller.Put($"/api/groups/{group}", new { name = "Plain group", defaultCreditLimit = 1000 });
+        var mover = await app.Customer(new { name = "Mover", creditLimit = 1000 });
+        (await groups.Members(group, TestContext.Current.CancellationToken)).ShouldBeEmpty();
+
+        var entry = await cache.Enter(mover, TestContext.Current.CancellationToken);
+        try
+        {
+            var moved = new Credit.Domain.Accounts.ProfileUpdated(entry.Account!.Profile with { GroupId = group });
+            await writer.Commit(new Credit.Api.Accounts.CommitRequest(mover, entry.Version, [moved],
+                new Credit.Api.Auth.Caller("controller-1", new HashSet<string> { "controller" }, "turn-test"), null, null, move: (null, group)));
+            (await groups.Members(group, TestContext.Current.CancellationToken)).ShouldBe([mover]);
+        }
+        finally
+        {
+            Credit.Api.Accounts.AccountCache.Invalidate(entry); // committed around the account in memory: read again
+            entry.Gate.Release();
+        }
+        (await app.Clerk.Get($"/api/customers/{mover}")).String("groupId").ShouldBe(group);
+    }
+
     private async Task<Guid> StoredVersion(string groupId)
     {
         await using var conn = new Npgsql.NpgsqlConnection(app.ConnectionString);
