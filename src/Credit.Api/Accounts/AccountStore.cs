@@ -34,8 +34,8 @@ public sealed class AccountRead(CreditAccount? account, CreditContext context, S
 /// the account is reloaded and the command decided again, so two documents can never both use the same credit.
 /// </summary>
 public sealed class AccountStore(
-    AccountCache cache, GroupCache groups, GroupCommit writer, CreditContexts contexts, SettingsChanges settings, Checkpoints checkpoints, PoolReviews reviews,
-    IConfiguration config, ILogger<AccountStore> log)
+    AccountCache cache, GroupCache groups, GroupCommit writer, CreditContexts contexts, SettingsChanges settings, Checkpoints checkpoints,
+    PoolReviews reviews, IConfiguration config, ILogger<AccountStore> log)
 {
     private const int MaxAttempts = 30;
 

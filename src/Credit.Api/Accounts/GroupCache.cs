@@ -41,7 +41,8 @@ public sealed class GroupCache(IDocumentStore store, Audit.Seals seals, ILogger<
         if (_members.TryGetValue(groupId, out var kept)) return kept;
         var seen = Interlocked.Read(ref _changes);
         await using var session = store.QuerySession();
-        var members = (await session.Query<AccountDirectoryEntry>().Where(a => a.GroupId == groupId).Select(a => a.Id).ToListAsync(ct)).ToArray();
+        var members = (await session.Query<AccountDirectoryEntry>().Where(a => a.GroupId == groupId).Select(a => a.Id).ToListAsync(ct))
+            .ToArray();
         lock (_changing)
         {
             if (_changes != seen) return _members.GetValueOrDefault(groupId) ?? members;

@@ -30,7 +30,8 @@ public sealed class SettingsChanges
     /// The counts with the group the decision moves the customer into; before that group is read. A group turning into a
     /// pool as a customer joined it took in the newcomer without the pool's gate: a member's grant beside it missed its debt.
     /// </summary>
-    public SettingsRead Joining(SettingsRead read, string groupId) => read with { JoiningId = groupId, Joining = _groups.GetValueOrDefault(groupId) };
+    public SettingsRead Joining(SettingsRead read, string groupId) =>
+        read with { JoiningId = groupId, Joining = _groups.GetValueOrDefault(groupId) };
 
     /// <summary>Whether nothing a decision read has changed since; asked by the group commit in its turn.</summary>
     internal bool Holds(SettingsRead read) =>
