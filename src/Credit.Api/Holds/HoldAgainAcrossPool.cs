@@ -19,6 +19,8 @@ public sealed record HoldAgainAcrossPool(string? GroupId, string CustomerId, str
 
 public static class HoldAgainAcrossPoolHandler
 {
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, SemaphoreSlim> Turns = new(StringComparer.Ordinal);
+
     public static void Configure(Wolverine.Runtime.Handlers.HandlerChain chain) => ReviewHoldsHandler.RetryWhileBusy(chain);
 
     /// <summary>
@@ -47,36 +49,50 @@ public static class HoldAgainAcrossPoolHandler
         var (group, supplier) = await ProfileAt(conn, store, message.CustomerId, payment.Version, ct);
         var worth = supplier ? paid.Settled : paid.Worth;
         if (group is null || worth <= 0m) return;
-        var left = await LeftAt(conn, store, message.CustomerId, payment.Version, group, ct);
-        var others = (await contexts.Members(group, ct)).Where(id => id != message.CustomerId).ToArray();
-        if (others.Length == 0) return;
+        // One bounce at a time per pool: two listing the same grants at once each took the other's re-holds off the pool a
+        // second time ("without the grants not yet decided"), found room, and left grants that needed the money standing, the
+        // pool over its limit (sweep AI: 7 of 36 after ten reversals of one payer in a row).
+        var turn = Turns.GetOrAdd(group, _ => new SemaphoreSlim(1, 1));
+        await turn.WaitAsync(ct);
+        try
+        {
+            // Read again in the turn: the payer's payments that bounced while this one waited count as bounced since.
+            payments = await PaymentsOf(conn, store, message.CustomerId, ct);
+            var left = await LeftAt(conn, store, message.CustomerId, payment.Version, group, ct);
+            var others = (await contexts.Members(group, ct)).Where(id => id != message.CustomerId).ToArray();
+            if (others.Length == 0) return;
 
-        var grants = new List<(string Customer, string Order, int Version, decimal Worth, decimal BouncedSince)>();
-        foreach (var (customer, order, version, seq) in await GrantsAfter(conn, store, group, payment.Received, left ?? long.MaxValue, others, ct))
-        {
-            var orderWorth = await accounts.View(customer, a => a.Orders.GetValueOrDefault(order) is { } o && o.GrantedAt == version && o.CountsAsExposure
-                ? policy.ToCompanyCurrency(o.Amount, a.Currency) is { } w ? new Tuple<decimal>(w) : null
-                : null, ct);
-            // What the grant may have rested on: the payer's payments that came before it and have bounced since.
-            var since = payments.Where(p => p.Value.Received < seq && p.Value.Reversed > seq).Sum(p => amounts.GetValueOrDefault(p.Key).Worth);
-            if (orderWorth is not null) grants.Add((customer, order, version, orderWorth.Item1, since));
+            var grants = new List<(string Customer, string Order, int Version, decimal Worth, decimal BouncedSince)>();
+            foreach (var (customer, order, version, seq) in await GrantsAfter(conn, store, group, payment.Received, left ?? long.MaxValue, others, ct))
+            {
+                var orderWorth = await accounts.View(customer, a => a.Orders.GetValueOrDefault(order) is { } o && o.GrantedAt == version && o.CountsAsExposure
+                    ? policy.ToCompanyCurrency(o.Amount, a.Currency) is { } w ? new Tuple<decimal>(w) : null
+                    : null, ct);
+                // What the grant may have rested on: the payer's payments that came before it and have bounced since.
+                var since = payments.Where(p => p.Value.Received < seq && p.Value.Reversed > seq).Sum(p => amounts.GetValueOrDefault(p.Key).Worth);
+                if (orderWorth is not null) grants.Add((customer, order, version, orderWorth.Item1, since));
+            }
+            // The pool as each decision finds it holds the grants kept so far and those not yet decided: without the latter.
+            var undecided = grants.Sum(g => g.Worth);
+            var system = new Caller(OrderDecisions.SystemUser, new HashSet<string>(), context.CorrelationId ?? Guid.NewGuid().ToString("N"));
+            var heldAgain = false;
+            foreach (var grant in grants)
+            {
+                var bounce = new PoolBounce(message.CustomerId, message.PaymentId, worth, grant.BouncedSince);
+                var outcome = await accounts.Decide(grant.Customer, system, (account, ctx) => account is null
+                    ? Domain.Decisions.Outcome<bool>.Accept(false)
+                    : OrderDecisions.HoldAgainInPool(account, ctx, bounce, grant.Order, grant.Version, -undecided), ct);
+                heldAgain |= outcome.Result;
+                undecided -= grant.Worth;
+            }
+            // The payer's own grants were decided first, in the reversal's commit, beside these: what these give back to the pool
+            // goes to the longest waiting of the pool's holds (a payer's later, smaller grant may fit once an older one is out).
+            if (heldAgain) await context.PublishAsync(new ReviewGroupHolds(group));
         }
-        // The pool as each decision finds it holds the grants kept so far and those not yet decided: without the latter.
-        var undecided = grants.Sum(g => g.Worth);
-        var system = new Caller(OrderDecisions.SystemUser, new HashSet<string>(), context.CorrelationId ?? Guid.NewGuid().ToString("N"));
-        var heldAgain = false;
-        foreach (var grant in grants)
+        finally
         {
-            var bounce = new PoolBounce(message.CustomerId, message.PaymentId, worth, grant.BouncedSince);
-            var outcome = await accounts.Decide(grant.Customer, system, (account, ctx) => account is null
-                ? Domain.Decisions.Outcome<bool>.Accept(false)
-                : OrderDecisions.HoldAgainInPool(account, ctx, bounce, grant.Order, grant.Version, -undecided), ct);
-            heldAgain |= outcome.Result;
-            undecided -= grant.Worth;
+            turn.Release();
         }
-        // The payer's own grants were decided first, in the reversal's commit, beside these: what these give back to the pool
-        // goes to the longest waiting of the pool's holds (a payer's later, smaller grant may fit once an older one is out).
-        if (heldAgain) await context.PublishAsync(new ReviewGroupHolds(group));
     }
 
     /// <summary>The payer's payments: where each came in the event log (and its account version), and where it bounced.</summary>
