@@ -100,7 +100,8 @@ public sealed class AccountStore(
                     if (pool is not null) pool.Decisions++;
                     // A pool review request this decision may queue: numbered, or none while one queued has not begun.
                     var review = pool is null || reviews.PassWaiting(pool.Id) ? 0 : reviews.Next(pool.Id);
-                    var (joined, joiningRead) = await PoolJoined(before, outcome.Events, read, ct);
+                    var move = Move(before?.Profile.GroupId, outcome.Events);
+                    var (joined, joiningRead) = await PoolJoined(move, read, ct);
                     // Moving into a pool without its gate: decided again holding it too. A member's grant decided meanwhile
                     // without the newcomer's debt failed on the pool record's version again and again under a busy pool,
                     // until the move gave up (409).
@@ -114,7 +115,7 @@ public sealed class AccountStore(
                         var (messages, waiting, reviewAsked) = Sends(customerId, caller, before, pool, outcome.Events, context,
                             _backdatedNextMorning, review, before is { Exposure: < 0m } ? joined?.Id : null);
                         await Commit(new CommitRequest(customerId, entry.Version, outcome.Events, caller, pool, messages, waiting,
-                            joiningRead, joined, Move(before?.Profile.GroupId, outcome.Events)));
+                            joiningRead, joined, move));
                         if (reviewAsked) reviews.Committed(pool!.Id, review);
                     }
                     catch (SettingsChangedException) when (attempt < MaxAttempts)
@@ -264,17 +265,17 @@ public sealed class AccountStore(
     }
 
     /// <summary>
-    /// The shared pool these events move the customer into, as stored now, and the settings read with that group's. The move
+    /// The shared pool the move takes the customer into, as stored now, and the settings read with that group's. The move
     /// is decided again under that pool's gate too (see Decide), and rewrites its record: no member's grant is decided beside
     /// it without the newcomer's debt. A newcomer in credit gives the pool room: its holds are re-checked (a group without a
     /// pool is not: its members' holds wait on their own limits, and a review there would release what a rule relaxed since
     /// holds).
     /// </summary>
-    private async Task<(Groups.CustomerGroup? Pool, SettingsRead Read)> PoolJoined(CreditAccount? before, IReadOnlyList<object> events,
-        SettingsRead read, CancellationToken ct)
+    private async Task<(Groups.CustomerGroup? Pool, SettingsRead Read)> PoolJoined((string? From, string? To)? move, SettingsRead read,
+        CancellationToken ct)
     {
         // A new customer joins too, and may bring an opening balance.
-        if (GroupAfter(before?.Profile.GroupId, events) is not { } joined || joined == before?.Profile.GroupId) return (null, read);
+        if (move?.To is not { } joined) return (null, read);
         read = settings.Joining(read, joined); // before the group is read
         return (await contexts.Group(joined, ct) is { SharedCreditLimit: not null } pool ? pool : null, read);
     }

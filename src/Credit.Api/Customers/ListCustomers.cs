@@ -38,7 +38,7 @@ public static class ListCustomersEndpoint
     [Responds(typeof(CustomerSummary[]), 200)]
     public static async Task<IResult> Get(string? status, string? groupId, int? limit, int? offset, HttpContext http,
         ReportingReads reads, CreditContexts contexts, PolicyStore policies, BusinessCalendar calendar, ReadModelCatchUp catchUp,
-        AccountStore accounts, Marten.IQuerySession session, CancellationToken ct)
+        AccountStore accounts, CancellationToken ct)
     {
         status ??= "all";
         if (!Statuses.Contains(status)) return Problems.Validation([("status", "INVALID_VALUE")]);

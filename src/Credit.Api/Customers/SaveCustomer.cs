@@ -102,7 +102,7 @@ public static class SaveCustomerEndpoint
     [Responds(typeof(CustomerView), 201)]
     [Responds(typeof(CustomerView), 200)]
     public static async Task<IResult> Put(string customerId, SaveCustomerRequest request, HttpContext http, AccountStore accounts,
-        CreditContexts contexts, PolicyStore policies, Marten.IQuerySession session, CancellationToken ct)
+        CreditContexts contexts, PolicyStore policies, CancellationToken ct)
     {
         // A group named in the body must exist, as an invoice a credit note names must: a typo would leave the
         // customer in a group that does not exist, with no group limit or pool.

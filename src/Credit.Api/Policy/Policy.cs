@@ -133,7 +133,10 @@ public static class PolicyEndpoints
     private static async Task<IReadOnlyList<Errors.ReasonView>> WarningsOf(CreditPolicy policy, Reporting.ReportingReads reads,
         Accounts.AccountCache cache, Accounts.CreditContexts contexts, Marten.IQuerySession session, CancellationToken ct)
     {
-        var groups = (await session.Query<Groups.CustomerGroup>().ToListAsync(ct)).ToDictionary(g => g.Id);
+        // Each group as decisions read it (its seal checked), not the row as stored.
+        var groups = new Dictionary<string, Groups.CustomerGroup>(StringComparer.Ordinal);
+        foreach (var id in await session.Query<Groups.CustomerGroup>().Select(g => g.Id).ToListAsync(ct))
+            if (await contexts.Group(id, ct) is { } group) groups[id] = group;
         var inheriting = new SortedDictionary<string, int>(StringComparer.Ordinal);
         foreach (var c in await reads.Customers(null, ct))
         {

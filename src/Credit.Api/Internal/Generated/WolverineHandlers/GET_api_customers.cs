@@ -8,8 +8,6 @@ using Microsoft.AspNetCore.Routing;
 using System;
 using System.Linq;
 using Wolverine.Http;
-using Wolverine.Marten.Publishing;
-using Wolverine.Runtime;
 
 namespace Internal.Generated.WolverineHandlers
 {
@@ -24,10 +22,8 @@ namespace Internal.Generated.WolverineHandlers
         private readonly Credit.Api.Hosting.ReadModelCatchUp _readModelCatchUp;
         private readonly Credit.Api.Policy.PolicyStore _policyStore;
         private readonly Credit.Api.Reporting.ReportingReads _reportingReads;
-        private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
-        private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public GET_api_customers(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Credit.Api.Accounts.AccountStore accountStore, Credit.Api.Accounts.CreditContexts creditContexts, Credit.Api.Hosting.BusinessCalendar businessCalendar, Credit.Api.Hosting.ReadModelCatchUp readModelCatchUp, Credit.Api.Policy.PolicyStore policyStore, Credit.Api.Reporting.ReportingReads reportingReads, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public GET_api_customers(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Credit.Api.Accounts.AccountStore accountStore, Credit.Api.Accounts.CreditContexts creditContexts, Credit.Api.Hosting.BusinessCalendar businessCalendar, Credit.Api.Hosting.ReadModelCatchUp readModelCatchUp, Credit.Api.Policy.PolicyStore policyStore, Credit.Api.Reporting.ReportingReads reportingReads) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _accountStore = accountStore;
@@ -36,15 +32,10 @@ namespace Internal.Generated.WolverineHandlers
             _readModelCatchUp = readModelCatchUp;
             _policyStore = policyStore;
             _reportingReads = reportingReads;
-            _outboxedSessionFactory = outboxedSessionFactory;
-            _wolverineRuntime = wolverineRuntime;
         }
 
         public override async System.Threading.Tasks.Task Handle(Microsoft.AspNetCore.Http.HttpContext httpContext)
         {
-            var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
-            // Building the Marten session
-            await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "Credit.Api.Customers.ListCustomersEndpoint").SetTag("http.route", "/api/customers").SetTag("http.request.method", "GET");
             var status = httpContext.Request.Query["status"];
             var groupId = httpContext.Request.Query["groupId"];
@@ -76,7 +67,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var result = await Credit.Api.Customers.ListCustomersEndpoint.Get(status, groupId, limit, offset, httpContext, _reportingReads, _creditContexts, _policyStore, _businessCalendar, _readModelCatchUp, _accountStore, ((Marten.IQuerySession)documentSession), httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await Credit.Api.Customers.ListCustomersEndpoint.Get(status, groupId, limit, offset, httpContext, _reportingReads, _creditContexts, _policyStore, _businessCalendar, _readModelCatchUp, _accountStore, httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

@@ -7,8 +7,6 @@ using Microsoft.AspNetCore.Routing;
 using System;
 using System.Linq;
 using Wolverine.Http;
-using Wolverine.Marten.Publishing;
-using Wolverine.Runtime;
 
 namespace Internal.Generated.WolverineHandlers
 {
@@ -21,25 +19,18 @@ namespace Internal.Generated.WolverineHandlers
         private readonly Credit.Api.Accounts.CreditContexts _creditContexts;
         private readonly Credit.Api.Policy.PolicyStore _policyStore;
         private readonly FluentValidation.IValidator<Credit.Api.Customers.SaveCustomerRequest> _validatorOfSaveCustomerRequest;
-        private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
-        private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public PUT_api_customers_customerId(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Credit.Api.Accounts.AccountStore accountStore, Credit.Api.Accounts.CreditContexts creditContexts, Credit.Api.Policy.PolicyStore policyStore, FluentValidation.IValidator<Credit.Api.Customers.SaveCustomerRequest> validatorOfSaveCustomerRequest, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public PUT_api_customers_customerId(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Credit.Api.Accounts.AccountStore accountStore, Credit.Api.Accounts.CreditContexts creditContexts, Credit.Api.Policy.PolicyStore policyStore, FluentValidation.IValidator<Credit.Api.Customers.SaveCustomerRequest> validatorOfSaveCustomerRequest) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _accountStore = accountStore;
             _creditContexts = creditContexts;
             _policyStore = policyStore;
             _validatorOfSaveCustomerRequest = validatorOfSaveCustomerRequest;
-            _outboxedSessionFactory = outboxedSessionFactory;
-            _wolverineRuntime = wolverineRuntime;
         }
 
         public override async System.Threading.Tasks.Task Handle(Microsoft.AspNetCore.Http.HttpContext httpContext)
         {
-            var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
-            // Building the Marten session
-            await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
             // Reading the request body via JSON deserialization
             var (request, jsonContinue) = await ReadJsonAsync<Credit.Api.Customers.SaveCustomerRequest>(httpContext);
             if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
@@ -61,7 +52,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var result = await Credit.Api.Customers.SaveCustomerEndpoint.Put(customerId, request, httpContext, _accountStore, _creditContexts, _policyStore, ((Marten.IQuerySession)documentSession), httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await Credit.Api.Customers.SaveCustomerEndpoint.Put(customerId, request, httpContext, _accountStore, _creditContexts, _policyStore, httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }
