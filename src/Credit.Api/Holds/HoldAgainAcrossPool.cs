@@ -4,6 +4,7 @@ using Credit.Api.Hosting;
 using Credit.Api.Policy;
 using Credit.Domain.Accounts;
 using Credit.Domain.Orders;
+using Credit.Domain.Policy;
 using Marten;
 using Marten.Storage;
 using Wolverine;
@@ -23,6 +24,9 @@ public static class HoldAgainAcrossPoolHandler
 
     public static void Configure(Wolverine.Runtime.Handlers.HandlerChain chain) => ReviewHoldsHandler.RetryWhileBusy(chain);
 
+    /// <summary>For tests: runs once a look has listed the pool's grants (the group's id), before it decides them.</summary>
+    internal static Func<string, Task>? GrantsListed;
+
     /// <summary>
     /// The other members' grants by the system after the payment came (the event log's order), in the pool the payer was in
     /// then, made while their customer was in it, still standing, are decided again oldest first as if none of them had been
@@ -31,8 +35,8 @@ public static class HoldAgainAcrossPoolHandler
     /// payments that came before the grant and bounced since). A moment after the reversal, not in its commit: the orders
     /// are in other accounts, each written under its own gate.
     /// </summary>
-    public static async Task Handle(HoldAgainAcrossPool message, IDocumentStore store, AccountStore accounts, CreditContexts contexts,
-        PolicyStore policies, IMessageContext context, CancellationToken ct)
+    public static async Task Handle(HoldAgainAcrossPool message, IDocumentStore store, AccountStore accounts, AccountCache cache,
+        CreditContexts contexts, PolicyStore policies, IMessageContext context, CancellationToken ct)
     {
         var policy = await policies.Current(ct);
         // Each payment's worth in the company currency, and of what it settled (the debt it paid, as against credit left over).
@@ -54,36 +58,57 @@ public static class HoldAgainAcrossPoolHandler
         // pool over its limit (sweep AI: 7 of 36 after ten reversals of one payer in a row).
         var turn = Turns.GetOrAdd(group, _ => new SemaphoreSlim(1, 1));
         await turn.WaitAsync(ct);
+        // And under the pool's gate, in turns as a review pass takes it: no member's decision lands between listing the grants
+        // and deciding them. A clerk's cancel of a listed grant in between had it taken off the pool twice (once by the cancel,
+        // once as "not yet decided"), and the look found room that was not there.
+        var gate = cache.PoolGate(group);
+        var holding = false;
         try
         {
+            await gate.WaitAsync(ct);
+            holding = true;
+            var held = System.Diagnostics.Stopwatch.StartNew();
             // Read again in the turn: the payer's payments that bounced while this one waited count as bounced since.
             payments = await PaymentsOf(conn, store, message.CustomerId, ct);
             var left = await LeftAt(conn, store, message.CustomerId, payment.Version, group, ct);
             var others = (await contexts.Members(group, ct)).Where(id => id != message.CustomerId).ToArray();
             if (others.Length == 0) return;
 
-            var grants = new List<(string Customer, string Order, int Version, decimal Worth, decimal BouncedSince)>();
+            var grants = new List<Grant>();
             foreach (var (customer, order, version, seq) in await GrantsAfter(conn, store, group, payment.Received, left ?? long.MaxValue, others, ct))
             {
-                var orderWorth = await accounts.View(customer, a => a.Orders.GetValueOrDefault(order) is { } o && o.GrantedAt == version && o.CountsAsExposure
-                    ? policy.ToCompanyCurrency(o.Amount, a.Currency) is { } w ? new Tuple<decimal>(w) : null
-                    : null, ct);
                 // What the grant may have rested on: the payer's payments that came before it and have bounced since.
                 var since = payments.Where(p => p.Value.Received < seq && p.Value.Reversed > seq).Sum(p => amounts.GetValueOrDefault(p.Key).Worth);
-                if (orderWorth is not null) grants.Add((customer, order, version, orderWorth.Item1, since));
+                if (await Standing(accounts, policy, group, customer, order, version, ct) is { } grantWorth)
+                    grants.Add(new(customer, order, version, grantWorth, since));
             }
+            if (GrantsListed is { } listed) await listed(group);
             // The pool as each decision finds it holds the grants kept so far and those not yet decided: without the latter.
-            var undecided = grants.Sum(g => g.Worth);
+            var counted = grants.Select(g => g.Worth).ToArray(); // each one's part in what follows
+            var undecided = counted.Sum();
             var system = new Caller(OrderDecisions.SystemUser, new HashSet<string>(), context.CorrelationId ?? Guid.NewGuid().ToString("N"));
             var heldAgain = false;
-            foreach (var grant in grants)
+            for (var i = 0; i < grants.Count; i++)
             {
+                if (held.Elapsed > ReviewHoldsHandler.Turn)
+                {
+                    // The members' writers waiting meanwhile go first; what they changed of the grants left is counted again.
+                    holding = false;
+                    gate.Release();
+                    await gate.WaitAsync(ct);
+                    holding = true;
+                    held.Restart();
+                    for (var j = i; j < grants.Count; j++)
+                        counted[j] = await Standing(accounts, policy, group, grants[j].Customer, grants[j].Order, grants[j].Version, ct) ?? 0m;
+                    undecided = counted.Skip(i).Sum();
+                }
+                var grant = grants[i];
                 var bounce = new PoolBounce(message.CustomerId, message.PaymentId, worth, grant.BouncedSince);
-                var outcome = await accounts.Decide(grant.Customer, system, (account, ctx) => account is null
+                var outcome = await accounts.DecideInHeldPool(group, grant.Customer, system, (account, ctx) => account is null
                     ? Domain.Decisions.Outcome<bool>.Accept(false)
-                    : OrderDecisions.HoldAgainInPool(account, ctx, bounce, grant.Order, grant.Version, -undecided), ct);
+                    : OrderDecisions.HoldAgainInPool(account, ctx, bounce, grant.Order, grant.Version, -undecided), elsewhere: false, ct);
                 heldAgain |= outcome.Result;
-                undecided -= grant.Worth;
+                undecided -= counted[i]; // held again or kept, it is no longer among those not yet decided
             }
             // The payer's own grants were decided first, in the reversal's commit, beside these: what these give back to the pool
             // goes to the longest waiting of the pool's holds (a payer's later, smaller grant may fit once an older one is out).
@@ -91,9 +116,19 @@ public static class HoldAgainAcrossPoolHandler
         }
         finally
         {
+            if (holding) gate.Release();
             turn.Release();
         }
     }
+
+    private sealed record Grant(string Customer, string Order, int Version, decimal Worth, decimal BouncedSince);
+
+    /// <summary>A grant's worth in the company currency while it still stands as granted, its customer still in the pool;
+    /// else null (cancelled, invoiced, held, or its customer gone to another group since).</summary>
+    private static async Task<decimal?> Standing(AccountStore accounts, CreditPolicy policy, string group, string customer, string order,
+        int version, CancellationToken ct) =>
+        (await accounts.View(customer, a => a.Profile.GroupId == group && a.Orders.GetValueOrDefault(order) is { } o && o.GrantedAt == version
+            && o.CountsAsExposure && policy.ToCompanyCurrency(o.Amount, a.Currency) is { } w ? new Tuple<decimal>(w) : null, ct))?.Item1;
 
     /// <summary>The payer's payments: where each came in the event log (and its account version), and where it bounced.</summary>
     private static async Task<Dictionary<string, (long Received, int Version, long? Reversed)>> PaymentsOf(Npgsql.NpgsqlConnection conn,

@@ -77,7 +77,7 @@ public static class ReviewHoldsHandler
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> Requested = new();
 
     /// <summary>How long a pass keeps the pool's gate before it lets the members' writers waiting for it go first.</summary>
-    private static readonly TimeSpan Turn = TimeSpan.FromMilliseconds(50);
+    internal static readonly TimeSpan Turn = TimeSpan.FromMilliseconds(50);
 
     /// <summary>
     /// One pass over the pool's holds, under the pool's gate: deciding each held order under its own turn at the gate

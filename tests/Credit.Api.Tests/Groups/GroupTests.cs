@@ -437,6 +437,51 @@ public class GroupTests(AppFixture app)
         pool.Decimal("available").ShouldBe(0m, pool.ToString());
     }
 
+    /// <summary>
+    /// A clerk cancels one of the grants a bounce's look has listed, while the look decides them. Deciding each grant "without
+    /// the grants not yet decided", the look took the cancelled order off the pool a second time, found room that was not
+    /// there, and left the other grant standing with the pool over its limit. The look now holds the pool's gate, so the
+    /// cancel waits for it.
+    /// </summary>
+    [Fact]
+    public async Task A_grant_cancelled_while_a_bounce_looks_at_the_pool_is_not_taken_off_it_twice()
+    {
+        var group = AppFixture.NewId("poolcancel");
+        await app.Controller.Put($"/api/groups/{group}", new { name = "Pool", sharedCreditLimit = 10000 });
+        var payer = await app.Customer(new { name = "Payer", groupId = group });
+        var first = await app.Customer(new { name = "First", groupId = group });
+        var second = await app.Customer(new { name = "Second", groupId = group });
+        (await app.Clerk.Post($"/api/customers/{payer}/invoices", new { invoiceId = "I1", amount = 10000 })).Status.ShouldBe(201);
+        (await app.Clerk.Post($"/api/customers/{payer}/payments", new { paymentId = "PAY", amount = 1000 })).Status.ShouldBe(201);
+        (await app.Clerk.Post($"/api/customers/{first}/orders", new { orderId = "A", amount = 400 })).String("status").ShouldBe("approved");
+        (await app.Clerk.Post($"/api/customers/{second}/orders", new { orderId = "B", amount = 600 })).String("status").ShouldBe("approved");
+
+        Task<ApiResponse>? cancel = null;
+        Credit.Api.Holds.HoldAgainAcrossPoolHandler.GrantsListed = async listedIn =>
+        {
+            if (listedIn != group || cancel is not null) return;
+            cancel = app.Clerk.Post($"/api/customers/{second}/orders/B/cancel", new { reason = "customer changed mind" });
+            await Task.WhenAny(cancel, Task.Delay(1000)); // done at once unless the look holds the pool
+        };
+        try
+        {
+            (await app.Clerk.Post($"/api/customers/{payer}/payments/PAY/reverse", new { reason = "bounced" })).Status.ShouldBe(200);
+            for (var waited = 0; cancel is null && waited < 100; waited++) await Task.Delay(100); // the look runs a moment later
+            (cancel is null).ShouldBeFalse("the bounce's look never listed the pool's grants");
+            (await cancel!).Status.ShouldBe(200);
+        }
+        finally
+        {
+            Credit.Api.Holds.HoldAgainAcrossPoolHandler.GrantsListed = null;
+        }
+
+        // Without the payment the pool holds the payer's 10,000 and the first grant's 400: it needed the payment.
+        await Scenario.Eventually(() => app.Clerk.Get($"/api/customers/{first}/orders/A"), r => r.String("status") == "held");
+        (await app.Clerk.Get($"/api/customers/{second}/orders/B")).String("status").ShouldBe("cancelled");
+        var pool = await app.Clerk.Get($"/api/groups/{group}");
+        pool.Decimal("exposure").ShouldBe(10000m, pool.ToString());
+    }
+
     [Fact]
     public async Task What_the_other_members_give_back_after_a_bounce_goes_to_the_longest_waiting_hold()
     {

@@ -10,13 +10,15 @@ namespace Internal.Generated.WolverineHandlers
     [global::System.CodeDom.Compiler.GeneratedCode("JasperFx", "1.0.0")]
     public sealed class HoldAgainAcrossPoolHandler1786721323 : Wolverine.Runtime.Handlers.MessageHandler
     {
+        private readonly Credit.Api.Accounts.AccountCache _accountCache;
         private readonly Credit.Api.Accounts.AccountStore _accountStore;
         private readonly Credit.Api.Accounts.CreditContexts _creditContexts;
         private readonly Credit.Api.Policy.PolicyStore _policyStore;
         private readonly Marten.IDocumentStore _documentStore;
 
-        public HoldAgainAcrossPoolHandler1786721323(Credit.Api.Accounts.AccountStore accountStore, Credit.Api.Accounts.CreditContexts creditContexts, Credit.Api.Policy.PolicyStore policyStore, Marten.IDocumentStore documentStore)
+        public HoldAgainAcrossPoolHandler1786721323(Credit.Api.Accounts.AccountCache accountCache, Credit.Api.Accounts.AccountStore accountStore, Credit.Api.Accounts.CreditContexts creditContexts, Credit.Api.Policy.PolicyStore policyStore, Marten.IDocumentStore documentStore)
         {
+            _accountCache = accountCache;
             _accountStore = accountStore;
             _creditContexts = creditContexts;
             _policyStore = policyStore;
@@ -32,7 +34,7 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "Credit.Api.Holds.HoldAgainAcrossPoolHandler");
             
             // The actual message execution
-            await Credit.Api.Holds.HoldAgainAcrossPoolHandler.Handle(holdAgainAcrossPool, _documentStore, _accountStore, _creditContexts, _policyStore, context, cancellation).ConfigureAwait(false);
+            await Credit.Api.Holds.HoldAgainAcrossPoolHandler.Handle(holdAgainAcrossPool, _documentStore, _accountStore, _accountCache, _creditContexts, _policyStore, context, cancellation).ConfigureAwait(false);
         }
     }
 
