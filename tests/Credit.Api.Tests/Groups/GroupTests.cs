@@ -441,7 +441,7 @@ public class GroupTests(AppFixture app)
     /// A clerk cancels one of the grants a bounce's look has listed, while the look decides them. Deciding each grant "without
     /// the grants not yet decided", the look took the cancelled order off the pool a second time, found room that was not
     /// there, and left the other grant standing with the pool over its limit. The look now holds the pool's gate, so the
-    /// cancel waits for it.
+    /// cancel waits for the end of its turn (the second here, longer than a turn), and the look counts the grants left again.
     /// </summary>
     [Fact]
     public async Task A_grant_cancelled_while_a_bounce_looks_at_the_pool_is_not_taken_off_it_twice()
@@ -461,7 +461,7 @@ public class GroupTests(AppFixture app)
         {
             if (listedIn != group || cancel is not null) return;
             cancel = app.Clerk.Post($"/api/customers/{second}/orders/B/cancel", new { reason = "customer changed mind" });
-            await Task.WhenAny(cancel, Task.Delay(1000)); // done at once unless the look holds the pool
+            await Task.WhenAny(cancel, Task.Delay(1000)); // done at once unless the look holds the pool's gate
         };
         try
         {
