@@ -51,6 +51,22 @@ public class BouncedPaymentHoldTests
     }
 
     [Fact]
+    public void A_payment_remembers_the_own_orders_its_reversal_held_again_and_not_those_of_another_members_payment_of_the_same_id()
+    {
+        CreditAccount account() => Account(Limit(10000m), Approved("O2", 500m), Limit(0m), Held("O1", 1725m, NoCredit), Deposit,
+            new HoldReleased("O1", OrderDecisions.AutoReleaseReason, OrderDecisions.SystemUser));
+        var (after, entailed) = Bounce(account);
+        foreach (var e in entailed) after = CreditAccount.Fold(after, e)!;
+        after.Payments["P1"].HeldAgain.ShouldBe(["O1"]);
+
+        // A pool member's payment called P1 too, bounced: this account's P1 had no part in it.
+        after = CreditAccount.Fold(after, new OrderHeldAgain("O2", "P1", [GroupLimitExceeded], [], PaidBy: "another-member"))!;
+        after.Payments["P1"].HeldAgain.ShouldBe(["O1"]);
+        after.Orders["O2"].Status.ShouldBe(OrderStatus.Held);
+        PaymentDecisions.Reverse(after, new ReversePayment("P1", Today, "again")).Result!.OrdersHeldAgain.ShouldBe(["O1"]);
+    }
+
+    [Fact]
     public void An_order_approved_against_the_cheques_credit_is_held_again_too()
     {
         CreditAccount account() => Account(Limit(0m), Deposit, Approved("O1", 1000m));

@@ -13,7 +13,7 @@ namespace Credit.Api.Accounts;
 public static class AccountImage
 {
     // Bumped whenever the layout changes; checkpoints of another layout are ignored (and rewritten as the account grows).
-    public static readonly byte[] Magic = "CLA9"u8.ToArray();
+    public static readonly byte[] Magic = "CLB0"u8.ToArray();
 
     public static byte[] Write(CreditAccount a)
     {
@@ -100,6 +100,7 @@ public static class AccountImage
                 WriteNullableDate(w, p.ReversedOn);
                 WriteString(w, p.ReversalReason);
                 w.Write(p.ReceivedAt);
+                WriteStrings(w, p.HeldAgain);
             }
 
             w.Write(a.CreditNotes.Count);
@@ -208,6 +209,7 @@ public static class AccountImage
                 ReversedOn = ReadNullableDate(r),
                 ReversalReason = ReadString(r),
                 ReceivedAt = r.ReadInt32(),
+                HeldAgain = [.. ReadStrings(r)],
             };
             a.Payments.Add(p.Id, p);
         }

@@ -10,13 +10,13 @@ namespace Credit.Api.Payments;
 
 public sealed record PaymentView(
     string CustomerId, string PaymentId, decimal Amount, DateOnly ReceivedOn, IReadOnlyList<InvoiceAllocation> Allocations,
-    decimal Unapplied, bool Reversed, DateOnly? ReversedOn, string? ReversalReason);
+    decimal Unapplied, bool Reversed, DateOnly? ReversedOn, string? ReversalReason, IReadOnlyList<string> OrdersHeldAgain);
 
 public static class GetPaymentEndpoint
 {
     /// <summary>
-    /// A payment with what it settled (including credit applied later from it), its unapplied rest and whether it was
-    /// reversed.
+    /// A payment with what it settled (including credit applied later from it), its unapplied rest, whether it was
+    /// reversed, and the customer's own orders its reversal held again.
     /// </summary>
     [WolverineGet("/api/customers/{customerId}/payments/{paymentId}")]
     [Authorize(Roles = Roles.Readers)]
@@ -25,7 +25,7 @@ public static class GetPaymentEndpoint
     {
         return await accounts.ViewFor(customerId, Caller.Of(http), account => account.Payments.TryGetValue(paymentId, out var p)
             ? Results.Ok(new PaymentView(customerId, p.Id, p.Amount, p.ReceivedOn, PaymentDecisions.ResultOf(p).Allocations,
-                p.UnappliedLeft, p.Reversed, p.ReversedOn, p.ReversalReason))
+                p.UnappliedLeft, p.Reversed, p.ReversedOn, p.ReversalReason, p.HeldAgain))
             : Problems.Result(404, ErrorCodes.PaymentNotFound), ct);
     }
 }

@@ -3,6 +3,7 @@ using Credit.Api.Auth;
 using Credit.Api.Errors;
 using Credit.Api.Hosting;
 using Credit.Api.Validation;
+using Credit.Domain.Accounts;
 using Credit.Domain.Orders;
 using Credit.Domain.Payments;
 using FluentValidation;
@@ -38,6 +39,9 @@ public static class ReversePaymentEndpoint
         // Orders the system granted on the strength of the payment are held again in the same commit.
         var outcome = await accounts.DecideExisting(customerId, Caller.Of(http), (account, _) => PaymentDecisions.Reverse(account, command), ct,
             reversal => OrderDecisions.HoldAgainWhatRestedOn(reversal, paymentId));
-        return outcome.Rejection is { } rejection ? Problems.From(rejection) : Results.Ok(outcome.Result);
+        if (outcome.Rejection is { } rejection) return Problems.From(rejection);
+        // The orders held again are decided with the reversal, after its answer was made (a repeat's comes from the account).
+        var heldAgain = outcome.Events.OfType<OrderHeldAgain>().Select(e => e.OrderId).ToList();
+        return Results.Ok(heldAgain.Count == 0 ? outcome.Result : outcome.Result! with { OrdersHeldAgain = heldAgain });
     }
 }

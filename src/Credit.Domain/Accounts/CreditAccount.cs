@@ -97,6 +97,8 @@ public sealed class PaymentState
     public bool Reversed { get; set; }
     public DateOnly? ReversedOn { get; set; }
     public string? ReversalReason { get; set; }
+    /// <summary>The customer's own orders its reversal held again, in that commit (a repeat of the reversal names them too).</summary>
+    public List<string> HeldAgain { get; set; } = [];
 }
 
 public sealed class CreditNoteState
@@ -372,6 +374,8 @@ public sealed class CreditAccount
 
     public void When(OrderHeldAgain e)
     {
+        // Another member's payment (PaidBy) is no payment of this account, whatever its id.
+        if (e.PaidBy is null && Payments.TryGetValue(e.PaymentId, out var payment)) payment.HeldAgain.Add(e.OrderId);
         SetOrderStatus(e.OrderId, OrderStatus.Held);
         if (!Orders.TryGetValue(e.OrderId, out var order)) return;
         (order.ReasonsNow, order.WarningsNow, order.GrantedAt, order.HeldSince) = (e.Reasons, e.Warnings, 0, Version + 1);

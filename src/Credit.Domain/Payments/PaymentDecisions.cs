@@ -20,8 +20,10 @@ public sealed record PaymentResult(string PaymentId, IReadOnlyList<InvoiceAlloca
 /// cheque recorded ahead) cannot be reversed on; it is then reversed on its own date.</summary>
 public sealed record ReversePayment(string PaymentId, DateOnly ReversedOn, string Reason, bool DateGiven = true);
 
-/// <summary>What a reversal reopened: exactly what the payment had settled, and the unapplied credit it withdrew.</summary>
-public sealed record ReversalResult(string PaymentId, DateOnly ReversedOn, IReadOnlyList<InvoiceAllocation> Reopened, decimal UnappliedWithdrawn);
+/// <summary>What a reversal reopened: exactly what the payment had settled, and the unapplied credit it withdrew; and the
+/// customer's own orders it held again (other pool members' grants are looked at a moment later, each in its account).</summary>
+public sealed record ReversalResult(string PaymentId, DateOnly ReversedOn, IReadOnlyList<InvoiceAllocation> Reopened, decimal UnappliedWithdrawn,
+    IReadOnlyList<string> OrdersHeldAgain);
 
 public static class PaymentDecisions
 {
@@ -88,7 +90,7 @@ public static class PaymentDecisions
             .OrderBy(x => x.Item.DueOn).ThenBy(x => x.Receivable.Sequence).ThenBy(x => x.Item.No)
             .Select(x => (x.Receivable.Id, x.Item.No, x.Item.Open + x.Reopens)).ToList();
 
-    private static ReversalResult ReversalOf(PaymentState p, DateOnly on) => new(p.Id, on, ResultOf(p).Allocations, p.Unapplied);
+    private static ReversalResult ReversalOf(PaymentState p, DateOnly on) => new(p.Id, on, ResultOf(p).Allocations, p.Unapplied, [.. p.HeldAgain]);
 
     /// <summary>Spreads an amount over open installments in the order given, never above what is open.</summary>
     public static IEnumerable<Settlement> SettleOldestFirst(

@@ -37,7 +37,7 @@ public class AccountImageTests
         account.Payments["P1"] = new PaymentState
         {
             Id = "P1", Amount = 150m, ReceivedOn = On, Settlements = [new("I1", 1, 100m), new("I1", 2, 20m)], OwnSettlements = 1, Unapplied = 30m, Fingerprint = "fp2",
-            Reversed = true, ReversedOn = On.AddDays(1), ReversalReason = "bounced", ReceivedAt = 3,
+            Reversed = true, ReversedOn = On.AddDays(1), ReversalReason = "bounced", ReceivedAt = 3, HeldAgain = ["O-1", "O-2"],
         };
         account.CreditNotes["N1"] = new CreditNoteState
         {

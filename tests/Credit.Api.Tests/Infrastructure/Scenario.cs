@@ -17,6 +17,9 @@ public static class Scenario
     public static IReadOnlyList<string> Codes(this ApiResponse r, string property) =>
         r.Body.GetProperty(property).EnumerateArray().Select(x => x.GetProperty("code").GetString()!).ToList();
 
+    public static IReadOnlyList<string> Strings(this ApiResponse r, string property) =>
+        r.Body.GetProperty(property).EnumerateArray().Select(x => x.GetString()!).ToList();
+
     /// <summary>Polls until the condition holds (for effects of cascaded messages), failing after the timeout.</summary>
     public static async Task<ApiResponse> Eventually(Func<Task<ApiResponse>> read, Func<ApiResponse, bool> condition, int seconds = 10)
     {

@@ -180,6 +180,11 @@ public class OrderFlowTests(AppFixture app)
 
         var reversed = await app.Clerk.Post($"/api/customers/{id}/payments/CHQ-9/reverse", new { reason = "شيك مرتجع" });
         reversed.Status.ShouldBe(200, reversed.ToString());
+        // The answer names them; a repeat answers the same, and the payment lists them.
+        reversed.Strings("ordersHeldAgain").ShouldBe(["SO-1", "SO-2"], ignoreOrder: true);
+        var repeated = await app.Clerk.Post($"/api/customers/{id}/payments/CHQ-9/reverse", new { reason = "شيك مرتجع" });
+        repeated.Body.ToString().ShouldBe(reversed.Body.ToString());
+        (await app.Clerk.Get($"/api/customers/{id}/payments/CHQ-9")).Strings("ordersHeldAgain").ShouldBe(["SO-1", "SO-2"], ignoreOrder: true);
 
         // In the same commit, not eventually: the next request already finds both held, and neither can be invoiced.
         foreach (var order in new[] { "SO-1", "SO-2" })
