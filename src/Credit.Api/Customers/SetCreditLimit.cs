@@ -9,13 +9,22 @@ using Wolverine.Http;
 namespace Credit.Api.Customers;
 
 /// <summary>POST /api/customers/{id}/credit-limit. Amount null = inherit from group/company; 0 = cash only.</summary>
-public sealed record SetCreditLimitRequest(decimal? Amount, bool? Unlimited, DateOnly? ExpiresOn, [property: Required] string? Reason);
+/// <summary>Amount null: inherit the group's or company's limit; left out, the body is refused unless unlimited is true (a
+/// misspelt field, {"limit": 5000}, silently turned a raise into no limit of the customer's own).</summary>
+public sealed record SetCreditLimitRequest(bool? Unlimited, DateOnly? ExpiresOn, [property: Required] string? Reason)
+{
+    // A property, not a constructor parameter: the serializer sets it only when the body names it.
+    public decimal? Amount { get; init { field = value; AmountGiven = true; } }
+
+    [System.Text.Json.Serialization.JsonIgnore] public bool AmountGiven { get; private set; }
+}
 
 public sealed class SetCreditLimitValidator : AbstractValidator<SetCreditLimitRequest>
 {
     public SetCreditLimitValidator()
     {
         RuleFor(x => x.Amount).OptionalLimit();
+        RuleFor(x => x.AmountGiven).Equal(true).When(x => x.Unlimited != true).OverridePropertyName("amount").WithCode("REQUIRED");
         // Unlimited credit has no amount: one given beside it was dropped without a word.
         RuleFor(x => x.Amount).Null().When(x => x.Unlimited == true).WithCode("MUTUALLY_EXCLUSIVE");
         // An expiry lapses the customer's own grant; an inherited limit (amount null) has none, and the date did nothing.
@@ -30,7 +39,8 @@ public static class SetCreditLimitEndpoint
     /// Sets the customer's own limit (null: inherit the group's or company's; 0: cash only), or unlimited credit (no
     /// amount then), with an optional expiry date and the reason recorded for the auditors. The limit set replaces the
     /// old one with its expiry: leave expiresOn out and the new limit does not expire. An expiry needs an own limit or
-    /// unlimited credit (400 EXPIRY_WITHOUT_LIMIT). Held orders are re-checked afterwards.
+    /// unlimited credit (400 EXPIRY_WITHOUT_LIMIT). amount must be given, null to inherit, unless unlimited is true (400
+    /// REQUIRED). Held orders are re-checked afterwards.
     /// </summary>
     [WolverinePost("/api/customers/{customerId}/credit-limit")]
     [Authorize(Roles = Roles.Controllers)]

@@ -179,6 +179,24 @@ public class CustomerTests(AppFixture app)
     }
 
     [Fact]
+    public async Task A_credit_limit_command_that_leaves_out_the_amount_is_refused_and_the_limit_kept()
+    {
+        var id = AppFixture.NewId("noamount");
+        await app.Controller.Put($"/api/customers/{id}", new { name = "A", creditLimit = 1000 });
+        // A misspelt field: before, the limit was silently cleared (inherited: here, no limit at all).
+        var misspelt = await app.Controller.InLanguage("ar").Post($"/api/customers/{id}/credit-limit", new { limit = 5000, reason = "زيادة" });
+        misspelt.ShouldBeProblem(400, "VALIDATION_FAILED");
+        misspelt.Body.GetProperty("errorCodes").GetProperty("amount")[0].GetString().ShouldBe("REQUIRED");
+        (await app.Controller.Get($"/api/customers/{id}")).Decimal("creditLimit").ShouldBe(1000m);
+
+        // Null given inherits; unlimited needs no amount.
+        (await app.Controller.Post($"/api/customers/{id}/credit-limit", new { amount = (decimal?)null, reason = "inherit" })).Status.ShouldBe(200);
+        (await app.Controller.Get($"/api/customers/{id}")).Body.GetProperty("creditLimit").ValueKind.ShouldBe(System.Text.Json.JsonValueKind.Null);
+        (await app.Controller.Post($"/api/customers/{id}/credit-limit", new { unlimited = true, reason = "trusted" })).Status.ShouldBe(200);
+        (await app.Controller.Get($"/api/customers/{id}")).Body.GetProperty("unlimitedCredit").GetBoolean().ShouldBeTrue();
+    }
+
+    [Fact]
     public async Task An_opening_balance_without_a_due_date_falls_due_by_the_customers_terms()
     {
         // AurPOS records an opening balance as an amount: its due date follows the terms, as an invoice's would.
