@@ -13,7 +13,10 @@ using Wolverine.Http;
 namespace Credit.Api.Checks;
 
 /// <summary>POST /api/customers/{id}/credit-check: what a document would get now. Records nothing.</summary>
-public sealed record CheckCreditRequest(decimal Amount, [property: OneOf(typeof(DocumentKind))] string? Kind, string? OrderId, PaymentTerms? PaymentTerms);
+/// <summary>Kind is required: an order and an invoice meet different rules (the review threshold, longer terms, the bypass),
+/// and a check without it answered for an invoice whatever the till was about to do.</summary>
+public sealed record CheckCreditRequest(decimal Amount, [property: Required, OneOf(typeof(DocumentKind))] string? Kind, string? OrderId,
+    PaymentTerms? PaymentTerms);
 
 /// <summary>Group: the shared pool's figures when the customer is in one (null otherwise).
 /// Currency: the customer's, which exposure, limit and available are in (the pool's figures are in the company's).</summary>
@@ -26,7 +29,7 @@ public sealed class CheckCreditValidator : AbstractValidator<CheckCreditRequest>
     public CheckCreditValidator()
     {
         RuleFor(x => x.Amount).Money();
-        RuleFor(x => x.Kind).Must(k => k is null or "order" or "invoice").WithCode("INVALID_VALUE");
+        RuleFor(x => x.Kind).NotNull().WithCode("REQUIRED").Must(k => k is null or "order" or "invoice").WithCode("INVALID_VALUE");
         RuleFor(x => x.OrderId).BusinessId().When(x => x.OrderId is not null);
         RuleFor(x => x.PaymentTerms).Terms();
     }

@@ -257,6 +257,10 @@ public static class BadInputCorpus
         foreach (var f in new[] { Terms, Order, Check, NewCustomer })
             foreach (var (raw, what) in terms) Add(f, $"paymentTerms {what}", f.With("paymentTerms", raw), bad);
         Add(Terms, "paymentTerms missing", Terms.With("paymentTerms", remove: true), bad);
+        // An order and an invoice meet different rules: the check must say which it is about.
+        Add(Check, "kind missing", Check.With("kind", remove: true), bad);
+        // A misspelt amount cleared the limit: left out, it is refused (null given inherits).
+        Add(CreditLimit, "amount missing", CreditLimit.With("amount", remove: true), bad);
 
         // --- Reasons: required, at most 500 characters.
         var reasonForms = new[] { Hold, Unhold, Release, Reject, Cancel, Reverse, CreditLimit, Terms, CreditNote };
