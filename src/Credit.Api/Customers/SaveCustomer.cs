@@ -65,6 +65,8 @@ public sealed class SaveCustomerValidator : AbstractValidator<SaveCustomerReques
         RuleFor(x => x.Currency).Must(c => c is null || Currency.IsKnown(c)).WithCode("INVALID_CURRENCY");
         // Precision against the currency is the decision's: a customer's own currency is known only there.
         RuleFor(x => x.CreditLimit).OptionalLimit();
+        // As on POST …/credit-limit: which one was meant? Unlimited won, and a controller who meant cash only (0) gave credit.
+        RuleFor(x => x.CreditLimit).Null().When(x => x.UnlimitedCredit == true).WithCode("MUTUALLY_EXCLUSIVE");
         RuleFor(x => x.PaymentTerms).Terms();
         RuleFor(x => x.Kind).Must(k => k is null || ParseKind(k) is not null).WithCode("INVALID_VALUE");
         // Users as tokens name them (an Arabic name, an e-mail), not ids: every clerk a token admits can be assigned.

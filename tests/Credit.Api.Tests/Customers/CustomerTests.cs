@@ -197,6 +197,17 @@ public class CustomerTests(AppFixture app)
     }
 
     [Fact]
+    public async Task A_customer_given_both_an_own_limit_and_unlimited_credit_is_refused_as_on_the_limit_command()
+    {
+        var id = AppFixture.NewId("both");
+        var both = await app.Controller.Put($"/api/customers/{id}", new { name = "A", creditLimit = 0, unlimitedCredit = true });
+        both.ShouldBeProblem(400, "VALIDATION_FAILED");
+        both.Body.GetProperty("errorCodes").GetProperty("creditLimit")[0].GetString().ShouldBe("MUTUALLY_EXCLUSIVE");
+        (await app.Controller.Get($"/api/customers/{id}")).Status.ShouldBe(404);
+        (await app.Controller.Put($"/api/customers/{id}", new { name = "A", creditLimit = (decimal?)null, unlimitedCredit = true })).Status.ShouldBe(201);
+    }
+
+    [Fact]
     public async Task An_opening_balance_without_a_due_date_falls_due_by_the_customers_terms()
     {
         // AurPOS records an opening balance as an amount: its due date follows the terms, as an invoice's would.
