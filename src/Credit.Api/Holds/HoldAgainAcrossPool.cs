@@ -1,10 +1,8 @@
 using Credit.Api.Accounts;
 using Credit.Api.Auth;
 using Credit.Api.Hosting;
-using Credit.Api.Policy;
 using Credit.Domain.Accounts;
 using Credit.Domain.Orders;
-using Credit.Domain.Policy;
 using Marten;
 using Marten.Storage;
 using Wolverine;
@@ -36,23 +34,23 @@ public static class HoldAgainAcrossPoolHandler
     /// are in other accounts, each written under its own gate.
     /// </summary>
     public static async Task Handle(HoldAgainAcrossPool message, IDocumentStore store, AccountStore accounts, AccountCache cache,
-        CreditContexts contexts, PolicyStore policies, IMessageContext context, CancellationToken ct)
+        CreditContexts contexts, IMessageContext context, CancellationToken ct)
     {
-        var policy = await policies.Current(ct);
-        // Each payment's worth in the company currency, and of what it settled (the debt it paid, as against credit left over).
-        var amounts = await accounts.View(message.CustomerId, a => a.Payments.Values
-            .Select(p => (p.Id, Worth: policy.ToCompanyCurrency(p.Amount, a.Currency), Settled: policy.ToCompanyCurrency(p.Settlements.Sum(x => x.Amount), a.Currency)))
-            .Where(p => p.Worth is not null && p.Settled is not null).ToDictionary(p => p.Id, p => (Worth: p.Worth!.Value, Settled: p.Settled!.Value)), ct);
+        // Each payment's amount and what it settled (the debt it paid, as against credit left over), in the payer's currency:
+        // amounts are converted with the policy each decision is made on. Converted once at the start, a rate changed during
+        // a look took the grants off the pool at the old rate while the pool stood at the new one (sweep AJ: 2,610 over).
+        var payer = await accounts.View(message.CustomerId, a => new Payer(a.Currency,
+            a.Payments.Values.ToDictionary(p => p.Id, p => (p.Amount, Settled: p.Settlements.Sum(x => x.Amount)))), ct);
         await using var conn = await store.OpenConnection(ConnectionUsage.Read, ct);
         var payments = await PaymentsOf(conn, store, message.CustomerId, ct);
-        if (amounts is null || !payments.TryGetValue(message.PaymentId, out var payment) || payment.Reversed is null
-            || !amounts.TryGetValue(message.PaymentId, out var paid)) return;
+        if (payer is null || !payments.TryGetValue(message.PaymentId, out var payment) || payment.Reversed is null
+            || !payer.Payments.TryGetValue(message.PaymentId, out var paid)) return;
         // The room it made was in the pool the payer was in when it came, while it stayed there. From a supplier-only contact
         // only the debt it paid made room (the pool counts such a contact only while it owes: a deposit made none); a kind
         // changed since does not change what it made.
         var (group, supplier) = await ProfileAt(conn, store, message.CustomerId, payment.Version, ct);
-        var worth = supplier ? paid.Settled : paid.Worth;
-        if (group is null || worth <= 0m) return;
+        var bounced = supplier ? paid.Settled : paid.Amount;
+        if (group is null || bounced <= 0m) return;
         // One bounce at a time per pool: two listing the same grants at once each took the other's re-holds off the pool a
         // second time ("without the grants not yet decided"), found room, and left grants that needed the money standing, the
         // pool over its limit (sweep AI: 7 of 36 after ten reversals of one payer in a row).
@@ -78,14 +76,15 @@ public static class HoldAgainAcrossPoolHandler
             foreach (var (customer, order, version, seq) in await GrantsAfter(conn, store, group, payment.Received, left ?? long.MaxValue, others, ct))
             {
                 // What the grant may have rested on: the payer's payments that came before it and have bounced since.
-                var since = payments.Where(p => p.Value.Received < seq && p.Value.Reversed > seq).Sum(p => amounts.GetValueOrDefault(p.Key).Worth);
-                if (await Standing(accounts, policy, group, customer, order, version, ct) is { } grantWorth)
-                    grants.Add(new(customer, order, version, grantWorth, since));
+                var since = payments.Where(p => p.Value.Received < seq && p.Value.Reversed > seq).Sum(p => payer.Payments.GetValueOrDefault(p.Key).Amount);
+                if (await Standing(accounts, group, customer, order, version, ct) is var (amount, currency) && amount > 0m)
+                    grants.Add(new(customer, order, version, amount, currency, since));
             }
             if (GrantsListed is { } listed) await listed(group);
-            // The pool as each decision finds it holds the grants kept so far and those not yet decided: without the latter.
-            var counted = grants.Select(g => g.Worth).ToArray(); // each one's part in what follows
-            var undecided = counted.Sum();
+            // The pool as each decision finds it holds the grants kept so far and those not yet decided: without the latter
+            // (summed per currency, converted on each decision's policy).
+            var counted = grants.Select(g => g.Amount).ToArray(); // each one's part in what follows
+            var undecided = Undecided(grants, counted, 0);
             var system = new Caller(OrderDecisions.SystemUser, new HashSet<string>(), context.CorrelationId ?? Guid.NewGuid().ToString("N"));
             var heldAgain = false;
             for (var i = 0; i < grants.Count; i++)
@@ -99,16 +98,24 @@ public static class HoldAgainAcrossPoolHandler
                     holding = true;
                     held.Restart();
                     for (var j = i; j < grants.Count; j++)
-                        counted[j] = await Standing(accounts, policy, group, grants[j].Customer, grants[j].Order, grants[j].Version, ct) ?? 0m;
-                    undecided = counted.Skip(i).Sum();
+                        counted[j] = (await Standing(accounts, group, grants[j].Customer, grants[j].Order, grants[j].Version, ct)).Amount;
+                    undecided = Undecided(grants, counted, i);
                 }
                 var grant = grants[i];
-                var bounce = new PoolBounce(message.CustomerId, message.PaymentId, worth, grant.BouncedSince);
-                var outcome = await accounts.DecideInHeldPool(group, grant.Customer, system, (account, ctx) => account is null
-                    ? Domain.Decisions.Outcome<bool>.Accept(false)
-                    : OrderDecisions.HoldAgainInPool(account, ctx, bounce, grant.Order, grant.Version, -undecided), elsewhere: false, ct);
+                var outcome = await accounts.DecideInHeldPool(group, grant.Customer, system, (account, ctx) =>
+                {
+                    var policy = ctx.Policy;
+                    decimal? before = 0m;
+                    foreach (var (currency, amount) in undecided) before += policy.ToCompanyCurrency(amount, currency);
+                    // Without a rate the pool cannot be summed: its members' decisions are blocked until one is set.
+                    if (account is null || before is null || policy.ToCompanyCurrency(bounced, payer.Currency) is not { } worth
+                        || policy.ToCompanyCurrency(grant.BouncedSince, payer.Currency) is not { } since)
+                        return Domain.Decisions.Outcome<bool>.Accept(false);
+                    var bounce = new PoolBounce(message.CustomerId, message.PaymentId, worth, since);
+                    return OrderDecisions.HoldAgainInPool(account, ctx, bounce, grant.Order, grant.Version, -before.Value);
+                }, elsewhere: false, ct);
                 heldAgain |= outcome.Result;
-                undecided -= counted[i]; // held again or kept, it is no longer among those not yet decided
+                undecided[grant.Currency] -= counted[i]; // held again or kept, it is no longer among those not yet decided
             }
             // The payer's own grants were decided first, in the reversal's commit, beside these: what these give back to the pool
             // goes to the longest waiting of the pool's holds (a payer's later, smaller grant may fit once an older one is out).
@@ -121,14 +128,25 @@ public static class HoldAgainAcrossPoolHandler
         }
     }
 
-    private sealed record Grant(string Customer, string Order, int Version, decimal Worth, decimal BouncedSince);
+    private sealed record Payer(string Currency, Dictionary<string, (decimal Amount, decimal Settled)> Payments);
 
-    /// <summary>A grant's worth in the company currency while it still stands as granted, its customer still in the pool;
-    /// else null (cancelled, invoiced, held, or its customer gone to another group since).</summary>
-    private static async Task<decimal?> Standing(AccountStore accounts, CreditPolicy policy, string group, string customer, string order,
+    /// <summary>A member's grant: its amount in the member's currency; BouncedSince in the payer's.</summary>
+    private sealed record Grant(string Customer, string Order, int Version, decimal Amount, string Currency, decimal BouncedSince);
+
+    /// <summary>The grants from <paramref name="from"/> on, as counted, summed per currency.</summary>
+    private static Dictionary<string, decimal> Undecided(List<Grant> grants, decimal[] counted, int from)
+    {
+        var sums = new Dictionary<string, decimal>(StringComparer.Ordinal);
+        for (var j = from; j < grants.Count; j++) sums[grants[j].Currency] = sums.GetValueOrDefault(grants[j].Currency) + counted[j];
+        return sums;
+    }
+
+    /// <summary>A grant's amount in its customer's currency while it still stands as granted, its customer still in the pool;
+    /// else 0 (cancelled, invoiced, held, or its customer gone to another group since).</summary>
+    private static async Task<(decimal Amount, string Currency)> Standing(AccountStore accounts, string group, string customer, string order,
         int version, CancellationToken ct) =>
-        (await accounts.View(customer, a => a.Profile.GroupId == group && a.Orders.GetValueOrDefault(order) is { } o && o.GrantedAt == version
-            && o.CountsAsExposure && policy.ToCompanyCurrency(o.Amount, a.Currency) is { } w ? new Tuple<decimal>(w) : null, ct))?.Item1;
+        await accounts.View(customer, a => a.Profile.GroupId == group && a.Orders.GetValueOrDefault(order) is { } o && o.GrantedAt == version
+            && o.CountsAsExposure ? new Tuple<decimal, string>(o.Amount, a.Currency) : null, ct) is { } standing ? (standing.Item1, standing.Item2) : (0m, "");
 
     /// <summary>The payer's payments: where each came in the event log (and its account version), and where it bounced.</summary>
     private static async Task<Dictionary<string, (long Received, int Version, long? Reversed)>> PaymentsOf(Npgsql.NpgsqlConnection conn,

@@ -250,4 +250,47 @@ public sealed class ExchangeRateTests(AppFixture app) : IAsyncLifetime
         bad.Status.ShouldBe(400, bad.ToString());
         bad.Body.GetProperty("errorCodes").GetProperty("exchangeRates")[0].GetString().ShouldBe(code);
     }
+
+    /// <summary>
+    /// A bounce's look at the pool converted the grants it had listed once, at the rates of its start, while each decision
+    /// found the pool at the rates of the moment: a rate cut in between took twice their worth off the pool, found room
+    /// that was not there, and kept a grant that needed the bounced money (sweep AJ). Amounts are converted on each
+    /// decision's policy now.
+    /// </summary>
+    [Fact]
+    public async Task A_rate_changed_while_a_bounce_looks_at_the_pool_is_the_rate_its_decisions_count_in()
+    {
+        (await app.Controller.Put("/api/policy", new { exchangeRates = new Dictionary<string, decimal> { ["USD"] = 4m } })).Status.ShouldBe(200);
+        var group = AppFixture.NewId("poolrate");
+        await app.Controller.Put($"/api/groups/{group}", new { name = "Pool", sharedCreditLimit = 10000 });
+        var payer = await app.Customer(new { name = "Payer", groupId = group });
+        var first = await app.Customer(new { name = "First", groupId = group, currency = "USD", creditLimit = 100000 });
+        var second = await app.Customer(new { name = "Second", groupId = group, currency = "USD", creditLimit = 100000 });
+        (await app.Clerk.Post($"/api/customers/{payer}/invoices", new { invoiceId = "I1", amount = 10000 })).Status.ShouldBe(201);
+        (await app.Clerk.Post($"/api/customers/{payer}/payments", new { paymentId = "PAY", amount = 1000 })).Status.ShouldBe(201);
+        (await app.Clerk.Post($"/api/customers/{first}/orders", new { orderId = "A", amount = 100 })).String("status").ShouldBe("approved"); // 400 SAR
+        (await app.Clerk.Post($"/api/customers/{second}/orders", new { orderId = "B", amount = 150 })).String("status").ShouldBe("approved"); // 600 SAR
+
+        var changed = false;
+        Credit.Api.Holds.HoldAgainAcrossPoolHandler.GrantsListed = async listedIn =>
+        {
+            if (listedIn != group || changed) return;
+            changed = true;
+            (await app.Controller.Put("/api/policy", new { exchangeRates = new Dictionary<string, decimal> { ["USD"] = 2m } })).Status.ShouldBe(200);
+        };
+        try
+        {
+            (await app.Clerk.Post($"/api/customers/{payer}/payments/PAY/reverse", new { reason = "bounced" })).Status.ShouldBe(200);
+            // At 2 SAR a dollar the pool holds 10,000 + 200 + 300 without the payment: neither grant fits without it.
+            await Scenario.Eventually(() => app.Clerk.Get($"/api/customers/{second}/orders/B"), r => r.String("status") == "held");
+            await Scenario.Eventually(() => app.Clerk.Get($"/api/customers/{first}/orders/A"), r => r.String("status") == "held");
+        }
+        finally
+        {
+            Credit.Api.Holds.HoldAgainAcrossPoolHandler.GrantsListed = null;
+        }
+        changed.ShouldBeTrue();
+        var pool = await app.Clerk.Get($"/api/groups/{group}");
+        pool.Decimal("exposure").ShouldBe(10000m, pool.ToString());
+    }
 }
