@@ -15,6 +15,55 @@ public class CustomerDecisionTests
     private static SaveCustomer Save(CustomerProfile profile, bool controller, CustomerFields leftOut = CustomerFields.None) =>
         new("C1", profile, null, null, null, null, null, controller, leftOut);
 
+    /// <summary>A save that names only credit fields: the profile as it is, the rest left out.</summary>
+    private static SaveCustomer Credit(decimal? limit, bool? unlimited, DateOnly? expires, CustomerFields leftOut) =>
+        new("C1", Current, limit, unlimited, expires, null, null, true,
+            leftOut | CustomerFields.Name | CustomerFields.Currency | CustomerFields.Kind | CustomerFields.AssignedTo
+            | CustomerFields.BypassCreditCheckAtOrder | CustomerFields.CustomerSince | CustomerFields.GroupId | CustomerFields.PaymentTerms);
+
+    private static readonly DateOnly Expiry = new(2026, 11, 15);
+
+    [Fact]
+    public void A_limit_given_to_an_unlimited_customer_ends_unlimited_credit_and_its_expiry()
+    {
+        var unlimited = CreditAccount.From([new AccountOpened("C1", Current), new LimitSet(null, true, Expiry, null)]);
+        var outcome = CustomerDecisions.Save(unlimited, Credit(0m, null, null, CustomerFields.CreditLimitExpiresOn));
+        outcome.Events.ShouldHaveSingleItem().ShouldBe(new LimitSet(0m, false, null, null));
+    }
+
+    [Fact]
+    public void Unlimited_credit_given_replaces_the_own_limit_and_its_expiry()
+    {
+        var limited = CreditAccount.From([new AccountOpened("C1", Current), new LimitSet(5000m, false, Expiry, null)]);
+        CustomerDecisions.Save(limited, Credit(null, true, null, CustomerFields.CreditLimit | CustomerFields.CreditLimitExpiresOn))
+            .Events.ShouldHaveSingleItem().ShouldBe(new LimitSet(null, true, null, null));
+        // Cleared explicitly, the same.
+        CustomerDecisions.Save(limited, Credit(null, true, null, CustomerFields.CreditLimitExpiresOn))
+            .Events.ShouldHaveSingleItem().ShouldBe(new LimitSet(null, true, null, null));
+        // An expiry given is the unlimited credit's own.
+        CustomerDecisions.Save(limited, Credit(null, true, new DateOnly(2027, 1, 1), CustomerFields.CreditLimit))
+            .Events.ShouldHaveSingleItem().ShouldBe(new LimitSet(null, true, new DateOnly(2027, 1, 1), null));
+    }
+
+    [Fact]
+    public void A_limit_and_unlimited_credit_given_together_are_refused_unless_they_are_the_account_as_stored()
+    {
+        var created = CustomerDecisions.Save(null, new SaveCustomer("C1", Current, 0m, true, null, null, null, true));
+        created.Rejection!.FieldErrors!["creditLimit"].ShouldBe([ErrorCodes.MutuallyExclusive]);
+
+        var limited = CreditAccount.From([new AccountOpened("C1", Current), new LimitSet(5000m, false, null, null)]);
+        CustomerDecisions.Save(limited, Credit(0m, true, null, CustomerFields.CreditLimitExpiresOn))
+            .Rejection!.FieldErrors!["creditLimit"].ShouldBe([ErrorCodes.MutuallyExclusive]);
+
+        // Stored so by an earlier version (unlimited given, the limit kept): read and saved back, it changes nothing.
+        var both = CreditAccount.From([new AccountOpened("C1", Current), new LimitSet(5000m, true, null, null)]);
+        var roundTrip = CustomerDecisions.Save(both, Credit(5000m, true, null, CustomerFields.None));
+        roundTrip.IsAccepted.ShouldBeTrue();
+        roundTrip.Events.ShouldBeEmpty();
+        CustomerDecisions.Save(both, Credit(6000m, true, null, CustomerFields.CreditLimitExpiresOn))
+            .Rejection!.FieldErrors!["creditLimit"].ShouldBe([ErrorCodes.MutuallyExclusive]);
+    }
+
     [Fact]
     public void Fields_left_out_keep_their_value_and_a_bare_rename_changes_only_the_name()
     {

@@ -65,8 +65,6 @@ public sealed class SaveCustomerValidator : AbstractValidator<SaveCustomerReques
         RuleFor(x => x.Currency).Must(c => c is null || Currency.IsKnown(c)).WithCode("INVALID_CURRENCY");
         // Precision against the currency is the decision's: a customer's own currency is known only there.
         RuleFor(x => x.CreditLimit).OptionalLimit();
-        // As on POST …/credit-limit: which one was meant? Unlimited won, and a controller who meant cash only (0) gave credit.
-        RuleFor(x => x.CreditLimit).Null().When(x => x.UnlimitedCredit == true).WithCode("MUTUALLY_EXCLUSIVE");
         RuleFor(x => x.PaymentTerms).Terms();
         RuleFor(x => x.Kind).Must(k => k is null || ParseKind(k) is not null).WithCode("INVALID_VALUE");
         // Users as tokens name them (an Arabic name, an e-mail), not ids: every clerk a token admits can be assigned.
@@ -97,7 +95,9 @@ public static class SaveCustomerEndpoint
     /// <summary>
     /// Creates or updates a customer. On an update every field left out keeps its value; groupId, creditLimit,
     /// creditLimitExpiresOn and paymentTerms given as null are cleared. Changing the limit, its expiry, terms, group,
-    /// bypass or assignment, or adding an opening balance later, needs a controller (403 CONTROLLER_REQUIRED).
+    /// bypass or assignment, or adding an opening balance later, needs a controller (403 CONTROLLER_REQUIRED). A
+    /// creditLimit given ends unlimited credit, unlimitedCredit true replaces the own limit, either with the other's expiry
+    /// unless one is given; both at once is 400 MUTUALLY_EXCLUSIVE (unless as stored).
     /// </summary>
     [WolverinePut("/api/customers/{customerId}")]
     [Authorize(Roles = Roles.Writers)]

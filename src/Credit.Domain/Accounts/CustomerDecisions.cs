@@ -58,6 +58,9 @@ public static class CustomerDecisions
             if (Imprecise(cmd, cmd.Profile.Currency) is { } field) return Outcome<SaveCustomerResult>.Invalid(field, "AMOUNT_PRECISION");
             if (cmd.CreditLimitExpiresOn is not null && cmd.CreditLimit is null && cmd.UnlimitedCredit != true)
                 return Outcome<SaveCustomerResult>.Invalid("creditLimitExpiresOn", ErrorCodes.ExpiryWithoutLimit);
+            // Which one was meant? Unlimited won, and a controller who meant cash only (0) gave credit.
+            if (cmd.CreditLimit is not null && cmd.UnlimitedCredit == true)
+                return Outcome<SaveCustomerResult>.Invalid("creditLimit", ErrorCodes.MutuallyExclusive);
             var events = new List<object> { new AccountOpened(cmd.CustomerId, cmd.Profile) };
             if (cmd.CreditLimit is not null || cmd.UnlimitedCredit == true || cmd.CreditLimitExpiresOn is not null)
                 events.Add(new LimitSet(cmd.CreditLimit, cmd.UnlimitedCredit ?? false, cmd.CreditLimitExpiresOn, null));
@@ -83,12 +86,21 @@ public static class CustomerDecisions
             || !SameUsers(profile.AssignedTo, account.Profile.AssignedTo)
             || (profile.Currency != account.Profile.Currency && account.CreditLimit is > 0m);
 
-        var limit = cmd.LeftOut.HasFlag(CustomerFields.CreditLimit) ? account.CreditLimit : cmd.CreditLimit;
+        // An own limit and unlimited credit are one grant or the other, as on POST …/credit-limit: a limit given ends unlimited
+        // credit, unlimited credit given replaces the limit, and either replaces the other's expiry unless one is given (a 0
+        // given to an unlimited customer was stored and ignored; unlimited credit given took the old limit's expiry, born
+        // expired). Both given is a question, unless it is the account as stored (a customer read and saved back).
+        var limitGiven = !cmd.LeftOut.HasFlag(CustomerFields.CreditLimit);
+        if (limitGiven && cmd.CreditLimit is not null && cmd.UnlimitedCredit == true
+            && !(account.UnlimitedCredit && account.CreditLimit == cmd.CreditLimit))
+            return Outcome<SaveCustomerResult>.Invalid("creditLimit", ErrorCodes.MutuallyExclusive);
+        var unlimited = cmd.UnlimitedCredit ?? (limitGiven && cmd.CreditLimit is not null ? false : account.UnlimitedCredit);
+        var limit = limitGiven ? cmd.CreditLimit : unlimited && !account.UnlimitedCredit ? null : account.CreditLimit;
         // A kept limit in a new currency must fit it too (100.125 KWD cannot become 100.125 SAR): send one that does.
         if (limit is { } kept && !Money.Currency.FitsMinorUnit(kept, profile.Currency))
             return Outcome<SaveCustomerResult>.Invalid("creditLimit", "AMOUNT_PRECISION");
-        var unlimited = cmd.UnlimitedCredit ?? account.UnlimitedCredit;
-        var expires = cmd.LeftOut.HasFlag(CustomerFields.CreditLimitExpiresOn) ? account.CreditLimitExpiresOn : cmd.CreditLimitExpiresOn;
+        var expires = !cmd.LeftOut.HasFlag(CustomerFields.CreditLimitExpiresOn) ? cmd.CreditLimitExpiresOn
+            : unlimited != account.UnlimitedCredit ? null : account.CreditLimitExpiresOn;
         // The expiry belongs to the customer's own grant: cleared with it (back to inheriting), refused without one.
         if (expires is not null && limit is null && !unlimited)
         {

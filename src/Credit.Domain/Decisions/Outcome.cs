@@ -65,4 +65,5 @@ public static class ErrorCodes
     public const string CreditNoteBeforeInvoice = "CREDIT_NOTE_BEFORE_INVOICE";
     public const string NotACustomer = "NOT_A_CUSTOMER";
     public const string ExpiryWithoutLimit = "EXPIRY_WITHOUT_LIMIT";
+    public const string MutuallyExclusive = "MUTUALLY_EXCLUSIVE";
 }

@@ -205,6 +205,18 @@ public class CustomerTests(AppFixture app)
         both.Body.GetProperty("errorCodes").GetProperty("creditLimit")[0].GetString().ShouldBe("MUTUALLY_EXCLUSIVE");
         (await app.Controller.Get($"/api/customers/{id}")).Status.ShouldBe(404);
         (await app.Controller.Put($"/api/customers/{id}", new { name = "A", creditLimit = (decimal?)null, unlimitedCredit = true })).Status.ShouldBe(201);
+
+        // Cash only given to the unlimited customer ends its unlimited credit (it was stored and ignored: sweep AL).
+        var cash = await app.Controller.Put($"/api/customers/{id}", new { creditLimit = 0 });
+        (cash.Status, cash.Decimal("creditLimit"), cash.Body.GetProperty("unlimitedCredit").GetBoolean()).ShouldBe((200, 0m, false));
+        (await app.Clerk.Post($"/api/customers/{id}/credit-check", new { amount = 1, kind = "invoice" })).Codes("reasons").ShouldBe(["NO_CREDIT"]);
+
+        // Unlimited credit given replaces the limit and its expiry (an expired limit made it born expired).
+        await app.Controller.Put($"/api/customers/{id}", new { creditLimit = 5000, creditLimitExpiresOn = "2026-11-15" });
+        var unlimited = await app.Controller.Put($"/api/customers/{id}", new { unlimitedCredit = true });
+        unlimited.Body.GetProperty("creditLimit").ValueKind.ShouldBe(System.Text.Json.JsonValueKind.Null);
+        unlimited.Body.GetProperty("creditLimitExpiresOn").ValueKind.ShouldBe(System.Text.Json.JsonValueKind.Null);
+        (await app.Clerk.Post($"/api/customers/{id}/credit-check", new { amount = 1, kind = "order" })).Body.GetProperty("allowed").GetBoolean().ShouldBeTrue();
     }
 
     [Fact]
