@@ -12,9 +12,9 @@ using Wolverine.Http;
 
 namespace Credit.Api.Checks;
 
-/// <summary>POST /api/customers/{id}/credit-check: what a document would get now. Records nothing.</summary>
-/// <summary>Kind is required: an order and an invoice meet different rules (the review threshold, longer terms, the bypass),
-/// and a check without it answered for an invoice whatever the till was about to do.</summary>
+/// <summary>POST /api/customers/{id}/credit-check: what a document would get now. Records nothing. Kind is required: an
+/// order and an invoice meet different rules (the review threshold, longer terms, the bypass), and a check without it
+/// answered for an invoice whatever the till was about to do.</summary>
 public sealed record CheckCreditRequest(decimal Amount, [property: Required, OneOf(typeof(DocumentKind))] string? Kind, string? OrderId,
     PaymentTerms? PaymentTerms);
 

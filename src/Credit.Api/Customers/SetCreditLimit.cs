@@ -8,9 +8,9 @@ using Wolverine.Http;
 
 namespace Credit.Api.Customers;
 
-/// <summary>POST /api/customers/{id}/credit-limit. Amount null = inherit from group/company; 0 = cash only.</summary>
-/// <summary>Amount null: inherit the group's or company's limit; left out, the body is refused unless unlimited is true (a
-/// misspelt field, {"limit": 5000}, silently turned a raise into no limit of the customer's own).</summary>
+/// <summary>POST /api/customers/{id}/credit-limit. Amount null = inherit from group/company; 0 = cash only; it must be given
+/// unless unlimited is true (a misspelt field, {"limit": 5000}, silently turned a raise into no limit of the customer's
+/// own).</summary>
 public sealed record SetCreditLimitRequest(bool? Unlimited, DateOnly? ExpiresOn, [property: Required] string? Reason)
 {
     // A property, not a constructor parameter: the serializer sets it only when the body names it.

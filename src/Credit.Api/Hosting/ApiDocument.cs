@@ -149,6 +149,10 @@ public static class ApiDocument
                 schema.Type |= Microsoft.OpenApi.JsonSchemaType.Null;
         }
 
+        // Lists of text (assignedTo, ordersHeldAgain): the element's schema came out empty and the list without items.
+        if (info.Kind == System.Text.Json.Serialization.Metadata.JsonTypeInfoKind.Enumerable && info.ElementType == typeof(string))
+            schema.Items ??= new Microsoft.OpenApi.OpenApiSchema { Type = Microsoft.OpenApi.JsonSchemaType.String };
+
         if (property?.AttributeProvider?.GetCustomAttributes(typeof(OneOfAttribute), inherit: true) is [OneOfAttribute oneOf, ..])
         {
             // A map's values (a rule's mode) or the field itself; null among the values where the field may be null.

@@ -68,6 +68,27 @@ public class HostTests(AppFixture app)
     }
 
     [Fact]
+    public async Task Every_list_in_the_OpenApi_document_says_what_it_holds()
+    {
+        var doc = (await app.Anonymous.Get("/openapi/v1.json")).Body;
+        var bare = new List<string>();
+        void Walk(System.Text.Json.JsonElement e, string path)
+        {
+            if (e.ValueKind == System.Text.Json.JsonValueKind.Object)
+            {
+                if (e.TryGetProperty("type", out var type) && type.ToString().Contains("array") && !e.TryGetProperty("items", out _)) bare.Add(path);
+                foreach (var p in e.EnumerateObject()) Walk(p.Value, $"{path}/{p.Name}");
+            }
+            else if (e.ValueKind == System.Text.Json.JsonValueKind.Array)
+                foreach (var (item, i) in e.EnumerateArray().Select((x, i) => (x, i))) Walk(item, $"{path}[{i}]");
+        }
+        Walk(doc, "");
+        bare.ShouldBeEmpty(); // lists of text (assignedTo, ordersHeldAgain) said only "array"
+        doc.GetProperty("components").GetProperty("schemas").GetProperty("ReversalResult").GetProperty("properties")
+            .GetProperty("ordersHeldAgain").GetProperty("items").GetProperty("type").GetString().ShouldBe("string");
+    }
+
+    [Fact]
     public async Task OpenApi_document_describes_the_error_answers_as_they_are_written()
     {
         var doc = (await app.Anonymous.Get("/openapi/v1.json")).Body;
