@@ -14,7 +14,9 @@ namespace Credit.Api.Audit;
 
 public sealed record StateOrderView(string OrderId, decimal Amount, DateOnly OrderedOn, [property: OneOf(typeof(OrderStatus))] string Status, IReadOnlyList<ReasonView> Reasons);
 
-public sealed record StatePaymentView(string PaymentId, decimal Amount, DateOnly ReceivedOn, decimal Unapplied, bool Reversed);
+/// <summary>OrdersHeldAgain: the customer's own orders its reversal held again, as on the payment.</summary>
+public sealed record StatePaymentView(string PaymentId, decimal Amount, DateOnly ReceivedOn, decimal Unapplied, bool Reversed,
+    IReadOnlyList<string> OrdersHeldAgain);
 
 public sealed record StateCreditNoteView(string CreditNoteId, decimal Amount, DateOnly IssuedOn, string? InvoiceId, decimal Unapplied);
 
@@ -94,7 +96,7 @@ public static class GetStateEndpoint
             a.Receivables.Count,
             a.Receivables.Values.OrderBy(r => r.Sequence).Skip(offset).Take(limit).Select(r => GetInvoiceEndpoint.View(a.Id, r, day)).ToList(),
             orders, orders.Where(o => o.Status == "held").ToList(), a.Payments.Count,
-            a.Payments.Values.Skip(offset).Take(limit).Select(p => new StatePaymentView(p.Id, p.Amount, p.ReceivedOn, p.UnappliedLeft, p.Reversed)).ToList(),
+            a.Payments.Values.Skip(offset).Take(limit).Select(p => new StatePaymentView(p.Id, p.Amount, p.ReceivedOn, p.UnappliedLeft, p.Reversed, [.. p.HeldAgain])).ToList(),
             a.CreditNotes.Values.Select(n => new StateCreditNoteView(n.Id, n.Amount, n.IssuedOn, n.InvoiceId, n.Unapplied)).ToList());
     }
 }

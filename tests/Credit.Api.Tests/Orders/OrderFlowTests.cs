@@ -185,6 +185,9 @@ public class OrderFlowTests(AppFixture app)
         var repeated = await app.Clerk.Post($"/api/customers/{id}/payments/CHQ-9/reverse", new { reason = "شيك مرتجع" });
         repeated.Body.ToString().ShouldBe(reversed.Body.ToString());
         (await app.Clerk.Get($"/api/customers/{id}/payments/CHQ-9")).Strings("ordersHeldAgain").ShouldBe(["SO-1", "SO-2"], ignoreOrder: true);
+        var state = await app.As("audit", "auditor").Get($"/api/customers/{id}/state");
+        state.Body.GetProperty("payments").EnumerateArray().Single(p => p.GetProperty("paymentId").GetString() == "CHQ-9")
+            .GetProperty("ordersHeldAgain").EnumerateArray().Select(o => o.GetString()).ShouldBe(["SO-1", "SO-2"], ignoreOrder: true);
 
         // In the same commit, not eventually: the next request already finds both held, and neither can be invoiced.
         foreach (var order in new[] { "SO-1", "SO-2" })
