@@ -64,10 +64,7 @@ public sealed class BatchAppend
     }
 
     /// <summary>Queues the append of these decisions in the session's transaction (one statement for all of them).</summary>
-    public void Queue(IDocumentSession session, IReadOnlyList<CommitRequest> decisions) => session.QueueOperation(Statement(decisions));
-
-    /// <summary>The one statement that appends these decisions.</summary>
-    public TypedSql Statement(IReadOnlyList<CommitRequest> decisions)
+    public void Queue(IDocumentSession session, IReadOnlyList<CommitRequest> decisions)
     {
         var events = decisions.Sum(d => d.Events.Count);
         var streams = new string[decisions.Count];
@@ -109,7 +106,7 @@ public sealed class BatchAppend
         }
 
         var (text, bigint) = (TypedSql.ArrayOf(NpgsqlDbType.Varchar), TypedSql.ArrayOf(NpgsqlDbType.Bigint));
-        return new TypedSql($"select {S}.append_decisions(?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb[], ?, ?, ?)",
+        session.QueueTypedSql($"select {S}.append_decisions(?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb[], ?, ?, ?)",
             (streams, text), (expected, bigint), (counts, TypedSql.ArrayOf(NpgsqlDbType.Integer)), (ids, TypedSql.ArrayOf(NpgsqlDbType.Uuid)),
             (eventStreams, text), (versions, bigint), (types, text), (dotnetTypes, text), (bodies, TypedSql.ArrayOf(NpgsqlDbType.Text)),
             (stamps, TypedSql.ArrayOf(NpgsqlDbType.TimestampTz)), (users, text), (correlations, text));

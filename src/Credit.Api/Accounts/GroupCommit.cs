@@ -1,7 +1,6 @@
 using System.Threading.Channels;
 using Credit.Api.Auth;
 using Credit.Api.Groups;
-using Credit.Api.Hosting;
 using Credit.Api.Reminders;
 using Credit.Domain.Reminders;
 using Marten;
@@ -124,11 +123,6 @@ public sealed class GroupCommit(
 
     private async Task Save(IReadOnlyList<CommitRequest> batch, CancellationToken ct)
     {
-        if (batch.All(Plain))
-        {
-            await SavePlain(batch, ct);
-            return;
-        }
         await using var session = store.LightweightSession();
         AsyncServiceScope? scope = null;
         try
@@ -162,24 +156,6 @@ public sealed class GroupCommit(
         {
             if (scope is { } s) await s.DisposeAsync();
         }
-    }
-
-    /// <summary>A decision that only appends events and leaves reminders waiting: no documents, no messages.</summary>
-    private bool Plain(CommitRequest r) => r.Pool is null && r.JoinedPool is null && r.Messages is null && appender.Takes(r);
-
-    /// <summary>
-    /// Plain decisions in one round trip: the statements go as one batch of Npgsql's, which PostgreSQL runs as one implicit
-    /// transaction (one Sync at its end: an error rolls back the statements before it). Marten's session would send the
-    /// statements, then COMMIT: two round trips, the second waiting for the first, while every caller in the batch waits.
-    /// </summary>
-    private async Task SavePlain(IReadOnlyList<CommitRequest> batch, CancellationToken ct)
-    {
-        await using var conn = await store.OpenConnection(Marten.Storage.ConnectionUsage.ReadWrite, ct);
-        await using var statements = new Npgsql.NpgsqlBatch(conn);
-        statements.BatchCommands.Add(appender.Statement(batch).ToBatchCommand());
-        var waiting = batch.SelectMany(r => r.Waiting).ToList();
-        if (waiting.Count > 0) statements.BatchCommands.Add(WaitingReminders.Statement(waiting).ToBatchCommand());
-        await statements.ExecuteNonQueryAsync(ct);
     }
 
     /// <summary>Marten's own append, for stream starts and events its inline projections handle.</summary>

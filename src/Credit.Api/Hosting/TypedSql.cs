@@ -29,20 +29,6 @@ public sealed class TypedSql : Weasel.Storage.IStorageOperation, NoDataReturnedC
 
     public static NpgsqlDbType ArrayOf(NpgsqlDbType element) => NpgsqlDbType.Array | element;
 
-    /// <summary>The same statement for a batch of Npgsql's own, outside any Marten session.</summary>
-    public Npgsql.NpgsqlBatchCommand ToBatchCommand()
-    {
-        var text = new System.Text.StringBuilder(_text[0]);
-        var command = new Npgsql.NpgsqlBatchCommand();
-        for (var i = 0; i < _parameters.Length; i++)
-        {
-            command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = _parameters[i].Value, NpgsqlDbType = _parameters[i].Type });
-            text.Append('$').Append(i + 1).Append(_text[i + 1]);
-        }
-        command.CommandText = text.ToString();
-        return command;
-    }
-
     public void ConfigureCommand(Weasel.Core.ICommandBuilder builder, IStorageSession session)
     {
         var sql = (Weasel.Postgresql.ICommandBuilder)builder;

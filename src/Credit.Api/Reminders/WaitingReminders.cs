@@ -95,16 +95,11 @@ public sealed class WaitingReminders(
     /// already waiting for the same installment and kind keeps the earlier date.</summary>
     public static void Queue(IDocumentSession session, IReadOnlyCollection<Reminder> reminders)
     {
-        if (reminders.Count > 0) session.QueueOperation(Statement(reminders));
-    }
-
-    /// <summary>The one statement that leaves these reminders waiting (at least one).</summary>
-    public static TypedSql Statement(IReadOnlyCollection<Reminder> reminders)
-    {
+        if (reminders.Count == 0) return;
         // One row per key: a statement's ON CONFLICT may not touch the same row twice.
         var rows = reminders.GroupBy(r => (r.CustomerId, r.DocumentId, r.Installment, r.Kind)).Select(g => g.Last()).ToArray();
         var (text, date) = (TypedSql.ArrayOf(NpgsqlDbType.Varchar), TypedSql.ArrayOf(NpgsqlDbType.Date));
-        return new TypedSql($"""
+        session.QueueTypedSql($"""
             insert into {Table} as w (customer_id, document_id, installment, kind, due_on, send_on)
             select * from unnest(?, ?, ?, ?, ?, ?)
             on conflict (customer_id, document_id, installment, kind)
