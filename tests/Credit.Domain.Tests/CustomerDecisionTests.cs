@@ -29,6 +29,9 @@ public class CustomerDecisionTests
         var unlimited = CreditAccount.From([new AccountOpened("C1", Current), new LimitSet(null, true, Expiry, null)]);
         var outcome = CustomerDecisions.Save(unlimited, Credit(0m, null, null, CustomerFields.CreditLimitExpiresOn));
         outcome.Events.ShouldHaveSingleItem().ShouldBe(new LimitSet(0m, false, null, null));
+        // Null given: not set at this level, so the customer inherits (it stayed unlimited).
+        CustomerDecisions.Save(unlimited, Credit(null, null, null, CustomerFields.CreditLimitExpiresOn))
+            .Events.ShouldHaveSingleItem().ShouldBe(new LimitSet(null, false, null, null));
     }
 
     [Fact]

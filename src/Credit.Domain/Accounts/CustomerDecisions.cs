@@ -94,7 +94,7 @@ public static class CustomerDecisions
         if (limitGiven && cmd.CreditLimit is not null && cmd.UnlimitedCredit == true
             && !(account.UnlimitedCredit && account.CreditLimit == cmd.CreditLimit))
             return Outcome<SaveCustomerResult>.Invalid("creditLimit", ErrorCodes.MutuallyExclusive);
-        var unlimited = cmd.UnlimitedCredit ?? (limitGiven && cmd.CreditLimit is not null ? false : account.UnlimitedCredit);
+        var unlimited = cmd.UnlimitedCredit ?? (!limitGiven && account.UnlimitedCredit); // null given: inherit (sweep AM)
         var limit = limitGiven ? cmd.CreditLimit : unlimited && !account.UnlimitedCredit ? null : account.CreditLimit;
         // A kept limit in a new currency must fit it too (100.125 KWD cannot become 100.125 SAR): send one that does.
         if (limit is { } kept && !Money.Currency.FitsMinorUnit(kept, profile.Currency))
