@@ -59,13 +59,10 @@ public static class HoldAgainAcrossPoolHandler
         // And under the pool's gate, in turns as a review pass takes it: no member's decision lands between listing the grants
         // and deciding them. A clerk's cancel of a listed grant in between had it taken off the pool twice (once by the cancel,
         // once as "not yet decided"), and the look found room that was not there.
-        var gate = cache.PoolGate(group);
-        var holding = false;
+        var turns = new GateTurns(cache.PoolGate(group));
         try
         {
-            await gate.WaitAsync(ct);
-            holding = true;
-            var held = System.Diagnostics.Stopwatch.StartNew();
+            await turns.Enter(ct);
             // Read again in the turn: the payer's payments that bounced while this one waited count as bounced since.
             payments = await PaymentsOf(conn, store, message.CustomerId, ct);
             var left = await LeftAt(conn, store, message.CustomerId, payment.Version, group, ct);
@@ -89,14 +86,9 @@ public static class HoldAgainAcrossPoolHandler
             var heldAgain = false;
             for (var i = 0; i < grants.Count; i++)
             {
-                if (held.Elapsed > ReviewHoldsHandler.Turn)
+                // The members' writers waiting meanwhile go first; what they changed of the grants left is counted again.
+                if (await turns.YieldIfDue(ct))
                 {
-                    // The members' writers waiting meanwhile go first; what they changed of the grants left is counted again.
-                    holding = false;
-                    gate.Release();
-                    await gate.WaitAsync(ct);
-                    holding = true;
-                    held.Restart();
                     for (var j = i; j < grants.Count; j++)
                         counted[j] = (await Standing(accounts, group, grants[j].Customer, grants[j].Order, grants[j].Version, ct)).Amount;
                     undecided = Undecided(grants, counted, i);
@@ -123,7 +115,7 @@ public static class HoldAgainAcrossPoolHandler
         }
         finally
         {
-            if (holding) gate.Release();
+            turns.Dispose();
             turn.Release();
         }
     }

@@ -76,15 +76,10 @@ public static class ReviewHoldsHandler
     /// <summary>Review requests per group not yet covered by a pass (this node is the only one: Solo mode).</summary>
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> Requested = new();
 
-    /// <summary>How long a pass keeps the pool's gate before it lets the members' writers waiting for it go first.</summary>
-    internal static readonly TimeSpan Turn = TimeSpan.FromMilliseconds(50);
-
     /// <summary>
     /// One pass over the pool's holds, under the pool's gate: deciding each held order under its own turn at the gate
-    /// queued the pass behind every member's writer once per order, and under load it timed out; holding it throughout a
-    /// pass over hundreds of holds kept every member's orders waiting for it (sweep AE: 20-28 s). It holds the gate for
-    /// turns of <see cref="Turn"/>, letting the writers queued meanwhile go between two (the gate serves its waiters in
-    /// turn, so the pass is never starved). Returns the review request it covers (every decision committed before it first
+    /// queued the pass behind every member's writer once per order, and under load it timed out; it holds the gate in
+    /// turns (<see cref="GateTurns"/>). Returns the review request it covers (every decision committed before it first
     /// took the gate; those made between its turns asked for their own).
     /// </summary>
     private static async Task<long> ReviewGroup(string groupId, IDocumentStore store, AccountStore accounts,
@@ -92,48 +87,28 @@ public static class ReviewHoldsHandler
     {
         // A group without a pool (a raised default limit): its members' holds are decided each on its own, as before.
         var pooled = (await contexts.Group(groupId, ct))?.SharedCreditLimit is not null;
-        var gate = pooled ? cache.PoolGate(groupId) : null;
-        var holding = false;
-        if (gate is not null)
+        using var turns = pooled ? new GateTurns(cache.PoolGate(groupId)) : null;
+        if (turns is not null) await turns.Enter(ct);
+        var upTo = pooled ? reviews.Begin(groupId) : reviews.CommittedSoFar(groupId);
+        var held = new List<(string Customer, string Order)>();
+        foreach (var member in await contexts.Members(groupId, ct))
         {
-            await gate.WaitAsync(ct);
-            holding = true;
+            var orders = await accounts.View(member, a => a.HeldOrders.Select(o => o.Id).ToList(), ct);
+            held.AddRange((orders ?? []).Select(o => (member, o)));
         }
-        var turn = System.Diagnostics.Stopwatch.StartNew();
-        try
-        {
-            var upTo = pooled ? reviews.Begin(groupId) : reviews.CommittedSoFar(groupId);
-            var held = new List<(string Customer, string Order)>();
-            foreach (var member in await contexts.Members(groupId, ct))
-            {
-                var orders = await accounts.View(member, a => a.HeldOrders.Select(o => o.Id).ToList(), ct);
-                held.AddRange((orders ?? []).Select(o => (member, o)));
-            }
-            if (held.Count == 0) return upTo;
+        if (held.Count == 0) return upTo;
 
-            var heldAt = await HoldSequence(store, held, ct);
-            var system = SystemCaller(context);
-            foreach (var (customer, order) in held.OrderBy(h => heldAt.GetValueOrDefault(h, long.MaxValue)))
-            {
-                Domain.Decisions.Outcome<int> Release(Domain.Accounts.CreditAccount? account, Domain.Decisions.CreditContext ctx) =>
-                    account is null ? Domain.Decisions.Outcome<int>.Repeat(0) : OrderDecisions.ReleaseIfPasses(account, order, ctx);
-                if (gate is not null && turn.Elapsed > Turn)
-                {
-                    holding = false;
-                    gate.Release();
-                    await gate.WaitAsync(ct);
-                    holding = true;
-                    turn.Restart();
-                }
-                if (pooled) await accounts.DecideInHeldPool(groupId, customer, system, Release, 0, ct);
-                else await accounts.Decide(customer, system, Release, ct);
-            }
-            return upTo;
-        }
-        finally
+        var heldAt = await HoldSequence(store, held, ct);
+        var system = SystemCaller(context);
+        foreach (var (customer, order) in held.OrderBy(h => heldAt.GetValueOrDefault(h, long.MaxValue)))
         {
-            if (holding) gate!.Release();
+            Domain.Decisions.Outcome<int> Release(Domain.Accounts.CreditAccount? account, Domain.Decisions.CreditContext ctx) =>
+                account is null ? Domain.Decisions.Outcome<int>.Repeat(0) : OrderDecisions.ReleaseIfPasses(account, order, ctx);
+            if (turns is not null) await turns.YieldIfDue(ct);
+            if (pooled) await accounts.DecideInHeldPool(groupId, customer, system, Release, 0, ct);
+            else await accounts.Decide(customer, system, Release, ct);
         }
+        return upTo;
     }
 
     /// <summary>Where each order's hold stands in the event log (a global order: the hold queue's "oldest first").</summary>
