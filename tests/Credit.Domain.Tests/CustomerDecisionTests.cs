@@ -53,6 +53,7 @@ public class CustomerDecisionTests
     {
         var created = CustomerDecisions.Save(null, new SaveCustomer("C1", Current, 0m, true, null, null, null, true));
         created.Rejection!.FieldErrors!["creditLimit"].ShouldBe([ErrorCodes.MutuallyExclusive]);
+        created.Rejection!.FieldErrors!["unlimitedCredit"].ShouldBe([ErrorCodes.MutuallyExclusive]); // the other field named too
 
         var limited = CreditAccount.From([new AccountOpened("C1", Current), new LimitSet(5000m, false, null, null)]);
         CustomerDecisions.Save(limited, Credit(0m, true, null, CustomerFields.CreditLimitExpiresOn))

@@ -46,7 +46,7 @@ public static class GetStateEndpoint
         IQuerySession session, TimeTravel travel, BusinessCalendar calendar, CancellationToken ct)
     {
         DateTimeOffset? at = null;
-        if (asOf is not null && version is not null) return Problems.Validation([("asOf", "MUTUALLY_EXCLUSIVE")]);
+        if (asOf is not null && version is not null) return Problems.Validation([("asOf", "MUTUALLY_EXCLUSIVE"), ("version", "MUTUALLY_EXCLUSIVE")]);
         if (version is < 1) return Problems.Validation([("version", "INVALID_VALUE")]);
         if (limit is < 1 or > MaxListed) return Problems.Validation([("limit", "INVALID_VALUE")]);
         if (offset is < 0) return Problems.Validation([("offset", "INVALID_VALUE")]);

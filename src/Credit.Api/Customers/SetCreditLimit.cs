@@ -27,6 +27,7 @@ public sealed class SetCreditLimitValidator : AbstractValidator<SetCreditLimitRe
         RuleFor(x => x.AmountGiven).Equal(true).When(x => x.Unlimited != true).OverridePropertyName("amount").WithCode("REQUIRED");
         // Unlimited credit has no amount: one given beside it was dropped without a word.
         RuleFor(x => x.Amount).Null().When(x => x.Unlimited == true).WithCode("MUTUALLY_EXCLUSIVE");
+        RuleFor(x => x.Unlimited).NotEqual(true).When(x => x.Amount is not null).WithCode("MUTUALLY_EXCLUSIVE"); // names both fields
         // An expiry lapses the customer's own grant; an inherited limit (amount null) has none, and the date did nothing.
         RuleFor(x => x.ExpiresOn).Null().When(x => x.Amount is null && x.Unlimited != true).WithCode("EXPIRY_WITHOUT_LIMIT");
         RuleFor(x => x.Reason).Reason();

@@ -41,6 +41,7 @@ public sealed class IssueInvoiceValidator : AbstractValidator<IssueInvoiceReques
         RuleFor(x => x.OrderId).BusinessId().When(x => x.OrderId is not null);
         RuleFor(x => x.DueOn).Must((x, due) => due >= (x.IssuedOn ?? calendar.Today)).When(x => x.DueOn is not null).WithCode("DUE_BEFORE_ISSUE");
         RuleFor(x => x.Installments).Null().When(x => x.DueOn is not null).WithCode("MUTUALLY_EXCLUSIVE");
+        RuleFor(x => x.DueOn).Null().When(x => x.Installments is not null).WithCode("MUTUALLY_EXCLUSIVE"); // names both fields
         RuleForEach(x => x.Installments).NotNull().WithCode("REQUIRED");
         When(x => x.Installments is not null && x.Installments.All(i => i is not null), () =>
         {

@@ -50,6 +50,9 @@ public sealed record SetCreditLimit(decimal? Amount, bool Unlimited, DateOnly? E
 
 public static class CustomerDecisions
 {
+    /// <summary>Both fields carry the error: one alone left the client guessing which other field was meant.</summary>
+    private static readonly string[] BothGrants = ["creditLimit", "unlimitedCredit"];
+
     public static Outcome<SaveCustomerResult> Save(CreditAccount? account, SaveCustomer cmd)
     {
         if (account is null)
@@ -60,7 +63,7 @@ public static class CustomerDecisions
                 return Outcome<SaveCustomerResult>.Invalid("creditLimitExpiresOn", ErrorCodes.ExpiryWithoutLimit);
             // Which one was meant? Unlimited won, and a controller who meant cash only (0) gave credit.
             if (cmd.CreditLimit is not null && cmd.UnlimitedCredit == true)
-                return Outcome<SaveCustomerResult>.Invalid("creditLimit", ErrorCodes.MutuallyExclusive);
+                return Outcome<SaveCustomerResult>.Invalid(BothGrants, ErrorCodes.MutuallyExclusive);
             var events = new List<object> { new AccountOpened(cmd.CustomerId, cmd.Profile) };
             if (cmd.CreditLimit is not null || cmd.UnlimitedCredit == true || cmd.CreditLimitExpiresOn is not null)
                 events.Add(new LimitSet(cmd.CreditLimit, cmd.UnlimitedCredit ?? false, cmd.CreditLimitExpiresOn, null));
@@ -93,7 +96,7 @@ public static class CustomerDecisions
         var limitGiven = !cmd.LeftOut.HasFlag(CustomerFields.CreditLimit);
         if (limitGiven && cmd.CreditLimit is not null && cmd.UnlimitedCredit == true
             && !(account.UnlimitedCredit && account.CreditLimit == cmd.CreditLimit))
-            return Outcome<SaveCustomerResult>.Invalid("creditLimit", ErrorCodes.MutuallyExclusive);
+            return Outcome<SaveCustomerResult>.Invalid(BothGrants, ErrorCodes.MutuallyExclusive);
         var unlimited = cmd.UnlimitedCredit ?? (!limitGiven && account.UnlimitedCredit); // null given: inherit (sweep AM)
         var limit = limitGiven ? cmd.CreditLimit : unlimited && !account.UnlimitedCredit ? null : account.CreditLimit;
         // A kept limit in a new currency must fit it too (100.125 KWD cannot become 100.125 SAR): send one that does.

@@ -206,7 +206,10 @@ public class AuditTests(AppFixture app)
         garbled.Status.ShouldBe(400);
         // Named as what it accepts, a timestamp or a date (the date's own message asked for a date only).
         garbled.Body.GetProperty("errorCodes").GetProperty("asOf")[0].GetString().ShouldBe("INVALID_TIMESTAMP");
-        (await Auditor.Get($"/api/customers/{id}/state?asOf=2026-11-01&version=2")).Status.ShouldBe(400);
+        var both = await Auditor.Get($"/api/customers/{id}/state?asOf=2026-11-01&version=2");
+        both.Status.ShouldBe(400);
+        foreach (var field in new[] { "asOf", "version" })
+            both.Body.GetProperty("errorCodes").GetProperty(field)[0].GetString().ShouldBe("MUTUALLY_EXCLUSIVE");
     }
 
     [Fact]

@@ -194,6 +194,13 @@ public class CustomerTests(AppFixture app)
         (await app.Controller.Get($"/api/customers/{id}")).Body.GetProperty("creditLimit").ValueKind.ShouldBe(System.Text.Json.JsonValueKind.Null);
         (await app.Controller.Post($"/api/customers/{id}/credit-limit", new { unlimited = true, reason = "trusted" })).Status.ShouldBe(200);
         (await app.Controller.Get($"/api/customers/{id}")).Body.GetProperty("unlimitedCredit").GetBoolean().ShouldBeTrue();
+
+        // An amount beside unlimited credit: both fields are named, so the client sees which pair clashed.
+        var both = await app.Controller.Post($"/api/customers/{id}/credit-limit", new { amount = 0, unlimited = true, reason = "which?" });
+        both.ShouldBeProblem(400, "VALIDATION_FAILED");
+        foreach (var field in new[] { "amount", "unlimited" })
+            both.Body.GetProperty("errorCodes").GetProperty(field)[0].GetString().ShouldBe("MUTUALLY_EXCLUSIVE");
+        (await app.Controller.Get($"/api/customers/{id}")).Body.GetProperty("unlimitedCredit").GetBoolean().ShouldBeTrue();
     }
 
     [Fact]
@@ -203,6 +210,7 @@ public class CustomerTests(AppFixture app)
         var both = await app.Controller.Put($"/api/customers/{id}", new { name = "A", creditLimit = 0, unlimitedCredit = true });
         both.ShouldBeProblem(400, "VALIDATION_FAILED");
         both.Body.GetProperty("errorCodes").GetProperty("creditLimit")[0].GetString().ShouldBe("MUTUALLY_EXCLUSIVE");
+        both.Body.GetProperty("errorCodes").GetProperty("unlimitedCredit")[0].GetString().ShouldBe("MUTUALLY_EXCLUSIVE");
         (await app.Controller.Get($"/api/customers/{id}")).Status.ShouldBe(404);
         (await app.Controller.Put($"/api/customers/{id}", new { name = "A", creditLimit = (decimal?)null, unlimitedCredit = true })).Status.ShouldBe(201);
 

@@ -169,6 +169,10 @@ public class ReceivablesFlowTests(AppFixture app)
         var r = await app.Clerk.SendRaw(HttpMethod.Post, $"/api/customers/{id}/invoices", body, "application/json");
         r.Status.ShouldBe(400, r.ToString());
         r.Text.ShouldContain(code);
+        // A clash names both fields.
+        if (code == "MUTUALLY_EXCLUSIVE")
+            foreach (var field in new[] { "dueOn", "installments" })
+                r.Body.GetProperty("errorCodes").GetProperty(field)[0].GetString().ShouldBe(code);
         (await app.Clerk.Get($"/api/customers/{id}/invoices/I1")).Status.ShouldBe(404);
     }
 
