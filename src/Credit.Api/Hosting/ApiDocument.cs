@@ -94,6 +94,7 @@ public static class ApiDocument
         "api/holds" => Holds.ListHoldsEndpoint.Statuses,
         "api/customers" => Customers.ListCustomersEndpoint.Statuses,
         "api/customers/{customerId}/invoices" => Invoicing.ListInvoicesEndpoint.Statuses,
+        "api/customers/{customerId}/orders" => Orders.ListOrdersEndpoint.Statuses,
         _ => null,
     };
 

@@ -50,6 +50,7 @@ public class CustomerAssignmentTests(AssignmentFixture fx) : IClassFixture<Assig
         new("POST credit-check", false, id => (HttpMethod.Post, $"/api/customers/{id}/credit-check", new { amount = 10, kind = "order" })),
         new("POST orders", true, id => (HttpMethod.Post, $"/api/customers/{id}/orders", new { orderId = "O2", amount = 10 })),
         new("GET order", false, id => (HttpMethod.Get, $"/api/customers/{id}/orders/O1", null)),
+        new("GET orders", false, id => (HttpMethod.Get, $"/api/customers/{id}/orders", null)),
         new("POST order cancel", true, id => (HttpMethod.Post, $"/api/customers/{id}/orders/O1/cancel", new { reason = "customer changed mind" })),
         new("POST invoices", true, id => (HttpMethod.Post, $"/api/customers/{id}/invoices", new { invoiceId = "I2", amount = 10 })),
         new("GET invoice", false, id => (HttpMethod.Get, $"/api/customers/{id}/invoices/I1", null)),

@@ -130,6 +130,7 @@ public class RoleMatrixTests(RoleMatrixFixture fx) : IClassFixture<RoleMatrixFix
         new("POST /api/customers/{id}/orders", Writers, NewCustomer,
             (_, id) => Post($"/api/customers/{id}/orders", new { orderId = "O1", amount = 100 }, id)),
         new("GET /api/customers/{id}/orders/{orderId}", Readers, Shared, (_, id) => Get($"/api/customers/{id}/orders/O1")),
+        new("GET /api/customers/{id}/orders", Readers, Shared, (_, id) => Get($"/api/customers/{id}/orders?status=open")),
         new("POST /api/customers/{id}/orders/{orderId}/release", Controllers, f => WithOrder(f, limit: 0),
             (_, id) => Post($"/api/customers/{id}/orders/O1/release", new { reason = "matrix release" }, id)),
         new("POST /api/customers/{id}/orders/{orderId}/reject", Controllers, f => WithOrder(f, limit: 0),

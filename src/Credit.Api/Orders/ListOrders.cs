@@ -1,0 +1,54 @@
+using Credit.Api.Accounts;
+using Credit.Api.Auth;
+using Credit.Api.Errors;
+using Credit.Api.Hosting;
+using Credit.Domain.Accounts;
+using Microsoft.AspNetCore.Authorization;
+using Wolverine.Http;
+
+namespace Credit.Api.Orders;
+
+/// <summary>
+/// One of the customer's orders. <c>countsAsExposure</c>: it holds credit now (approved or released, placed under the
+/// check); an order placed under the bypass never does.
+/// </summary>
+public sealed record OrderListItem(string OrderId, decimal Amount, DateOnly OrderedOn, PaymentTerms? PaymentTerms,
+    [property: OneOf(typeof(OrderStatus))] string Status, bool CountsAsExposure, IReadOnlyList<ReasonView> Reasons,
+    IReadOnlyList<ReasonView> Warnings);
+
+public static class ListOrdersEndpoint
+{
+    /// <summary>The status filter's values, its default first. open: approved or released and not yet invoiced or
+    /// cancelled (what a clerk may still invoice against).</summary>
+    internal static readonly string[] Statuses = ["all", "open", .. Enum.GetNames<OrderStatus>().Select(s => s.ToLowerInvariant())];
+
+    /// <summary>
+    /// The customer's orders in the order they were placed, each with its status now, what holds it (or held it when
+    /// placed) and whether it counts as exposure: what a clerk checks before invoicing and a controller before raising
+    /// a limit. status: open, approved, held, released, rejected, cancelled, invoiced, or all (the default). Optional
+    /// limit/offset page it (X-Total-Count, Link rel="next"). An order's steps are on <c>GET …/orders/{orderId}</c>.
+    /// </summary>
+    [WolverineGet("/api/customers/{customerId}/orders")]
+    [Authorize(Roles = Roles.Readers)]
+    [Responds(typeof(OrderListItem[]), 200)]
+    public static async Task<IResult> Get(string customerId, string? status, int? limit, int? offset, HttpContext http,
+        AccountStore accounts, CancellationToken ct)
+    {
+        status ??= "all";
+        if (!Statuses.Contains(status)) return Problems.Validation([("status", "INVALID_VALUE")]);
+        if (Paging.Invalid(limit, offset) is { } badPage) return badPage;
+        // Read under the account's gate; paged outside it, since paging writes the response's headers.
+        var (seen, problem) = await accounts.Visible(customerId, Caller.Of(http), account => account.Orders.Values
+            .Where(o => status switch
+            {
+                "all" => true,
+                "open" => o.Status is OrderStatus.Approved or OrderStatus.Released,
+                _ => OrderResponse.StatusName(o.Status) == status,
+            })
+            .OrderBy(o => o.Sequence)
+            .Select(o => new OrderListItem(o.Id, o.Amount, o.OrderedOn, o.PaymentTerms, OrderResponse.StatusName(o.Status),
+                o.CountsAsExposure, Problems.Reasons(o.CurrentReasons), Problems.Reasons(o.CurrentWarnings)))
+            .ToList(), ct);
+        return problem ?? Results.Ok(Paging.Slice(seen!, limit, offset, http));
+    }
+}
