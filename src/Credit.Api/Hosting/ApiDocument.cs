@@ -95,6 +95,8 @@ public static class ApiDocument
         "api/customers" => Customers.ListCustomersEndpoint.Statuses,
         "api/customers/{customerId}/invoices" => Invoicing.ListInvoicesEndpoint.Statuses,
         "api/customers/{customerId}/orders" => Orders.ListOrdersEndpoint.Statuses,
+        "api/customers/{customerId}/payments" => Payments.ListPaymentsEndpoint.Statuses,
+        "api/customers/{customerId}/credit-notes" => CreditNotes.ListCreditNotesEndpoint.Statuses,
         _ => null,
     };
 
@@ -245,14 +247,16 @@ public static class ApiDocument
         // A PUT creates what its path names; only what it names besides can be missing.
         var creates = method == HttpMethod.Put;
         foreach (var (id, code) in new[] { ("{customerId}", "CUSTOMER_NOT_FOUND"), ("{groupId}", "GROUP_NOT_FOUND"), ("{orderId}", "ORDER_NOT_FOUND"),
-                     ("{invoiceId}", "INVOICE_NOT_FOUND"), ("{paymentId}", "PAYMENT_NOT_FOUND") })
+                     ("{invoiceId}", "INVOICE_NOT_FOUND"), ("{paymentId}", "PAYMENT_NOT_FOUND"), ("{creditNoteId}", "CREDIT_NOTE_NOT_FOUND") })
             if (route.Contains(id, StringComparison.Ordinal) && !creates) codes.Add(code);
         if (operation.Parameters?.Any(p => p is { In: Microsoft.OpenApi.ParameterLocation.Query, Name: "customerId" }) == true)
             codes.Add("CUSTOMER_NOT_FOUND (the `customerId` asked for)");
         if (route.EndsWith("/state", StringComparison.Ordinal)) codes.AddRange(["VERSION_NOT_FOUND", "NOT_YET_OPENED (before the account was opened)"]);
-        if (route.EndsWith("/invoices", StringComparison.Ordinal) || route.EndsWith("/credit-check", StringComparison.Ordinal))
+        // Only a write has a body naming other documents (the lists under the same paths have none).
+        var writes = method == HttpMethod.Post;
+        if (writes && (route.EndsWith("/invoices", StringComparison.Ordinal) || route.EndsWith("/credit-check", StringComparison.Ordinal)))
             codes.Add("ORDER_NOT_FOUND (the `orderId` the body names)");
-        if (route.EndsWith("/credit-notes", StringComparison.Ordinal) || route.EndsWith("/payments", StringComparison.Ordinal))
+        if (writes && (route.EndsWith("/credit-notes", StringComparison.Ordinal) || route.EndsWith("/payments", StringComparison.Ordinal)))
             codes.Add("INVOICE_NOT_FOUND (an invoice the body names)");
         if (route == "/api/customers/{customerId}" && creates) codes.Add("GROUP_NOT_FOUND (the `groupId` the body names)");
         return codes.Count == 0 ? null : string.Join(", ", codes.Distinct());

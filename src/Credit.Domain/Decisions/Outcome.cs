@@ -50,6 +50,7 @@ public static class ErrorCodes
     public const string OrderNotFound = "ORDER_NOT_FOUND";
     public const string InvoiceNotFound = "INVOICE_NOT_FOUND";
     public const string PaymentNotFound = "PAYMENT_NOT_FOUND";
+    public const string CreditNoteNotFound = "CREDIT_NOTE_NOT_FOUND";
     public const string DuplicateId = "DUPLICATE_ID";
     public const string InvalidState = "INVALID_STATE";
     public const string CreditRefused = "CREDIT_REFUSED";

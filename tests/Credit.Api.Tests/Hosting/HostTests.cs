@@ -306,7 +306,7 @@ public class HostTests(AppFixture app)
         head.Status.ShouldBe(200);
         (await app.Anonymous.SendRaw(HttpMethod.Head, "/health", null, "application/json")).Status.ShouldBe(200);
         // Not where only POST answers.
-        (await app.Controller.SendRaw(HttpMethod.Head, $"/api/customers/{id}/payments", null, "application/json")).Status.ShouldBe(405);
+        (await app.Controller.SendRaw(HttpMethod.Head, $"/api/customers/{id}/hold", null, "application/json")).Status.ShouldBe(405);
     }
 
     [Fact]

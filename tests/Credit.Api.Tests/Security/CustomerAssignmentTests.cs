@@ -28,7 +28,7 @@ public sealed class AssignmentFixture(AppFixture app) : IAsyncLifetime
 /// </summary>
 public class CustomerAssignmentTests(AssignmentFixture fx) : IClassFixture<AssignmentFixture>
 {
-    /// <summary>A customer with an approved order O1, an invoice I1 and a payment P1, by a controller.</summary>
+    /// <summary>A customer with an approved order O1, an invoice I1, a payment P1 and a credit note CN0, by a controller.</summary>
     public static async Task<string> Arrange(AppFixture app, string[] assignedTo)
     {
         var id = await app.Customer(new { name = "عميل مخصص", assignedTo, unlimitedCredit = true }, "asg");
@@ -37,6 +37,7 @@ public class CustomerAssignmentTests(AssignmentFixture fx) : IClassFixture<Assig
         (await controller.Post($"/api/customers/{id}/invoices", new { invoiceId = "I1", amount = 100, issuedOn = "2026-11-01", dueOn = "2026-12-31" }))
             .Status.ShouldBe(201);
         (await controller.Post($"/api/customers/{id}/payments", new { paymentId = "P1", amount = 10, receivedOn = "2026-11-20" })).Status.ShouldBe(201);
+        (await controller.Post($"/api/customers/{id}/credit-notes", new { creditNoteId = "CN0", amount = 5, reason = "damaged" })).Status.ShouldBe(201);
         return id;
     }
 
@@ -57,6 +58,9 @@ public class CustomerAssignmentTests(AssignmentFixture fx) : IClassFixture<Assig
         new("POST credit-notes", true, id => (HttpMethod.Post, $"/api/customers/{id}/credit-notes", new { creditNoteId = "CN1", amount = 5, reason = "damaged" })),
         new("POST payments", true, id => (HttpMethod.Post, $"/api/customers/{id}/payments", new { paymentId = "P2", amount = 5 })),
         new("GET payment", false, id => (HttpMethod.Get, $"/api/customers/{id}/payments/P1", null)),
+        new("GET payments", false, id => (HttpMethod.Get, $"/api/customers/{id}/payments", null)),
+        new("GET credit note", false, id => (HttpMethod.Get, $"/api/customers/{id}/credit-notes/CN0", null)),
+        new("GET credit notes", false, id => (HttpMethod.Get, $"/api/customers/{id}/credit-notes", null)),
         new("POST payment reverse", true, id => (HttpMethod.Post, $"/api/customers/{id}/payments/P1/reverse", new { reason = "bounced" })),
         new("GET balance", false, id => (HttpMethod.Get, $"/api/customers/{id}/balance", null)),
         new("GET statement", false, id => (HttpMethod.Get, $"/api/customers/{id}/statement?from=2026-11-01&to=2026-11-23", null)),

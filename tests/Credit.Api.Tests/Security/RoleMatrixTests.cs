@@ -31,6 +31,7 @@ public sealed class RoleMatrixFixture(AppFixture app) : IAsyncLifetime
         (await controller.Post($"/api/customers/{Customer}/invoices",
             new { invoiceId = "I1", amount = 100, issuedOn = "2026-11-01", dueOn = "2026-12-31" })).Status.ShouldBe(201);
         (await controller.Post($"/api/customers/{Customer}/payments", new { paymentId = "P1", amount = 10, receivedOn = "2026-11-20" })).Status.ShouldBe(201);
+        (await controller.Post($"/api/customers/{Customer}/credit-notes", new { creditNoteId = "CN0", amount = 5, reason = "damaged" })).Status.ShouldBe(201);
         Group = AppFixture.NewId("rm-group");
         (await controller.Put($"/api/groups/{Group}", new { name = "Matrix group" })).Status.ShouldBe(201);
         await isolated;
@@ -152,6 +153,9 @@ public class RoleMatrixTests(RoleMatrixFixture fx) : IClassFixture<RoleMatrixFix
         new("POST /api/customers/{id}/payments", Writers, NewCustomer,
             (_, id) => Post($"/api/customers/{id}/payments", new { paymentId = "P1", amount = 10 }, id)),
         new("GET /api/customers/{id}/payments/{paymentId}", Readers, Shared, (_, id) => Get($"/api/customers/{id}/payments/P1")),
+        new("GET /api/customers/{id}/payments", Readers, Shared, (_, id) => Get($"/api/customers/{id}/payments?status=all")),
+        new("GET /api/customers/{id}/credit-notes/{creditNoteId}", Readers, Shared, (_, id) => Get($"/api/customers/{id}/credit-notes/CN0")),
+        new("GET /api/customers/{id}/credit-notes", Readers, Shared, (_, id) => Get($"/api/customers/{id}/credit-notes?status=unapplied")),
         new("POST /api/customers/{id}/apply-credit", Writers, WithPayment, (_, id) => Post($"/api/customers/{id}/apply-credit", null, id)),
         new("POST /api/customers/{id}/payments/{paymentId}/reverse", Writers, WithPayment,
             (_, id) => Post($"/api/customers/{id}/payments/P1/reverse", new { reason = "matrix bounce" }, id)),
