@@ -27,6 +27,27 @@ public class CreditRulesTests
     }
 
     [Fact]
+    public void An_overdue_refusal_says_how_much_is_past_due_beyond_grace_and_since_when()
+    {
+        // Past due: an invoice 20 days, the first installment of a plan 5 days; the plan's second is not due yet, and a third
+        // invoice is 2 days late, inside 3 grace days.
+        var account = With(100000m,
+            Accounts.Invoice("OLD", 1000m, new DateOnly(2026, 10, 1), new DateOnly(2026, 11, 3)),
+            new InvoiceIssued("PLAN", 600m, new DateOnly(2026, 10, 1), new DateOnly(2026, 12, 18),
+                [new Installment(new DateOnly(2026, 11, 18), 300m), new Installment(new DateOnly(2026, 12, 18), 300m)], null, [], null, "fp-PLAN"),
+            Accounts.Invoice("RECENT", 50m, new DateOnly(2026, 10, 21), new DateOnly(2026, 11, 21)),
+            new PaymentReceived("P1", 400m, Today, [new Settlement("OLD", 1, 400m)], 0m, "fp-P1"));
+        var decision = Invoice(account, 10m, CreditPolicy.Default with { GraceDays = 3 });
+        decision.Reasons.ShouldBe([ReasonCodes.OverdueInvoices]);
+        decision.Overdue.ShouldBe(new OverdueFigures(600m + 300m, 2, new DateOnly(2026, 11, 3), 20));
+
+        // Within grace everything: neither the reason nor the figures.
+        var lenient = Invoice(account, 10m, CreditPolicy.Default with { GraceDays = 30 });
+        (lenient.Allowed, lenient.Overdue).ShouldBe((true, null));
+        CreditRules.OverdueOf(With(null), Today, 0).ShouldBeNull();
+    }
+
+    [Fact]
     public void Daftra_example_reports_exposure_limit_and_available()
     {
         var account = With(10000m, Accounts.Invoice("INV-1", 1725m));

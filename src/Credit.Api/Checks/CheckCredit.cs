@@ -19,10 +19,11 @@ public sealed record CheckCreditRequest(decimal Amount, [property: Required, One
     PaymentTerms? PaymentTerms);
 
 /// <summary>Group: the shared pool's figures when the customer is in one (null otherwise).
-/// Currency: the customer's, which exposure, limit and available are in (the pool's figures are in the company's).</summary>
+/// Currency: the customer's, which exposure, limit and available are in (the pool's figures are in the company's).
+/// Overdue: what is past due beyond the grace days, when that blocks or warns (null otherwise).</summary>
 public sealed record CheckCreditResponse(bool Allowed, IReadOnlyList<ReasonView> Reasons, IReadOnlyList<ReasonView> Warnings,
     string Currency, decimal Exposure, decimal? Limit, decimal? Available,
-    [property: OneOf(typeof(LimitSource))] string LimitSource, PoolFigures? Group);
+    [property: OneOf(typeof(LimitSource))] string LimitSource, PoolFigures? Group, OverdueFigures? Overdue);
 
 public sealed class CheckCreditValidator : AbstractValidator<CheckCreditRequest>
 {
@@ -69,6 +70,7 @@ public static class CheckCreditEndpoint
             decision = InvoiceDecisions.Check(account, probe, order, context);
         }
         return Results.Ok(new CheckCreditResponse(decision.Allowed, Problems.Reasons(decision.Reasons), Problems.Reasons(decision.Warnings),
-            decision.Currency, decision.Exposure, decision.Limit, decision.Available, Problems.LimitSourceName(decision.LimitSource), decision.Pool));
+            decision.Currency, decision.Exposure, decision.Limit, decision.Available, Problems.LimitSourceName(decision.LimitSource), decision.Pool,
+            Problems.OverdueShown(decision)));
     }
 }

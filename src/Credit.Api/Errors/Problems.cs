@@ -160,6 +160,10 @@ public static class Problems
             figures.Add(Text.Phrase("REFUSAL_POOL_FIGURES", Text.Money(shared.SharedCreditLimit, shared.Currency),
                 Used(shared.Exposure, shared.Currency, inCredit: "FIGURE_POOL_IN_CREDIT"),
                 Left(shared.Available, shared.Currency, "FIGURE_POOL_OVER_LIMIT")));
+        // What the customer must pay to be sold to again, and since when it has been owed.
+        if (OverdueShown(decision) is { } overdue)
+            figures.Add(Text.Phrase("REFUSAL_OVERDUE_FIGURES", Text.Money(overdue.Amount, currency), overdue.Items,
+                overdue.OldestDueOn.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), overdue.DaysPastDue));
         var body = Body(409, ErrorCodes.CreditRefused, string.Join(" ", decision.Reasons.Select(Text.Of).Concat(figures)));
         body["reasons"] = Reasons(decision.Reasons);
         body["warnings"] = Reasons(decision.Warnings);
@@ -169,8 +173,14 @@ public static class Problems
         body["available"] = decision.Available;
         body["limitSource"] = LimitSourceName(decision.LimitSource);
         if (decision.Pool is { } pool) body["group"] = pool; // the pool's own figures beside the customer's
+        if (OverdueShown(decision) is { } owed) body["overdue"] = owed;
         return Json(409, body);
     }
+
+    /// <summary>The overdue figures when the overdue rule is among the decision's reasons or warnings (not when it is off).</summary>
+    public static OverdueFigures? OverdueShown(CreditDecision decision) =>
+        decision.Reasons.Contains(Domain.Policy.ReasonCodes.OverdueInvoices) || decision.Warnings.Contains(Domain.Policy.ReasonCodes.OverdueInvoices)
+            ? decision.Overdue : null;
 
     public static string StandingName(Standing standing) => standing switch
     {

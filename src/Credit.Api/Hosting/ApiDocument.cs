@@ -269,7 +269,7 @@ public static class ApiDocument
         var segment = route[(route.LastIndexOf('/') + 1)..];
         var codes = segment switch
         {
-            "invoices" => "CREDIT_REFUSED (with `reasons`, `warnings`, `currency`, `exposure`, `limit`, `available`, `limitSource`, in a pool `group`), "
+            "invoices" => "CREDIT_REFUSED (with `reasons`, `warnings`, `currency`, `exposure`, `limit`, `available`, `limitSource`, in a pool `group`, when invoices are overdue `overdue`), "
                 + "DUPLICATE_ID, INVALID_STATE (the order named is held, rejected, cancelled or invoiced), NOT_A_CUSTOMER (a supplier-only contact)",
             "orders" => "DUPLICATE_ID, NOT_A_CUSTOMER (a supplier-only contact)",
             "payments" or "credit-notes" => "DUPLICATE_ID",

@@ -51,7 +51,12 @@ public sealed record CreditDecision(
     LimitSource LimitSource,
     PoolFigures? Pool,
     string Currency, // the account's: exposure, limit and available are in it (the pool's figures in the company's)
-    MissingRate? Unrated = null);
+    MissingRate? Unrated = null,
+    OverdueFigures? Overdue = null);
+
+/// <summary>What is past due beyond the grace days, in the account's currency: open amount, how many invoices, installments
+/// or opening balance, the oldest due date and how many days ago that was. "Has overdue invoices" told a clerk nothing to ask the customer for.</summary>
+public sealed record OverdueFigures(decimal Amount, int Items, DateOnly OldestDueOn, int DaysPastDue);
 
 /// <summary>What needed a rate: the limit a customer inherits, its group's pool, or the order review threshold.</summary>
 public enum RateNeed { Limit, Pool, Threshold }
@@ -148,7 +153,12 @@ public static class CreditRules
             && account.CreditLimitExpiresOn is { } expires && expires < today)
             failing.Add(ReasonCodes.LimitExpired);
 
-        if (HasOverdue(account, today, policy.GraceDays)) failing.Add(ReasonCodes.OverdueInvoices);
+        OverdueFigures? overdue = null;
+        if (HasOverdue(account, today, policy.GraceDays))
+        {
+            failing.Add(ReasonCodes.OverdueInvoices);
+            overdue = OverdueOf(account, today, policy.GraceDays);
+        }
 
         if (request.Kind == DocumentKind.Order)
         {
@@ -171,7 +181,7 @@ public static class CreditRules
                 failing.Add(ReasonCodes.PaymentTermsExtended);
         }
 
-        return Conclude(failing, policy, exposure, limit, group, account.Currency, unratedWarning, unrated);
+        return Conclude(failing, policy, exposure, limit, group, account.Currency, unratedWarning, unrated) with { Overdue = overdue };
     }
 
     private static CreditDecision Conclude(
@@ -203,6 +213,19 @@ public static class CreditRules
             new CreditRequest(DocumentKind.Invoice, Money.Currency.MinorUnit(account.Currency), today), today);
         IReadOnlyList<string> blocking = account.Profile.BuysFromUs ? probe.Reasons : [.. probe.Reasons, ErrorCodes.NotACustomer];
         return new AccountStanding(account.OnHold ? Standing.OnHold : blocking.Count == 0 ? Standing.Ok : Standing.Blocked, blocking);
+    }
+
+    /// <summary>The open installments more than the grace days past due, summed (null: none). Walks the open items oldest
+    /// due first and stops at the first within grace, so it costs what is overdue, only on an account that is.</summary>
+    public static OverdueFigures? OverdueOf(CreditAccount account, DateOnly today, int graceDays)
+    {
+        var (amount, items, oldest) = (0m, 0, (DateOnly?)null);
+        foreach (var (_, installment) in account.OpenItemsOldestFirst())
+        {
+            if (installment.DueOn.AddDays(graceDays) >= today) break;
+            (amount, items, oldest) = (amount + installment.Open, items + 1, oldest ?? installment.DueOn);
+        }
+        return oldest is { } first ? new OverdueFigures(amount, items, first, today.DayNumber - first.DayNumber) : null;
     }
 
     /// <summary>An unpaid invoice, installment or opening balance more than the grace days past due.</summary>
