@@ -37,6 +37,8 @@ public sealed class IssueInvoiceValidator : AbstractValidator<IssueInvoiceReques
     public IssueInvoiceValidator(BusinessCalendar calendar)
     {
         RuleFor(x => x.InvoiceId).RequiredId();
+        // The opening balance is a receivable under this id: an invoice taking it blocked the real one and was shown as it.
+        RuleFor(x => x.InvoiceId).NotEqual(Credit.Domain.Accounts.Receivable.OpeningBalanceId).WithCode("RESERVED_ID");
         RuleFor(x => x.Amount).Money();
         RuleFor(x => x.OrderId).BusinessId().When(x => x.OrderId is not null);
         RuleFor(x => x.DueOn).Must((x, due) => due >= (x.IssuedOn ?? calendar.Today)).When(x => x.DueOn is not null).WithCode("DUE_BEFORE_ISSUE");

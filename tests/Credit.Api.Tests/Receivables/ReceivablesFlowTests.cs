@@ -177,6 +177,18 @@ public class ReceivablesFlowTests(AppFixture app)
     }
 
     [Fact]
+    public async Task An_invoice_may_not_take_the_opening_balances_id()
+    {
+        // Sweep AO: such an invoice was shown as the opening balance and the real one was refused as already recorded.
+        var id = await app.Customer(new { name = "Reserved", creditLimit = 10000 });
+        var taken = await app.Clerk.InLanguage("ar").Post($"/api/customers/{id}/invoices", new { invoiceId = "opening-balance", amount = 100, issuedOn = "2026-11-01" });
+        taken.ShouldBeProblem(400, "VALIDATION_FAILED");
+        taken.Body.GetProperty("errorCodes").GetProperty("invoiceId")[0].GetString().ShouldBe("RESERVED_ID");
+        (await app.Controller.Put($"/api/customers/{id}", new { openingBalance = new { amount = 300, asOf = "2026-10-01" } })).Status.ShouldBe(200);
+        (await app.Clerk.Get($"/api/customers/{id}/invoices/opening-balance")).Decimal("amount").ShouldBe(300m);
+    }
+
+    [Fact]
     public async Task Too_many_decimals_in_an_installment_or_an_allocation_name_that_part()
     {
         var id = await app.Customer(new { name = "Parts", creditLimit = 5000 });
