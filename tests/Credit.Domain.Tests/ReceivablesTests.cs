@@ -75,6 +75,40 @@ public class ReceivablesTests
         account.Outstanding.ShouldBe(50m);
     }
 
+    [Fact]
+    public void A_payment_and_a_credit_note_with_the_same_id_each_keep_their_own_credit()
+    {
+        // Sweep AO: ids are unique per kind of document. Credit applied from the note was put on the payment of that id,
+        // the note's stayed unapplied and was applied again, and the payment's bounce reopened what the note had settled.
+        var account = Account(Limit(10_000m));
+        account = Fold(account, PaymentDecisions.Receive(account, Pay("X1", 50m) with { ReceivedOn = Today.AddDays(-2) }));
+        account = Apply(account, CreditNoteDecisions.Issue(account, new IssueCreditNote("X1", 100m, Today.AddDays(-1), null, "returned", "fp-cn")).Events);
+
+        var issued = InvoiceDecisions.Issue(account, IssueCmd("I1", 120m), Context());
+        issued.Events.OfType<CreditApplied>().Select(a => (a.SourceId, a.Source)).ShouldBe([("X1", CreditSource.Payment), ("X1", CreditSource.CreditNote)]);
+        account = Apply(account, issued.Events);
+        (account.Payments["X1"].Unapplied, account.CreditNotes["X1"].Unapplied, account.UnappliedCredit).ShouldBe((0m, 30m, 30m));
+
+        // The note's last 30 go to the next invoice, once.
+        account = Apply(account, InvoiceDecisions.Issue(account, IssueCmd("I2", 100m), Context()).Events);
+        (account.CreditNotes["X1"].Unapplied, account.Receivables["I2"].Open, account.UnappliedCredit).ShouldBe((0m, 70m, 0m));
+
+        // The payment bounces: only its own 50 reopen.
+        account = Apply(account, PaymentDecisions.Reverse(account, new ReversePayment("X1", Today, "bounced")).Events);
+        (account.Receivables["I1"].Open, account.Outstanding).ShouldBe((50m, 120m));
+    }
+
+    [Fact]
+    public void Credit_applied_before_its_source_was_recorded_goes_to_a_payment_of_that_id_first()
+    {
+        // Events written before CreditApplied named its source's kind fold as they always did.
+        var account = Account(Limit(10_000m), Invoice("I1", 80m, dueOffset: 30));
+        account = Fold(account, PaymentDecisions.Receive(account, Pay("P1", 100m, ("I1", 80m))));
+        account.ApplyEvent(new InvoiceIssued("I2", 20m, Today, Today.AddDays(30), [new Installment(Today.AddDays(30), 20m)], null, [], null, "fp-I2"));
+        account.ApplyEvent(new CreditApplied("P1", Today, [new Settlement("I2", 1, 20m)]));
+        (account.Payments["P1"].Unapplied, account.Receivables["I2"].Open).ShouldBe((0m, 0m));
+    }
+
     /// <summary>Records compare their lists by reference.</summary>
     private sealed class CreditAppliedComparer : IEqualityComparer<object>
     {

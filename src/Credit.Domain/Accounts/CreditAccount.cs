@@ -316,12 +316,13 @@ public sealed class CreditAccount
     public void When(CreditApplied e)
     {
         var applied = e.Settlements.Sum(x => x.Amount);
-        if (Payments.TryGetValue(e.SourceId, out var payment))
+        var fromPayment = e.Source == CreditSource.Payment || (e.Source is null && Payments.ContainsKey(e.SourceId));
+        if (fromPayment && Payments.TryGetValue(e.SourceId, out var payment))
         {
             payment.Settlements.AddRange(e.Settlements); // a reversal reopens these too
             payment.Unapplied -= applied;
         }
-        else if (CreditNotes.TryGetValue(e.SourceId, out var note))
+        else if (!fromPayment && CreditNotes.TryGetValue(e.SourceId, out var note))
         {
             note.Settlements.AddRange(e.Settlements);
             note.Unapplied -= applied;

@@ -20,8 +20,9 @@ public static class ReportingBulkLoad
             await Copy(conn, "ledger_entries (seq_id, customer_id, business_date, entry_type, document_id, debit, credit, recorded_at)", ledger,
                 (w, r) => w.Long(r.Seq).Text(r.Customer).Date(r.On).Text(r.Type).Text(r.Document).Number(r.Debit).Number(r.Credit).Moment(r.At), ct);
         if (items.Count > 0)
-            await Copy(conn, "item_movements (seq_id, customer_id, document_id, installment, due_on, business_date, source_id, amount)", items,
-                (w, r) => w.Long(r.Seq).Text(r.Customer).Text(r.Document).Long(r.Installment).Date(r.DueOn).Date(r.On).Text(r.Source).Number(r.Amount), ct);
+            await Copy(conn, "item_movements (seq_id, customer_id, document_id, installment, due_on, business_date, source_id, amount, source_type)", items,
+                (w, r) => w.Long(r.Seq).Text(r.Customer).Text(r.Document).Long(r.Installment).Date(r.DueOn).Date(r.On).Text(r.Source).Number(r.Amount)
+                    .Text(r.SourceType), ct);
         if (limits.Count > 0)
             await Copy(conn, "limit_changes (seq_id, customer_id, business_date, amount, unlimited, expires_on)", limits,
                 (w, r) => w.Long(r.Seq).Text(r.Customer).Date(r.On).Number(r.Amount).Bool(r.Unlimited).Date(r.ExpiresOn), ct);

@@ -70,19 +70,19 @@ public sealed class ReportingProjection(TimeZoneInfo zone) : IProjection
                 case OpeningBalanceRecorded x:
                     document = x.AsOf;
                     _ledger.Add(e.Sequence, id, x.AsOf, "opening-balance", Receivable.OpeningBalanceId, x.Amount, 0m, e.Timestamp);
-                    _items.Add(e.Sequence, id, Receivable.OpeningBalanceId, 1, x.DueOn, x.AsOf, Receivable.OpeningBalanceId, x.Amount);
+                    _items.Add(e.Sequence, id, Receivable.OpeningBalanceId, 1, x.DueOn, x.AsOf, Receivable.OpeningBalanceId, x.Amount, SourceTypes.OpeningBalance);
                     break;
                 case InvoiceIssued x:
                     document = x.IssuedOn;
                     _ledger.Add(e.Sequence, id, x.IssuedOn, "invoice", x.InvoiceId, x.Amount, 0m, e.Timestamp);
                     for (var n = 0; n < x.Installments.Count; n++)
-                        _items.Add(e.Sequence, id, x.InvoiceId, n + 1, x.Installments[n].DueOn, x.IssuedOn, x.InvoiceId, x.Installments[n].Amount);
+                        _items.Add(e.Sequence, id, x.InvoiceId, n + 1, x.Installments[n].DueOn, x.IssuedOn, x.InvoiceId, x.Installments[n].Amount, SourceTypes.Invoice);
                     if (x.OrderId is not null) OrderLeaves(e, id, x.OrderId, x.IssuedOn, "invoiced", null, null);
                     break;
                 case PaymentReceived x:
                     document = x.ReceivedOn;
                     _ledger.Add(e.Sequence, id, x.ReceivedOn, "payment", x.PaymentId, 0m, x.Amount, e.Timestamp);
-                    foreach (var s in x.Settlements) _settlements.Add(e.Sequence, id, s.DocumentId, s.Installment, x.ReceivedOn, x.PaymentId, -s.Amount);
+                    foreach (var s in x.Settlements) _settlements.Add(e.Sequence, id, s.DocumentId, s.Installment, x.ReceivedOn, x.PaymentId, -s.Amount, SourceTypes.Payment);
                     break;
                 case PaymentReversed x:
                     _reversals.Add(e.Sequence, id, x.PaymentId, x.ReversedOn, e.Timestamp);
@@ -90,10 +90,10 @@ public sealed class ReportingProjection(TimeZoneInfo zone) : IProjection
                 case CreditNoteIssued x:
                     document = x.IssuedOn; // a document like any other: the account's first may be a credit note
                     _ledger.Add(e.Sequence, id, x.IssuedOn, "credit-note", x.CreditNoteId, 0m, x.Amount, e.Timestamp);
-                    foreach (var s in x.Settlements) _settlements.Add(e.Sequence, id, s.DocumentId, s.Installment, x.IssuedOn, x.CreditNoteId, -s.Amount);
+                    foreach (var s in x.Settlements) _settlements.Add(e.Sequence, id, s.DocumentId, s.Installment, x.IssuedOn, x.CreditNoteId, -s.Amount, SourceTypes.CreditNote);
                     break;
                 case CreditApplied x: // no ledger row: the balance does not move, only which items are open
-                    foreach (var s in x.Settlements) _settlements.Add(e.Sequence, id, s.DocumentId, s.Installment, x.AppliedOn, x.SourceId, -s.Amount);
+                    foreach (var s in x.Settlements) _settlements.Add(e.Sequence, id, s.DocumentId, s.Installment, x.AppliedOn, x.SourceId, -s.Amount, SourceTypes.Of(x.Source));
                     break;
                 case OrderApproved x:
                     _newOrders.Add(id, x.OrderId, x.Amount, "approved", x.OrderedOn, Array.Empty<string>(), x.Warnings.ToArray(), null, null, CountedNow(id));
@@ -236,17 +236,17 @@ public sealed class ReportingProjection(TimeZoneInfo zone) : IProjection
                     """, _ledger.Columns());
             if (_items.Count > 0)
                 ops.QueueSqlCommand($"""
-                    insert into {S}.item_movements (seq_id, customer_id, document_id, installment, due_on, business_date, source_id, amount)
-                    select * from unnest(?::bigint[], ?::varchar[], ?::varchar[], ?::int[], ?::date[], ?::date[], ?::varchar[], ?::numeric[])
+                    insert into {S}.item_movements (seq_id, customer_id, document_id, installment, due_on, business_date, source_id, amount, source_type)
+                    select * from unnest(?::bigint[], ?::varchar[], ?::varchar[], ?::int[], ?::date[], ?::date[], ?::varchar[], ?::numeric[], ?::varchar[])
                     on conflict do nothing
                     """, _items.Columns());
             if (_settlements.Count > 0)
                 // The installment's due date comes from the row its invoice (or opening balance) wrote.
                 ops.QueueSqlCommand($"""
-                    insert into {S}.item_movements (seq_id, customer_id, document_id, installment, due_on, business_date, source_id, amount)
-                    select u.seq, u.customer, u.doc, u.inst, m.due_on, u.on_date, u.source, u.amount
-                    from unnest(?::bigint[], ?::varchar[], ?::varchar[], ?::int[], ?::date[], ?::varchar[], ?::numeric[])
-                        as u(seq, customer, doc, inst, on_date, source, amount)
+                    insert into {S}.item_movements (seq_id, customer_id, document_id, installment, due_on, business_date, source_id, amount, source_type)
+                    select u.seq, u.customer, u.doc, u.inst, m.due_on, u.on_date, u.source, u.amount, u.kind
+                    from unnest(?::bigint[], ?::varchar[], ?::varchar[], ?::int[], ?::date[], ?::varchar[], ?::numeric[], ?::varchar[])
+                        as u(seq, customer, doc, inst, on_date, source, amount, kind)
                     join {S}.item_movements m on m.customer_id = u.customer and m.document_id = u.doc and m.installment = u.inst
                         and m.source_id = m.document_id
                     on conflict do nothing
@@ -267,11 +267,12 @@ public sealed class ReportingProjection(TimeZoneInfo zone) : IProjection
                 // to an invoice issued after the reversal's date is not reopened before the invoice existed), one row per
                 // installment and date.
                 ops.QueueSqlCommand($"""
-                    insert into {S}.item_movements (seq_id, customer_id, document_id, installment, due_on, business_date, source_id, amount)
+                    insert into {S}.item_movements (seq_id, customer_id, document_id, installment, due_on, business_date, source_id, amount, source_type)
                     select u.seq, m.customer_id, m.document_id, m.installment, min(m.due_on), greatest(u.on_date, m.business_date),
-                           u.payment || '~reversal', -sum(m.amount)
+                           u.payment || '~reversal', -sum(m.amount), '{SourceTypes.PaymentReversal}'
                     from unnest(?::bigint[], ?::varchar[], ?::varchar[], ?::date[], ?::timestamptz[]) as u(seq, customer, payment, on_date, at)
                     join {S}.item_movements m on m.customer_id = u.customer and m.source_id = u.payment and m.amount < 0
+                        and m.source_type is distinct from '{SourceTypes.CreditNote}' -- a credit note of the same id is not the payment
                     group by u.seq, m.customer_id, m.document_id, m.installment, greatest(u.on_date, m.business_date), u.payment
                     on conflict do nothing
                     """, cols);

@@ -7,7 +7,8 @@ public readonly record struct ReplayedEvent(long Sequence, string Customer, Date
 
 public readonly record struct LedgerRow(long Seq, string Customer, DateOnly On, string Type, string Document, decimal Debit, decimal Credit, DateTimeOffset At);
 
-public readonly record struct ItemRow(long Seq, string Customer, string Document, int Installment, DateOnly DueOn, DateOnly On, string Source, decimal Amount);
+public readonly record struct ItemRow(long Seq, string Customer, string Document, int Installment, DateOnly DueOn, DateOnly On, string Source, decimal Amount,
+    string? SourceType);
 
 public readonly record struct LimitRow(long Seq, string Customer, DateOnly On, decimal? Amount, bool Unlimited, DateOnly? ExpiresOn);
 
@@ -116,13 +117,13 @@ public sealed class ReportingReplay(TimeZoneInfo zone)
             case OpeningBalanceRecorded x:
                 document = x.AsOf;
                 _ledger.Add(new LedgerRow(e.Sequence, id, x.AsOf, "opening-balance", Receivable.OpeningBalanceId, x.Amount, 0m, e.Timestamp));
-                Item(new ItemRow(e.Sequence, id, Receivable.OpeningBalanceId, 1, x.DueOn, x.AsOf, Receivable.OpeningBalanceId, x.Amount));
+                Item(new ItemRow(e.Sequence, id, Receivable.OpeningBalanceId, 1, x.DueOn, x.AsOf, Receivable.OpeningBalanceId, x.Amount, SourceTypes.OpeningBalance));
                 break;
             case InvoiceIssued x:
                 document = x.IssuedOn;
                 _ledger.Add(new LedgerRow(e.Sequence, id, x.IssuedOn, "invoice", x.InvoiceId, x.Amount, 0m, e.Timestamp));
                 for (var n = 0; n < x.Installments.Count; n++)
-                    Item(new ItemRow(e.Sequence, id, x.InvoiceId, n + 1, x.Installments[n].DueOn, x.IssuedOn, x.InvoiceId, x.Installments[n].Amount));
+                    Item(new ItemRow(e.Sequence, id, x.InvoiceId, n + 1, x.Installments[n].DueOn, x.IssuedOn, x.InvoiceId, x.Installments[n].Amount, SourceTypes.Invoice));
                 if (x.OrderId is not null) OrderLeaves(e, x.OrderId, x.IssuedOn, "invoiced", null, null);
                 break;
             case PaymentReceived x:
@@ -130,7 +131,7 @@ public sealed class ReportingReplay(TimeZoneInfo zone)
                 var payment = new LedgerRow(e.Sequence, id, x.ReceivedOn, "payment", x.PaymentId, 0m, x.Amount, e.Timestamp);
                 _ledger.Add(payment);
                 _payments.TryAdd((id, x.PaymentId), payment);
-                Settle(e, x.Settlements, x.ReceivedOn, x.PaymentId);
+                Settle(e, x.Settlements, x.ReceivedOn, x.PaymentId, SourceTypes.Payment);
                 break;
             case PaymentReversed x:
                 // A reversal mirrors the payment's own rows: its ledger credit and what it settled.
@@ -141,15 +142,15 @@ public sealed class ReportingReplay(TimeZoneInfo zone)
                 if (_settledBy.TryGetValue((id, x.PaymentId), out var settled))
                     foreach (var part in settled.GroupBy(m => (m.Document, m.Installment, On: m.On > x.ReversedOn ? m.On : x.ReversedOn)))
                         Item(new ItemRow(e.Sequence, id, part.Key.Document, part.Key.Installment, part.First().DueOn,
-                            part.Key.On, x.PaymentId + "~reversal", -part.Sum(m => m.Amount)));
+                            part.Key.On, x.PaymentId + "~reversal", -part.Sum(m => m.Amount), SourceTypes.PaymentReversal));
                 break;
             case CreditNoteIssued x:
                 document = x.IssuedOn; // a document like any other: the account's first may be a credit note
                 _ledger.Add(new LedgerRow(e.Sequence, id, x.IssuedOn, "credit-note", x.CreditNoteId, 0m, x.Amount, e.Timestamp));
-                Settle(e, x.Settlements, x.IssuedOn, x.CreditNoteId);
+                Settle(e, x.Settlements, x.IssuedOn, x.CreditNoteId, SourceTypes.CreditNote);
                 break;
             case CreditApplied x: // no ledger row: the balance does not move, only which items are open
-                Settle(e, x.Settlements, x.AppliedOn, x.SourceId);
+                Settle(e, x.Settlements, x.AppliedOn, x.SourceId, SourceTypes.Of(x.Source));
                 break;
             case OrderApproved x:
                 NewOrder(customer, id, x.OrderId, x.Amount, "approved", x.OrderedOn, [], x.Warnings, null, null);
@@ -204,7 +205,8 @@ public sealed class ReportingReplay(TimeZoneInfo zone)
             if (_items[i].Document == row.Document && _items[i].Installment == row.Installment && _items[i].On == row.On) return;
         _items.Add(row);
         if (row.Source == row.Document) _dueOn.TryAdd((row.Customer, row.Document, row.Installment), row.DueOn);
-        if (row.Amount < 0)
+        // What a payment settled, for its reversal (a credit note of the same id is not the payment, as the live SQL has it).
+        if (row.Amount < 0 && row.SourceType != SourceTypes.CreditNote)
         {
             if (!_settledBy.TryGetValue((row.Customer, row.Source), out var rows)) _settledBy[(row.Customer, row.Source)] = rows = [];
             rows.Add(row);
@@ -212,11 +214,11 @@ public sealed class ReportingReplay(TimeZoneInfo zone)
     }
 
     /// <summary>What a payment or credit note settled, at the installment's due date (unknown installments: no row).</summary>
-    private void Settle(in ReplayedEvent e, IReadOnlyList<Settlement> settlements, DateOnly on, string source)
+    private void Settle(in ReplayedEvent e, IReadOnlyList<Settlement> settlements, DateOnly on, string source, string? sourceType)
     {
         foreach (var s in settlements)
             if (_dueOn.TryGetValue((e.Customer, s.DocumentId, s.Installment), out var due))
-                Item(new ItemRow(e.Sequence, e.Customer, s.DocumentId, s.Installment, due, on, source, -s.Amount));
+                Item(new ItemRow(e.Sequence, e.Customer, s.DocumentId, s.Installment, due, on, source, -s.Amount, sourceType));
     }
 
     /// <summary>A new order row; an order id seen before keeps its row and takes the new status.</summary>

@@ -64,6 +64,10 @@ public static class ReportingTables
             execute format('alter table {Schema}.item_movements drop constraint %I, add primary key (seq_id, document_id, installment, business_date)', k.conname);
           end if;
         end $$;
+        -- What wrote the row: the item itself (invoice, opening-balance), what settled it (payment, credit-note) or a
+        -- payment-reversal reopening it. A payment and a credit note may share an id, so a reversal reopens only payment rows
+        -- (it reopened the note's too). Null on rows written before 2026-12-01 and on credit applied by events from before.
+        alter table {Schema}.item_movements add column if not exists source_type varchar;
         create index if not exists item_movements_item on {Schema}.item_movements (customer_id, document_id, installment);
         create index if not exists item_movements_source on {Schema}.item_movements (customer_id, source_id);
 
@@ -155,4 +159,22 @@ public static class ReportingTables
         grant select on all tables in schema {Schema} to {ReaderRole};
         alter default privileges in schema {Schema} grant select on tables to {ReaderRole};
         """;
+}
+
+/// <summary>item_movements.source_type: what wrote the row.</summary>
+public static class SourceTypes
+{
+    public const string Invoice = "invoice";
+    public const string OpeningBalance = "opening-balance";
+    public const string Payment = "payment";
+    public const string CreditNote = "credit-note";
+    public const string PaymentReversal = "payment-reversal";
+
+    /// <summary>Credit applied: from its event's source (null on events from before it was recorded).</summary>
+    public static string? Of(Credit.Domain.Accounts.CreditSource? source) => source switch
+    {
+        Credit.Domain.Accounts.CreditSource.Payment => Payment,
+        Credit.Domain.Accounts.CreditSource.CreditNote => CreditNote,
+        _ => null,
+    };
 }

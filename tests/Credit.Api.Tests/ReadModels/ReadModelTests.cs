@@ -214,6 +214,27 @@ public class ReadModelTests(AppFixture app)
     }
 
     [Fact]
+    public async Task A_bounced_payment_leaves_what_a_credit_note_of_the_same_id_settled()
+    {
+        // Sweep AO: ids are unique per kind of document; the reversal reopened the note's settlement too (overdue and
+        // aging 100 where 90 was owed, and the note's 10 counted again as unapplied credit).
+        var id = await app.Customer(new { name = "Same ids", creditLimit = 100000 });
+        await Invoice(id, "X1", 100, "2026-11-01", "2026-11-01");
+        (await app.Clerk.Post($"/api/customers/{id}/payments", new { paymentId = "X1", amount = 10, allocations = new[] { new { invoiceId = "X1", amount = 10 } } }))
+            .Status.ShouldBe(201);
+        (await app.Clerk.Post($"/api/customers/{id}/credit-notes", new { creditNoteId = "X1", amount = 10, invoiceId = "X1", reason = "returned" })).Status.ShouldBe(201);
+        (await app.Clerk.Post($"/api/customers/{id}/payments/X1/reverse", new { reason = "bounced" })).Status.ShouldBe(200);
+
+        (await app.Clerk.Get($"/api/customers/{id}/invoices/X1")).Decimal("openAmount").ShouldBe(90m);
+        var balance = await app.Clerk.Get($"/api/customers/{id}/balance");
+        (balance.Decimal("outstanding"), balance.Decimal("overdue"), balance.Decimal("unappliedCredit")).ShouldBe((90m, 90m, 0m), balance.ToString());
+        balance.Body.GetProperty("aging").GetProperty("d1_30").GetDecimal().ShouldBe(90m, balance.ToString());
+        var report = await Reporter.Get("/api/reports/aging?asOf=2026-11-23");
+        report.Body.GetProperty("customers").EnumerateArray().Single(c => c.GetProperty("customerId").GetString() == id)
+            .GetProperty("buckets").GetProperty("d1_30").GetDecimal().ShouldBe(90m);
+    }
+
+    [Fact]
     public async Task A_payment_that_settled_an_installment_in_two_pieces_reopens_both_when_it_bounces()
     {
         var id = await app.Customer(new { name = "Two pieces", creditLimit = 5000 });

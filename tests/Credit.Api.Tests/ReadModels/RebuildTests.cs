@@ -64,6 +64,12 @@ public class RebuildTests(AppFixture app)
             (await controller.Post($"/api/customers/{id}/payments", new { paymentId = "P3", amount = 4000, receivedOn = "2026-11-02" })).Status.ShouldBe(201);
             (await controller.Post($"/api/customers/{id}/invoices", new { invoiceId = "I3", amount = 250, issuedOn = "2026-11-03" })).Status.ShouldBe(201);
             if (c == 1) (await controller.Post($"/api/customers/{id}/payments/P3/reverse", new { reason = "bounced" })).Status.ShouldBe(200);
+            // A credit note with a payment's id, then that payment bounces: only the payment's settlements reopen.
+            if (c == 2)
+            {
+                (await controller.Post($"/api/customers/{id}/credit-notes", new { creditNoteId = "P3", amount = 40, invoiceId = "I3", reason = "same id" })).Status.ShouldBe(201);
+                (await controller.Post($"/api/customers/{id}/payments/P3/reverse", new { reason = "bounced" })).Status.ShouldBe(200);
+            }
             (await controller.Post($"/api/customers/{id}/credit-limit", new { amount = 20000, reason = "review" })).Status.ShouldBe(200);
             if (c != 3)
             {
