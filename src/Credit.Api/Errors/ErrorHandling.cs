@@ -131,7 +131,9 @@ public sealed class ProblemAuthorizationResultHandler : IAuthorizationMiddleware
         }
         if (result.Forbidden)
         {
-            await Problems.Result(403, "FORBIDDEN").ExecuteAsync(context);
+            var roles = policy.Requirements.OfType<Microsoft.AspNetCore.Authorization.Infrastructure.RolesAuthorizationRequirement>()
+                .SelectMany(r => r.AllowedRoles).Distinct().ToList();
+            await Problems.Forbidden(roles).ExecuteAsync(context);
             return;
         }
         await _default.HandleAsync(next, context, policy, result);

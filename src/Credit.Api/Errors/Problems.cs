@@ -34,6 +34,15 @@ public static class Problems
 
     public static IResult Result(int status, string code, string? detail = null) => Json(status, Body(status, code, detail));
 
+    /// <summary>A role refused, naming the roles that may ("your role does not allow this" left a clerk guessing whom to ask).</summary>
+    public static IResult Forbidden(IReadOnlyCollection<string> roles)
+    {
+        if (roles.Count == 0) return Result(403, "FORBIDDEN");
+        var body = Body(403, "FORBIDDEN", Text.Phrase("FORBIDDEN_ROLES", string.Join(", ", roles)));
+        body["roles"] = roles;
+        return Json(403, body);
+    }
+
     public static IResult Json(int status, Dictionary<string, object?> body) =>
         Results.Json(body, statusCode: status, contentType: "application/problem+json");
 

@@ -77,7 +77,7 @@ public static class IssueInvoiceEndpoint
     {
         var caller = Caller.Of(http);
         // ERPNext's "credit controller" role: only a controller may issue despite the rules.
-        if (request.Override is not null && !caller.IsController) return Problems.Result(403, "FORBIDDEN");
+        if (request.Override is not null && !caller.IsController) return Problems.Forbidden(Roles.Controllers.Split(','));
 
         var command = new IssueInvoice(request.InvoiceId, request.Amount, request.IssuedOn ?? calendar.Today, request.OrderId,
             request.DueOn, request.Installments?.Select(i => new Installment(i.DueOn, i.Amount)).ToList(),

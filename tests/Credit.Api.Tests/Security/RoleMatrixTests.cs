@@ -246,7 +246,18 @@ public class RoleMatrixTests(RoleMatrixFixture fx) : IClassFixture<RoleMatrixFix
         }
 
         if (IsRole(principal))
+        {
             r.ShouldBeProblem(403, spec.DenyCode?.Invoke(principal) ?? "FORBIDDEN", context);
+            // A role refused names the roles that may: the endpoint's, which are the row's (a variant's, e.g. an override, may
+            // be narrower than the endpoint's: refused at the door, the caller learns the endpoint's).
+            if (spec.DenyCode is null)
+            {
+                var roles = r.Body.GetProperty("roles").EnumerateArray().Select(x => x.GetString()!).ToList();
+                roles.ShouldNotContain(principal, context);
+                if (!spec.Name.Contains(" (")) roles.ShouldBe(spec.Allowed, ignoreOrder: true, context);
+                else roles.ShouldContain(spec.Allowed[0], context);
+            }
+        }
         else
         {
             r.ShouldBeProblem(401, "UNAUTHENTICATED", context);
