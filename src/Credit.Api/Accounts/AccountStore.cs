@@ -256,6 +256,21 @@ public sealed class AccountStore(
         return problem ?? (seen is IResult result ? result : Results.Ok(seen));
     }
 
+    /// <summary>
+    /// One of a customer's lists: <paramref name="status"/> one of <paramref name="statuses"/> (default the first), paged by
+    /// limit/offset (X-Total-Count, Link rel="next"), or the problem (a bad filter or page, and as <see cref="Visible{TView}"/>).
+    /// The rows are read under the account's gate and paged outside it, since paging writes the response's headers.
+    /// </summary>
+    public async Task<IResult> ListFor<TRow>(string customerId, string? status, IReadOnlyList<string> statuses, int? limit, int? offset,
+        HttpContext http, Func<CreditAccount, string, IReadOnlyList<TRow>> rows, CancellationToken ct)
+    {
+        var filter = status ?? statuses[0];
+        if (!statuses.Contains(filter)) return Errors.Problems.Validation([("status", "INVALID_VALUE")]);
+        if (Hosting.Paging.Invalid(limit, offset) is { } badPage) return badPage;
+        var (seen, problem) = await Visible(customerId, Auth.Caller.Of(http), account => rows(account, filter), ct);
+        return problem ?? Results.Ok(Hosting.Paging.Slice(seen!, limit, offset, http));
+    }
+
     private async Task<(string? GroupId, SemaphoreSlim? Gate)> PoolGateOf(AccountCache.Entry entry, CancellationToken ct)
     {
         // Unlocked peek: the group is checked again under the gates.

@@ -1,7 +1,5 @@
 using Credit.Api.Accounts;
 using Credit.Api.Auth;
-using Credit.Api.Errors;
-using Credit.Api.Hosting;
 using Microsoft.AspNetCore.Authorization;
 using Wolverine.Http;
 
@@ -20,17 +18,10 @@ public static class ListCreditNotesEndpoint
     [WolverineGet("/api/customers/{customerId}/credit-notes")]
     [Authorize(Roles = Roles.Readers)]
     [Responds(typeof(CreditNoteView[]), 200)]
-    public static async Task<IResult> Get(string customerId, string? status, int? limit, int? offset, HttpContext http,
-        AccountStore accounts, CancellationToken ct)
-    {
-        status ??= "all";
-        if (!Statuses.Contains(status)) return Problems.Validation([("status", "INVALID_VALUE")]);
-        if (Paging.Invalid(limit, offset) is { } badPage) return badPage;
-        // Read under the account's gate; paged outside it, since paging writes the response's headers.
-        var (seen, problem) = await accounts.Visible(customerId, Caller.Of(http), account => account.CreditNotes.Values
-            .Where(n => status == "all" || n.Unapplied > 0)
+    public static Task<IResult> Get(string customerId, string? status, int? limit, int? offset, HttpContext http,
+        AccountStore accounts, CancellationToken ct) =>
+        accounts.ListFor(customerId, status, Statuses, limit, offset, http, (account, filter) => account.CreditNotes.Values
+            .Where(n => filter == "all" || n.Unapplied > 0)
             .Select(n => CreditNoteView.Of(customerId, n))
             .ToList(), ct);
-        return problem ?? Results.Ok(Paging.Slice(seen!, limit, offset, http));
-    }
 }

@@ -1,6 +1,5 @@
 using Credit.Api.Accounts;
 using Credit.Api.Auth;
-using Credit.Api.Errors;
 using Credit.Api.Hosting;
 using Microsoft.AspNetCore.Authorization;
 using Wolverine.Http;
@@ -21,19 +20,15 @@ public static class ListInvoicesEndpoint
     [WolverineGet("/api/customers/{customerId}/invoices")]
     [Authorize(Roles = Roles.Readers)]
     [Responds(typeof(InvoiceView[]), 200)]
-    public static async Task<IResult> Get(string customerId, string? status, int? limit, int? offset, HttpContext http,
+    public static Task<IResult> Get(string customerId, string? status, int? limit, int? offset, HttpContext http,
         AccountStore accounts, BusinessCalendar calendar, CancellationToken ct)
     {
-        status ??= "all";
-        if (!Statuses.Contains(status)) return Problems.Validation([("status", "INVALID_VALUE")]);
-        if (Paging.Invalid(limit, offset) is { } badPage) return badPage;
         var today = calendar.Today;
-        // Read under the account's gate; paged outside it, since paging writes the response's headers.
-        var (seen, problem) = await accounts.Visible(customerId, Caller.Of(http), account => account.Receivables.Values
+        return accounts.ListFor(customerId, status, Statuses, limit, offset, http, (account, filter) => account.Receivables.Values
             .OrderBy(r => r.Sequence)
             .Select(r => GetInvoiceEndpoint.View(customerId, r, today))
             .OrderBy(v => v.NextDueOn ?? v.DueOn) // stable: documents due the same day stay in the order they were recorded
-            .Where(v => status switch
+            .Where(v => filter switch
             {
                 "open" => v.OpenAmount > 0,
                 "overdue" => v.Status == "overdue",
@@ -41,6 +36,5 @@ public static class ListInvoicesEndpoint
                 _ => true,
             })
             .ToList(), ct);
-        return problem ?? Results.Ok(Paging.Slice(seen!, limit, offset, http));
     }
 }

@@ -1,7 +1,6 @@
 using Credit.Api.Accounts;
 using Credit.Api.Auth;
 using Credit.Api.Errors;
-using Credit.Api.Hosting;
 using Credit.Domain.Accounts;
 using Microsoft.AspNetCore.Authorization;
 using Wolverine.Http;
@@ -31,24 +30,17 @@ public static class ListOrdersEndpoint
     [WolverineGet("/api/customers/{customerId}/orders")]
     [Authorize(Roles = Roles.Readers)]
     [Responds(typeof(OrderListItem[]), 200)]
-    public static async Task<IResult> Get(string customerId, string? status, int? limit, int? offset, HttpContext http,
-        AccountStore accounts, CancellationToken ct)
-    {
-        status ??= "all";
-        if (!Statuses.Contains(status)) return Problems.Validation([("status", "INVALID_VALUE")]);
-        if (Paging.Invalid(limit, offset) is { } badPage) return badPage;
-        // Read under the account's gate; paged outside it, since paging writes the response's headers.
-        var (seen, problem) = await accounts.Visible(customerId, Caller.Of(http), account => account.Orders.Values
-            .Where(o => status switch
+    public static Task<IResult> Get(string customerId, string? status, int? limit, int? offset, HttpContext http,
+        AccountStore accounts, CancellationToken ct) =>
+        accounts.ListFor(customerId, status, Statuses, limit, offset, http, (account, filter) => account.Orders.Values
+            .Where(o => filter switch
             {
                 "all" => true,
                 "open" => o.Status is OrderStatus.Approved or OrderStatus.Released,
-                _ => OrderResponse.StatusName(o.Status) == status,
+                _ => OrderResponse.StatusName(o.Status) == filter,
             })
             .OrderBy(o => o.Sequence)
             .Select(o => new OrderListItem(o.Id, o.Amount, o.OrderedOn, o.PaymentTerms, OrderResponse.StatusName(o.Status),
                 o.CountsAsExposure, Problems.Reasons(o.CurrentReasons), Problems.Reasons(o.CurrentWarnings)))
             .ToList(), ct);
-        return problem ?? Results.Ok(Paging.Slice(seen!, limit, offset, http));
-    }
 }

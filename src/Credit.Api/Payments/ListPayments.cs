@@ -1,7 +1,5 @@
 using Credit.Api.Accounts;
 using Credit.Api.Auth;
-using Credit.Api.Errors;
-using Credit.Api.Hosting;
 using Credit.Domain.Payments;
 using Microsoft.AspNetCore.Authorization;
 using Wolverine.Http;
@@ -22,15 +20,10 @@ public static class ListPaymentsEndpoint
     [WolverineGet("/api/customers/{customerId}/payments")]
     [Authorize(Roles = Roles.Readers)]
     [Responds(typeof(PaymentView[]), 200)]
-    public static async Task<IResult> Get(string customerId, string? status, int? limit, int? offset, HttpContext http,
-        AccountStore accounts, CancellationToken ct)
-    {
-        status ??= "all";
-        if (!Statuses.Contains(status)) return Problems.Validation([("status", "INVALID_VALUE")]);
-        if (Paging.Invalid(limit, offset) is { } badPage) return badPage;
-        // Read under the account's gate; paged outside it, since paging writes the response's headers.
-        var (seen, problem) = await accounts.Visible(customerId, Caller.Of(http), account => account.Payments.Values
-            .Where(p => status switch
+    public static Task<IResult> Get(string customerId, string? status, int? limit, int? offset, HttpContext http,
+        AccountStore accounts, CancellationToken ct) =>
+        accounts.ListFor(customerId, status, Statuses, limit, offset, http, (account, filter) => account.Payments.Values
+            .Where(p => filter switch
             {
                 "unapplied" => p.UnappliedLeft > 0,
                 "reversed" => p.Reversed,
@@ -40,6 +33,4 @@ public static class ListPaymentsEndpoint
             .Select(p => new PaymentView(customerId, p.Id, p.Amount, p.ReceivedOn, PaymentDecisions.ResultOf(p).Allocations,
                 p.UnappliedLeft, p.Reversed, p.ReversedOn, p.ReversalReason, p.HeldAgain))
             .ToList(), ct);
-        return problem ?? Results.Ok(Paging.Slice(seen!, limit, offset, http));
-    }
 }
