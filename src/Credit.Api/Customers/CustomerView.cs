@@ -37,6 +37,13 @@ public sealed record CustomerView(
             a.CustomerSince, a.OnHold, a.HoldReason, a.Version);
     }
 
+    /// <summary>An own limit or unlimited credit saved with an expiry already past: lapsed from the start, likely a typo.</summary>
+    public IReadOnlyList<ReasonView> ExpiredOnSave(DateOnly today) =>
+        (CreditLimit is not null || UnlimitedCredit) && CreditLimitExpiresOn is { } expires && expires < today
+            ? [new(Domain.Policy.ReasonCodes.LimitExpired, Localization.Text.Phrase("LIMIT_SAVED_EXPIRED",
+                expires.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)))]
+            : [];
+
     /// <summary>The answer of every account command: the customer as it now stands, or the problem.</summary>
     public static async Task<IResult> After<T>(Outcome<T> outcome, AccountStore accounts, string customerId, CancellationToken ct) =>
         outcome.Rejection is { } rejection ? Problems.From(rejection) : Results.Ok(await accounts.View(customerId, Of, ct));

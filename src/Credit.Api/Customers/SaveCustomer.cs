@@ -104,7 +104,7 @@ public static class SaveCustomerEndpoint
     [Responds(typeof(CustomerView), 201)]
     [Responds(typeof(CustomerView), 200)]
     public static async Task<IResult> Put(string customerId, SaveCustomerRequest request, HttpContext http, AccountStore accounts,
-        CreditContexts contexts, PolicyStore policies, CancellationToken ct)
+        CreditContexts contexts, PolicyStore policies, Hosting.BusinessCalendar calendar, CancellationToken ct)
     {
         // A group named in the body must exist, as an invoice a credit note names must: a typo would leave the
         // customer in a group that does not exist, with no group limit or pool.
@@ -124,7 +124,7 @@ public static class SaveCustomerEndpoint
         if (outcome.Rejection is { } rejection) return Problems.From(rejection);
 
         var view = (await accounts.View(customerId, CustomerView.Of, ct))!;
-        view = view with { Warnings = await WarningsOf(view, contexts, policies, ct) };
+        view = view with { Warnings = [.. await WarningsOf(view, contexts, policies, ct), .. view.ExpiredOnSave(calendar.Today)] };
         return outcome.Result!.Created ? Results.Created($"/api/customers/{customerId}", view) : Results.Ok(view);
     }
 

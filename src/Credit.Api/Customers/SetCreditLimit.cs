@@ -1,5 +1,6 @@
 using Credit.Api.Accounts;
 using Credit.Api.Auth;
+using Credit.Api.Errors;
 using Credit.Api.Validation;
 using Credit.Domain.Accounts;
 using FluentValidation;
@@ -46,10 +47,13 @@ public static class SetCreditLimitEndpoint
     [WolverinePost("/api/customers/{customerId}/credit-limit")]
     [Authorize(Roles = Roles.Controllers)]
     [Responds(typeof(CustomerView), 200)]
-    public static async Task<IResult> Post(string customerId, SetCreditLimitRequest request, HttpContext http, AccountStore accounts, CancellationToken ct)
+    public static async Task<IResult> Post(string customerId, SetCreditLimitRequest request, HttpContext http, AccountStore accounts,
+        Hosting.BusinessCalendar calendar, CancellationToken ct)
     {
         var command = new SetCreditLimit(request.Amount, request.Unlimited ?? false, request.ExpiresOn, request.Reason!.Trim());
         var outcome = await accounts.DecideExisting(customerId, Caller.Of(http), (account, _) => CustomerDecisions.SetLimit(account, command), ct);
-        return await CustomerView.After(outcome, accounts, customerId, ct);
+        if (outcome.Rejection is { } rejection) return Problems.From(rejection);
+        var view = (await accounts.View(customerId, CustomerView.Of, ct))!;
+        return Results.Ok(view.ExpiredOnSave(calendar.Today) is { Count: > 0 } expired ? view with { Warnings = expired } : view);
     }
 }

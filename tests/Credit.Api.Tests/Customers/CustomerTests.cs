@@ -204,6 +204,25 @@ public class CustomerTests(AppFixture app)
     }
 
     [Fact]
+    public async Task A_limit_saved_with_an_expiry_already_past_is_saved_with_a_warning()
+    {
+        // Sweep AO: a typo in the year expired the limit at once, without a word.
+        var id = AppFixture.NewId("expired");
+        var created = await app.Controller.InLanguage("ar").Put($"/api/customers/{id}", new { name = "A", creditLimit = 1000, creditLimitExpiresOn = "2025-12-31" });
+        created.Status.ShouldBe(201);
+        created.Codes("warnings").ShouldBe(["LIMIT_EXPIRED"]);
+        created.Body.GetProperty("warnings")[0].GetProperty("message").GetString()!.ShouldContain("2025-12-31");
+
+        var renewed = await app.Controller.Post($"/api/customers/{id}/credit-limit", new { amount = 2000, expiresOn = "2026-11-22", reason = "renewal" });
+        (renewed.Status, renewed.Decimal("creditLimit")).ShouldBe((200, 2000m));
+        renewed.Codes("warnings").ShouldBe(["LIMIT_EXPIRED"]);
+        // Today's expiry still holds today; no warning.
+        var today = await app.Controller.Post($"/api/customers/{id}/credit-limit", new { amount = 2000, expiresOn = "2026-11-23", reason = "renewal" });
+        today.Body.TryGetProperty("warnings", out _).ShouldBeFalse();
+        (await app.Controller.Put($"/api/customers/{id}", new { name = "B" })).Body.GetProperty("warnings").GetArrayLength().ShouldBe(0);
+    }
+
+    [Fact]
     public async Task A_customer_given_both_an_own_limit_and_unlimited_credit_is_refused_as_on_the_limit_command()
     {
         var id = AppFixture.NewId("both");
