@@ -73,15 +73,15 @@ public sealed record CreditNoteIssued(
     string Reason,
     string Fingerprint);
 
-/// <summary>
-/// Unapplied credit of an earlier payment or credit note put against an invoice issued later (oldest due first), so
-/// a customer who paid in advance is not left with an open, then overdue, invoice while owing nothing.
-/// </summary>
 /// <summary>Which kind of document unapplied credit came from: a payment and a credit note may carry the same id.</summary>
 public enum CreditSource { Payment, CreditNote }
 
-/// <summary>Source: null on events recorded before 2026-12-01, which a payment of that id claims first (so one with the id
-/// of a payment credited the payment with the note's credit, and the note's stayed unapplied, to be applied again).</summary>
+/// <summary>
+/// Unapplied credit of an earlier payment or credit note put against an invoice issued later (oldest due first), so
+/// a customer who paid in advance is not left with an open, then overdue, invoice while owing nothing. Source: null on
+/// events recorded before 2026-12-01, which a payment of that id claims first (so a note with a payment's id had its
+/// credit put on the payment, and kept it unapplied, to be applied again).
+/// </summary>
 public sealed record CreditApplied(string SourceId, DateOnly AppliedOn, IReadOnlyList<Settlement> Settlements, CreditSource? Source = null);
 
 /// <summary>Spare: what the customer's limit (its own or inherited) had left once it was granted, PoolSpare what its shared
