@@ -170,7 +170,8 @@ public static class Problems
                 Used(shared.Exposure, shared.Currency, inCredit: "FIGURE_POOL_IN_CREDIT"),
                 Left(shared.Available, shared.Currency, "FIGURE_POOL_OVER_LIMIT")));
         // What the customer must pay to be sold to again, and since when it has been owed.
-        if (OverdueShown(decision) is { } overdue)
+        var overdue = OverdueShown(decision);
+        if (overdue is not null)
             figures.Add(Text.Phrase("REFUSAL_OVERDUE_FIGURES", Text.Money(overdue.Amount, currency), overdue.Items,
                 overdue.OldestDueOn.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), overdue.DaysPastDue));
         var body = Body(409, ErrorCodes.CreditRefused, string.Join(" ", decision.Reasons.Select(Text.Of).Concat(figures)));
@@ -182,7 +183,7 @@ public static class Problems
         body["available"] = decision.Available;
         body["limitSource"] = LimitSourceName(decision.LimitSource);
         if (decision.Pool is { } pool) body["group"] = pool; // the pool's own figures beside the customer's
-        if (OverdueShown(decision) is { } owed) body["overdue"] = owed;
+        if (overdue is not null) body["overdue"] = overdue;
         return Json(409, body);
     }
 
