@@ -38,7 +38,8 @@ public static class Problems
     public static IResult Forbidden(IReadOnlyCollection<string> roles)
     {
         if (roles.Count == 0) return Result(403, "FORBIDDEN");
-        var body = Body(403, "FORBIDDEN", Text.Phrase("FORBIDDEN_ROLES", string.Join(", ", roles)));
+        var named = string.Join(Text.Phrase("LIST_SEPARATOR"), roles.Select(r => Text.Phrase("ROLE_" + r.ToUpperInvariant())));
+        var body = Body(403, "FORBIDDEN", Text.Phrase("FORBIDDEN_ROLES", named));
         body["roles"] = roles;
         return Json(403, body);
     }

@@ -33,7 +33,16 @@ public static class Text
 
     /// <summary>A phrase in a given language (messages that leave without a request: reminders for SMS/e-mail).</summary>
     public static string PhraseIn(CultureInfo language, string key, params object[] args) =>
-        string.Format(CultureInfo.InvariantCulture, Phrases.GetString(key, language) ?? key, args);
+        string.Format(CultureInfo.InvariantCulture, Phrases.GetString(key, language) ?? key,
+            IsArabic(language) ? Array.ConvertAll(args, Isolated) : args);
+
+    /// <summary>
+    /// In Arabic text, a value without Arabic letters (an id, a date, a Latin name) is isolated (FSI … PDI): right to left,
+    /// "2026-001" was shown as "001-2026" and "Acme Ltd." with its full stop on the wrong side. Amounts ("10,000.00 ر.س")
+    /// and nested Arabic phrases read right as they are.
+    /// </summary>
+    private static object Isolated(object arg) =>
+        arg is string { Length: > 0 } s && s[0] != '\u2068' && !s.Any(c => c is >= '\u0600' and <= '\u06FF') ? $"\u2068{s}\u2069" : arg;
 
     // The Gulf currencies as a merchant reads them in Arabic; others by their ISO code.
     private static readonly Dictionary<string, string> ArabicSymbols = new()

@@ -107,17 +107,17 @@ public class GroupTests(AppFixture app)
 
         // The system's reason, in the reader's language, on the order and in the queue.
         var arabic = await app.Clerk.InLanguage("ar").Get($"/api/customers/{b}/orders/SO");
-        arabic.Body.GetProperty("history").EnumerateArray().Last().GetProperty("reason").GetString().ShouldBe("تحسّن الوضع الائتماني للعميل: لم تعد أي قاعدة مانعة تعلّق الطلب");
+        arabic.Body.GetProperty("history").EnumerateArray().Last().GetProperty("reason").GetString().ShouldBe("تحسّن الوضع الائتماني للعميل: لم تعد أي قاعدة مانعة تُبقي أمر البيع معلّقًا");
         var queue = await Scenario.Eventually(() => app.Controller.InLanguage("ar").Get("/api/holds?status=released&limit=1000"),
             r => r.Body.EnumerateArray().Any(h => h.GetProperty("customerId").GetString() == b));
         queue.Body.EnumerateArray().Single(h => h.GetProperty("customerId").GetString() == b).GetProperty("resolution").GetString()
-            .ShouldBe("تحسّن الوضع الائتماني للعميل: لم تعد أي قاعدة مانعة تعلّق الطلب");
+            .ShouldBe("تحسّن الوضع الائتماني للعميل: لم تعد أي قاعدة مانعة تُبقي أمر البيع معلّقًا");
         (await app.Clerk.Get($"/api/customers/{b}/orders/SO")).Body.GetProperty("history").EnumerateArray().Last().GetProperty("reason").GetString()
             .ShouldBe("Credit position improved: no blocking rule holds it");
         // And in the auditor's history, whose event data keeps the English it was recorded with.
         var audit = await app.As("auditor-1", "auditor").InLanguage("ar").Get($"/api/customers/{b}/history");
         var release = audit.Body.EnumerateArray().Single(e => e.GetProperty("type").GetString() == "HoldReleased");
-        release.GetProperty("reason").GetString().ShouldBe("تحسّن الوضع الائتماني للعميل: لم تعد أي قاعدة مانعة تعلّق الطلب");
+        release.GetProperty("reason").GetString().ShouldBe("تحسّن الوضع الائتماني للعميل: لم تعد أي قاعدة مانعة تُبقي أمر البيع معلّقًا");
         release.GetProperty("data").GetProperty("reason").GetString().ShouldBe("Credit position improved: no blocking rule holds it");
     }
 
@@ -250,7 +250,7 @@ public class GroupTests(AppFixture app)
         (await app.Clerk.Post($"/api/customers/{buyer}/invoices", new { invoiceId = "I2", amount = 4000 })).Status.ShouldBe(201);
         await app.Controller.Put($"/api/groups/{group}", new { name = "Words", sharedCreditLimit = 2000 });
         var over = await app.Clerk.InLanguage("ar").Post($"/api/customers/{buyer}/invoices", new { invoiceId = "I3", amount = 10 });
-        over.String("detail")!.ShouldEndWith("الحد المشترك للمجموعة 2,000.00 ر.س، المستخدَم منه 2,100.00 ر.س، متجاوزة للحد المشترك بمبلغ 100.00 ر.س.");
+        over.String("detail")!.ShouldEndWith("الحد المشترك للمجموعة 2,000.00 ر.س، المستخدَم منه 2,100.00 ر.س، مقدار تجاوز الحد المشترك 100.00 ر.س.");
 
         // A member in a currency without a rate: the refusal names that currency, not the buyer's, beside the buyer's own figures.
         (await app.Controller.Put($"/api/customers/{AppFixture.NewId("omr")}", new { name = "Muscat", groupId = group, currency = "OMR", creditLimit = 100 }))
@@ -303,7 +303,7 @@ public class GroupTests(AppFixture app)
             view.Codes("reasons").ShouldBe(["GROUP_LIMIT_EXCEEDED"]);
             var last = view.Body.GetProperty("history").EnumerateArray().Last();
             last.GetProperty("by").GetString().ShouldBe("system");
-            last.GetProperty("reason").GetString().ShouldBe($"Held again: payment CHQ-A of {a}, a member of the same credit pool, was reversed, and without it the pool no longer covers the order");
+            last.GetProperty("reason").GetString().ShouldBe($"Held again: payment CHQ-A of customer {a}, a member of the same credit pool, was reversed, and without it the pool no longer covers the order");
             (await app.Clerk.Post($"/api/customers/{b}/invoices", new { invoiceId = $"I-{order}", amount = 100, orderId = order }))
                 .ShouldBeProblem(409, "INVALID_STATE");
         }

@@ -87,7 +87,7 @@ public class DaftraExampleTests(AppFixture app)
         var over = await app.Clerk.Post($"/api/customers/{cut}/invoices", new { invoiceId = "I2", amount = 10 });
         over.String("detail")!.ShouldEndWith("Credit limit 2,000.00 SAR, used 2,450.00 SAR, over the limit by 450.00 SAR.");
         var arabic = await app.Clerk.InLanguage("ar").Post($"/api/customers/{cut}/invoices", new { invoiceId = "I2", amount = 10 });
-        arabic.String("detail")!.ShouldEndWith("حد الائتمان 2,000.00 ر.س، المستخدَم منه 2,450.00 ر.س، متجاوز للحد بمبلغ 450.00 ر.س.");
+        arabic.String("detail")!.ShouldEndWith("حد الائتمان 2,000.00 ر.س، المستخدَم منه 2,450.00 ر.س، مقدار تجاوز الحد 450.00 ر.س.");
     }
 
     [Fact]

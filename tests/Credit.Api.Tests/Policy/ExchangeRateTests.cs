@@ -21,13 +21,13 @@ public sealed class ExchangeRateTests(AppFixture app) : IAsyncLifetime
         refused.Status.ShouldBe(409, refused.ToString());
         refused.Codes("reasons").ShouldBe(["EXCHANGE_RATE_MISSING"]);
         refused.Body.GetProperty("reasons")[0].GetProperty("message").GetString()!.ShouldContain("سعر صرف");
-        refused.String("detail")!.ShouldEndWith("لا يمكن تحويل الحد إلى عملة العميل (KWD) دون سعر صرف؛ الائتمان المستخدَم 0.000 د.ك."); // unknown, not cash only
+        refused.String("detail")!.ShouldEndWith("لا يمكن تحويل الحد إلى عملة العميل (\u2068KWD\u2069) دون سعر صرف؛ الائتمان المستخدَم 0.000 د.ك."); // unknown, not cash only
         var held = await app.Clerk.Post($"/api/customers/{id}/orders", new { orderId = "SO1", amount = 100 });
         held.String("status").ShouldBe("held");
         var unrated = await app.Clerk.Get($"/api/customers/{id}/balance");
         (unrated.Decimal("creditLimit"), unrated.String("missingExchangeRate"), unrated.String("status")).ShouldBe((0m, "KWD", "blocked"));
         unrated.Codes("statusReasons").ShouldBe(["EXCHANGE_RATE_MISSING"]);
-        unrated.Body.GetProperty("statusReasons")[0].GetProperty("message").GetString()!.ShouldStartWith("The customer gets no credit for want of an exchange rate");
+        unrated.Body.GetProperty("statusReasons")[0].GetProperty("message").GetString()!.ShouldStartWith("The customer gets no credit because an exchange rate is missing");
 
         // With a rate the limit is 571.428 KWD, and the held order goes through on the policy change.
         var policy = await app.Controller.Put("/api/policy", new { defaultCreditLimit = 7000, exchangeRates = new Dictionary<string, decimal> { ["KWD"] = 12.25m } });

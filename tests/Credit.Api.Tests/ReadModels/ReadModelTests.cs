@@ -70,7 +70,7 @@ public class ReadModelTests(AppFixture app)
         // Each line in words for the customer, in the reader's language.
         var arabic = await app.Clerk.InLanguage("ar").Get($"/api/customers/{id}/statement?from=2026-09-01&to=2026-11-30");
         arabic.Body.GetProperty("lines").EnumerateArray().Select(l => l.GetProperty("description").GetString())
-            .ShouldBe(["رصيد افتتاحي", "فاتورة رقم I1", "فاتورة رقم BACKDATED", "دفعة رقم P1", "فاتورة رقم I2", "إشعار دائن رقم CN1"]);
+            .ShouldBe(["رصيد افتتاحي", "فاتورة رقم \u2068I1\u2069", "فاتورة رقم \u2068BACKDATED\u2069", "دفعة رقم \u2068P1\u2069", "فاتورة رقم \u2068I2\u2069", "إشعار دائن رقم \u2068CN1\u2069"]);
         november.Body.GetProperty("lines")[1].GetProperty("description").GetString().ShouldBe("Credit note CN1");
 
         (await app.Clerk.Get($"/api/customers/{id}/statement?from=2026-11-30&to=2026-11-01")).Status.ShouldBe(400);

@@ -286,12 +286,12 @@ public class ReceivablesFlowTests(AppFixture app)
         balance.Codes("statusReasons").ShouldBe(["CREDIT_LIMIT_EXCEEDED", "OVERDUE_INVOICES"]); // what blocks it, for the controller
         // Said of the account as it stands, not of an amount being tried ("With this amount the customer exceeds…").
         var reasons = (await app.Clerk.InLanguage("ar").Get($"/api/customers/{id}/balance")).Body.GetProperty("statusReasons");
-        reasons[0].GetProperty("message").GetString().ShouldBe("لم يبقَ للعميل ائتمان متاح: بلغ المستخدَم حدَّ الائتمان أو تجاوزه.");
+        reasons[0].GetProperty("message").GetString().ShouldBe("لم يبقَ للعميل ائتمان متاح: بلغ الائتمان المستخدَم حدَّ الائتمان أو تجاوزه.");
         reasons[1].GetProperty("message").GetString().ShouldBe("لدى العميل فواتير أو أقساط متأخرة السداد.");
         balance.Body.GetProperty("statusReasons")[0].GetProperty("message").GetString()
             .ShouldBe("The customer has no credit left: its exposure has reached or exceeded its credit limit.");
         var statement = await app.Clerk.InLanguage("ar").Get($"/api/customers/{id}/statement");
-        statement.Body.GetProperty("lines").EnumerateArray().Last().GetProperty("description").GetString().ShouldBe("ارتداد الدفعة رقم P1 (لم تُحصَّل)");
+        statement.Body.GetProperty("lines").EnumerateArray().Last().GetProperty("description").GetString().ShouldBe("ارتداد الدفعة رقم \u2068P1\u2069 (لم تُحصَّل)");
 
         (await app.Clerk.Post($"/api/customers/{id}/payments/NOPE/reverse", new { reason = "x" })).Status.ShouldBe(404);
         (await app.Clerk.Post($"/api/customers/{id}/payments/P1/reverse", new { })).Status.ShouldBe(400);
