@@ -181,18 +181,18 @@ public static class CreditRules
                 failing.Add(ReasonCodes.PaymentTermsExtended);
         }
 
-        return Conclude(failing, policy, exposure, limit, group, account.Currency, unratedWarning, unrated) with { Overdue = overdue };
+        return Conclude(failing, policy, exposure, limit, group, account.Currency, unratedWarning, unrated, overdue);
     }
 
     private static CreditDecision Conclude(
         List<string> failing, CreditPolicy policy, decimal exposure, EffectiveLimit limit, GroupPosition? group, string currency,
-        bool unratedWarning = false, MissingRate? unrated = null)
+        bool unratedWarning = false, MissingRate? unrated = null, OverdueFigures? overdue = null)
     {
         var reasons = failing.Where(c => policy.ModeOf(c) == RuleMode.Block).ToList();
         var warnings = failing.Where(c => policy.ModeOf(c) == RuleMode.Warn).ToList();
         if (unratedWarning && !reasons.Contains(ReasonCodes.ExchangeRateMissing)) warnings.Add(ReasonCodes.ExchangeRateMissing);
         return new CreditDecision(reasons.Count == 0, reasons, warnings, exposure, limit.Amount,
-            limit.Amount - exposure, limit.Source, PoolOf(group, policy), currency, unrated);
+            limit.Amount - exposure, limit.Source, PoolOf(group, policy), currency, unrated, overdue);
     }
 
     /// <summary>The pool's figures, for a customer in a group with a shared limit.</summary>
