@@ -142,6 +142,7 @@ try
     builder.Services.AddSingleton<Credit.Api.Audit.HashChain>();
     builder.Services.AddHostedService(sp => sp.GetRequiredService<Credit.Api.Audit.HashChain>());
     builder.Services.AddHostedService<Credit.Api.Reporting.ReportingSchema>();
+    builder.Services.AddHostedService<Credit.Api.Operations.InterruptedRebuild>(); // takes the rebuild gate before any read
     builder.Services.AddCreditStore(connectionString!, BusinessCalendar.ZoneFrom(builder.Configuration));
     builder.Services.AddHostedService<Credit.Api.Groups.SealEarlierGroups>();
     builder.Services.AddSingleton<Credit.Api.Operations.RebuildGate>();

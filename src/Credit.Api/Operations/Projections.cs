@@ -18,7 +18,7 @@ public static class ProjectionsEndpoint
     /// <summary>Each read model's position in the event log and how far behind it is, in events and seconds.</summary>
     [WolverineGet("/api/projections")]
     [Authorize(Roles = Roles.Reporting)]
-    public static async Task<ProjectionsView> Get(IDocumentStore store, CancellationToken ct)
+    public static async Task<ProjectionsView> Get(IDocumentStore store, RebuildGate rebuild, CancellationToken ct)
     {
         var progress = await store.Advanced.AllProjectionProgress(token: ct);
         await using var conn = await store.OpenConnection(ConnectionUsage.Read, ct);
@@ -28,7 +28,8 @@ public static class ProjectionsEndpoint
         foreach (var name in ReadModelRebuild.AsyncProjections(store))
         {
             var shard = progress.FirstOrDefault(p => p.ShardName == $"{name}:All");
-            var position = shard?.Sequence ?? 0;
+            // While a rebuild refills the tables they stand at nothing, whatever the paused daemon wrote before it.
+            var position = rebuild.Rebuilding ? 0 : shard?.Sequence ?? 0;
             var lagEvents = await conn.Scalar<long>($"select count(*) from {MartenSetup.Schema}.mt_events where seq_id > @p", ct, ("p", position));
             // Age of the oldest event it has not applied yet, by the database's clock (the one that stamped it).
             var lagSeconds = lagEvents == 0 ? 0 : await conn.Scalar<double>(

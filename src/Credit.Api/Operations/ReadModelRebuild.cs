@@ -108,8 +108,11 @@ public static class ReadModelRebuild
             }
             // No analyze: autovacuum analyzes tables this freshly filled within its next round; the old statistics hold meanwhile.
             await conn.Execute($"""
+                begin;
                 insert into {S}.mt_event_progression (name, last_seq_id, last_updated) values ('{shard}', {head}, now())
-                on conflict (name) do update set last_seq_id = excluded.last_seq_id, last_updated = excluded.last_updated
+                on conflict (name) do update set last_seq_id = excluded.last_seq_id, last_updated = excluded.last_updated;
+                delete from {Rebuilds};
+                commit;
                 """, ct);
             return replayed;
         }
@@ -129,8 +132,16 @@ public static class ReadModelRebuild
         begin;
         {ReportingTables.TruncateAll()};
         delete from {S}.mt_event_progression where name = '{ReportingProjection.ProjectionName}:All';
+        delete from {Rebuilds};
+        insert into {Rebuilds} (started_at) values (now());
         commit;
         """, ct);
+
+    private const string Rebuilds = $"{ReportingTables.Schema}.{ReportingTables.RebuildsTable}";
+
+    /// <summary>A rebuild begun (<see cref="Reset"/>) and not finished: the tables hold part of the history.</summary>
+    public static async Task<bool> CutShort(NpgsqlConnection conn, CancellationToken ct) =>
+        await conn.Scalar<bool>($"select exists (select 1 from {Rebuilds})", ct);
 
     /// <summary>The reporting tables' indexes that back no constraint (name, definition).</summary>
     private static async Task<List<(string Name, string Definition)>> SecondaryIndexes(NpgsqlConnection conn, CancellationToken ct)

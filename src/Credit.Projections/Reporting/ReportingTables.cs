@@ -17,6 +17,9 @@ public static class ReportingTables
     /// </summary>
     public static readonly string[] Tables = ["customers", "ledger_entries", "item_movements", "order_movements", "order_book", "limit_changes"];
 
+    /// <summary>The marker of a rebuild under way (not emptied by one).</summary>
+    public const string RebuildsTable = "rebuilds";
+
     /// <summary>The views over them (recreated at start-up).</summary>
     public static readonly string[] Views = ["daily_activity", "daily_balance", "open_items", "customer_balance", "holds"];
 
@@ -89,6 +92,10 @@ public static class ReportingTables
             seq_id bigint primary key, customer_id varchar not null, business_date date not null,
             amount numeric, unlimited boolean not null, expires_on date);
         create index if not exists limit_changes_customer on {Schema}.limit_changes (customer_id, business_date, seq_id);
+
+        -- A row while a rebuild is under way, written with the emptying and deleted with the last step: one left behind was
+        -- cut short (the process killed), and the next start finishes it before answering from the tables.
+        create table if not exists {Schema}.{RebuildsTable} (started_at timestamptz not null);
 
         -- Views are recreated on every start (in place when they can be), dependants first.
         {(replaceViews ? "" : $"drop view if exists {string.Join(", ", Views.Select(v => $"{Schema}.{v}"))};")}

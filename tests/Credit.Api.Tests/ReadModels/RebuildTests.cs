@@ -227,6 +227,42 @@ public class RebuildTests(AppFixture app)
         (await controller.Get("/api/customers/PA-2/balance")).Decimal("creditLimit").ShouldBe(5m);
     }
 
+    /// <summary>
+    /// A rebuild cut short (sweep AQ: the API killed in the middle) left the tables emptied and the progress forgotten; the
+    /// restarted API answered 200 from the daemon's replay from zero, half the history, for ~20 s. It finishes the rebuild
+    /// first, answering 503 meanwhile, and waits for a reporting session that holds the tables.
+    /// </summary>
+    [Fact]
+    public async Task A_rebuild_cut_short_is_finished_at_the_next_start_before_anything_is_answered_from_the_tables()
+    {
+        var (host, database, controller) = await OwnHostWithACustomer("cutshort", "CS-1");
+        (await controller.Post("/api/customers/CS-1/invoices", new { invoiceId = "I1", amount = 400 })).Status.ShouldBe(201);
+        await CaughtUp(host, app);
+        var before = await ReadModels(database);
+        await host.DisposeAsync();
+
+        // Where the kill left it: the rebuild's first step done (tables emptied, progress forgotten), nothing replayed.
+        await using (var conn = new NpgsqlConnection(database))
+        {
+            await conn.OpenAsync();
+            await Credit.Api.Operations.ReadModelRebuild.Reset(conn, CancellationToken.None);
+        }
+        await using var bi = await ReportingSession.HoldingTheTables(database);
+        await using var restarted = await AppFixture.StartHost(database, Clock());
+        var reader = new ApiClient(restarted, app.Token("controller-1", "controller"));
+        var during = await reader.Get("/api/customers/CS-1/balance");
+        Credit.Api.Tests.Security.ProblemAssertions.ShouldBeProblem(during, 503, "READ_MODELS_REBUILDING");
+        (await new ApiClient(restarted, null).Get("/health")).Status.ShouldBe(200);
+        await Task.Delay(1500); // past a retry of the rebuild the session kept waiting
+        Credit.Api.Tests.Security.ProblemAssertions.ShouldBeProblem(await reader.Get("/api/customers/CS-1/balance"), 503, "READ_MODELS_REBUILDING");
+        await bi.Release();
+
+        var balance = await Infrastructure.Scenario.Eventually(() => reader.Get("/api/customers/CS-1/balance"), r => r.Status == 200, seconds: 30);
+        balance.Decimal("outstanding").ShouldBe(400m);
+        await CaughtUp(restarted, app);
+        (await ReadModels(database)).ShouldBe(before);
+    }
+
     /// <summary>Once asked, a rebuild is the server's to finish: a client that gives up (a gateway's timeout) cancelled it,
     /// silently, and left the daemon a replay from zero.</summary>
     [Fact]
