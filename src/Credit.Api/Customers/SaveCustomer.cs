@@ -124,7 +124,10 @@ public static class SaveCustomerEndpoint
         if (outcome.Rejection is { } rejection) return Problems.From(rejection);
 
         var view = (await accounts.View(customerId, CustomerView.Of, ct))!;
-        view = view with { Warnings = [.. await WarningsOf(view, contexts, policies, ct), .. view.ExpiredOnSave(calendar.Today)] };
+        // The expiry is warned of when this save gave the grant or its date, not on every later rename.
+        var left = request.LeftOut();
+        var grantGiven = !left.HasFlag(CustomerFields.CreditLimit) || !left.HasFlag(CustomerFields.CreditLimitExpiresOn) || request.UnlimitedCredit is not null;
+        view = view with { Warnings = [.. await WarningsOf(view, contexts, policies, ct), .. grantGiven ? view.ExpiredOnSave(calendar.Today) : []] };
         return outcome.Result!.Created ? Results.Created($"/api/customers/{customerId}", view) : Results.Ok(view);
     }
 

@@ -37,9 +37,11 @@ public static class Paging
     public static void Headers(HttpContext http, int total, int skip, int take)
     {
         http.Response.Headers["X-Total-Count"] = total.ToString(CultureInfo.InvariantCulture);
-        if (skip + take >= total) return;
+        // In long: an offset near int.MaxValue wrapped round to a negative next offset, a page past the end linking on (sweep AR).
+        var next = (long)skip + take;
+        if (next >= total) return;
         var query = System.Web.HttpUtility.ParseQueryString(http.Request.QueryString.Value ?? "");
-        query["offset"] = (skip + take).ToString(CultureInfo.InvariantCulture);
+        query["offset"] = next.ToString(CultureInfo.InvariantCulture);
         query["limit"] = take.ToString(CultureInfo.InvariantCulture);
         http.Response.Headers.Link = $"<{http.Request.Path}?{query}>; rel=\"next\"";
     }

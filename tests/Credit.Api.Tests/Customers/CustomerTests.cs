@@ -220,6 +220,10 @@ public class CustomerTests(AppFixture app)
         var today = await app.Controller.Post($"/api/customers/{id}/credit-limit", new { amount = 2000, expiresOn = "2026-11-23", reason = "renewal" });
         today.Body.TryGetProperty("warnings", out _).ShouldBeFalse();
         (await app.Controller.Put($"/api/customers/{id}", new { name = "B" })).Body.GetProperty("warnings").GetArrayLength().ShouldBe(0);
+        // A rename of a customer whose limit has lapsed saves no limit: no warning of one (sweep AR).
+        (await app.Controller.Post($"/api/customers/{id}/credit-limit", new { amount = 2000, expiresOn = "2026-01-01", reason = "lapsed" })).Codes("warnings").ShouldBe(["LIMIT_EXPIRED"]);
+        (await app.Controller.Put($"/api/customers/{id}", new { name = "C" })).Body.GetProperty("warnings").GetArrayLength().ShouldBe(0);
+        (await app.Controller.Put($"/api/customers/{id}", new { creditLimitExpiresOn = "2026-02-01" })).Codes("warnings").ShouldBe(["LIMIT_EXPIRED"]);
     }
 
     [Fact]
