@@ -264,7 +264,7 @@ public sealed class AccountStore(
     public async Task<IResult> ListFor<TRow>(string customerId, string? status, IReadOnlyList<string> statuses, int? limit, int? offset,
         HttpContext http, Func<CreditAccount, string, IReadOnlyList<TRow>> rows, CancellationToken ct)
     {
-        var filter = status ?? statuses[0];
+        var filter = string.IsNullOrEmpty(status) ? statuses[0] : status; // ?status= as absent, like an empty ?limit=
         if (!statuses.Contains(filter)) return Errors.Problems.Validation([("status", "INVALID_VALUE")]);
         if (Hosting.Paging.Invalid(limit, offset) is { } badPage) return badPage;
         var (seen, problem) = await Visible(customerId, Auth.Caller.Of(http), account => rows(account, filter), ct);

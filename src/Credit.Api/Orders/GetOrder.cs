@@ -16,7 +16,7 @@ namespace Credit.Api.Orders;
 public sealed record OrderStep([property: OneOf(typeof(OrderStatus))] string Status, DateTimeOffset At, string? By, string? Reason, IReadOnlyList<ReasonView> Reasons);
 
 public sealed record OrderView(string CustomerId, string OrderId, decimal Amount, DateOnly OrderedOn, PaymentTerms? PaymentTerms,
-    [property: OneOf(typeof(OrderStatus))] string Status, IReadOnlyList<ReasonView> Reasons, IReadOnlyList<ReasonView> Warnings,
+    [property: OneOf(typeof(OrderStatus))] string Status, bool CountsAsExposure, IReadOnlyList<ReasonView> Reasons, IReadOnlyList<ReasonView> Warnings,
     IReadOnlyList<OrderStep> History);
 
 public static class GetOrderEndpoint
@@ -29,7 +29,7 @@ public static class GetOrderEndpoint
         CancellationToken ct)
     {
         var (order, problem) = await accounts.Visible(customerId, Caller.Of(http),
-            a => a.Orders.TryGetValue(orderId, out var o) ? (o.Amount, o.OrderedOn, o.PaymentTerms, o.Status, Reasons: o.CurrentReasons, Warnings: o.CurrentWarnings) : default, ct);
+            a => a.Orders.TryGetValue(orderId, out var o) ? (o.Amount, o.OrderedOn, o.PaymentTerms, o.Status, o.CountsAsExposure, Reasons: o.CurrentReasons, Warnings: o.CurrentWarnings) : default, ct);
         if (problem is not null) return problem;
         if (order == default) return Problems.Result(404, ErrorCodes.OrderNotFound);
 
@@ -67,6 +67,6 @@ public static class GetOrderEndpoint
             if (step is not null) history.Add(step);
         }
         return Results.Ok(new OrderView(customerId, orderId, order.Amount, order.OrderedOn, order.PaymentTerms,
-            OrderResponse.StatusName(order.Status), Problems.Reasons(order.Reasons), Problems.Reasons(order.Warnings), history));
+            OrderResponse.StatusName(order.Status), order.CountsAsExposure, Problems.Reasons(order.Reasons), Problems.Reasons(order.Warnings), history));
     }
 }

@@ -8,10 +8,10 @@ using Wolverine.Http;
 namespace Credit.Api.Orders;
 
 /// <summary>
-/// One of the customer's orders. <c>countsAsExposure</c>: it holds credit now (approved or released, placed under the
+/// One of the customer's orders, as <c>GET …/orders/{orderId}</c> shows it without its steps. <c>countsAsExposure</c>: it holds credit now (approved or released, placed under the
 /// check); an order placed under the bypass never does.
 /// </summary>
-public sealed record OrderListItem(string OrderId, decimal Amount, DateOnly OrderedOn, PaymentTerms? PaymentTerms,
+public sealed record OrderListItem(string CustomerId, string OrderId, decimal Amount, DateOnly OrderedOn, PaymentTerms? PaymentTerms,
     [property: OneOf(typeof(OrderStatus))] string Status, bool CountsAsExposure, IReadOnlyList<ReasonView> Reasons,
     IReadOnlyList<ReasonView> Warnings);
 
@@ -40,7 +40,7 @@ public static class ListOrdersEndpoint
                 _ => OrderResponse.StatusName(o.Status) == filter,
             })
             .OrderBy(o => o.Sequence)
-            .Select(o => new OrderListItem(o.Id, o.Amount, o.OrderedOn, o.PaymentTerms, OrderResponse.StatusName(o.Status),
+            .Select(o => new OrderListItem(customerId, o.Id, o.Amount, o.OrderedOn, o.PaymentTerms, OrderResponse.StatusName(o.Status),
                 o.CountsAsExposure, Problems.Reasons(o.CurrentReasons), Problems.Reasons(o.CurrentWarnings)))
             .ToList(), ct);
 }

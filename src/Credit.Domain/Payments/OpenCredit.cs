@@ -8,7 +8,8 @@ namespace Credit.Domain.Payments;
 /// an invoice issued, items a bounced payment reopens. Left unapplied beside them, those items would fall overdue
 /// while the customer owes nothing net.
 /// </summary>
-public sealed record CreditApplication(string SourceId, DateOnly AppliedOn, IReadOnlyList<InvoiceAllocation> Allocations);
+/// <summary>Source: a payment or a credit note (the two may share an id).</summary>
+public sealed record CreditApplication(string SourceId, DateOnly AppliedOn, IReadOnlyList<InvoiceAllocation> Allocations, CreditSource? Source);
 
 /// <summary>What an apply-credit command settled, source by source, and the credit still unapplied after it.</summary>
 public sealed record AppliedCredit(IReadOnlyList<CreditApplication> Applied, decimal Unapplied);
@@ -25,7 +26,7 @@ public static class OpenCredit
         var items = account.OpenItemsOldestFirst().Select(x => (x.Receivable.Id, x.Installment.No, x.Installment.Open)).ToList();
         var applied = Apply(Sources(account), items, today).ToList();
         var result = new AppliedCredit(
-            applied.Select(a => new CreditApplication(a.SourceId, a.AppliedOn, PaymentDecisions.ResultOf(a.SourceId, a.Settlements, 0m).Allocations)).ToList(),
+            applied.Select(a => new CreditApplication(a.SourceId, a.AppliedOn, PaymentDecisions.ResultOf(a.SourceId, a.Settlements, 0m).Allocations, a.Source)).ToList(),
             account.UnappliedCredit - applied.Sum(a => a.Settlements.Sum(s => s.Amount)));
         return applied.Count == 0 ? Outcome<AppliedCredit>.Repeat(result) : Outcome<AppliedCredit>.Accept(result, [.. applied]);
     }

@@ -27,6 +27,14 @@ public class OrderListTests(AppFixture app)
         Ids(all).ShouldBe(["INVOICED", "OPEN", "HELD", "CANCELLED", "RELEASED"]);
         all.Body.EnumerateArray().Select(o => (o.GetProperty("status").GetString(), o.GetProperty("countsAsExposure").GetBoolean()))
             .ShouldBe([("invoiced", false), ("approved", true), ("held", false), ("cancelled", false), ("released", true)]);
+        // Each as its own GET shows it, without the steps.
+        foreach (var item in all.Body.EnumerateArray())
+        {
+            var one = (await app.Clerk.Get($"/api/customers/{id}/orders/{item.GetProperty("orderId").GetString()}")).Body;
+            foreach (var field in new[] { "customerId", "amount", "orderedOn", "status", "countsAsExposure", "reasons", "warnings" })
+                item.GetProperty(field).GetRawText().ShouldBe(one.GetProperty(field).GetRawText(), field);
+        }
+        Ids(await app.Clerk.Get($"/api/customers/{id}/orders?status=")).Count().ShouldBe(5); // empty: the default, all
         var held = all.Body[2];
         held.GetProperty("amount").GetDecimal().ShouldBe(900m);
         held.GetProperty("reasons")[0].GetProperty("code").GetString().ShouldBe("CREDIT_LIMIT_EXCEEDED");
@@ -62,5 +70,6 @@ public class OrderListTests(AppFixture app)
         var open = await app.Clerk.Get($"/api/customers/{id}/orders?status=open");
         Ids(open).ShouldBe(["B1"]);
         open.Body[0].GetProperty("countsAsExposure").GetBoolean().ShouldBeFalse();
+        (await app.Clerk.Get($"/api/customers/{id}/orders/B1")).Body.GetProperty("countsAsExposure").GetBoolean().ShouldBeFalse();
     }
 }

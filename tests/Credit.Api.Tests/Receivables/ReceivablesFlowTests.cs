@@ -142,6 +142,7 @@ public class ReceivablesFlowTests(AppFixture app)
         var applied = await app.Clerk.Post($"/api/customers/{id}/apply-credit", null);
         applied.Status.ShouldBe(200, applied.ToString());
         applied.Body.GetProperty("applied")[0].GetProperty("sourceId").GetString().ShouldBe("P1");
+        applied.Body.GetProperty("applied")[0].GetProperty("source").GetString().ShouldBe("payment"); // a credit note may have the id too
         applied.Body.GetProperty("applied")[0].GetProperty("allocations")[0].GetProperty("amount").GetDecimal().ShouldBe(100m);
         applied.Decimal("unapplied").ShouldBe(0m);
         (await app.Clerk.Get($"/api/customers/{id}/invoices/OLD")).Decimal("openAmount").ShouldBe(0m);
