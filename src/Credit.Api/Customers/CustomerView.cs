@@ -39,9 +39,9 @@ public sealed record CustomerView(
 
     /// <summary>An own limit or unlimited credit saved with an expiry already past: lapsed from the start, likely a typo.</summary>
     public IReadOnlyList<ReasonView> ExpiredOnSave(DateOnly today) =>
-        (CreditLimit is not null || UnlimitedCredit) && CreditLimitExpiresOn is { } expires && expires < today
+        CreditRules.Lapsed(UnlimitedCredit, CreditLimit, CreditLimitExpiresOn, today)
             ? [new(Domain.Policy.ReasonCodes.LimitExpired, Localization.Text.Phrase("LIMIT_SAVED_EXPIRED",
-                expires.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)))]
+                CreditLimitExpiresOn!.Value.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)))]
             : [];
 
     /// <summary>The answer of every account command: the customer as it now stands, or the problem.</summary>

@@ -148,9 +148,7 @@ public static class CreditRules
             else if (group.Exposure + asked > pool) failing.Add(ReasonCodes.GroupLimitExceeded);
         }
 
-        // A temporary grant (a limit or unlimited credit with an expiry date) lapses after its date.
-        if ((account.UnlimitedCredit || account.CreditLimit is not null)
-            && account.CreditLimitExpiresOn is { } expires && expires < today)
+        if (Lapsed(account.UnlimitedCredit, account.CreditLimit, account.CreditLimitExpiresOn, today))
             failing.Add(ReasonCodes.LimitExpired);
 
         OverdueFigures? overdue = null;
@@ -214,6 +212,11 @@ public static class CreditRules
         IReadOnlyList<string> blocking = account.Profile.BuysFromUs ? probe.Reasons : [.. probe.Reasons, ErrorCodes.NotACustomer];
         return new AccountStanding(account.OnHold ? Standing.OnHold : blocking.Count == 0 ? Standing.Ok : Standing.Blocked, blocking);
     }
+
+    /// <summary>A temporary grant (an own limit or unlimited credit with an expiry date) lapses after its date; an inherited
+    /// limit has no expiry of its own.</summary>
+    public static bool Lapsed(bool unlimitedCredit, decimal? ownLimit, DateOnly? expiresOn, DateOnly today) =>
+        (unlimitedCredit || ownLimit is not null) && expiresOn is { } expires && expires < today;
 
     /// <summary>The open installments more than the grace days past due, summed (null: none). Walks the open items oldest
     /// due first and stops at the first within grace, so it costs what is overdue, only on an account that is.</summary>
