@@ -45,6 +45,12 @@ public sealed record CustomerView(
             : [];
 
     /// <summary>The answer of every account command: the customer as it now stands, or the problem.</summary>
-    public static async Task<IResult> After<T>(Outcome<T> outcome, AccountStore accounts, string customerId, CancellationToken ct) =>
-        outcome.Rejection is { } rejection ? Problems.From(rejection) : Results.Ok(await accounts.View(customerId, Of, ct));
+    public static Task<IResult> After<T>(Outcome<T> outcome, AccountStore accounts, string customerId, CancellationToken ct) =>
+        After(outcome, accounts, customerId, view => view, ct);
+
+    /// <summary>As above, the view given its warnings (<paramref name="warned"/>) before it is answered.</summary>
+    public static async Task<IResult> After<T>(Outcome<T> outcome, AccountStore accounts, string customerId,
+        Func<CustomerView, CustomerView> warned, CancellationToken ct) =>
+        outcome.Rejection is { } rejection ? Problems.From(rejection)
+        : Results.Ok(await accounts.View(customerId, Of, ct) is { } view ? warned(view) : null);
 }

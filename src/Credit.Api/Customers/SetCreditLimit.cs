@@ -1,6 +1,5 @@
 using Credit.Api.Accounts;
 using Credit.Api.Auth;
-using Credit.Api.Errors;
 using Credit.Api.Validation;
 using Credit.Domain.Accounts;
 using FluentValidation;
@@ -52,8 +51,7 @@ public static class SetCreditLimitEndpoint
     {
         var command = new SetCreditLimit(request.Amount, request.Unlimited ?? false, request.ExpiresOn, request.Reason!.Trim());
         var outcome = await accounts.DecideExisting(customerId, Caller.Of(http), (account, _) => CustomerDecisions.SetLimit(account, command), ct);
-        if (outcome.Rejection is { } rejection) return Problems.From(rejection);
-        var view = (await accounts.View(customerId, CustomerView.Of, ct))!;
-        return Results.Ok(view.ExpiredOnSave(calendar.Today) is { Count: > 0 } expired ? view with { Warnings = expired } : view);
+        return await CustomerView.After(outcome, accounts, customerId,
+            view => view.ExpiredOnSave(calendar.Today) is { Count: > 0 } expired ? view with { Warnings = expired } : view, ct);
     }
 }

@@ -72,7 +72,7 @@ public sealed class InterruptedRebuild(IDocumentStore store, IServiceProvider se
         await using var conn = await store.OpenConnection(ConnectionUsage.Read, ct);
         return await ReadModelRebuild.CutShort(conn, ct) || await conn.Scalar<bool>($"""
             select exists (select 1 from {S}.mt_events where stream_id <> '{JasperFx.StorageConstants.TombstoneStreamKey}')
-               and not exists (select 1 from {S}.mt_event_progression where name = '{ReportingProjection.ProjectionName}:All')
+               and not exists (select 1 from {S}.mt_event_progression where name = '{ReadModelRebuild.ReportingShard}')
             """, ct);
     }
 

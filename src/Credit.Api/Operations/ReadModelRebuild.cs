@@ -61,7 +61,7 @@ public static class ReadModelRebuild
     private static async Task<long> ReplayReporting(IDocumentStore store, IProjectionCoordinator? coordinator, TimeZoneInfo zone, int workers,
         CancellationToken ct)
     {
-        var shard = $"{ReportingProjection.ProjectionName}:All";
+        const string shard = ReportingShard;
         // The running API's coordinator starts again, within seconds, any agent it finds missing: a shard stopped on its
         // own came back under the replay (replaying from zero beside its writers: duplicate keys). Paused whole instead.
         var running = coordinator is not null;
@@ -131,13 +131,16 @@ public static class ReadModelRebuild
     public static async Task Reset(NpgsqlConnection conn, CancellationToken ct) => await conn.Execute($"""
         begin;
         {ReportingTables.TruncateAll()};
-        delete from {S}.mt_event_progression where name = '{ReportingProjection.ProjectionName}:All';
+        delete from {S}.mt_event_progression where name = '{ReportingShard}';
         delete from {Rebuilds};
         insert into {Rebuilds} (started_at) values (now());
         commit;
         """, ct);
 
     private const string Rebuilds = $"{ReportingTables.Schema}.{ReportingTables.RebuildsTable}";
+
+    /// <summary>The reporting projection's one shard: its row in mt_event_progression.</summary>
+    public const string ReportingShard = $"{ReportingProjection.ProjectionName}:All";
 
     /// <summary>A rebuild begun (<see cref="Reset"/>) and not finished: the tables hold part of the history.</summary>
     public static async Task<bool> CutShort(NpgsqlConnection conn, CancellationToken ct) =>

@@ -19,7 +19,7 @@ public static class ListOrdersEndpoint
 {
     /// <summary>The status filter's values, its default first. open: approved or released and not yet invoiced or
     /// cancelled (what a clerk may still invoice against).</summary>
-    internal static readonly string[] Statuses = ["all", "open", .. Enum.GetNames<OrderStatus>().Select(s => s.ToLowerInvariant())];
+    internal static readonly string[] Statuses = ["all", "open", .. Enum.GetValues<OrderStatus>().Select(OrderResponse.StatusName)];
 
     /// <summary>
     /// The customer's orders in the order they were placed, each with its status now, what holds it (or held it when

@@ -1,6 +1,5 @@
 using Credit.Api.Accounts;
 using Credit.Api.Auth;
-using Credit.Domain.Payments;
 using Microsoft.AspNetCore.Authorization;
 using Wolverine.Http;
 
@@ -30,7 +29,6 @@ public static class ListPaymentsEndpoint
                 _ => true,
             })
             .OrderBy(p => p.ReceivedAt)
-            .Select(p => new PaymentView(customerId, p.Id, p.Amount, p.ReceivedOn, PaymentDecisions.ResultOf(p).Allocations,
-                p.UnappliedLeft, p.Reversed, p.ReversedOn, p.ReversalReason, p.HeldAgain))
+            .Select(p => PaymentView.Of(customerId, p))
             .ToList(), ct);
 }
